@@ -1,0 +1,43 @@
+# Hygie — the two everyday commands are `make run` and `make test`.
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+
+.PHONY: run test bench lint format messages clean
+
+$(VENV)/.runtime: pyproject.toml constraints.txt
+	test -x $(PY) || $$(scripts/python.sh) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime
+	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
+	touch $@
+
+## Start the whole platform (web, worker, scheduler, mail catcher) on the local SQLite database.
+run: export DEBUG ?= 1
+run: $(VENV)/.runtime
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py compile_translations
+	$(PY) manage.py demo_setup
+	exec $(BIN)/honcho -f Procfile start
+
+## Lint, type-check and run every test on SQLite and (when reachable) PostgreSQL.
+test: $(VENV)/.dev
+	scripts/test.sh
+
+## Benchmarks: `make bench`, or `make bench ONLY=<name>`.
+bench: $(VENV)/.dev
+	$(PY) -m bench $(if $(ONLY),--only $(ONLY))
+
+format: $(VENV)/.dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## Refresh the .po catalogues from the source (English message ids).
+messages: $(VENV)/.dev
+	$(PY) manage.py makemessages -l fr -l en --no-obsolete
+
+clean:
+	rm -rf $(VENV) staticfiles

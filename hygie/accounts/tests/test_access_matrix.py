@@ -1,0 +1,108 @@
+"""Tenant isolation and the role matrix, checked on every console page."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from hygie.accounts.models import Invitation, Membership
+from hygie.accounts.roles import ROLE_PERMISSIONS, Permission, Role
+from hygie.accounts.tests.factories import MembershipFactory
+from hygie.console.sections import SECTIONS
+
+# Every GET page of the console with the capability it requires.
+CONSOLE_PAGES: list[tuple[str, tuple[str, ...], Permission]] = [
+    ("console:dashboard", (), Permission.VIEW_DASHBOARD),
+    ("console:security", (), Permission.VIEW_DASHBOARD),
+    ("console:settings", (), Permission.MANAGE_ORGANISATION),
+    ("console:members", (), Permission.MANAGE_MEMBERS),
+    ("console:audit_log", (), Permission.VIEW_AUDIT_LOG),
+    ("console:operations", (), Permission.VIEW_OPERATIONS),
+    *[("console:section", (key,), s.permission) for key, s in SECTIONS.items()],
+]
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize(("name", "args", "permission"), CONSOLE_PAGES)
+def test_each_role_sees_only_what_it_may(console, staff_of, role, name, args, permission):
+    client = console(staff_of(role))
+    response = client.get(reverse(name, args=args))
+    expected = 200 if role in ROLE_PERMISSIONS[permission] else 403
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize(("name", "args", "permission"), CONSOLE_PAGES)
+def test_anonymous_visitors_are_sent_to_sign_in(client, db, name, args, permission):
+    response = client.get(reverse(name, args=args))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_every_console_url_is_covered_by_the_matrix():
+    from hygie.console import urls
+
+    tested = {name.split(":")[1] for name, _, _ in CONSOLE_PAGES}
+    post_only = {"switch_organisation", "member_role", "member_remove", "invitation_revoke"}
+    public = {"no_organisation"}
+    assert {p.name for p in urls.urlpatterns} == tested | post_only | public
+
+
+@pytest.mark.parametrize(
+    "name", ["console:member_role", "console:member_remove", "console:invitation_revoke"]
+)
+def test_objects_of_another_organisation_are_not_found(
+    console, admin, outsider, other_organisation, name
+):
+    foreign_membership = Membership.objects.get(user=outsider)
+    foreign_invitation = Invitation.objects.create(
+        organisation=other_organisation,
+        email="someone@example.org",
+        role=Role.ANALYST,
+        token_hash="x" * 64,
+        expires_at="2099-01-01T00:00:00Z",
+    )
+    target = foreign_invitation.pk if "invitation" in name else foreign_membership.pk
+    response = console(admin).post(reverse(name, args=[target]), {"role": Role.ANALYST})
+    assert response.status_code == 404
+    foreign_membership.refresh_from_db()
+    foreign_invitation.refresh_from_db()
+    assert foreign_membership.role == Role.ADMIN
+    assert foreign_invitation.revoked_at is None
+
+
+def test_post_actions_need_the_members_right(console, staff_of, admin):
+    analyst = staff_of(Role.ANALYST)
+    target = Membership.objects.get(user=admin)
+    response = console(analyst).post(
+        reverse("console:member_role", args=[target.pk]), {"role": Role.ANALYST}
+    )
+    assert response.status_code == 403
+    target.refresh_from_db()
+    assert target.role == Role.ADMIN
+
+
+def test_switching_to_a_foreign_organisation_is_refused(console, admin, other_organisation):
+    client = console(admin)
+    response = client.post(
+        reverse("console:switch_organisation"), {"organisation": other_organisation.pk}
+    )
+    assert response.status_code == 404
+    assert client.session.get("organisation_id") != other_organisation.pk
+
+
+def test_a_user_of_two_organisations_switches_between_them(console, admin, other_organisation):
+    MembershipFactory(organisation=other_organisation, user=admin, role=Role.ANALYST)
+    client = console(admin)
+    client.post(reverse("console:switch_organisation"), {"organisation": other_organisation.pk})
+    page = client.get(reverse("console:dashboard"))
+    assert page.context["current_organisation"] == other_organisation
+    # As an analyst there, the team page is out of reach.
+    assert client.get(reverse("console:members")).status_code == 403
+
+
+def test_staff_without_organisation_is_told_so(console, db):
+    from hygie.accounts.tests.factories import UserFactory
+
+    response = console(UserFactory()).get(reverse("console:dashboard"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("console:no_organisation")

@@ -1,0 +1,85 @@
+"""Shared fixtures: named personas and a console client signed in with two factors.
+
+Personas:
+- `admin`: administrator of `organisation`;
+- `member`: campaign manager of `organisation`;
+- `outsider`: administrator of `other_organisation`, a different tenant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+
+from hygie.accounts.models import Membership, Organisation, User
+from hygie.accounts.roles import Role
+from hygie.accounts.tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+    confirmed_totp_device,
+)
+
+pytest_plugins = ["hygie.testing.browser"]
+
+
+@pytest.fixture
+def organisation(db: None) -> Organisation:
+    return OrganisationFactory(name="URPS Médecins Test", slug="urps-test")
+
+
+@pytest.fixture
+def other_organisation(db: None) -> Organisation:
+    return OrganisationFactory(name="Autre union", slug="autre-union")
+
+
+def _staff(organisation: Organisation, role: str, email: str) -> User:
+    membership: Membership = MembershipFactory(
+        organisation=organisation, role=role, user=UserFactory(email=email)
+    )
+    return membership.user
+
+
+@pytest.fixture
+def admin(organisation: Organisation) -> User:
+    return _staff(organisation, Role.ADMIN, "admin@urps-test.example")
+
+
+@pytest.fixture
+def member(organisation: Organisation) -> User:
+    return _staff(organisation, Role.CAMPAIGN_MANAGER, "member@urps-test.example")
+
+
+@pytest.fixture
+def outsider(other_organisation: Organisation) -> User:
+    return _staff(other_organisation, Role.ADMIN, "admin@autre-union.example")
+
+
+@pytest.fixture
+def staff_of(organisation: Organisation) -> Callable[[str], User]:
+    """A new staff member of `organisation` with the given role."""
+    counter = iter(range(1000))
+
+    def make(role: str) -> User:
+        return _staff(organisation, role, f"{role}-{next(counter)}@urps-test.example")
+
+    return make
+
+
+def sign_in(client: Client, user: User) -> Client:
+    """Sign `user` in as after a password and a verified TOTP code."""
+    device = confirmed_totp_device(user)
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def console(client: Client) -> Callable[[User], Client]:
+    """`console(user)` returns the test client signed in as `user` with two factors."""
+    return lambda user: sign_in(client, user)

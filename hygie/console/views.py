@@ -1,0 +1,226 @@
+"""Console shell: dashboard, organisation switcher, settings, members, audit log, operations."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from hygie.accounts import two_factor
+from hygie.accounts.access import (
+    console_view,
+    current_membership,
+    get_for_organisation,
+    memberships_of,
+    select_organisation,
+)
+from hygie.accounts.audit import audit_record
+from hygie.accounts.forms import InvitationForm, OrganisationSettingsForm, RoleForm
+from hygie.accounts.models import Invitation, Membership, User
+from hygie.accounts.roles import Permission
+from hygie.accounts.services import (
+    invitation_create,
+    invitation_revoke,
+    membership_change_role,
+    membership_remove,
+    organisation_update,
+)
+from hygie.console import selectors
+from hygie.console.sections import SECTIONS
+from hygie.operations import selectors as ops_selectors
+
+AUDIT_PAGE_SIZE = 50
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    user = cast(User, user)  # authenticated above
+    return user
+
+
+@require_GET
+@console_view(Permission.VIEW_DASHBOARD)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "console/dashboard.html", {"sections": SECTIONS.values()})
+
+
+@require_GET
+@login_required
+def no_organisation(request: HttpRequest) -> HttpResponse:
+    if current_membership(request) is not None:
+        return redirect("console:dashboard")
+    return render(request, "console/no_organisation.html")
+
+
+@require_POST
+@login_required
+def switch_organisation(request: HttpRequest) -> HttpResponse:
+    try:
+        organisation_id = int(request.POST.get("organisation", ""))
+    except ValueError as exc:
+        raise Http404 from exc
+    membership = select_organisation(request, organisation_id)
+    audit_record(
+        action="staff.organisation_switched",
+        actor=_user(request),
+        organisation=membership.organisation,
+        request=request,
+    )
+    return redirect("console:dashboard")
+
+
+@require_GET
+def section(request: HttpRequest, key: str) -> HttpResponse:
+    area = SECTIONS.get(key)
+    if area is None:
+        raise Http404
+
+    @console_view(area.permission)
+    def show(request: HttpRequest) -> HttpResponse:
+        return render(request, "console/section.html", {"section": area})
+
+    return show(request)
+
+
+@require_http_methods(["GET", "POST"])
+@console_view(Permission.MANAGE_ORGANISATION)
+def organisation_settings(request: HttpRequest) -> HttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    form = OrganisationSettingsForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        organisation_update(
+            organisation=organisation,
+            actor=_user(request),
+            changes={field: form.cleaned_data[field] for field in form.changed_data},
+            request=request,
+        )
+        messages.success(request, _("Settings saved."))
+        return redirect("console:settings")
+    return render(request, "console/settings.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@console_view(Permission.MANAGE_MEMBERS)
+def members(request: HttpRequest) -> HttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation_create(
+                organisation=organisation,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                actor=_user(request),
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error("email", exc)
+        else:
+            messages.success(
+                request,
+                _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]},
+            )
+            return redirect("console:members")
+    return render(
+        request,
+        "console/members.html",
+        {
+            "form": form,
+            "memberships": selectors.members_of(organisation),
+            "invitations": selectors.pending_invitations(organisation),
+            "role_form": RoleForm(),
+        },
+    )
+
+
+@require_POST
+@console_view(Permission.MANAGE_MEMBERS)
+def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
+    membership = get_for_organisation(
+        Membership.objects.select_related("user"), request, pk=membership_id
+    )
+    form = RoleForm(request.POST)
+    if form.is_valid():
+        try:
+            membership_change_role(
+                membership=membership,
+                role=form.cleaned_data["role"],
+                actor=_user(request),
+                request=request,
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Role updated."))
+    return redirect("console:members")
+
+
+@require_POST
+@console_view(Permission.MANAGE_MEMBERS)
+def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
+    membership = get_for_organisation(
+        Membership.objects.select_related("user"), request, pk=membership_id
+    )
+    try:
+        membership_remove(membership=membership, actor=_user(request), request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(user)s no longer has access.") % {"user": membership.user})
+    return redirect("console:members")
+
+
+@require_POST
+@console_view(Permission.MANAGE_MEMBERS)
+def invitation_revoke_view(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    invitation = get_for_organisation(Invitation.objects.all(), request, pk=invitation_id)
+    invitation_revoke(invitation=invitation, actor=_user(request), request=request)
+    messages.success(request, _("Invitation withdrawn."))
+    return redirect("console:members")
+
+
+@require_GET
+@console_view(Permission.VIEW_AUDIT_LOG)
+def audit_log(request: HttpRequest) -> HttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    page = Paginator(selectors.audit_entries(organisation), AUDIT_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "console/audit_log.html", {"page": page})
+
+
+@require_GET
+@console_view(Permission.VIEW_OPERATIONS)
+def operations(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "console/operations.html",
+        {
+            "processes": ops_selectors.process_statuses(),
+            "periodic_jobs": ops_selectors.periodic_jobs(),
+            "job_counts": ops_selectors.job_counts(),
+        },
+    )
+
+
+@require_GET
+@console_view(Permission.VIEW_DASHBOARD)
+def account_security(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    return render(
+        request,
+        "console/security.html",
+        {
+            "has_device": two_factor.has_confirmed_device(user),
+            "memberships": memberships_of(user),
+            "session_hours": settings.SESSION_COOKIE_AGE // 3600,
+        },
+    )

@@ -1,0 +1,1 @@
+"""Helpers shared by every app. Not an app: nothing here has models."""

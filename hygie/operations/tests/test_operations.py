@@ -1,0 +1,149 @@
+"""Scheduler claims, worker runs, heartbeats, health, host routing and start-up checks."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.checks import run_checks
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from hygie.operations.loop import StopFlag
+from hygie.operations.management.commands.scheduler import SchedulerProcess
+from hygie.operations.management.commands.worker import WorkerProcess
+from hygie.operations.models import Heartbeat, PeriodicJob, ProcessKind
+from hygie.operations.schedule import PERIODIC_JOBS
+from hygie.operations.services import _claim_run, ensure_periodic_jobs, run_due_periodic_jobs
+from hygie.operations.tasks import prune_heartbeats
+
+
+def test_every_periodic_job_explains_itself():
+    assert PERIODIC_JOBS
+    for spec in PERIODIC_JOBS:
+        assert spec.why.strip(), spec.name
+        assert spec.every >= timedelta(minutes=1)
+
+
+def test_due_jobs_are_enqueued_once_then_wait_their_period(db):
+    now = timezone.now()
+    first = run_due_periodic_jobs(now)
+    assert sorted(first) == sorted(spec.name for spec in PERIODIC_JOBS)
+    assert DBTaskResult.objects.count() == len(PERIODIC_JOBS)
+    # A second scheduler on the same tick, or the next tick, finds nothing due.
+    assert run_due_periodic_jobs(now) == []
+    assert run_due_periodic_jobs(now + timedelta(seconds=10)) == []
+    assert DBTaskResult.objects.count() == len(PERIODIC_JOBS)
+    later = now + max(spec.every for spec in PERIODIC_JOBS) + timedelta(seconds=1)
+    assert sorted(run_due_periodic_jobs(later)) == sorted(first)
+
+
+def test_two_schedulers_racing_on_one_job_claim_it_once(db):
+    """Both read the same due row; only the first conditional update wins."""
+    now = timezone.now()
+    ensure_periodic_jobs(now - timedelta(hours=1))
+    spec = PERIODIC_JOBS[0]
+    stale = PeriodicJob.objects.get(name=spec.name)
+    assert _claim_run(spec, now) is True
+    # The loser's update still expects the old due time, so it changes nothing.
+    lost = PeriodicJob.objects.filter(pk=stale.pk, next_run_at=stale.next_run_at).update(runs=99)
+    assert lost == 0
+    assert _claim_run(spec, now) is False
+    assert PeriodicJob.objects.get(name=spec.name).runs == 1
+
+
+def test_worker_runs_queued_jobs_and_beats(transactional_db):
+    # The job runner recycles connections between jobs, as in production: that
+    # needs real commits, not the rolled-back transaction of a plain `db` test.
+    Heartbeat.objects.create(
+        process_id="old",
+        kind=ProcessKind.WORKER,
+        hostname="h",
+        pid=1,
+        started_at=timezone.now() - timedelta(days=30),
+        last_seen_at=timezone.now() - timedelta(days=30),
+    )
+    result = prune_heartbeats.enqueue()
+    worker = WorkerProcess(stop=StopFlag())
+    assert worker.step() is True
+    result.refresh()
+    assert result.status == "SUCCESSFUL"
+    assert result.return_value == 1
+    beat = Heartbeat.objects.get(process_id=worker.heartbeat.process_id)
+    assert beat.kind == ProcessKind.WORKER
+    assert beat.is_alive(interval_seconds=15)
+    assert worker.step() is False  # nothing left
+
+
+def test_a_stopped_worker_takes_no_new_job(transactional_db):
+    stop = StopFlag()
+    stop.set()
+    result = prune_heartbeats.enqueue()
+    WorkerProcess(stop=stop).step()
+    result.refresh()
+    assert result.status == "READY"
+
+
+def test_scheduler_step_beats_and_enqueues(db):
+    process = SchedulerProcess()
+    process.step()
+    beat = Heartbeat.objects.get(process_id=process.heartbeat.process_id)
+    assert beat.details["ticks"] == 1
+    assert DBTaskResult.objects.count() == len(PERIODIC_JOBS)
+
+
+def test_operations_page_shows_processes(console, admin):
+    HeartbeatProcess = SchedulerProcess()
+    HeartbeatProcess.step()
+    page = console(admin).get(reverse("console:operations"))
+    assert HeartbeatProcess.heartbeat.hostname in page.content.decode()
+
+
+def test_health_endpoint(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_tracking_hosts_serve_no_console(client, db):
+    response = client.get(reverse("accounts:login"), HTTP_HOST="localhost")
+    assert response.status_code == 404
+    assert b"Hygie" not in response.content
+    assert client.get("/healthz", HTTP_HOST="localhost").status_code == 200
+    assert client.get(reverse("accounts:login"), HTTP_HOST="127.0.0.1").status_code == 200
+
+
+def test_console_pages_carry_a_strict_csp(client, db):
+    response = client.get(reverse("accounts:login"))
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy
+
+
+@pytest.mark.parametrize(
+    ("overrides", "error_id"),
+    [
+        ({"PUBLIC_BASE_URL": "not a url"}, "hygie.E001"),
+        ({"TRACKING_HOSTS": ["127.0.0.1"]}, "hygie.E002"),
+        (
+            {
+                "MAILERS": {
+                    "default": {"BACKEND": "x", "OPTIONS": {"use_tls": True, "use_ssl": True}}
+                }
+            },
+            "hygie.E003",
+        ),
+    ],
+)
+def test_broken_configuration_fails_the_check(overrides, error_id):
+    with override_settings(**overrides):
+        ids = {message.id for message in run_checks()}
+    assert error_id in ids
+
+
+def test_default_configuration_passes_the_check():
+    assert [m for m in run_checks() if m.is_serious()] == []

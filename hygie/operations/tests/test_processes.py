@@ -1,0 +1,98 @@
+"""Real processes: start-up refusals, and worker and scheduler stopping on SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def run_manage(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def base_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
+    for name in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"):
+        env.pop(name, None)
+    env.update(extra)
+    return env
+
+
+def test_production_refuses_the_default_secret_key():
+    result = run_manage("check", env=base_env(ALLOWED_HOSTS="hygie.example.org"))
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_production_refuses_empty_allowed_hosts():
+    result = run_manage("check", env=base_env(SECRET_KEY="x" * 60))
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS is empty" in result.stderr
+
+
+def test_a_bad_number_is_named():
+    result = run_manage("check", env=base_env(DEBUG="1", EMAIL_PORT="twenty-five"))
+    assert result.returncode != 0
+    assert "EMAIL_PORT" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def migrated_env(tmp_path_factory) -> dict[str, str]:
+    var = tmp_path_factory.mktemp("var")
+    env = base_env(
+        DEBUG="1",
+        DATABASE_URL=f"sqlite:///{var}/hygie.sqlite3",
+        HYGIE_VAR_DIR=str(var),
+        HYGIE_HEARTBEAT_SECONDS="1",
+        HYGIE_SCHEDULER_TICK_SECONDS="1",
+    )
+    result = run_manage("migrate", "--noinput", env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return env
+
+
+@pytest.mark.parametrize("command", ["worker", "scheduler"])
+def test_background_processes_stop_cleanly_on_sigterm(migrated_env, command):
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", command],
+        cwd=ROOT,
+        env=migrated_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        time.sleep(3)
+        assert process.poll() is None, process.stderr.read() if process.stderr else ""
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, stderr
+    assert f'"{command} stopped"' in stderr
+
+
+def test_demo_setup_is_idempotent_and_prints_the_login(migrated_env):
+    first = run_manage("demo_setup", env=migrated_env)
+    second = run_manage("demo_setup", env=migrated_env)
+    assert first.returncode == 0, first.stderr
+    assert "admin@demo.hygie.test" in first.stdout
+    password_line = [line for line in first.stdout.splitlines() if "Password" in line]
+    assert password_line
+    assert password_line == [line for line in second.stdout.splitlines() if "Password" in line]

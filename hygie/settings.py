@@ -1,0 +1,277 @@
+"""Hygie settings: one module, driven by environment variables.
+
+Every variable is listed with its meaning in `.env.example`. Local defaults give
+a working platform on SQLite; production sets the variables (see
+docs/operations.md). A dangerous production configuration stops start-up with
+a message naming the variable to fix.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+from django.utils.translation import gettext_lazy as _
+
+from hygie.lib.env import env_bool, env_int, env_list, env_secret, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("HYGIE_VAR_DIR", str(BASE_DIR / "var")))
+
+# pytest imports these settings itself; the flag lets the suite run without
+# production secrets while production can never end up in this branch.
+TESTING = "pytest" in sys.modules
+DEBUG = env_bool("DEBUG", default=False)
+
+_DEV_SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
+SECRET_KEY = env_secret("SECRET_KEY") or _DEV_SECRET_KEY
+if not DEBUG and not TESTING and SECRET_KEY == _DEV_SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set. With DEBUG off, set SECRET_KEY (or SECRET_KEY_FILE) to a long "
+        "random value, for example: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
+
+PUBLIC_BASE_URL = env_str("HYGIE_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+TRACKING_BASE_URL = env_str("HYGIE_TRACKING_BASE_URL", "http://localhost:8000").rstrip("/")
+# Host names on which only the public tracking URLs are served (look-alike
+# simulation domains). They never receive console cookies.
+TRACKING_HOSTS = env_list("HYGIE_TRACKING_HOSTS", ["localhost"])
+
+_default_hosts = ["127.0.0.1", "localhost"] if (DEBUG or TESTING) else []
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", _default_hosts)
+if not DEBUG and not TESTING and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS is empty. With DEBUG off, list the host names that serve Hygie "
+        "(console and tracking), comma-separated, for example: "
+        "ALLOWED_HOSTS=hygie.example.org,suivi.example.net"
+    )
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [PUBLIC_BASE_URL])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "django_tasks_db",
+    "hygie.accounts",
+    "hygie.operations",
+    "hygie.console",
+]
+
+MIDDLEWARE = [
+    "hygie.operations.middleware.HostRoutingMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "hygie.urls"
+TRACKING_URLCONF = "hygie.urls_tracking"
+WSGI_APPLICATION = "hygie.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "hygie.accounts.context_processors.organisation",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'hygie.sqlite3'}")
+_db = dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers work while a writer commits; IMMEDIATE transactions take
+    # the write lock up front so concurrent writers queue instead of failing
+    # with "database is locked" when a read lock would need upgrading.
+    _db["CONN_MAX_AGE"] = 0
+    _db["OPTIONS"] = {
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+        ),
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Authentication and staff security ---------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "console:dashboard"
+LOGOUT_REDIRECT_URL = "accounts:login"
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
+
+# django-axes: lock a (user name, address) pair after repeated failures.
+AXES_FAILURE_LIMIT = env_int("HYGIE_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("HYGIE_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "hygie.accounts.throttling.attempted_username"
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+
+OTP_TOTP_ISSUER = env_str("HYGIE_TOTP_ISSUER", "Hygie")
+OTP_TOTP_THROTTLE_FACTOR = 1
+
+_https = urlsplit(PUBLIC_BASE_URL).scheme == "https"
+SESSION_COOKIE_NAME = "console_session"
+SESSION_COOKIE_AGE = env_int("HYGIE_SESSION_HOURS", 10, minimum=1) * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = _https
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CSRF_COOKIE_SECURE = _https
+CSRF_COOKIE_HTTPONLY = True
+SECURE_SSL_REDIRECT = env_bool("HYGIE_SSL_REDIRECT", default=False)
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("HYGIE_BEHIND_PROXY", False) else None
+)
+SECURE_HSTS_SECONDS = 31536000 if _https else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Strict CSP: nothing is loaded from another site; no inline script.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "object-src": [CSP.NONE],
+}
+
+# --- Internationalisation ----------------------------------------------------
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files ------------------------------------------------------------
+STATIC_URL = "/static/"
+# Filled by collectstatic in production; development and tests serve from the finders.
+STATIC_ROOT = None if (DEBUG or TESTING) else BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+_static_backend = (
+    "django.contrib.staticfiles.storage.StaticFilesStorage"
+    if (DEBUG or TESTING)
+    else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": _static_backend},
+}
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+
+# --- Email -------------------------------------------------------------------
+# Django 6.1 mailers. "default" carries staff mail (invitations, password
+# resets) and, until an organisation configures its own relay, campaign mail.
+_EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+_SMTP_OPTIONS = {
+    "host": env_str("EMAIL_HOST", "127.0.0.1"),
+    "port": env_int("EMAIL_PORT", 1025, minimum=1),
+    "username": env_str("EMAIL_HOST_USER"),
+    "password": env_secret("EMAIL_HOST_PASSWORD"),
+    "use_tls": env_bool("EMAIL_USE_TLS", default=False),
+    "use_ssl": env_bool("EMAIL_USE_SSL", default=False),
+    "timeout": env_int("EMAIL_TIMEOUT", 20, minimum=1),
+}
+MAILERS = {
+    "default": {
+        "BACKEND": _EMAIL_BACKEND,
+        # Other backends (console, file) take none of the SMTP options.
+        "OPTIONS": _SMTP_OPTIONS if _EMAIL_BACKEND.endswith("smtp.EmailBackend") else {},
+    },
+}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Hygie <no-reply@hygie.example>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The local mail catcher started by `make run` in demo mode.
+MAIL_CATCHER_ENABLED = env_bool("HYGIE_MAIL_CATCHER", default=DEBUG)
+MAIL_CATCHER_PORT = env_int("HYGIE_MAIL_CATCHER_PORT", 1025, minimum=1)
+MAIL_CATCHER_DIR = VAR_DIR / "mail"
+
+# --- Background work ---------------------------------------------------------
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+HEARTBEAT_INTERVAL_SECONDS = env_int("HYGIE_HEARTBEAT_SECONDS", 15, minimum=1)
+SCHEDULER_TICK_SECONDS = env_int("HYGIE_SCHEDULER_TICK_SECONDS", 10, minimum=1)
+WORKER_IDLE_SECONDS = env_int("HYGIE_WORKER_IDLE_SECONDS", 1, minimum=0)
+
+# --- Product defaults --------------------------------------------------------
+INVITATION_VALID_DAYS = env_int("HYGIE_INVITATION_VALID_DAYS", 7, minimum=1)
+
+# --- Logging: one JSON object per line, ready for any log collector ----------
+LOG_LEVEL = env_str("HYGIE_LOG_LEVEL", "INFO").upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "json"},
+    },
+    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "django": {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False},
+        "axes": {"level": "WARNING"},
+        # Logs every empty poll at INFO; our worker logs what matters.
+        "django_tasks_db": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from hygie.operations.views import health
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="console:dashboard", permanent=False)),
+    path("healthz", health, name="health"),
+    path("console/", include("hygie.accounts.urls")),
+    path("console/", include("hygie.console.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

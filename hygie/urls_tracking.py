@@ -1,0 +1,15 @@
+"""URLs served on the public tracking host names: nothing of the console, no sessions.
+
+The tracking endpoints themselves (pixel, click, landing page, submission,
+report) are added by the tracking app.
+"""
+
+from django.urls import path
+
+from hygie.operations.views import health
+
+urlpatterns = [
+    path("healthz", health),
+]
+
+handler404 = "hygie.operations.views.tracking_not_found"
