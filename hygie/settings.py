@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "hygie.accounts",
     "hygie.operations",
+    "hygie.audience",
     "hygie.console",
 ]
 
@@ -249,6 +250,10 @@ SCHEDULER_TICK_SECONDS = env_int("HYGIE_SCHEDULER_TICK_SECONDS", 10, minimum=1)
 WORKER_IDLE_SECONDS = env_int("HYGIE_WORKER_IDLE_SECONDS", 1, minimum=0)
 
 # --- Product defaults --------------------------------------------------------
+# Key of the hashes that keep suppressed addresses (unsubscribed, bounced,
+# erased). Changing it forgets every suppression: set it once, keep it.
+SUPPRESSION_HASH_KEY = env_secret("HYGIE_SUPPRESSION_KEY") or f"suppression:{SECRET_KEY}"
+IMPORT_MAX_BYTES = env_int("HYGIE_IMPORT_MAX_MB", 50, minimum=1) * 1024 * 1024
 INVITATION_VALID_DAYS = env_int("HYGIE_INVITATION_VALID_DAYS", 7, minimum=1)
 
 # --- Logging: one JSON object per line, ready for any log collector ----------

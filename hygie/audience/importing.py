@@ -1,0 +1,397 @@
+"""Member-file import: analyse (dry run) then apply, both streaming in chunks.
+
+The same pass serves both: `analyse` classifies every row (new, updated,
+unchanged, rejected) and writes nothing but the job's report; `apply` runs the
+pass again inside one transaction and writes the accepted rows, so an import is
+all or nothing. People are matched by email first, then by RPPS number.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hygie.audience.mapping import AS_TAG, IGNORE, mapping_problems
+from hygie.audience.models import (
+    ImportJob,
+    ImportRejection,
+    ImportStatus,
+    Person,
+    Practice,
+    Tag,
+)
+from hygie.audience.suppression import suppressed_among
+from hygie.audience.tabular import Table, UnreadableFile, open_table
+from hygie.audience.values import (
+    InvalidValue,
+    clean_civility,
+    clean_departement,
+    clean_email,
+    clean_language,
+    clean_mobile_phone,
+    clean_name,
+    clean_postcode,
+    clean_profession,
+    clean_rpps,
+    clean_text,
+    departement_from_postcode,
+    split_tags,
+)
+
+logger = logging.getLogger(__name__)
+
+CHUNK_ROWS = 1000
+# Person fields an import may set (practice and tags are handled apart).
+PERSON_FIELDS = (
+    "civility",
+    "first_name",
+    "last_name",
+    "mobile_phone",
+    "rpps",
+    "profession",
+    "specialty",
+    "departement",
+    "commune",
+    "language",
+)
+
+_CLEANERS: dict[str, Callable[[str], str]] = {
+    "civility": clean_civility,
+    "first_name": clean_name,
+    "last_name": clean_name,
+    "email": clean_email,
+    "mobile_phone": clean_mobile_phone,
+    "rpps": clean_rpps,
+    "profession": clean_profession,
+    "specialty": lambda v: clean_text(v, 120),
+    "departement": clean_departement,
+    "postcode": clean_postcode,
+    "commune": lambda v: clean_text(v, 120),
+    "practice_name": lambda v: clean_text(v, 200),
+    "practice_address": lambda v: clean_text(v, 300),
+    "language": clean_language,
+}
+
+
+class ImportFailed(Exception):
+    pass
+
+
+@dataclass
+class CleanRow:
+    line: int
+    values: dict[str, str]
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Tally:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.new + self.updated + self.unchanged + self.rejected
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "new": self.new,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "total": self.total,
+        }
+
+
+def clean_row(line: int, cells: list[str], mapping: dict[str, str], headers: list[str]) -> CleanRow:
+    """Clean one row, or raise InvalidValue naming the first problem found."""
+    values: dict[str, str] = {}
+    tags: list[str] = []
+    for index_text, target in mapping.items():
+        index = int(index_text)
+        cell = cells[index] if index < len(cells) else ""
+        if target == IGNORE or not cell:
+            continue
+        if target == AS_TAG:
+            header = headers[index] if index < len(headers) else f"col{index + 1}"
+            tags.append(clean_text(f"{header}: {cell}", 80))
+        elif target == "tags":
+            tags.extend(split_tags(cell))
+        else:
+            values[target] = _CLEANERS[target](cell)
+    if not values.get("email"):
+        raise InvalidValue(_("missing email address"))
+    if not values.get("departement") and values.get("postcode"):
+        values["departement"] = departement_from_postcode(values["postcode"])
+    return CleanRow(line=line, values=values, tags=tags)
+
+
+def _chunks(
+    rows: Iterator[tuple[int, list[str]]], size: int
+) -> Iterator[list[tuple[int, list[str]]]]:
+    while chunk := list(islice(rows, size)):
+        yield chunk
+
+
+class ImportPass:
+    """One pass over the file. With `write=False` it only classifies."""
+
+    def __init__(self, job: ImportJob, *, write: bool, on_progress: Callable[[int], None]):
+        self.job = job
+        self.write = write
+        self.on_progress = on_progress
+        self.tally = Tally()
+        self.rejections: list[ImportRejection] = []
+        self.seen_emails: dict[str, int] = {}
+        self.seen_rpps: dict[str, int] = {}
+        self.practices: dict[tuple[str, str], Practice] = {}
+        self.tags: dict[str, Tag] = {}
+        self.now = timezone.now()
+
+    def reject(self, line: int, reason: str) -> None:
+        self.tally.rejected += 1
+        self.rejections.append(ImportRejection(job=self.job, line=line, reason=reason[:300]))
+
+    def run(self, table: Table) -> Tally:
+        processed = 0
+        for chunk in _chunks(table.rows(), CHUNK_ROWS):
+            self._process_chunk(chunk, table.headers)
+            processed += len(chunk)
+            if len(self.rejections) >= CHUNK_ROWS:
+                self._flush_rejections()
+            self.on_progress(processed)
+        self._flush_rejections()
+        return self.tally
+
+    def _flush_rejections(self) -> None:
+        ImportRejection.objects.bulk_create(self.rejections)
+        self.rejections.clear()
+
+    def _clean_chunk(
+        self, chunk: list[tuple[int, list[str]]], headers: list[str]
+    ) -> list[CleanRow]:
+        accepted = []
+        for line, cells in chunk:
+            try:
+                row = clean_row(line, cells, self.job.mapping, headers)
+            except InvalidValue as exc:
+                self.reject(line, str(exc))
+                continue
+            email, rpps = row.values["email"], row.values.get("rpps", "")
+            if email in self.seen_emails:
+                self.reject(
+                    line,
+                    _("duplicate of line %(line)d (same email address)")
+                    % {"line": self.seen_emails[email]},
+                )
+                continue
+            if rpps and rpps in self.seen_rpps:
+                self.reject(
+                    line,
+                    _("duplicate of line %(line)d (same RPPS number)")
+                    % {"line": self.seen_rpps[rpps]},
+                )
+                continue
+            self.seen_emails[email] = line
+            if rpps:
+                self.seen_rpps[rpps] = line
+            accepted.append(row)
+        return accepted
+
+    def _process_chunk(self, chunk: list[tuple[int, list[str]]], headers: list[str]) -> None:
+        rows = self._clean_chunk(chunk, headers)
+        if not rows:
+            return
+        organisation_id = self.job.organisation_id
+        emails = [r.values["email"] for r in rows]
+        rpps_numbers = [r.values["rpps"] for r in rows if r.values.get("rpps")]
+        existing = list(
+            Person.objects.filter(organisation_id=organisation_id)
+            .filter(Q(email__in=emails) | Q(rpps__in=rpps_numbers))
+            .select_related("practice")
+        )
+        by_email = {p.email: p for p in existing if p.email}
+        by_rpps = {p.rpps: p for p in by_email.values() if p.rpps}
+        by_rpps.update({p.rpps: p for p in existing if p.rpps and p.rpps not in by_rpps})
+        suppressed = suppressed_among(organisation_id, [e for e in emails if e not in by_email])
+        to_create: list[tuple[Person, CleanRow]] = []
+        to_update: list[tuple[Person, CleanRow]] = []
+        for row in rows:
+            email, rpps = row.values["email"], row.values.get("rpps", "")
+            person = by_email.get(email)
+            other = by_rpps.get(rpps) if rpps else None
+            if person is not None and other is not None and other.pk != person.pk:
+                self.reject(
+                    row.line,
+                    _("the email address and the RPPS number belong to two different people"),
+                )
+                continue
+            person = person or other
+            if person is None:
+                if email in suppressed:
+                    self.reject(
+                        row.line,
+                        _("suppressed address (unsubscribed, bounced or erased): not imported"),
+                    )
+                    continue
+                self.tally.new += 1
+                to_create.append((Person(organisation_id=organisation_id, email=email), row))
+            elif self._apply_values(person, row):
+                self.tally.updated += 1
+                to_update.append((person, row))
+            else:
+                self.tally.unchanged += 1
+                if row.tags and self.write:
+                    to_update.append((person, row))
+        if self.write:
+            self._write(to_create, to_update)
+
+    def _apply_values(self, person: Person, row: CleanRow) -> bool:
+        """Copy the row's values onto `person`; True when something changed."""
+        changed = False
+        for name in ("email", *PERSON_FIELDS):
+            value = row.values.get(name)
+            if value and getattr(person, name) != value:
+                setattr(person, name, value)
+                changed = True
+        if row.values.get("practice_name") and self.write:
+            practice = self._practice(row)
+            if person.practice_id != practice.pk:
+                person.practice = practice
+                changed = True
+        elif row.values.get("practice_name") and person.pk:
+            current = person.practice.name.lower() if person.practice_id else ""  # type: ignore[union-attr]
+            changed = changed or current != row.values["practice_name"].lower()
+        return changed
+
+    def _practice(self, row: CleanRow) -> Practice:
+        name = row.values["practice_name"]
+        commune = row.values.get("commune", "")
+        key = (name.lower(), commune)
+        if key not in self.practices:
+            practice = Practice.objects.filter(
+                organisation_id=self.job.organisation_id, name__iexact=name, commune=commune
+            ).first()
+            if practice is None:
+                practice = Practice.objects.create(
+                    organisation_id=self.job.organisation_id,
+                    name=name,
+                    commune=commune,
+                    address=row.values.get("practice_address", ""),
+                    postcode=row.values.get("postcode", ""),
+                    departement=row.values.get("departement", ""),
+                )
+            self.practices[key] = practice
+        return self.practices[key]
+
+    def _tag(self, name: str) -> Tag:
+        if name not in self.tags:
+            self.tags[name], _created = Tag.objects.get_or_create(
+                organisation_id=self.job.organisation_id, name=name
+            )
+        return self.tags[name]
+
+    def _write(
+        self, to_create: list[tuple[Person, CleanRow]], to_update: list[tuple[Person, CleanRow]]
+    ) -> None:
+        for person, row in to_create:
+            self._apply_values(person, row)
+            person.created_at = self.now
+        created = Person.objects.bulk_create([p for p, _row in to_create])
+        for person, _row in to_update:
+            person.updated_at = self.now
+        if to_update:
+            Person.objects.bulk_update(
+                [p for p, _row in to_update],
+                ["email", *PERSON_FIELDS, "practice", "updated_at"],
+            )
+        links = []
+        through = Person.tags.through
+        pairs = list(zip(created, [r for _p, r in to_create], strict=True)) + to_update
+        for person, row in pairs:
+            for tag_name in row.tags:
+                links.append(through(person_id=person.pk, tag_id=self._tag(tag_name).pk))
+        if links:
+            through.objects.bulk_create(links, ignore_conflicts=True)
+
+
+def _progress_saver(job: ImportJob) -> Callable[[int], None]:
+    def save(rows: int) -> None:
+        ImportJob.objects.filter(pk=job.pk).update(progress_rows=rows)
+
+    return save
+
+
+def _open(job: ImportJob) -> Table:
+    path = Path(job.stored_path)
+    if not path.exists():
+        raise ImportFailed(_("The uploaded file is no longer available; upload it again."))
+    try:
+        return open_table(path)
+    except UnreadableFile as exc:
+        raise ImportFailed(str(exc)) from None
+
+
+def read_headers(job: ImportJob) -> Table:
+    """Open the file and record its format, encoding, separator and headers on the job."""
+    table = _open(job)
+    job.file_format = table.file_format
+    job.encoding = table.encoding
+    job.delimiter = table.delimiter
+    job.headers = table.headers
+    job.estimated_rows = table.estimated_rows
+    return table
+
+
+def analyse(job: ImportJob) -> dict[str, int]:
+    """Dry run: classify every row and store the counts and the rejections."""
+    problems = mapping_problems(job.mapping)
+    if problems:
+        raise ImportFailed(" ".join(problems))
+    ImportRejection.objects.filter(job=job).delete()
+    table = _open(job)
+    try:
+        tally = ImportPass(job, write=False, on_progress=_progress_saver(job)).run(table)
+    except UnreadableFile as exc:
+        raise ImportFailed(str(exc)) from None
+    finally:
+        table.close()
+    return tally.as_dict()
+
+
+def apply(job: ImportJob, *, on_progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+    """Write every accepted row in one transaction: all of them or none."""
+    table = _open(job)
+    try:
+        with transaction.atomic():
+            # The report of this pass replaces the one of the dry run.
+            ImportRejection.objects.filter(job=job).delete()
+            tally = ImportPass(job, write=True, on_progress=on_progress or (lambda _n: None)).run(
+                table
+            )
+    except UnreadableFile as exc:
+        raise ImportFailed(str(exc)) from None
+    finally:
+        table.close()
+    return tally.as_dict()
+
+
+def mark(job: ImportJob, status: str, **fields: Any) -> None:
+    job.status = status
+    for name, value in fields.items():
+        setattr(job, name, value)
+    job.save(update_fields=["status", *fields])
+
+
+__all__ = ["ImportFailed", "ImportStatus", "analyse", "apply", "mark", "read_headers"]

@@ -1,0 +1,144 @@
+"""Which column of a member file holds which person field, guessed from its header."""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from hygie.audience.values import fold
+
+IGNORE = ""
+AS_TAG = "tag"
+
+# Fields an import can fill, with their label in the mapping form.
+IMPORT_FIELDS: dict[str, Promise] = {
+    "civility": _("Civility"),
+    "first_name": _("First name"),
+    "last_name": _("Last name"),
+    "email": _("Email"),
+    "mobile_phone": _("Mobile phone"),
+    "rpps": _("RPPS number"),
+    "profession": _("Profession"),
+    "specialty": _("Specialty"),
+    "departement": _("Département"),
+    "postcode": _("Postcode"),
+    "commune": _("Commune"),
+    "practice_name": _("Practice name"),
+    "practice_address": _("Practice address"),
+    "language": _("Language"),
+    "tags": _("Tags"),
+}
+
+# Folded header text (see values.fold) → field. French and English, the
+# spellings found in member-file exports and hand-made spreadsheets.
+_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "civility": ("civilite", "civ", "titre", "title", "civility", "salutation"),
+    "first_name": ("prenom", "prenoms", "first name", "firstname", "given name", "forename"),
+    "last_name": (
+        "nom",
+        "nom de famille",
+        "nom d usage",
+        "last name",
+        "lastname",
+        "surname",
+        "family name",
+        "nom naissance",
+    ),
+    "email": (
+        "email",
+        "e mail",
+        "mail",
+        "courriel",
+        "adresse mail",
+        "adresse email",
+        "adresse e mail",
+        "adresse electronique",
+        "email address",
+        "e mail address",
+        "mel",
+        "email pro",
+        "mail pro",
+        "email professionnel",
+        "courriel professionnel",
+    ),
+    "mobile_phone": (
+        "portable",
+        "mobile",
+        "tel portable",
+        "telephone portable",
+        "tel mobile",
+        "telephone mobile",
+        "mobile phone",
+        "cell",
+        "cell phone",
+        "gsm",
+        "sms",
+        "telephone",
+        "tel",
+        "phone",
+    ),
+    "rpps": ("rpps", "n rpps", "numero rpps", "no rpps", "num rpps", "rpps number", "id rpps"),
+    "profession": ("profession", "metier", "fonction", "job", "occupation", "role", "categorie"),
+    "specialty": ("specialite", "specialty", "speciality", "discipline", "specialite medicale"),
+    "departement": ("departement", "dept", "dep", "department", "code departement", "dpt"),
+    "postcode": ("code postal", "cp", "postcode", "post code", "zip", "zip code", "postal code"),
+    "commune": ("commune", "ville", "city", "localite", "town"),
+    "practice_name": (
+        "cabinet",
+        "nom du cabinet",
+        "practice",
+        "practice name",
+        "structure",
+        "etablissement",
+        "maison de sante",
+        "msp",
+        "centre",
+    ),
+    "practice_address": ("adresse", "adresse du cabinet", "address", "rue", "adresse postale"),
+    "language": ("langue", "language", "lang"),
+    "tags": ("tags", "etiquettes", "etiquette", "labels", "groupes", "groupe"),
+}
+_LOOKUP = {synonym: field for field, synonyms in _SYNONYMS.items() for synonym in synonyms}
+
+
+def guess_field(header: str) -> str:
+    folded = fold(header)
+    if folded in _LOOKUP:
+        return _LOOKUP[folded]
+    # "Adresse e-mail (pro)", "Téléphone portable *": try without the trailing notes.
+    for size in range(len(folded.split()), 0, -1):
+        prefix = " ".join(folded.split()[:size])
+        if prefix in _LOOKUP:
+            return _LOOKUP[prefix]
+    return IGNORE
+
+
+def guess_mapping(headers: list[str]) -> dict[str, str]:
+    """Column index (as text) → field. Each field is given to its first matching column."""
+    mapping: dict[str, str] = {}
+    taken: set[str] = set()
+    for index, header in enumerate(headers):
+        field = guess_field(header)
+        if field and field not in taken:
+            mapping[str(index)] = field
+            taken.add(field)
+        else:
+            mapping[str(index)] = IGNORE
+    return mapping
+
+
+def mapping_problems(mapping: dict[str, str]) -> list[str]:
+    """What makes a mapping unusable, in words; empty when it can be used."""
+    problems = []
+    fields = [f for f in mapping.values() if f not in (IGNORE, AS_TAG)]
+    if "email" not in fields:
+        problems.append(str(_("No column is used for the email address.")))
+    duplicated = sorted({f for f in fields if fields.count(f) > 1})
+    for field in duplicated:
+        problems.append(
+            str(_("Several columns are used for “%(field)s”.") % {"field": IMPORT_FIELDS[field]})
+        )
+    unknown = sorted(set(fields) - set(IMPORT_FIELDS))
+    if unknown:
+        problems.append(str(_("Unknown fields: %(fields)s") % {"fields": ", ".join(unknown)}))
+    return problems

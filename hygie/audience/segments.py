@@ -1,0 +1,69 @@
+"""Segment filters: what a saved segment means, as a queryset over people.
+
+Filters combine with AND; the values inside one filter combine with OR
+("départements 33 or 40, and specialty cardiology"). History filters (opened,
+clicked…) are added by the campaign apps once they exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import QuerySet
+
+from hygie.audience.models import Person, PersonStatus
+
+
+@dataclass
+class SegmentFilters:
+    departements: list[str] = field(default_factory=list)
+    specialties: list[str] = field(default_factory=list)
+    professions: list[str] = field(default_factory=list)
+    practice_ids: list[int] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=lambda: [str(PersonStatus.ACTIVE)])
+    joined_after: date | None = None
+    joined_before: date | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SegmentFilters:
+        def dated(value: Any) -> date | None:
+            return date.fromisoformat(value) if value else None
+
+        return cls(
+            departements=list(data.get("departements", [])),
+            specialties=list(data.get("specialties", [])),
+            professions=list(data.get("professions", [])),
+            practice_ids=[int(i) for i in data.get("practice_ids", [])],
+            tags=list(data.get("tags", [])),
+            statuses=list(data.get("statuses", [PersonStatus.ACTIVE])),
+            joined_after=dated(data.get("joined_after")),
+            joined_before=dated(data.get("joined_before")),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("joined_after", "joined_before"):
+            data[key] = data[key].isoformat() if data[key] else None
+        return data
+
+    def apply(self, people: QuerySet[Person]) -> QuerySet[Person]:
+        if self.departements:
+            people = people.filter(departement__in=self.departements)
+        if self.specialties:
+            people = people.filter(specialty__in=self.specialties)
+        if self.professions:
+            people = people.filter(profession__in=self.professions)
+        if self.practice_ids:
+            people = people.filter(practice_id__in=self.practice_ids)
+        if self.tags:
+            people = people.filter(tags__name__in=self.tags).distinct()
+        if self.statuses:
+            people = people.filter(status__in=self.statuses)
+        if self.joined_after:
+            people = people.filter(created_at__date__gte=self.joined_after)
+        if self.joined_before:
+            people = people.filter(created_at__date__lte=self.joined_before)
+        return people

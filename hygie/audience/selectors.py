@@ -1,0 +1,107 @@
+"""Reads over the audience, always scoped to one organisation."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from hygie.accounts.models import Organisation
+from hygie.audience.models import ImportJob, Person, Practice, Segment, Tag
+from hygie.audience.segments import SegmentFilters
+
+
+def people(organisation: Organisation) -> QuerySet[Person]:
+    return Person.objects.filter(organisation=organisation)
+
+
+def search_people(
+    organisation: Organisation,
+    *,
+    query: str = "",
+    departement: str = "",
+    profession: str = "",
+    status: str = "",
+    segment: Segment | None = None,
+) -> QuerySet[Person]:
+    result = people(organisation).select_related("practice")
+    if segment is not None:
+        result = segment_people(segment)
+    for term in query.split()[:5]:
+        result = result.filter(
+            Q(last_name__icontains=term)
+            | Q(first_name__icontains=term)
+            | Q(email__icontains=term)
+            | Q(rpps=term)
+            | Q(commune__icontains=term)
+        )
+    if departement:
+        result = result.filter(departement=departement)
+    if profession:
+        result = result.filter(profession=profession)
+    if status:
+        result = result.filter(status=status)
+    return result
+
+
+def segment_people(segment: Segment) -> QuerySet[Person]:
+    filters = SegmentFilters.from_json(segment.filters)
+    return filters.apply(people(segment.organisation).select_related("practice"))
+
+
+def count_for_filters(organisation: Organisation, filters: SegmentFilters) -> int:
+    return filters.apply(people(organisation)).count()
+
+
+def segments(organisation: Organisation) -> QuerySet[Segment]:
+    return Segment.objects.filter(organisation=organisation)
+
+
+def practices(organisation: Organisation) -> QuerySet[Practice]:
+    return Practice.objects.filter(organisation=organisation).annotate(size=Count("people"))
+
+
+def imports(organisation: Organisation) -> QuerySet[ImportJob]:
+    return ImportJob.objects.filter(organisation=organisation).select_related("created_by")
+
+
+def filter_choices(organisation: Organisation) -> dict[str, list[str]]:
+    """Distinct values present in the organisation, for filter pickers."""
+    base = people(organisation)
+    return {
+        "departements": sorted(
+            d for d in base.values_list("departement", flat=True).distinct() if d
+        ),
+        "specialties": sorted(s for s in base.values_list("specialty", flat=True).distinct() if s),
+        "tags": list(Tag.objects.filter(organisation=organisation).values_list("name", flat=True)),
+    }
+
+
+def person_data(person: Person) -> dict[str, object]:
+    """Everything Hygie holds about one person (data-subject access request)."""
+    return {
+        "pseudonymous_id": person.pseudonym,
+        "civility": person.get_civility_display() if person.civility else "",
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "email": person.email,
+        "mobile_phone": person.mobile_phone,
+        "rpps": person.rpps,
+        "profession": person.get_profession_display(),
+        "specialty": person.specialty,
+        "departement": person.departement,
+        "commune": person.commune,
+        "practice": (
+            {
+                "name": person.practice.name,
+                "address": person.practice.address,
+                "commune": person.practice.commune,
+            }
+            if person.practice
+            else None
+        ),
+        "language": person.language,
+        "tags": [tag.name for tag in person.tags.all()],
+        "status": person.status,
+        "created_at": person.created_at.isoformat(),
+        "updated_at": person.updated_at.isoformat(),
+        # Campaign history (deliveries, events) is added by the campaign apps.
+    }

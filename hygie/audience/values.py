@@ -1,0 +1,207 @@
+"""Cleaning of single values found in member files: emails, RPPS, phones, places, names.
+
+Each cleaner returns the normalised value or raises `InvalidValue` with a message
+that names what is wrong, in the words a file owner understands.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+
+from hygie.audience.models import Civility, Language, Profession
+
+
+class InvalidValue(ValueError):
+    pass
+
+
+def fold(text: str) -> str:
+    """Lower-case, accents removed, runs of non-alphanumerics as one space."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", " ", ascii_text.lower()).strip()
+
+
+def clean_text(value: str, max_length: int) -> str:
+    text = " ".join(value.split())
+    return text[:max_length]
+
+
+def clean_email(value: str) -> str:
+    email = value.strip().strip("<>").strip().lower()
+    if email.startswith("mailto:"):
+        email = email[len("mailto:") :]
+    if not email:
+        raise InvalidValue(_("missing email address"))
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise InvalidValue(_("invalid email address “%(value)s”") % {"value": value}) from None
+    return email
+
+
+def luhn_valid(digits: str) -> bool:
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        number = int(char)
+        if index % 2 == 1:
+            number *= 2
+            if number > 9:
+                number -= 9
+        total += number
+    return total % 10 == 0
+
+
+def clean_rpps(value: str) -> str:
+    """An RPPS number: 11 digits whose last one is a Luhn check digit."""
+    digits = re.sub(r"[\s.\-]", "", value)
+    if not digits:
+        return ""
+    if not re.fullmatch(r"\d{11}", digits) or not luhn_valid(digits):
+        raise InvalidValue(
+            _("invalid RPPS number “%(value)s” (11 digits with a check digit)") % {"value": value}
+        )
+    return digits
+
+
+def clean_mobile_phone(value: str) -> str:
+    """A mobile number in E.164 form; French numbers may be written the French way."""
+    raw = value.strip()
+    if not raw:
+        return ""
+    try:
+        number = phonenumbers.parse(raw, "FR")
+    except phonenumbers.NumberParseException:
+        raise InvalidValue(_("invalid phone number “%(value)s”") % {"value": value}) from None
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidValue(_("invalid phone number “%(value)s”") % {"value": value})
+    kind = phonenumbers.number_type(number)
+    if kind not in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    ):
+        raise InvalidValue(
+            _("“%(value)s” is not a mobile number (SMS cannot reach it)") % {"value": value}
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+_DEPARTEMENT = re.compile(r"^(\d{2,3}|2[ab])$")
+
+
+def clean_departement(value: str) -> str:
+    """A département code: 01–95, 2A, 2B, or 971–976; also accepts "Gironde (33)"."""
+    text = value.strip().upper()
+    if not text:
+        return ""
+    found = re.search(r"\b(97[1-6]|2[AB]|\d{1,2})\b", text)
+    if found is None:
+        raise InvalidValue(_("unknown département “%(value)s”") % {"value": value})
+    code = found.group(1)
+    if code.isdigit() and len(code) < 3:
+        code = code.zfill(2)
+        if not 1 <= int(code) <= 95 or code == "20":
+            raise InvalidValue(_("unknown département “%(value)s”") % {"value": value})
+    return code
+
+
+def departement_from_postcode(postcode: str) -> str:
+    digits = re.sub(r"\D", "", postcode)
+    if len(digits) != 5:
+        return ""
+    if digits.startswith("97"):
+        return digits[:3] if digits[2] in "123456" else ""
+    if digits.startswith("20"):
+        # Corsica: 200xx–201xx is Corse-du-Sud, 202xx–206xx Haute-Corse.
+        return "2A" if digits[2] in "01" else "2B"
+    code = digits[:2]
+    return code if 1 <= int(code) <= 95 else ""
+
+
+def clean_postcode(value: str) -> str:
+    digits = re.sub(r"\D", "", value)
+    if not digits:
+        return ""
+    if len(digits) == 4:  # spreadsheets drop the leading zero of 01000–09999
+        digits = "0" + digits
+    if len(digits) != 5:
+        raise InvalidValue(_("invalid postcode “%(value)s”") % {"value": value})
+    return digits
+
+
+_CIVILITIES = {
+    "dr": Civility.DR,
+    "docteur": Civility.DR,
+    "doctor": Civility.DR,
+    "pr": Civility.PR,
+    "professeur": Civility.PR,
+    "professor": Civility.PR,
+    "m": Civility.MR,
+    "mr": Civility.MR,
+    "monsieur": Civility.MR,
+    "mme": Civility.MRS,
+    "madame": Civility.MRS,
+    "mrs": Civility.MRS,
+    "ms": Civility.MRS,
+    "mlle": Civility.MRS,
+}
+
+
+def clean_civility(value: str) -> str:
+    key = fold(value).replace(" ", "")
+    if not key:
+        return ""
+    if key not in _CIVILITIES:
+        raise InvalidValue(_("unknown civility “%(value)s”") % {"value": value})
+    return str(_CIVILITIES[key])
+
+
+_PROFESSIONS = (
+    (("secretaire", "secretary", "accueil", "receptionist"), Profession.SECRETARY),
+    (("assistant", "assistante"), Profession.ASSISTANT),
+    (("infirmier", "infirmiere", "ide", "nurse"), Profession.NURSE),
+    (
+        ("medecin", "docteur", "doctor", "physician", "generaliste", "specialiste"),
+        Profession.DOCTOR,
+    ),
+)
+
+
+def clean_profession(value: str) -> str:
+    words = set(fold(value).split())
+    if not words:
+        return ""
+    for keywords, profession in _PROFESSIONS:
+        if words & set(keywords):
+            return str(profession)
+    return str(Profession.OTHER)
+
+
+def clean_language(value: str) -> str:
+    key = fold(value)
+    if not key:
+        return ""
+    if key in {"fr", "francais", "french", "fra"}:
+        return str(Language.FR)
+    if key in {"en", "anglais", "english", "eng"}:
+        return str(Language.EN)
+    raise InvalidValue(_("unknown language “%(value)s” (fr or en)") % {"value": value})
+
+
+def clean_name(value: str) -> str:
+    """Names as written, with whitespace tidied; ALL-CAPS names are title-cased."""
+    text = clean_text(value, 150)
+    if text.isupper() and len(text) > 1:
+        text = "-".join(part.capitalize() for part in text.lower().split("-"))
+        text = " ".join(word[:1].upper() + word[1:] for word in text.split(" "))
+    return text
+
+
+def split_tags(value: str) -> list[str]:
+    return [clean_text(tag, 80) for tag in re.split(r"[,;|]", value) if tag.strip()]
