@@ -26,6 +26,13 @@ from hygie.accounts.tests.factories import (
 pytest_plugins = ["hygie.testing.browser"]
 
 
+@pytest.fixture(autouse=True)
+def _private_var_dir(settings, tmp_path):
+    """Uploads, caught mail and other local files go to a directory of the test's own."""
+    settings.VAR_DIR = tmp_path / "var"
+    settings.MAIL_CATCHER_DIR = settings.VAR_DIR / "mail"
+
+
 @pytest.fixture
 def organisation(db: None) -> Organisation:
     return OrganisationFactory(name="URPS Médecins Test", slug="urps-test")

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="console:dashboard", permanent=False)),
     path("healthz", health, name="health"),
     path("console/", include("hygie.accounts.urls")),
+    path("console/audience/", include("hygie.audience.urls")),
     path("console/", include("hygie.console.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

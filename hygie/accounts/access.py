@@ -16,7 +16,8 @@ from typing import Any, cast
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 
 from hygie.accounts.models import Membership, Organisation, User
@@ -24,7 +25,7 @@ from hygie.accounts.roles import Permission
 from hygie.accounts.two_factor import needs_two_factor_setup, needs_two_factor_verification
 
 SESSION_ORGANISATION_KEY = "organisation_id"
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 class ConsoleRequest(HttpRequest):
@@ -75,7 +76,7 @@ def select_organisation(request: HttpRequest, organisation_id: int) -> Membershi
 def console_view(permission: Permission) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())

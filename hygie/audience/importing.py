@@ -15,8 +15,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,9 +24,13 @@ from hygie.audience.models import (
     ImportJob,
     ImportRejection,
     ImportStatus,
+    Language,
     Person,
+    PersonStatus,
     Practice,
+    Profession,
     Tag,
+    new_pseudonym,
 )
 from hygie.audience.suppression import suppressed_among
 from hygie.audience.tabular import Table, UnreadableFile, open_table
@@ -155,7 +158,13 @@ class ImportPass:
         self.rejections: list[ImportRejection] = []
         self.seen_emails: dict[str, int] = {}
         self.seen_rpps: dict[str, int] = {}
-        self.practices: dict[tuple[str, str], Practice] = {}
+        # (lower-cased name, commune) → practice id, loaded once per pass.
+        self.practices: dict[tuple[str, str], int] = {
+            (name.lower(), commune): pk
+            for pk, name, commune in Practice.objects.filter(
+                organisation_id=job.organisation_id
+            ).values_list("pk", "name", "commune")
+        }
         self.tags: dict[str, Tag] = {}
         self.now = timezone.now()
 
@@ -213,19 +222,22 @@ class ImportPass:
         rows = self._clean_chunk(chunk, headers)
         if not rows:
             return
+        if self.write:
+            self._create_missing_practices(rows)
         organisation_id = self.job.organisation_id
         emails = [r.values["email"] for r in rows]
         rpps_numbers = [r.values["rpps"] for r in rows if r.values.get("rpps")]
-        existing = list(
-            Person.objects.filter(organisation_id=organisation_id)
-            .filter(Q(email__in=emails) | Q(rpps__in=rpps_numbers))
-            .select_related("practice")
-        )
+        # Two indexed lookups rather than one OR, which SQLite would answer by a scan.
+        in_org = Person.objects.filter(organisation_id=organisation_id).select_related("practice")
+        existing = list(in_org.filter(email__in=emails))
+        if rpps_numbers:
+            known = {p.pk for p in existing}
+            existing += [p for p in in_org.filter(rpps__in=rpps_numbers) if p.pk not in known]
         by_email = {p.email: p for p in existing if p.email}
         by_rpps = {p.rpps: p for p in by_email.values() if p.rpps}
         by_rpps.update({p.rpps: p for p in existing if p.rpps and p.rpps not in by_rpps})
         suppressed = suppressed_among(organisation_id, [e for e in emails if e not in by_email])
-        to_create: list[tuple[Person, CleanRow]] = []
+        to_create: list[CleanRow] = []
         to_update: list[tuple[Person, CleanRow]] = []
         for row in rows:
             email, rpps = row.values["email"], row.values.get("rpps", "")
@@ -246,7 +258,7 @@ class ImportPass:
                     )
                     continue
                 self.tally.new += 1
-                to_create.append((Person(organisation_id=organisation_id, email=email), row))
+                to_create.append(row)
             elif self._apply_values(person, row):
                 self.tally.updated += 1
                 to_update.append((person, row))
@@ -266,34 +278,38 @@ class ImportPass:
                 setattr(person, name, value)
                 changed = True
         if row.values.get("practice_name") and self.write:
-            practice = self._practice(row)
-            if person.practice_id != practice.pk:
-                person.practice = practice
+            practice_id = self.practices[self._practice_key(row)]
+            if person.practice_id != practice_id:
+                person.practice_id = practice_id
                 changed = True
         elif row.values.get("practice_name") and person.pk:
-            current = person.practice.name.lower() if person.practice_id else ""  # type: ignore[union-attr]
+            current = person.practice.name.lower() if person.practice else ""
             changed = changed or current != row.values["practice_name"].lower()
         return changed
 
-    def _practice(self, row: CleanRow) -> Practice:
-        name = row.values["practice_name"]
-        commune = row.values.get("commune", "")
-        key = (name.lower(), commune)
-        if key not in self.practices:
-            practice = Practice.objects.filter(
-                organisation_id=self.job.organisation_id, name__iexact=name, commune=commune
-            ).first()
-            if practice is None:
-                practice = Practice.objects.create(
+    @staticmethod
+    def _practice_key(row: CleanRow) -> tuple[str, str]:
+        return (row.values["practice_name"].lower(), row.values.get("commune", ""))
+
+    def _create_missing_practices(self, rows: list[CleanRow]) -> None:
+        missing: dict[tuple[str, str], Practice] = {}
+        for row in rows:
+            if not row.values.get("practice_name"):
+                continue
+            key = self._practice_key(row)
+            if key not in self.practices and key not in missing:
+                missing[key] = Practice(
                     organisation_id=self.job.organisation_id,
-                    name=name,
-                    commune=commune,
+                    name=row.values["practice_name"],
+                    commune=row.values.get("commune", ""),
                     address=row.values.get("practice_address", ""),
                     postcode=row.values.get("postcode", ""),
                     departement=row.values.get("departement", ""),
                 )
-            self.practices[key] = practice
-        return self.practices[key]
+        if missing:
+            created = Practice.objects.bulk_create(list(missing.values()))
+            for key, practice in zip(missing, created, strict=True):
+                self.practices[key] = practice.pk
 
     def _tag(self, name: str) -> Tag:
         if name not in self.tags:
@@ -302,13 +318,8 @@ class ImportPass:
             )
         return self.tags[name]
 
-    def _write(
-        self, to_create: list[tuple[Person, CleanRow]], to_update: list[tuple[Person, CleanRow]]
-    ) -> None:
-        for person, row in to_create:
-            self._apply_values(person, row)
-            person.created_at = self.now
-        created = Person.objects.bulk_create([p for p, _row in to_create])
+    def _write(self, to_create: list[CleanRow], to_update: list[tuple[Person, CleanRow]]) -> None:
+        created_ids = self._insert_people(to_create)
         for person, _row in to_update:
             person.updated_at = self.now
         if to_update:
@@ -316,14 +327,73 @@ class ImportPass:
                 [p for p, _row in to_update],
                 ["email", *PERSON_FIELDS, "practice", "updated_at"],
             )
-        links = []
         through = Person.tags.through
-        pairs = list(zip(created, [r for _p, r in to_create], strict=True)) + to_update
-        for person, row in pairs:
-            for tag_name in row.tags:
-                links.append(through(person_id=person.pk, tag_id=self._tag(tag_name).pk))
+        links = [
+            through(person_id=person_id, tag_id=self._tag(tag_name).pk)
+            for person_id, row in [
+                *((created_ids[r.values["email"]], r) for r in to_create if r.tags),
+                *((p.pk, r) for p, r in to_update),
+            ]
+            for tag_name in row.tags
+        ]
         if links:
             through.objects.bulk_create(links, ignore_conflicts=True)
+
+    def _insert_people(self, rows: list[CleanRow]) -> dict[str, int]:
+        """Insert new people with one prepared statement.
+
+        The ORM's bulk_create spends more time compiling SQL than the database
+        spends writing (measured by bench/bench_import.py); the rows here are
+        already cleaned, so a plain parameterised INSERT is enough. Returns the
+        new ids by email for the rows that carry tags.
+        """
+        if not rows:
+            return {}
+        columns = (
+            "organisation_id",
+            "pseudonym",
+            "email",
+            *PERSON_FIELDS,
+            "practice_id",
+            "status",
+            "created_at",
+            "updated_at",
+        )
+        now = connection.ops.adapt_datetimefield_value(self.now)
+        defaults = {"profession": Profession.DOCTOR, "language": Language.FR}
+        params = []
+        for row in rows:
+            values = row.values
+            practice_id = (
+                self.practices[self._practice_key(row)] if values.get("practice_name") else None
+            )
+            params.append(
+                (
+                    self.job.organisation_id,
+                    new_pseudonym(),
+                    values["email"],
+                    *(
+                        values.get(name) or defaults.get(name, None if name == "rpps" else "")
+                        for name in PERSON_FIELDS
+                    ),
+                    practice_id,
+                    PersonStatus.ACTIVE.value,
+                    now,
+                    now,
+                )
+            )
+        table = connection.ops.quote_name(Person._meta.db_table)
+        names = ", ".join(connection.ops.quote_name(c) for c in columns)
+        placeholders = ", ".join(["%s"] * len(columns))
+        with connection.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", params)  # noqa: S608
+        tagged = [r.values["email"] for r in rows if r.tags]
+        if not tagged:
+            return {}
+        found = Person.objects.filter(
+            organisation_id=self.job.organisation_id, email__in=tagged
+        ).values_list("email", "pk")
+        return {email: pk for email, pk in found if email}
 
 
 def _progress_saver(job: ImportJob) -> Callable[[int], None]:

@@ -95,10 +95,12 @@ class Person(models.Model):
     )
     first_name = models.CharField(_("first name"), max_length=150, blank=True)
     last_name = models.CharField(_("last name"), max_length=150, blank=True)
-    # Stored lower-cased and trimmed; empty only once the person is erased.
-    email = models.EmailField(_("email"), max_length=254, blank=True)
+    # Stored lower-cased and trimmed. NULL (not "") once erased, so that the
+    # unique index stays a plain one that lookups by address can use.
+    email = models.EmailField(_("email"), max_length=254, null=True, blank=True)  # noqa: DJ001
     mobile_phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
-    rpps = models.CharField(_("RPPS number"), max_length=11, blank=True)
+    # NULL when unknown, for the same reason as `email`.
+    rpps = models.CharField(_("RPPS number"), max_length=11, null=True, blank=True)  # noqa: DJ001
     profession = models.CharField(
         _("profession"), max_length=16, choices=Profession.choices, default=Profession.DOCTOR
     )
@@ -129,15 +131,8 @@ class Person(models.Model):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         constraints = [
-            models.UniqueConstraint(
-                "organisation",
-                "email",
-                condition=~models.Q(email=""),
-                name="person_unique_email",
-            ),
-            models.UniqueConstraint(
-                "organisation", "rpps", condition=~models.Q(rpps=""), name="person_unique_rpps"
-            ),
+            models.UniqueConstraint("organisation", "email", name="person_unique_email"),
+            models.UniqueConstraint("organisation", "rpps", name="person_unique_rpps"),
         ]
         indexes = [
             models.Index(fields=("organisation", "last_name", "first_name"), name="person_by_name"),
@@ -154,7 +149,7 @@ class Person(models.Model):
     @property
     def display_name(self) -> str:
         name = " ".join(part for part in (self.first_name, self.last_name) if part)
-        return name or self.email
+        return name or self.email or self.pseudonym
 
     @property
     def can_receive_awareness(self) -> bool:
@@ -216,8 +211,8 @@ class Segment(models.Model):
 
 
 class ImportStatus(models.TextChoices):
-    PENDING = "pending", _("Waiting for analysis")
-    ANALYSING = "analysing", _("Analysing")
+    PENDING = "pending", _("Columns to confirm")
+    ANALYSING = "analysing", _("Analysing the file")
     PREVIEWED = "previewed", _("Ready to confirm")
     APPLYING = "applying", _("Importing")
     APPLIED = "applied", _("Imported")
@@ -258,7 +253,7 @@ class ImportJob(models.Model):
 
     @property
     def is_running(self) -> bool:
-        return self.status in {ImportStatus.PENDING, ImportStatus.ANALYSING, ImportStatus.APPLYING}
+        return self.status in {ImportStatus.ANALYSING, ImportStatus.APPLYING}
 
     @property
     def progress_percent(self) -> int:

@@ -15,9 +15,8 @@ logger = logging.getLogger(__name__)
 @task()
 def analyse_import(job_id: int) -> None:
     job = ImportJob.objects.get(pk=job_id)
-    if job.status not in {ImportStatus.PENDING, ImportStatus.ANALYSING}:
-        return  # cancelled, or already done by another worker
-    importing.mark(job, ImportStatus.ANALYSING, progress_rows=0)
+    if job.status != ImportStatus.ANALYSING:
+        return  # cancelled or changed since it was queued
     try:
         counts = importing.analyse(job)
     except importing.ImportFailed as exc:

@@ -70,11 +70,21 @@ def clean_rpps(value: str) -> str:
     return digits
 
 
+# Metropolitan French mobiles written the usual ways ("06 12 34 56 78",
+# "+33 6…", "0033 7…"). 0639 and 069x are overseas numbers: phonenumbers decides.
+_FRENCH_MOBILE = re.compile(r"^(?:\+33|0033|0)\s*\(?0?\)?\s*([67])((?:[\s.\-]?\d){8})$")
+
+
 def clean_mobile_phone(value: str) -> str:
     """A mobile number in E.164 form; French numbers may be written the French way."""
     raw = value.strip()
     if not raw:
         return ""
+    quick = _FRENCH_MOBILE.match(raw)
+    if quick is not None:
+        national = quick.group(1) + re.sub(r"\D", "", quick.group(2))
+        if not national.startswith(("639", "69", "70", "71", "72")):
+            return "+33" + national
     try:
         number = phonenumbers.parse(raw, "FR")
     except phonenumbers.NumberParseException:

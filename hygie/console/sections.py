@@ -23,16 +23,6 @@ SECTIONS: dict[str, Section] = {
     section.key: section
     for section in (
         Section(
-            key="audience",
-            title=_("Audience"),
-            permission=Permission.MANAGE_AUDIENCE,
-            empty_title=_("No practitioners yet"),
-            empty_text=_(
-                "Import your member file (CSV or Excel) to create the people you will reach; "
-                "then group them into segments."
-            ),
-        ),
-        Section(
             key="content",
             title=_("Content"),
             permission=Permission.MANAGE_CONTENT,

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -49,7 +50,15 @@ def _user(request: HttpRequest) -> User:
 @require_GET
 @console_view(Permission.VIEW_DASHBOARD)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "console/dashboard.html", {"sections": SECTIONS.values()})
+    organisation = request.organisation  # type: ignore[attr-defined]
+    return render(
+        request,
+        "console/dashboard.html",
+        {
+            "sections": SECTIONS.values(),
+            "audience": selectors.audience_summary(organisation),
+        },
+    )
 
 
 @require_GET
@@ -78,7 +87,7 @@ def switch_organisation(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def section(request: HttpRequest, key: str) -> HttpResponse:
+def section(request: HttpRequest, key: str) -> HttpResponseBase:
     area = SECTIONS.get(key)
     if area is None:
         raise Http404

@@ -19,7 +19,30 @@ CONSOLE_PAGES: list[tuple[str, tuple[str, ...], Permission]] = [
     ("console:audit_log", (), Permission.VIEW_AUDIT_LOG),
     ("console:operations", (), Permission.VIEW_OPERATIONS),
     *[("console:section", (key,), s.permission) for key, s in SECTIONS.items()],
+    ("audience:people", (), Permission.MANAGE_AUDIENCE),
+    ("audience:people_export", (), Permission.MANAGE_AUDIENCE),
+    ("audience:practices", (), Permission.MANAGE_AUDIENCE),
+    ("audience:imports", (), Permission.MANAGE_AUDIENCE),
+    ("audience:segments", (), Permission.MANAGE_AUDIENCE),
+    ("audience:segment_new", (), Permission.MANAGE_AUDIENCE),
 ]
+
+# Pages about one object, checked across tenants in each app's own tests.
+OBJECT_PAGES = {
+    "audience:person",
+    "audience:person_export",
+    "audience:person_erase",
+    "audience:practice",
+    "audience:import_detail",
+    "audience:import_confirm",
+    "audience:import_cancel",
+    "audience:import_rejections",
+    "audience:segment_edit",
+    "audience:people_in_segment",
+    "audience:segment_delete",
+}
+# Pages that answer data (JSON) rather than a page; still behind the same decorator.
+DATA_PAGES = {"audience:segment_count"}
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -39,12 +62,20 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, db, name, args, permissi
 
 
 def test_every_console_url_is_covered_by_the_matrix():
+    from hygie.audience import urls as audience_urls
     from hygie.console import urls
 
-    tested = {name.split(":")[1] for name, _, _ in CONSOLE_PAGES}
-    post_only = {"switch_organisation", "member_role", "member_remove", "invitation_revoke"}
-    public = {"no_organisation"}
-    assert {p.name for p in urls.urlpatterns} == tested | post_only | public
+    tested = {name for name, _, _ in CONSOLE_PAGES}
+    post_only = {
+        "console:switch_organisation",
+        "console:member_role",
+        "console:member_remove",
+        "console:invitation_revoke",
+    }
+    public = {"console:no_organisation"}
+    names = {f"console:{p.name}" for p in urls.urlpatterns}
+    names |= {f"audience:{p.name}" for p in audience_urls.urlpatterns}
+    assert names == tested | post_only | public | OBJECT_PAGES | DATA_PAGES
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
-"""Create the demo organisation and its administrator, once; print the login every time.
+"""Create the demo organisation, its administrator and its population, once; print the
+login every time.
 
 Re-running keeps all existing data: the command only fills what is missing.
 The generated password is kept in the local data directory (readable by the
@@ -17,9 +18,13 @@ from django.db import transaction
 from hygie.accounts.models import Organisation, User
 from hygie.accounts.roles import Role
 from hygie.accounts.services import membership_add, organisation_create
+from hygie.audience.demo import write_population_csv
+from hygie.audience.models import Person
+from hygie.audience.services import import_from_file
 
 DEMO_SLUG = "demo"
 DEMO_ADMIN_EMAIL = "admin@demo.hygie.test"
+DEMO_POPULATION = 2000
 
 
 class Command(BaseCommand):
@@ -55,6 +60,11 @@ class Command(BaseCommand):
                 credentials_file.chmod(0o600)
             if not organisation.memberships.filter(user=admin).exists():
                 membership_add(organisation=organisation, user=admin, role=Role.ADMIN, actor=None)
+        if not Person.objects.filter(organisation=organisation).exists():
+            # Through the real import path, as an organisation would load its file.
+            path = write_population_csv(settings.VAR_DIR / "demo-population.csv", DEMO_POPULATION)
+            import_from_file(organisation=organisation, path=path, apply=True)
+            path.unlink(missing_ok=True)
         password_text = (
             credentials_file.read_text().strip()
             if credentials_file.exists()

@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench [--only NAME]`. Each prints JSON lines (see DESIGN §5)."""
