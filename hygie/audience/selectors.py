@@ -56,7 +56,11 @@ def segments(organisation: Organisation) -> QuerySet[Segment]:
 
 
 def practices(organisation: Organisation) -> QuerySet[Practice]:
-    return Practice.objects.filter(organisation=organisation).annotate(size=Count("people"))
+    return (
+        Practice.objects.filter(organisation=organisation)
+        .annotate(size=Count("people"))
+        .order_by("name", "id")
+    )
 
 
 def imports(organisation: Organisation) -> QuerySet[ImportJob]:
