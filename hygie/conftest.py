@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import pytest
 from django.test import Client
+from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from hygie.accounts.models import Membership, Organisation, User
@@ -23,7 +24,15 @@ from hygie.accounts.tests.factories import (
     confirmed_totp_device,
 )
 
-pytest_plugins = ["hygie.testing.browser"]
+pytest_plugins = ["hygie.testing.browser", "hygie.testing.smtp"]
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Messages produced outside a request (imports, reasons) read in English in tests;
+    requests still choose their language as in production (French by default)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "hygie.accounts",
     "hygie.operations",
     "hygie.audience",
+    "hygie.delivery",
     "hygie.console",
 ]
 
@@ -256,6 +257,15 @@ WORKER_IDLE_SECONDS = env_int("HYGIE_WORKER_IDLE_SECONDS", 1, minimum=0)
 # Key of the hashes that keep suppressed addresses (unsubscribed, bounced,
 # erased). Changing it forgets every suppression: set it once, keep it.
 SUPPRESSION_HASH_KEY = env_secret("HYGIE_SUPPRESSION_KEY") or f"suppression:{SECRET_KEY}"
+# Delivery engine: how long a worker's claim on a batch lasts before another
+# worker may take it over, and how many messages a worker claims at once.
+DELIVERY_LEASE_SECONDS = env_int("HYGIE_DELIVERY_LEASE_SECONDS", 300, minimum=5)
+DELIVERY_BATCH_SIZE = env_int("HYGIE_DELIVERY_BATCH_SIZE", 200, minimum=1)
+# SMS: "file" (kept in <var>/sms, the default), "console" (logged) or "http".
+SMS_BACKEND = env_str("HYGIE_SMS_BACKEND", "file")
+SMS_URL = env_str("HYGIE_SMS_URL")
+SMS_TOKEN = env_secret("HYGIE_SMS_TOKEN")
+SMS_SENDER = env_str("HYGIE_SMS_SENDER", "Hygie")
 IMPORT_MAX_BYTES = env_int("HYGIE_IMPORT_MAX_MB", 50, minimum=1) * 1024 * 1024
 INVITATION_VALID_DAYS = env_int("HYGIE_INVITATION_VALID_DAYS", 7, minimum=1)
 
@@ -281,5 +291,7 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         # Logs every empty poll at INFO; our worker logs what matters.
         "django_tasks_db": {"level": "WARNING"},
+        # aiosmtpd (mail catcher, tests) logs every SMTP command at INFO.
+        "mail.log": {"level": "WARNING"},
     },
 }

@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from hygie.delivery.public_views import unsubscribe
 from hygie.operations.views import health
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="console:dashboard", permanent=False)),
     path("healthz", health, name="health"),
+    path("u/<str:token>/", unsubscribe, name="unsubscribe"),
+    path("console/mailings/", include("hygie.delivery.urls")),
     path("console/", include("hygie.accounts.urls")),
     path("console/audience/", include("hygie.audience.urls")),
     path("console/", include("hygie.console.urls")),

@@ -44,3 +44,9 @@ PERIODIC_JOBS: tuple[PeriodicJobSpec, ...] = (
 # schedulers at once (claims by conditional update). Apps append here as they
 # gain due dates: campaign launches, programme steps, reminders.
 DUE_WORK_SOURCES: list[Callable[[], int]] = []
+
+# Callables run by every worker step after the queued jobs, each given the
+# worker's id and returning how much it did (for example: send due deliveries).
+# Apps register here from their AppConfig.ready(), so that this module needs
+# no knowledge of them.
+WORKER_STEPS: list[Callable[[str], int]] = []

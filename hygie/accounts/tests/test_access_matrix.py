@@ -25,6 +25,8 @@ CONSOLE_PAGES: list[tuple[str, tuple[str, ...], Permission]] = [
     ("audience:imports", (), Permission.MANAGE_AUDIENCE),
     ("audience:segments", (), Permission.MANAGE_AUDIENCE),
     ("audience:segment_new", (), Permission.MANAGE_AUDIENCE),
+    ("delivery:mailings", (), Permission.MANAGE_CAMPAIGNS),
+    ("delivery:mailing_new", (), Permission.MANAGE_CAMPAIGNS),
 ]
 
 # Pages about one object, checked across tenants in each app's own tests.
@@ -40,6 +42,9 @@ OBJECT_PAGES = {
     "audience:segment_edit",
     "audience:people_in_segment",
     "audience:segment_delete",
+    "delivery:mailing",
+    "delivery:mailing_edit",
+    "delivery:mailing_action",
 }
 # Pages that answer data (JSON) rather than a page; still behind the same decorator.
 DATA_PAGES = {"audience:segment_count"}
@@ -63,6 +68,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, db, name, args, permissi
 
 def test_every_console_url_is_covered_by_the_matrix():
     from hygie.audience import urls as audience_urls
+    from hygie.delivery import urls as delivery_urls
     from hygie.console import urls
 
     tested = {name for name, _, _ in CONSOLE_PAGES}
@@ -75,6 +81,7 @@ def test_every_console_url_is_covered_by_the_matrix():
     public = {"console:no_organisation"}
     names = {f"console:{p.name}" for p in urls.urlpatterns}
     names |= {f"audience:{p.name}" for p in audience_urls.urlpatterns}
+    names |= {f"delivery:{p.name}" for p in delivery_urls.urlpatterns}
     assert names == tested | post_only | public | OBJECT_PAGES | DATA_PAGES
 
 

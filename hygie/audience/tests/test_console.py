@@ -65,7 +65,7 @@ def test_import_wizard_end_to_end(
     assert job.counts["new"] == 2 and job.counts["rejected"] == 1
     assert Person.objects.count() == 0  # nothing written before confirmation
     preview = client.get(response["Location"]).content.decode()
-    assert "invalid email" in preview or "adresse e-mail invalide" in preview
+    assert "invalid email" in preview or "adresse e-mail non valide" in preview
 
     report = client.get(reverse("audience:import_rejections", args=[job.pk]))
     lines = list(

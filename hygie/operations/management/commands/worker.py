@@ -12,6 +12,7 @@ from django_tasks_db.management.commands.db_worker import Worker as TaskWorker
 
 from hygie.operations.loop import StopFlag, run_forever
 from hygie.operations.models import ProcessKind
+from hygie.operations.schedule import WORKER_STEPS
 from hygie.operations.services import HeartbeatHandle
 
 logger = logging.getLogger("hygie.worker")
@@ -54,6 +55,10 @@ class WorkerProcess:
         self.beat_if_due()
         ran = self.run_jobs()
         self.jobs_done += ran
+        for worker_step in WORKER_STEPS:
+            if self.stop.is_set:
+                break
+            ran += worker_step(self.heartbeat.process_id[-100:])
         return ran > 0
 
 

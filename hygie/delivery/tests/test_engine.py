@@ -1,0 +1,309 @@
+"""Launching, claiming, rendering and sending against a real SMTP server."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import dkim
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from hygie.audience.models import PersonStatus
+from hygie.audience.suppression import is_suppressed
+from hygie.delivery import engine
+from hygie.delivery.bounces import process_dsn
+from hygie.delivery.models import (
+    Delivery,
+    DeliveryStatus,
+    MailingStatus,
+    SendingProfile,
+    SendQuota,
+    Variant,
+)
+from hygie.delivery.services import mailing_launch
+from hygie.delivery.tests.factories import mailing, people
+from hygie.delivery.windows import Window, spread
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def launch(m, **kwargs) -> int:
+    count = mailing_launch(mailing=m, actor=None, **kwargs)
+    # Make everything due now, whatever the spread chose.
+    Delivery.objects.filter(mailing=m).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    return count
+
+
+def drain(worker="w1", rounds=20) -> None:
+    for _ in range(rounds):
+        if not engine.send_due(worker):
+            return
+
+
+def test_launch_creates_one_delivery_per_reachable_person(organisation):
+    crowd = people(organisation, 12)
+    crowd[0].status = PersonStatus.UNSUBSCRIBED
+    crowd[0].save()
+    crowd[1].email = None
+    crowd[1].save()
+    m = mailing(organisation)
+    Variant.objects.create(mailing=m, key="B", subject="Variante {{ prenom }}", text_body="B")
+    count = mailing_launch(mailing=m, actor=None, seed=1)
+    assert count == 10
+    deliveries = list(Delivery.objects.filter(mailing=m))
+    assert len({d.token for d in deliveries}) == 10
+    assert all(len(d.token) >= 27 for d in deliveries)  # 160 random bits in base64url
+    assert {d.variant.key for d in deliveries} == {"A", "B"}
+    m.refresh_from_db()
+    assert m.status == MailingStatus.SCHEDULED
+    with pytest.raises(ValidationError):
+        mailing_launch(mailing=m, actor=None)
+
+
+def test_send_times_fall_in_the_window_with_irregular_gaps():
+    window = Window(days=frozenset({0, 1, 2, 3, 4}), start=time(8), end=time(19), zone=PARIS)
+    friday_evening = datetime(2026, 3, 27, 17, 0, tzinfo=PARIS)  # DST starts that Sunday
+    times = spread(
+        window,
+        500,
+        start=friday_evening,
+        end=friday_evening + timedelta(days=4),
+        rate_per_minute=600,
+        rng=random.Random(3),
+    )
+    assert len(times) == 500
+    for moment in times:
+        local = moment.astimezone(PARIS)
+        assert local.weekday() < 5 and time(8) <= local.time() < time(19), local
+    gaps = {round((b - a).total_seconds()) for a, b in itertools.pairwise(times)}
+    assert len(gaps) > 50  # jittered, not a metronome
+
+
+def test_without_an_end_the_spread_follows_the_rate():
+    window = Window(days=frozenset(range(7)), start=time(0), end=time(23, 59), zone=PARIS)
+    start = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
+    times = spread(window, 600, start=start, end=None, rate_per_minute=60, rng=random.Random(1))
+    span = times[-1] - times[0]
+    assert timedelta(minutes=9) < span <= timedelta(minutes=12, seconds=30)
+
+
+def test_messages_are_personalised_and_correctly_encoded(organisation, smtp_server):
+    people(organisation, 2)
+    m = mailing(organisation)
+    launch(m)
+    drain()
+    assert len(smtp_server.messages) == 2
+    received = sorted(smtp_server.messages, key=lambda r: r.recipients[0])[0]
+    message = received.message
+    assert received.recipients == ["dr0@example.org"]
+    assert str(message["Subject"]) == "Bonjour Élise — sécurité"
+    assert "Élise Durand0" in str(message["To"])
+    assert str(message["From"]) == "URPS Sécurité <securite@urps.example>"
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    delivery = Delivery.objects.get(recipient="dr0@example.org")
+    assert "Bonjour Dr Durand0," in text
+    assert f"https://hygie.example/c/{delivery.token}/" in text
+    assert "<script" not in html and "alert(1)" not in html
+    assert "color:#123456" in html.replace(" ", "")  # CSS inlined
+    assert f'href="https://hygie.example/c/{delivery.token}/"' in html
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert f"/u/{delivery.token}/" in message["List-Unsubscribe"]
+    assert message["Message-ID"] == f"<{delivery.message_id}>"
+    assert (
+        "hygie"
+        not in "".join(f"{k}{v}" for k, v in message.items() if k.lower().startswith("x-")).lower()
+    )
+    assert delivery.status == DeliveryStatus.SENT and delivery.sent_at is not None
+
+
+def test_values_cannot_inject_headers_or_html(organisation, smtp_server):
+    (person,) = people(organisation, 1)
+    person.first_name = 'Zoé\r\nBcc: victim@example.org <b onmouseover="x">'
+    person.save()
+    launch(mailing(organisation, subject="Pour {{ prenom }}"))
+    drain()
+    message = smtp_server.messages[0].message
+    assert message["Bcc"] is None
+    assert smtp_server.messages[0].recipients == ["dr0@example.org"]
+    html = message.get_body(("html",)).get_content()
+    assert "<b onmouseover" not in html and "&lt;b onmouseover" in html
+
+
+def test_temporary_failures_are_retried_with_backoff(organisation, smtp_server):
+    people(organisation, 1)
+    m = mailing(organisation)
+    launch(m)
+    smtp_server.handler.scripted = ["451 4.3.0 try again later", "421 4.7.0 busy"]
+    engine.send_due("w1")
+    delivery = Delivery.objects.get()
+    assert delivery.status == DeliveryStatus.SCHEDULED
+    assert delivery.attempts == 1 and "451" in delivery.last_error
+    assert delivery.next_attempt_at > timezone.now() + timedelta(seconds=40)
+    assert engine.send_due("w1") == 0  # not due yet
+    Delivery.objects.update(next_attempt_at=timezone.now())
+    engine.send_due("w1")
+    delivery.refresh_from_db()
+    assert delivery.attempts == 2 and "421" in delivery.last_error
+    Delivery.objects.update(next_attempt_at=timezone.now())
+    engine.send_due("w1")
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SENT
+    assert len(smtp_server.messages) == 1
+
+
+def test_a_refused_connection_is_temporary(organisation, smtp_server):
+    people(organisation, 1)
+    launch(mailing(organisation))
+    smtp_server.stop()
+    engine.send_due("w1")
+    delivery = Delivery.objects.get()
+    assert delivery.status == DeliveryStatus.SCHEDULED and "onnect" in delivery.last_error
+
+
+def test_permanent_refusals_fail_with_their_reason(organisation, smtp_server):
+    people(organisation, 2)
+    smtp_server.handler.refuse["dr1@example.org"] = "550 5.1.1 no such user"
+    m = mailing(organisation)
+    launch(m)
+    drain()
+    failed = Delivery.objects.get(recipient="dr1@example.org")
+    assert failed.status == DeliveryStatus.FAILED
+    assert failed.last_error.startswith("550 5.1.1")
+    assert Delivery.objects.get(recipient="dr0@example.org").status == DeliveryStatus.SENT
+    engine.complete_finished_mailings()
+    m.refresh_from_db()
+    assert m.status == MailingStatus.COMPLETED
+
+
+def test_the_rate_limit_holds_across_claims(organisation):
+    people(organisation, 12)
+    SendingProfile.objects.create(organisation=organisation, rate_per_minute=5)
+    launch(mailing(organisation))
+    minute = (timezone.now() + timedelta(minutes=1)).replace(second=10, microsecond=0)
+    assert len(engine.claim("w1", now=minute)) == 5
+    assert engine.claim("w2", now=minute + timedelta(seconds=20)) == []
+    assert len(engine.claim("w2", now=minute + timedelta(seconds=60))) == 5
+    assert SendQuota.objects.get().used == 5
+
+
+def test_an_expired_lease_is_claimable_again(organisation):
+    people(organisation, 3)
+    launch(mailing(organisation))
+    now = timezone.now()
+    first = engine.claim("dead-worker", now=now)
+    assert len(first) == 3
+    assert engine.claim("w2", now=now + timedelta(seconds=10)) == []
+    later = now + engine.lease_duration() + timedelta(seconds=1)
+    assert sorted(engine.claim("w2", now=later)) == sorted(first)
+
+
+def test_closed_window_sends_nothing_and_reschedules(organisation, smtp_server):
+    people(organisation, 1)
+    now_paris = timezone.now().astimezone(PARIS)
+    closed_day = (now_paris.weekday() + 3) % 7
+    m = mailing(organisation, window_days=[closed_day])
+    Delivery.objects.all().delete()
+    mailing_launch(mailing=m, actor=None)
+    delivery = Delivery.objects.get()
+    assert delivery.next_attempt_at.astimezone(PARIS).weekday() == closed_day
+    Delivery.objects.update(next_attempt_at=timezone.now())  # due, but the window is shut
+    engine.send_due("w1")
+    delivery.refresh_from_db()
+    assert smtp_server.messages == []
+    assert delivery.status == DeliveryStatus.SCHEDULED and delivery.attempts == 0
+    assert delivery.next_attempt_at.astimezone(PARIS).weekday() == closed_day
+
+
+def test_paused_mailings_do_not_send(organisation, smtp_server):
+    people(organisation, 2)
+    m = mailing(organisation)
+    launch(m)
+    m.status = MailingStatus.PAUSED
+    m.save()
+    assert engine.send_due("w1") == 0
+    assert smtp_server.messages == []
+
+
+def test_dkim_signature_verifies(organisation, smtp_server):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    public = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    SendingProfile.objects.create(
+        organisation=organisation,
+        dkim_domain="urps.example",
+        dkim_selector="hygie",
+        dkim_private_key=private,
+    )
+    people(organisation, 1)
+    launch(mailing(organisation))
+    drain()
+    import base64
+
+    record = b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
+    data = smtp_server.messages[0].data
+    assert data.startswith(b"DKIM-Signature:")
+    assert dkim.verify(data, dnsfunc=lambda name, timeout=5: record)
+
+
+def test_verp_bounce_marks_the_delivery_and_suppresses_the_address(organisation, smtp_server):
+    (person,) = people(organisation, 1)
+    SendingProfile.objects.create(organisation=organisation, return_path="bounces+@urps.example")
+    launch(mailing(organisation))
+    drain()
+    delivery = Delivery.objects.get()
+    assert smtp_server.messages[0].envelope_from == f"bounces+{delivery.token}@urps.example"
+    dsn = (
+        f"From: MAILER-DAEMON@mx.example\r\nTo: bounces+{delivery.token}@urps.example\r\n"
+        "Subject: Undelivered Mail\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n\r\n'
+        "--B\r\nContent-Type: text/plain\r\n\r\nSorry.\r\n"
+        "--B\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; mx.example\r\n\r\n"
+        "Final-Recipient: rfc822; dr0@example.org\r\nAction: failed\r\n"
+        "Status: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 user unknown\r\n\r\n--B--\r\n"
+    ).encode()
+    assert process_dsn(dsn) == delivery
+    delivery.refresh_from_db()
+    person.refresh_from_db()
+    assert delivery.status == DeliveryStatus.BOUNCED and "5.1.1" in delivery.last_error
+    assert person.status == PersonStatus.BOUNCED
+    assert is_suppressed(organisation, "dr0@example.org")
+
+
+def test_a_delay_notice_is_not_a_bounce(organisation, smtp_server):
+    people(organisation, 1)
+    launch(mailing(organisation))
+    drain()
+    delivery = Delivery.objects.get()
+    dsn = (
+        "From: MAILER-DAEMON@mx.example\r\nTo: securite@urps.example\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n\r\n'
+        "--B\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Final-Recipient: rfc822; dr0@example.org\r\nAction: delayed\r\nStatus: 4.4.1\r\n\r\n"
+        "--B\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        f"Message-ID: <{delivery.message_id}>\r\n\r\n--B--\r\n"
+    ).encode()
+    assert process_dsn(dsn) is None
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SENT
+
+
+def test_placeholders_are_a_closed_list(organisation):
+    from hygie.delivery.services import check_content
+
+    variant = Variant(subject="{{ prenom.__class__ }}", text_body="{% load static %}")
+    with pytest.raises(ValidationError) as error:
+        check_content(variant, "email")
+    assert set(error.value.message_dict) >= {"subject", "text_body"}

@@ -1,0 +1,178 @@
+"""Real worker processes against a real SMTP server: crashes and concurrency."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from hygie.testing.smtp import SmtpServer
+
+ROOT = Path(__file__).resolve().parents[3]
+
+SETUP = """
+from datetime import time as t, timedelta
+from django.utils import timezone
+from hygie.accounts.models import Organisation
+from hygie.audience.models import Person, Segment
+from hygie.delivery.models import Delivery, Mailing, SendingProfile, Variant
+from hygie.delivery.services import mailing_launch
+org = Organisation.objects.create(name="Union", slug="union")
+SendingProfile.objects.create(organisation=org, rate_per_minute=1_000_000)
+Person.objects.bulk_create(
+    Person(organisation=org, email=f"dr{{n}}@example.org", first_name="Élise", last_name=f"N{{n}}")
+    for n in range({count})
+)
+segment = Segment.objects.create(organisation=org, name="Tous")
+m = Mailing.objects.create(organisation=org, name="M", segment=segment,
+    from_email="securite@urps.example", window_days=list(range(7)),
+    window_start=t(0, 0), window_end=t(23, 59, 59))
+Variant.objects.create(
+    mailing=m, subject="Bonjour {{{{ prenom }}}}", text_body="Lien {{{{ lien }}}}"
+)
+mailing_launch(mailing=m, actor=None)
+Delivery.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+print(Delivery.objects.count())
+"""
+
+
+def environment(database_url: str, var: Path, smtp: SmtpServer, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
+    env.update(
+        {
+            # Production mode: DEBUG would keep every query of a long run in memory.
+            "DEBUG": "0",
+            "SECRET_KEY": "test-only-" + "k" * 40,
+            "ALLOWED_HOSTS": "localhost",
+            "DATABASE_URL": database_url,
+            "HYGIE_VAR_DIR": str(var),
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(smtp.port),
+            "HYGIE_DELIVERY_LEASE_SECONDS": "5",
+            "HYGIE_DELIVERY_BATCH_SIZE": "50",
+            "HYGIE_WORKER_IDLE_SECONDS": "0",
+            "HYGIE_LOG_LEVEL": "WARNING",
+            **extra,
+        }
+    )
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+def start_worker(env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "worker"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_for(condition, timeout: float) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
+def recipients(smtp: SmtpServer) -> Counter[str]:
+    with smtp.handler.lock:
+        return Counter(r for message in smtp.messages for r in message.recipients)
+
+
+@pytest.fixture
+def smtp() -> SmtpServer:
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_a_killed_worker_loses_nothing_and_repeats_at_most_one(tmp_path, smtp):
+    count = 300
+    env = environment(f"sqlite:///{tmp_path}/kill.sqlite3", tmp_path, smtp)
+    manage(env, "migrate", "-v0")
+    assert manage(env, "shell", "-c", SETUP.format(count=count)).strip().endswith(str(count))
+    smtp.handler.delay = 0.005  # slow enough to be caught in the middle of a batch
+
+    first = start_worker(env)
+    assert wait_for(lambda: sum(recipients(smtp).values()) >= 120, 60), first.stderr
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=10)
+    at_kill = sum(recipients(smtp).values())
+    assert at_kill < count  # the kill did land in the middle of the work
+
+    second = start_worker(env)
+    try:
+        assert wait_for(lambda: len(recipients(smtp)) == count, 90), len(recipients(smtp))
+        time.sleep(0.5)
+    finally:
+        second.send_signal(signal.SIGTERM)
+        second.wait(timeout=20)
+    received = recipients(smtp)
+    assert len(received) == count
+    repeated = [address for address, n in received.items() if n > 1]
+    assert len(repeated) <= 1, repeated
+    assert max(received.values()) <= 2
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="needs PostgreSQL (the suite's second run provides it)",
+)
+def test_three_workers_share_a_campaign_without_duplicates(tmp_path, smtp):
+    import psycopg
+
+    base = os.environ["DATABASE_URL"]
+    name = f"hygie_workers_{uuid.uuid4().hex[:8]}"
+    admin_url = base.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        count = 20_000
+        env = environment(
+            base.rsplit("/", 1)[0] + f"/{name}", tmp_path, smtp, HYGIE_DELIVERY_BATCH_SIZE="200"
+        )
+        manage(env, "migrate", "-v0")
+        manage(env, "shell", "-c", SETUP.format(count=count))
+        started = time.monotonic()
+        workers = [start_worker(env) for _ in range(3)]
+        try:
+            assert wait_for(lambda: sum(recipients(smtp).values()) >= count, 240)
+            print(f"sent {count} in {time.monotonic() - started:.1f}s")
+            time.sleep(1)
+        finally:
+            for worker in workers:
+                worker.send_signal(signal.SIGTERM)
+            for worker in workers:
+                worker.wait(timeout=30)
+        received = recipients(smtp)
+        assert len(received) == count
+        assert max(received.values()) == 1
+        assert all(worker.returncode == 0 for worker in workers)
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

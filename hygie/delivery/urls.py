@@ -1,0 +1,13 @@
+from django.urls import path
+
+from hygie.delivery import views
+
+app_name = "delivery"
+
+urlpatterns = [
+    path("", views.mailing_list, name="mailings"),
+    path("new/", views.mailing_edit, name="mailing_new"),
+    path("<int:mailing_id>/", views.mailing_detail, name="mailing"),
+    path("<int:mailing_id>/edit/", views.mailing_edit, name="mailing_edit"),
+    path("<int:mailing_id>/<slug:action>/", views.mailing_action, name="mailing_action"),
+]

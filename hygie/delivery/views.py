@@ -1,0 +1,137 @@
+"""Console pages for mailings: compose, launch, follow progress, retry, test."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from hygie.accounts.access import console_view, get_for_organisation
+from hygie.accounts.models import Organisation, User
+from hygie.accounts.roles import Permission
+from hygie.delivery import selectors, services
+from hygie.delivery.forms import MailingForm
+from hygie.delivery.models import DeliveryStatus, Mailing, MailingStatus
+
+MANAGE = Permission.MANAGE_CAMPAIGNS
+
+
+def _org(request: HttpRequest) -> Organisation:
+    return cast(Organisation, request.organisation)  # type: ignore[attr-defined]
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+@require_GET
+@console_view(MANAGE)
+def mailing_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.mailings(_org(request)), 30).get_page(request.GET.get("page"))
+    rows = [(m, selectors.progress(m)) for m in page.object_list]
+    return render(request, "delivery/mailings.html", {"page": page, "rows": rows})
+
+
+@require_http_methods(["GET", "POST"])
+@console_view(MANAGE)
+def mailing_edit(request: HttpRequest, mailing_id: int | None = None) -> HttpResponse:
+    mailing = (
+        get_for_organisation(Mailing.objects.all(), request, pk=mailing_id) if mailing_id else None
+    )
+    if mailing is not None and mailing.status != MailingStatus.DRAFT:
+        return redirect("delivery:mailing", mailing_id=mailing.pk)
+    variant = mailing.variants.first() if mailing else None
+    initial = {}
+    if variant is not None:
+        initial = {
+            f: getattr(variant, f) for f in ("subject", "text_body", "html_body", "sms_body")
+        }
+    form = MailingForm(
+        request.POST or None, instance=mailing, initial=initial, organisation=_org(request)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.mailing_save(
+                organisation=_org(request),
+                actor=_user(request),
+                fields=form.mailing_fields(),
+                content=form.content(),
+                mailing=mailing,
+                request=request,
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc)
+        else:
+            messages.success(request, _("Draft saved."))
+            return redirect("delivery:mailing", mailing_id=saved.pk)
+    return render(request, "delivery/mailing_edit.html", {"form": form, "mailing": mailing})
+
+
+@require_GET
+@console_view(MANAGE)
+def mailing_detail(request: HttpRequest, mailing_id: int) -> HttpResponse:
+    mailing = get_for_organisation(
+        Mailing.objects.select_related("segment", "organisation"), request, pk=mailing_id
+    )
+    progress = selectors.progress(mailing)
+    return render(
+        request,
+        "delivery/mailing.html",
+        {
+            "mailing": mailing,
+            "progress": progress,
+            "failed": selectors.failed_deliveries(mailing)[:100],
+            "next_sends": selectors.next_sends(mailing)[:5],
+            "variant": mailing.variants.first(),
+            "live": mailing.status == MailingStatus.SCHEDULED
+            and progress["scheduled"] + progress["sending"] > 0,
+        },
+    )
+
+
+def _action(request: HttpRequest, mailing_id: int, action: str) -> HttpResponse:
+    mailing = get_for_organisation(Mailing.objects.all(), request, pk=mailing_id)
+    actor = _user(request)
+    try:
+        if action == "launch":
+            count = services.mailing_launch(mailing=mailing, actor=actor, request=request)
+            messages.success(request, _("Launched: %(n)d messages scheduled.") % {"n": count})
+        elif action == "pause":
+            services.mailing_pause(mailing=mailing, actor=actor, request=request)
+        elif action == "resume":
+            services.mailing_resume(mailing=mailing, actor=actor, request=request)
+        elif action == "cancel":
+            services.mailing_cancel(mailing=mailing, actor=actor, request=request)
+        elif action == "retry":
+            count = services.retry_failed(mailing=mailing, actor=actor, request=request)
+            messages.success(request, _("%(n)d messages queued again.") % {"n": count})
+        elif action == "test":
+            delivery = services.send_test(mailing=mailing, actor=actor)
+            if delivery.status == DeliveryStatus.SENT:
+                messages.success(request, _("Test sent to %(email)s.") % {"email": actor.email})
+            else:
+                messages.error(
+                    request,
+                    _("The test could not be sent: %(reason)s") % {"reason": delivery.last_error},
+                )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("delivery:mailing", mailing_id=mailing.pk)
+
+
+@require_POST
+@console_view(MANAGE)
+def mailing_action(request: HttpRequest, mailing_id: int, action: str) -> HttpResponse:
+    if action not in {"launch", "pause", "resume", "cancel", "retry", "test"}:
+        return HttpResponse(status=404)
+    return _action(request, mailing_id, action)
