@@ -68,8 +68,8 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, db, name, args, permissi
 
 def test_every_console_url_is_covered_by_the_matrix():
     from hygie.audience import urls as audience_urls
-    from hygie.delivery import urls as delivery_urls
     from hygie.console import urls
+    from hygie.delivery import urls as delivery_urls
 
     tested = {name for name, _, _ in CONSOLE_PAGES}
     post_only = {
