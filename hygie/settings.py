@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "hygie.operations",
     "hygie.audience",
     "hygie.delivery",
+    "hygie.incidents",
     "hygie.console",
 ]
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from hygie.accounts.access import current_membership, memberships_of
@@ -23,4 +24,5 @@ def organisation(request: HttpRequest) -> dict[str, Any]:
         "current_organisation": membership.organisation,
         "user_memberships": memberships_of(user),
         "can": {permission.value: membership.can(permission) for permission in Permission},
+        "mail_catcher_enabled": settings.MAIL_CATCHER_ENABLED,
     }
