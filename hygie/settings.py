@@ -67,7 +67,9 @@ INSTALLED_APPS = [
     "hygie.accounts",
     "hygie.operations",
     "hygie.audience",
+    "hygie.library",
     "hygie.delivery",
+    "hygie.awareness",
     "hygie.incidents",
     "hygie.console",
 ]

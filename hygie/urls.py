@@ -10,6 +10,7 @@ urlpatterns = [
     path("healthz", health, name="health"),
     path("u/<str:token>/", unsubscribe, name="unsubscribe"),
     path("aide/", include("hygie.incidents.urls")),
+    path("", include("hygie.awareness.urls")),
     path("console/mailings/", include("hygie.delivery.urls")),
     path("console/caught-mail/", include("hygie.operations.urls")),
     path("console/", include("hygie.accounts.urls")),

@@ -1,0 +1,100 @@
+"""Results of awareness campaigns, as the organisation may see them (aggregates only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from hygie.accounts.models import Organisation
+from hygie.awareness.models import AwarenessCampaign, EventKind, QuizAttempt, ReadingEvent
+from hygie.delivery.models import Delivery, DeliveryStatus
+from hygie.library.models import Capsule
+
+
+def campaigns(organisation: Organisation) -> QuerySet[AwarenessCampaign]:
+    return AwarenessCampaign.objects.filter(organisation=organisation).select_related(
+        "capsule", "segment", "mailing"
+    )
+
+
+def capsule_for(delivery: Delivery) -> Capsule:
+    """The capsule version of the delivery's campaign, in the reader's language if it exists."""
+    campaign = AwarenessCampaign.objects.select_related("capsule").get(mailing=delivery.mailing)
+    capsule = campaign.capsule
+    language = delivery.person.language if delivery.person else capsule.language
+    if language != capsule.language:
+        translated = Capsule.objects.filter(
+            slug=capsule.slug,
+            version=capsule.version,
+            language=language,
+            organisation=capsule.organisation,
+        ).first()
+        if translated is not None:
+            return translated
+    return capsule
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    question: str
+    percent_correct: int | None
+
+
+@dataclass(frozen=True)
+class CampaignResults:
+    sent: int
+    readers: int
+    quiz_takers: int
+    average_score: float | None
+    questions: list[QuestionResult]
+    suppressed: bool
+    automated_visits: int
+
+
+def results(campaign: AwarenessCampaign) -> CampaignResults:
+    threshold = campaign.organisation.anonymity_threshold
+    deliveries = Delivery.objects.filter(mailing=campaign.mailing, is_test=False)
+    sent = deliveries.filter(status=DeliveryStatus.SENT).count()
+    events = ReadingEvent.objects.filter(delivery__in=deliveries)
+    readers = (
+        events.filter(kind=EventKind.PAGE_VIEWED, automated=False)
+        .values("delivery")
+        .distinct()
+        .count()
+    )
+    automated = events.filter(automated=True).count()
+    # Each reader's latest attempt counts once.
+    latest: dict[int, QuizAttempt] = {}
+    for attempt in QuizAttempt.objects.filter(delivery__in=deliveries).order_by("completed_at"):
+        latest[attempt.delivery_id] = attempt
+    attempts = list(latest.values())
+    suppressed = len(attempts) < threshold
+    questions = []
+    quiz = campaign.capsule.quiz
+    for index, question in enumerate(quiz):
+        if suppressed:
+            percent = None
+        else:
+            right = sum(
+                1
+                for a in attempts
+                if index < len(a.answers)
+                and quiz[index]["choices"][a.answers[index]].get("correct") is True
+            )
+            percent = round(100 * right / len(attempts))
+        questions.append(QuestionResult(question["question"], percent))
+    average = (
+        round(sum(a.score / a.total for a in attempts) / len(attempts) * 100, 1)
+        if attempts and not suppressed
+        else None
+    )
+    return CampaignResults(
+        sent=sent,
+        readers=readers,
+        quiz_takers=len(attempts),
+        average_score=average,
+        questions=questions,
+        suppressed=suppressed,
+        automated_visits=automated,
+    )

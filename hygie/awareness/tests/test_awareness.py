@@ -1,0 +1,171 @@
+"""From a capsule to the organisation's results, through real email and the public page."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+
+import pytest
+from django.urls import reverse
+
+from hygie.accounts.roles import Role
+from hygie.audience.models import Person, Segment
+from hygie.awareness.models import AwarenessCampaign, QuizAttempt, ReadingEvent
+from hygie.awareness.services import campaign_create
+from hygie.delivery import engine
+from hygie.delivery.models import Delivery
+from hygie.delivery.services import mailing_launch
+from hygie.library.loader import load
+from hygie.library.models import Capsule
+
+BROWSER = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"
+)
+
+
+@pytest.fixture
+def campaign(organisation, admin):
+    load()
+    for n in range(3):
+        Person.objects.create(
+            organisation=organisation,
+            email=f"dr{n}@example.org",
+            first_name="Élise",
+            last_name=f"Durand{n}",
+            civility="dr",
+        )
+    segment = Segment.objects.create(organisation=organisation, name="Tous")
+    capsule = Capsule.objects.get(slug="sauvegardes", language="fr")
+    made = campaign_create(
+        organisation=organisation,
+        actor=admin,
+        name="Sauvegardes 2026",
+        capsule=capsule,
+        segment=segment,
+    )
+    made.mailing.window_days = list(range(7))
+    made.mailing.window_start, made.mailing.window_end = time(0, 0), time(23, 59, 59)
+    made.mailing.save()
+    return made
+
+
+def send_all(campaign) -> None:
+    mailing_launch(mailing=campaign.mailing, actor=None)
+    Delivery.objects.update(next_attempt_at=campaign.mailing.launched_at)
+    while engine.send_due("w1"):
+        pass
+
+
+def right_answers(capsule) -> dict[str, str]:
+    return {
+        f"q{i}": str(next(n for n, c in enumerate(q["choices"]) if c.get("correct")))
+        for i, q in enumerate(capsule.quiz)
+    }
+
+
+def test_the_reader_journey(campaign, client, smtp_server, organisation):
+    send_all(campaign)
+    assert len(smtp_server.messages) == 3
+    message = smtp_server.messages[0].message
+    capsule = campaign.capsule
+    assert str(message["Subject"]) == capsule.title
+    text = message.get_body(("plain",)).get_content()
+    assert capsule.promise in text
+    link = re.search(r"https?://\S+/c/[\w-]+/", text).group(0)
+    path = "/" + link.split("/", 3)[3]
+
+    page = client.get(path, HTTP_USER_AGENT=BROWSER)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "3-2-1" in body and 'href="#quiz"' in body
+    assert body.count('type="radio"') == sum(len(q["choices"]) for q in capsule.quiz)
+
+    incomplete = client.post(path, {"q0": "0"}, HTTP_USER_AGENT=BROWSER)
+    assert incomplete.status_code == 400
+    answers = right_answers(capsule)
+    answers["q1"] = str(
+        next(n for n, c in enumerate(capsule.quiz[1]["choices"]) if not c.get("correct"))
+    )
+    result = client.post(path, answers, HTTP_USER_AGENT=BROWSER)
+    assert result.status_code == 200
+    attempt = QuizAttempt.objects.get()
+    assert (attempt.score, attempt.total) == (len(capsule.quiz) - 1, len(capsule.quiz))
+    html = result.content.decode()
+    wrong = capsule.quiz[1]["choices"][int(answers["q1"])]
+    assert wrong["explanation"].replace("'", "&#x27;") in html
+    assert attempt.reading_seconds is not None
+
+
+def test_link_scanners_are_flagged_and_not_counted(campaign, client, smtp_server, admin, console):
+    send_all(campaign)
+    token = Delivery.objects.filter(is_test=False).first().token
+    url = reverse("awareness:capsule", args=[token])
+    client.get(url, HTTP_USER_AGENT="Mozilla/5.0 (compatible; Proofpoint URL Defense)")
+    client.get(url, HTTP_USER_AGENT=BROWSER)
+    flagged = ReadingEvent.objects.get(automated=True)
+    assert "proofpoint" in flagged.automated_reason
+    results = console(admin).get(reverse("awareness:results", args=[campaign.pk]))
+    assert results.context["results"].readers == 1
+    assert results.context["results"].automated_visits == 1
+
+
+def test_results_respect_the_anonymity_threshold(
+    campaign, client, smtp_server, admin, console, organisation
+):
+    send_all(campaign)
+    for delivery in Delivery.objects.filter(is_test=False)[:2]:
+        client.post(
+            reverse("awareness:capsule", args=[delivery.token]),
+            right_answers(campaign.capsule),
+            HTTP_USER_AGENT=BROWSER,
+        )
+    page = console(admin).get(reverse("awareness:results", args=[campaign.pk]))
+    results = page.context["results"]
+    assert results.quiz_takers == 2 and results.suppressed  # k = 5 by default
+    assert all(q.percent_correct is None for q in results.questions)
+    organisation.anonymity_threshold = 2
+    organisation.save()
+    results = (
+        console(admin).get(reverse("awareness:results", args=[campaign.pk])).context["results"]
+    )
+    assert not results.suppressed
+    assert results.average_score == 100.0
+    assert all(q.percent_correct == 100 for q in results.questions)
+
+
+def test_unknown_tokens_and_other_kinds_are_not_found(client, db):
+    assert client.get(reverse("awareness:capsule", args=["nope" * 7])).status_code == 404
+
+
+def test_results_of_another_organisation_are_not_found(campaign, console, outsider):
+    assert (
+        console(outsider).get(reverse("awareness:results", args=[campaign.pk])).status_code == 404
+    )
+
+
+def test_a_campaign_keeps_the_version_it_was_made_with(campaign):
+    assert AwarenessCampaign.objects.get().capsule.version == 1
+
+
+def test_console_creates_a_campaign(console, admin, organisation):
+    load()
+    segment = Segment.objects.create(organisation=organisation, name="Tous")
+    capsule = Capsule.objects.get(slug="mises-a-jour", language="fr")
+    response = console(admin).post(
+        reverse("awareness:campaign_new"),
+        {
+            "name": "Mises à jour",
+            "capsule": capsule.pk,
+            "segment": segment.pk,
+        },
+    )
+    campaign = AwarenessCampaign.objects.get()
+    assert response["Location"] == reverse("delivery:mailing", args=[campaign.mailing_id])
+    assert campaign.mailing.kind == "awareness"
+    assert "{{ lien }}" in campaign.mailing.variants.get().text_body
+
+
+def test_analysts_see_results_but_cannot_create(campaign, console, staff_of):
+    client = console(staff_of(Role.ANALYST))
+    assert client.get(reverse("awareness:results", args=[campaign.pk])).status_code == 200
+    assert client.get(reverse("awareness:campaign_new")).status_code == 403

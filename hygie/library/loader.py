@@ -1,0 +1,181 @@
+"""Capsules as text files: parsed, validated against the schema, loaded by version.
+
+A file is Markdown with a YAML front matter between `---` lines. Loading is
+idempotent: the same version with the same text changes nothing; a changed text
+under an existing version number is refused (bump the version instead), so that
+what a campaign sent stays reproducible.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import markdown
+import nh3
+import yaml
+from django.conf import settings
+from django.db import transaction
+
+from hygie.library.models import Capsule
+from hygie.library.themes import THEMES
+
+REQUIRED = (
+    "slug",
+    "theme",
+    "language",
+    "version",
+    "last_reviewed",
+    "title",
+    "promise",
+    "reading_minutes",
+    "audience",
+    "reflexes",
+    "quiz",
+    "sources",
+)
+
+
+class CapsuleError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class CapsuleFile:
+    meta: dict[str, Any]
+    body: str
+    checksum: str
+    path: Path
+
+
+def parse(path: Path) -> CapsuleFile:
+    text = path.read_text(encoding="utf-8")
+    if not text.startswith("---\n"):
+        raise CapsuleError(f"{path.name}: the file must start with a '---' front matter line")
+    try:
+        front, body = text[4:].split("\n---\n", 1)
+        meta = yaml.safe_load(front)
+    except ValueError:
+        raise CapsuleError(f"{path.name}: the front matter is not closed by '---'") from None
+    except yaml.YAMLError as exc:
+        raise CapsuleError(f"{path.name}: invalid YAML: {exc}") from None
+    if not isinstance(meta, dict):
+        raise CapsuleError(f"{path.name}: the front matter must be a mapping")
+    return CapsuleFile(meta, body.strip(), hashlib.sha256(text.encode()).hexdigest(), path)
+
+
+def problems(capsule: CapsuleFile) -> list[str]:
+    """Every schema violation of a capsule file, in words."""
+    meta, found = capsule.meta, []
+    found += [f"missing field '{f}'" for f in REQUIRED if f not in meta]
+    if meta.get("theme") not in THEMES:
+        found.append(f"unknown theme {meta.get('theme')!r}")
+    if meta.get("language") not in {"fr", "en"}:
+        found.append("language must be fr or en")
+    if capsule.path.stem != meta.get("slug"):
+        found.append("the file name must be the slug")
+    if not isinstance(meta.get("version"), int) or meta.get("version", 0) < 1:
+        found.append("version must be a positive integer")
+    if not isinstance(meta.get("last_reviewed"), date):
+        found.append("last_reviewed must be a date (YYYY-MM-DD)")
+    if len(str(meta.get("title", ""))) > 120:
+        found.append("title longer than 120 characters")
+    if not 2 <= int(meta.get("reading_minutes") or 0) <= 4:
+        found.append("reading_minutes must be between 2 and 4")
+    reflexes = meta.get("reflexes") or []
+    if not 3 <= len(reflexes) <= 5:
+        found.append("3 to 5 reflexes are required")
+    quiz = meta.get("quiz") or []
+    if not 3 <= len(quiz) <= 5:
+        found.append("the quiz needs 3 to 5 questions")
+    for number, question in enumerate(quiz, start=1):
+        choices = question.get("choices") or []
+        if not question.get("question"):
+            found.append(f"question {number} has no text")
+        if not 2 <= len(choices) <= 4:
+            found.append(f"question {number} needs 2 to 4 choices")
+        if not any(choice.get("correct") is True for choice in choices):
+            found.append(f"question {number} has no right answer")
+        for letter, choice in zip("abcd", choices, strict=False):
+            if not str(choice.get("explanation", "")).strip():
+                found.append(f"question {number}, choice {letter}: missing explanation")
+            if not str(choice.get("text", "")).strip():
+                found.append(f"question {number}, choice {letter}: missing text")
+    sources = meta.get("sources") or []
+    if not sources:
+        found.append("at least one source is required")
+    for source in sources:
+        if not str(source.get("url", "")).startswith(("https://", "http://")) or not source.get(
+            "title"
+        ):
+            found.append(f"source {source!r} needs a title and a web address")
+    if len(capsule.body.split()) < 150:
+        found.append("the body is too short for a capsule")
+    return found
+
+
+def render_body(body: str) -> str:
+    html = markdown.markdown(body, extensions=["sane_lists"], output_format="html")
+    return nh3.clean(html, link_rel="noopener noreferrer")
+
+
+def capsule_files(root: Path | None = None) -> list[Path]:
+    base = root or Path(settings.BASE_DIR) / "content" / "capsules"
+    return sorted(base.glob("*/*.md"))
+
+
+@transaction.atomic
+def load(root: Path | None = None) -> dict[str, int]:
+    """Load every shipped capsule file. Returns counts of created and unchanged rows."""
+    counts = {"created": 0, "unchanged": 0}
+    errors = []
+    parsed = []
+    for path in capsule_files(root):
+        try:
+            capsule = parse(path)
+        except CapsuleError as exc:
+            errors.append(str(exc))
+            continue
+        errors += [f"{path.parent.name}/{path.name}: {p}" for p in problems(capsule)]
+        parsed.append(capsule)
+    if errors:
+        raise CapsuleError("Invalid capsule files:\n  " + "\n  ".join(errors))
+    for capsule in parsed:
+        meta = capsule.meta
+        existing = Capsule.objects.filter(
+            organisation=None,
+            slug=meta["slug"],
+            language=meta["language"],
+            version=meta["version"],
+        ).first()
+        if existing is not None:
+            if existing.checksum != capsule.checksum:
+                raise CapsuleError(
+                    f"{meta['language']}/{meta['slug']}: the text changed but version "
+                    f"{meta['version']} is already loaded; increase the version."
+                )
+            counts["unchanged"] += 1
+            continue
+        Capsule.objects.create(
+            slug=meta["slug"],
+            language=meta["language"],
+            version=meta["version"],
+            theme=meta["theme"],
+            title=meta["title"],
+            promise=meta["promise"],
+            reading_minutes=meta["reading_minutes"],
+            audience=meta["audience"],
+            audience_notes=meta.get("audience_notes", ""),
+            reflexes=meta["reflexes"],
+            quiz=meta["quiz"],
+            sources=meta["sources"],
+            body_markdown=capsule.body,
+            body_html=render_body(capsule.body),
+            last_reviewed=meta["last_reviewed"],
+            checksum=capsule.checksum,
+        )
+        counts["created"] += 1
+    return counts
