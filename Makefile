@@ -20,6 +20,7 @@ run: export DEBUG ?= 1
 run: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py compile_translations
+	$(PY) manage.py load_library
 	$(PY) manage.py demo_setup
 	exec $(BIN)/honcho -f Procfile start
 

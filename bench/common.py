@@ -49,10 +49,10 @@ def private_environment() -> tuple[dict[str, str], tempfile.TemporaryDirectory[s
             "HYGIE_BENCH_DATABASE_URL", f"sqlite:///{directory.name}/bench.sqlite3"
         ),
         HYGIE_LOG_LEVEL="WARNING",
+        HYGIE_STATIC_ROOT=f"{directory.name}/static",
     )
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v0", "--noinput"], cwd=ROOT, env=env, check=True
-    )
+    for command in (["migrate", "-v0", "--noinput"], ["collectstatic", "-v0", "--noinput"]):
+        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True)
     return env, directory
 
 
@@ -61,8 +61,10 @@ def run_child(module: str, *args: str, env: dict[str, str]) -> dict[str, float]:
         [sys.executable, "-m", module, *args],
         cwd=ROOT,
         env=env,
-        check=True,
         capture_output=True,
         text=True,
     )
+    if result.returncode != 0:
+        sys.stderr.write(result.stderr[-4000:])
+        raise SystemExit(f"benchmark child {module} failed")
     return json.loads(result.stdout.strip().splitlines()[-1])

@@ -210,7 +210,11 @@ USE_TZ = True
 # --- Static files ------------------------------------------------------------
 STATIC_URL = "/static/"
 # Filled by collectstatic in production; development and tests serve from the finders.
-STATIC_ROOT = None if (DEBUG or TESTING) else BASE_DIR / "staticfiles"
+STATIC_ROOT = (
+    None
+    if (DEBUG or TESTING)
+    else Path(env_str("HYGIE_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 _static_backend = (
     "django.contrib.staticfiles.storage.StaticFilesStorage"

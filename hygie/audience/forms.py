@@ -100,6 +100,17 @@ class SegmentForm(forms.Form):
     joined_after = forms.DateField(
         label=_("Added on or after"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    never_read_capsule = forms.TypedChoiceField(
+        label=_("Awareness history"),
+        required=False,
+        choices=[
+            ("", _("Any")),
+            ("1", _("Never opened a capsule")),
+            ("0", _("Opened at least one capsule")),
+        ],
+        coerce=lambda value: value == "1",
+        empty_value=None,
+    )
     joined_before = forms.DateField(
         label=_("Added on or before"),
         required=False,
@@ -135,6 +146,7 @@ class SegmentForm(forms.Form):
             statuses=list(data.get("statuses") or []),
             joined_after=data.get("joined_after"),
             joined_before=data.get("joined_before"),
+            never_read_capsule=data.get("never_read_capsule"),
         )
 
     @staticmethod
@@ -148,6 +160,13 @@ class SegmentForm(forms.Form):
             "statuses": filters.statuses,
             "joined_after": filters.joined_after,
             "joined_before": filters.joined_before,
+            "never_read_capsule": (
+                ""
+                if filters.never_read_capsule is None
+                else "1"
+                if filters.never_read_capsule
+                else "0"
+            ),
         }
 
 

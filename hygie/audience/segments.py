@@ -26,6 +26,8 @@ class SegmentFilters:
     statuses: list[str] = field(default_factory=lambda: [str(PersonStatus.ACTIVE)])
     joined_after: date | None = None
     joined_before: date | None = None
+    # History: True = never opened an awareness capsule; False = opened at least one.
+    never_read_capsule: bool | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SegmentFilters:
@@ -41,6 +43,7 @@ class SegmentFilters:
             statuses=list(data.get("statuses", [PersonStatus.ACTIVE])),
             joined_after=dated(data.get("joined_after")),
             joined_before=dated(data.get("joined_before")),
+            never_read_capsule=data.get("never_read_capsule"),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -66,4 +69,16 @@ class SegmentFilters:
             people = people.filter(created_at__date__gte=self.joined_after)
         if self.joined_before:
             people = people.filter(created_at__date__lte=self.joined_before)
+        if self.never_read_capsule is not None:
+            # Reverse relations by name, so that the audience needs no import of
+            # the apps built on top of it. Scanner visits do not count as reading.
+            readers = Person.objects.filter(
+                deliveries__reading_events__kind="page_viewed",
+                deliveries__reading_events__automated=False,
+            ).values("pk")
+            people = (
+                people.exclude(pk__in=readers)
+                if self.never_read_capsule
+                else people.filter(pk__in=readers)
+            )
         return people

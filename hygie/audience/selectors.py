@@ -107,5 +107,23 @@ def person_data(person: Person) -> dict[str, object]:
         "status": person.status,
         "created_at": person.created_at.isoformat(),
         "updated_at": person.updated_at.isoformat(),
-        # Campaign history (deliveries, events) is added by the campaign apps.
+        "messages": [
+            {
+                "mailing": delivery.mailing.name,
+                "channel": delivery.channel,
+                "status": delivery.status,
+                "sent_at": delivery.sent_at.isoformat() if delivery.sent_at else None,
+                "capsule_page_visits": [
+                    {"kind": event.kind, "at": event.at.isoformat()}
+                    for event in delivery.reading_events.all()
+                ],
+                "quiz_results": [
+                    {"score": a.score, "total": a.total, "at": a.completed_at.isoformat()}
+                    for a in delivery.quiz_attempts.all()
+                ],
+            }
+            for delivery in person.deliveries.select_related("mailing").prefetch_related(
+                "reading_events", "quiz_attempts"
+            )
+        ],
     }

@@ -259,6 +259,9 @@ def person_erase(*, person: Person, actor: User, request: HttpRequest | None = N
     person.status_changed_at = timezone.now()
     person.save()
     person.tags.clear()
+    # Messages already sent stay as anonymous facts for the statistics; the
+    # address they went to is forgotten.
+    person.deliveries.update(recipient="")
     audit_record(
         action="person.erased",
         actor=actor,

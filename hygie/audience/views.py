@@ -299,6 +299,23 @@ def segments(request: HttpRequest) -> HttpResponse:
     return render(request, "audience/segments.html", {"segments": items})
 
 
+def _segment_form_for_count(request: HttpRequest) -> SegmentForm:
+    organisation = _org(request)
+    data = request.GET
+    choices = {
+        "departements": data.getlist("departements"),
+        "specialties": data.getlist("specialties"),
+        "tags": data.getlist("tags"),
+    }
+    form = SegmentForm(
+        data,
+        choices=choices,
+        practices=selectors.practices(organisation).order_by(),
+    )
+    form.fields["name"].required = False
+    return form
+
+
 def _segment_form(
     request: HttpRequest, data: object = None, initial: dict[str, object] | None = None
 ) -> SegmentForm:
@@ -352,9 +369,13 @@ def segment_edit(request: HttpRequest, segment_id: int | None = None) -> HttpRes
 @require_GET
 @console_view(MANAGE)
 def segment_count(request: HttpRequest) -> JsonResponse:
-    """Live count while a segment is being edited (called by a small script)."""
-    form = _segment_form(request, request.GET)
-    form.fields["name"].required = False
+    """Live count while a segment is being edited (called by a small script).
+
+    Free-text values (départements, specialties, tags) are not checked against
+    the lists of existing values: computing those lists over 100,000 people costs
+    more than the count itself, and an unknown value simply matches nobody.
+    """
+    form = _segment_form_for_count(request)
     if not form.is_valid():
         return JsonResponse({"errors": json.loads(form.errors.as_json())}, status=400)
     return JsonResponse({"count": selectors.count_for_filters(_org(request), form.filters())})

@@ -169,3 +169,38 @@ def test_analysts_see_results_but_cannot_create(campaign, console, staff_of):
     client = console(staff_of(Role.ANALYST))
     assert client.get(reverse("awareness:results", args=[campaign.pk])).status_code == 200
     assert client.get(reverse("awareness:campaign_new")).status_code == 403
+
+
+def test_segments_by_awareness_history(campaign, client, smtp_server, organisation):
+    from hygie.audience.segments import SegmentFilters
+
+    send_all(campaign)
+    reader = Delivery.objects.filter(is_test=False).first()
+    client.get(reverse("awareness:capsule", args=[reader.token]), HTTP_USER_AGENT=BROWSER)
+    scanned = Delivery.objects.filter(is_test=False).exclude(pk=reader.pk).first()
+    client.get(reverse("awareness:capsule", args=[scanned.token]), HTTP_USER_AGENT="curl/8.0")
+    people = Person.objects.filter(organisation=organisation)
+    never = SegmentFilters(never_read_capsule=True).apply(people)
+    opened = SegmentFilters(never_read_capsule=False).apply(people)
+    assert list(opened) == [reader.person]
+    assert reader.person not in never and never.count() == 2  # the scanner's visit does not count
+
+
+def test_data_export_and_erasure_cover_the_history(campaign, client, smtp_server, admin, console):
+    send_all(campaign)
+    delivery = Delivery.objects.filter(is_test=False).first()
+    client.post(
+        reverse("awareness:capsule", args=[delivery.token]),
+        right_answers(campaign.capsule),
+        HTTP_USER_AGENT=BROWSER,
+    )
+    staff = console(admin)
+    data = staff.get(
+        reverse("audience:person_export", args=[delivery.person_id]), {"format": "json"}
+    ).json()
+    assert data["messages"][0]["mailing"] == "Sauvegardes 2026"
+    assert data["messages"][0]["quiz_results"][0]["score"] == len(campaign.capsule.quiz)
+    staff.post(reverse("audience:person_erase", args=[delivery.person_id]), {"confirm": "ERASE"})
+    delivery.refresh_from_db()
+    assert delivery.recipient == "" and delivery.person_id is not None
+    assert QuizAttempt.objects.filter(delivery=delivery).exists()  # anonymous facts stay
