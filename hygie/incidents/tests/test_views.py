@@ -106,6 +106,7 @@ def test_a_malformed_discovery_time_shows_an_error_and_no_deadline(client, value
 
 
 def test_a_discovery_in_the_future_is_refused(client):
+    client.cookies["django_language"] = "en"
     response = client.get("/aide/r/0/", {"decouverte": "2999-01-01T10:00"})
     assert "The discovery cannot be in the future." in page(response)
     assert "<time datetime=" not in page(response)
@@ -130,6 +131,7 @@ def test_a_time_typed_by_hand_is_understood(client):
     ],
 )
 def test_an_unknown_path_is_a_404(client, url):
+    client.cookies["django_language"] = "en"
     response = client.get(url)
     assert response.status_code == 404
     assert "This step does not exist" in page(response)

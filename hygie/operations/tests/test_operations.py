@@ -147,3 +147,17 @@ def test_broken_configuration_fails_the_check(overrides, error_id):
 
 def test_default_configuration_passes_the_check():
     assert [m for m in run_checks() if m.is_serious()] == []
+
+
+def test_env_example_lists_every_variable_the_settings_read():
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    source = (Path(settings.BASE_DIR) / "hygie" / "settings.py").read_text()
+    read = set(re.findall(r'env_(?:str|int|bool|list|secret)\(\s*"([A-Z0-9_]+)"', source))
+    documented = set(
+        re.findall(r"^([A-Z0-9_]+)=", (Path(settings.BASE_DIR) / ".env.example").read_text(), re.M)
+    )
+    assert read - documented == set()
