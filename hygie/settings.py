@@ -8,6 +8,7 @@ a message naming the variable to fix.
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -268,6 +269,14 @@ SUPPRESSION_HASH_KEY = env_secret("HYGIE_SUPPRESSION_KEY") or f"suppression:{SEC
 # worker may take it over, and how many messages a worker claims at once.
 DELIVERY_LEASE_SECONDS = env_int("HYGIE_DELIVERY_LEASE_SECONDS", 300, minimum=5)
 DELIVERY_BATCH_SIZE = env_int("HYGIE_DELIVERY_BATCH_SIZE", 200, minimum=1)
+# Email provider API instead of SMTP for deliveries (a django-anymail backend path,
+# e.g. "anymail.backends.brevo.EmailBackend"). Its settings: ANYMAIL_* variables.
+MAIL_PROVIDER_BACKEND = env_str("HYGIE_MAIL_PROVIDER")
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in os.environ.items()
+    if name.startswith("ANYMAIL_")
+}
 # SMS: "file" (kept in <var>/sms, the default), "console" (logged) or "http".
 SMS_BACKEND = env_str("HYGIE_SMS_BACKEND", "file")
 SMS_URL = env_str("HYGIE_SMS_URL")

@@ -38,6 +38,7 @@ from hygie.delivery.models import (
     Variant,
 )
 from hygie.delivery.placeholders import substitute
+from hygie.delivery.providers import ProviderTransport
 from hygie.delivery.sms import sms_backend
 from hygie.delivery.transport import Outcome, Result, SmtpTransport
 from hygie.delivery.windows import Window
@@ -331,7 +332,7 @@ def send_claimed(ids: Iterable[int], worker_id: str, *, stand_in: Person | None 
     sent = 0
     sms = None
     profiles: dict[int, SendingProfile] = {}
-    with SmtpTransport() as smtp:
+    with email_transport() as smtp:
         for delivery in deliveries:
             now = timezone.now()
             mailing = delivery.mailing
@@ -360,6 +361,13 @@ def send_claimed(ids: Iterable[int], worker_id: str, *, stand_in: Person | None 
             if result.outcome == Outcome.SENT:
                 sent += 1
     return sent
+
+
+def email_transport() -> SmtpTransport | ProviderTransport:
+    """The configured way out: an email provider's API, or SMTP (the default)."""
+    if settings.MAIL_PROVIDER_BACKEND:
+        return ProviderTransport(settings.MAIL_PROVIDER_BACKEND)
+    return SmtpTransport()
 
 
 def sender_address(mailing: Mailing) -> str:

@@ -307,3 +307,51 @@ def test_placeholders_are_a_closed_list(organisation):
     with pytest.raises(ValidationError) as error:
         check_content(variant, "email")
     assert set(error.value.message_dict) >= {"subject", "text_body"}
+
+
+def test_a_provider_api_can_replace_smtp(organisation, settings):
+    from django.core import mail
+
+    settings.MAIL_PROVIDER_BACKEND = "anymail.backends.test.EmailBackend"
+    people(organisation, 2)
+    launch(mailing(organisation))
+    drain()
+    assert Delivery.objects.filter(status=DeliveryStatus.SENT).count() == 2
+    sent = sorted(mail.outbox, key=lambda m: m.to[0])
+    assert sent[0].to == ["dr0@example.org"]
+    assert sent[0].subject == "Bonjour Élise — sécurité"
+    assert "List-Unsubscribe" in sent[0].extra_headers
+    assert sent[0].alternatives[0].mimetype == "text/html"
+
+
+def test_the_http_sms_backend_classifies_answers(monkeypatch):
+    import requests
+
+    from hygie.delivery.sms import HttpSmsBackend
+    from hygie.delivery.transport import Outcome
+
+    calls = []
+
+    class Answer:
+        def __init__(self, status):
+            self.status_code, self.text, self.ok = status, "{}", 200 <= status < 300
+
+    answers = iter([Answer(200), Answer(503), Answer(400)])
+
+    def post(self, url, json, headers, timeout):
+        calls.append((url, json, headers))
+        return next(answers)
+
+    monkeypatch.setattr(requests.Session, "post", post)
+    backend = HttpSmsBackend("https://sms.example/send", "secret", "URPS")
+    outcomes = [
+        backend.send(to="+33612345678", text="Bonjour", reference="t").outcome for _ in range(3)
+    ]
+    assert outcomes == [Outcome.SENT, Outcome.TEMPORARY, Outcome.PERMANENT]
+    assert calls[0][1] == {
+        "to": "+33612345678",
+        "text": "Bonjour",
+        "sender": "URPS",
+        "reference": "t",
+    }
+    assert calls[0][2]["Authorization"] == "Bearer secret"
