@@ -17,7 +17,7 @@ import time
 
 from bench.common import ROOT, emit, private_environment, run_child
 
-SIZES = (1_000, 20_000)
+SIZES = (1_000, 100_000)
 CREATE_SIZE = 100_000
 
 
