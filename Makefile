@@ -21,6 +21,7 @@ run: $(VENV)/.runtime
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py compile_translations
 	$(PY) manage.py load_library
+	$(PY) manage.py load_scenarios
 	$(PY) manage.py demo_setup
 	exec $(BIN)/honcho -f Procfile start
 

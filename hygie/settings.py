@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "hygie.library",
     "hygie.delivery",
     "hygie.awareness",
+    "hygie.phishing",
     "hygie.incidents",
     "hygie.console",
 ]

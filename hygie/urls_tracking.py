@@ -7,9 +7,11 @@ report) are added by the tracking app.
 from django.urls import path
 
 from hygie.operations.views import health
+from hygie.phishing.urls import tracking_urlpatterns
 
 urlpatterns = [
     path("healthz", health),
+    *tracking_urlpatterns,
 ]
 
 handler404 = "hygie.operations.views.tracking_not_found"

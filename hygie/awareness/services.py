@@ -15,8 +15,8 @@ from hygie.accounts.audit import audit_record
 from hygie.accounts.models import Organisation, User
 from hygie.audience.models import Segment
 from hygie.awareness.models import AwarenessCampaign, EventKind, QuizAttempt, ReadingEvent
-from hygie.awareness.robots import automated_reason
 from hygie.delivery.models import Delivery, Mailing, MailingKind, Variant
+from hygie.lib.robots import automated_reason
 from hygie.library.models import Capsule
 
 

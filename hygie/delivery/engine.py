@@ -140,8 +140,10 @@ def _compiled(variant_id: int, revision: str) -> CompiledMessage:
     variant = Variant.objects.select_related("mailing__organisation").get(pk=variant_id)
     mailing = variant.mailing
     organisation = mailing.organisation
-    from_email = sender_address(mailing)
-    from_name = mailing.from_name or organisation.sender_name or organisation.name
+    from_email = variant.from_email or sender_address(mailing)
+    from_name = (
+        variant.from_name or mailing.from_name or organisation.sender_name or organisation.name
+    )
     extra: list[tuple[str, str]] = []
     identification = profile_of(organisation.pk).identification_header
     if ":" in identification:
@@ -355,7 +357,9 @@ def send_claimed(ids: Iterable[int], worker_id: str, *, stand_in: Person | None 
                     values=recipient_values(delivery, stand_in),
                     profile=profile,
                 )
-                sender = envelope_sender(delivery, profile, sender_address(mailing))
+                sender = envelope_sender(
+                    delivery, profile, delivery.variant.from_email or sender_address(mailing)
+                )
                 result = smtp.send(envelope_from=sender, to=delivery.recipient, data=data)
                 _record(delivery, worker_id, result, now, message_id=message_id)
             if result.outcome == Outcome.SENT:

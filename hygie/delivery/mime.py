@@ -153,7 +153,8 @@ class CompiledMessage:
         self.text_body = text_body
         self.html_body = sanitise_html(html_body) if html_body.strip() else ""
         self.domain = message_id_domain
-        self.boundary = "=_hygie_" + secrets.token_hex(12)
+        # Random only: a fixed product name in the boundary would fingerprint every message.
+        self.boundary = "=_" + secrets.token_hex(16)
         fixed = [
             f"From: {format_address(headers.from_name, headers.from_email)}",
         ]

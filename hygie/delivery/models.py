@@ -69,6 +69,15 @@ class SendingProfile(models.Model):
         blank=True,
         help_text=_("With a “+” in it (bounces+@example.org), each message gets its own address."),
     )
+    simulation_domain = models.CharField(
+        _("simulation domain"),
+        max_length=253,
+        blank=True,
+        help_text=_(
+            "The look-alike domain used as sender and link host of simulations; "
+            "never the organisation's own domain nor a real third party's."
+        ),
+    )
     identification_header = models.CharField(
         _("identification header"),
         max_length=200,
@@ -145,6 +154,9 @@ class Variant(models.Model):
     text_body = models.TextField(_("text version"), blank=True)
     html_body = models.TextField(_("HTML version"), blank=True)
     sms_body = models.CharField(_("SMS text"), max_length=480, blank=True)
+    # A variant may speak with its own voice (simulations: each scenario its sender).
+    from_name = models.CharField(_("sender name"), max_length=200, blank=True)
+    from_email = models.EmailField(_("sender address"), blank=True)
 
     class Meta:
         ordering = ("key",)

@@ -109,9 +109,13 @@ def test_health_endpoint(client, db):
 
 
 def test_tracking_hosts_serve_no_console(client, db):
+    # Any two-segment path there looks like a (possibly expired) tracked link.
     response = client.get(reverse("accounts:login"), HTTP_HOST="localhost")
-    assert response.status_code == 404
+    assert b'name="password"' not in response.content
     assert b"Hygie" not in response.content
+    assert "console_session" not in response.cookies
+    assert client.get("/console/", HTTP_HOST="localhost").status_code == 404
+    assert client.get("/admin/", HTTP_HOST="localhost").status_code == 404
     assert client.get("/healthz", HTTP_HOST="localhost").status_code == 200
     assert client.get(reverse("accounts:login"), HTTP_HOST="127.0.0.1").status_code == 200
 

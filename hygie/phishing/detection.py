@@ -1,0 +1,59 @@
+"""Telling people from robots on tracked links.
+
+Each hit gets a verdict and its reasons. Strong signals (a known scanner, a HEAD
+or prefetch request, the hidden link no person can see, a click seconds after
+delivery) make it automated; weak ones (no language header) make it uncertain;
+otherwise it is a person. Automated hits are kept and shown, never counted.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.http import HttpRequest
+
+from hygie.lib.robots import automated_reason
+from hygie.phishing.models import Verdict
+
+TOO_FAST = timedelta(seconds=20)
+
+
+def classify(
+    request: HttpRequest, *, sent_at: datetime | None, now: datetime, hidden_link: bool = False
+) -> tuple[str, list[str]]:
+    strong, weak = [], []
+    if hidden_link:
+        strong.append("hidden link (invisible to people)")
+    reason = automated_reason(request)
+    if reason:
+        strong.append(reason)
+    purpose = " ".join(
+        request.META.get(h, "") for h in ("HTTP_PURPOSE", "HTTP_SEC_PURPOSE", "HTTP_X_MOZ")
+    ).lower()
+    if "prefetch" in purpose or "preview" in purpose:
+        strong.append("prefetch request")
+    if sent_at is not None and now - sent_at < TOO_FAST:
+        strong.append(f"{int((now - sent_at).total_seconds())} s after delivery")
+    if not request.META.get("HTTP_ACCEPT_LANGUAGE"):
+        weak.append("no Accept-Language header")
+    if strong:
+        return Verdict.AUTOMATED, strong + weak
+    if weak:
+        return Verdict.UNCERTAIN, weak
+    return Verdict.HUMAN, []
+
+
+def field_kinds(names_with_values: list[str]) -> list[str]:
+    """Which kinds of field were filled, from their names only (never their values)."""
+    kinds = set()
+    for name in names_with_values:
+        lowered = name.lower()
+        if any(k in lowered for k in ("pass", "mot_de_passe", "mdp", "pwd", "code")):
+            kinds.add("password")
+        elif any(k in lowered for k in ("ident", "user", "login", "email", "mail", "rpps")):
+            kinds.add("identifier")
+        elif any(k in lowered for k in ("iban", "rib", "card", "carte", "cb")):
+            kinds.add("banking")
+        else:
+            kinds.add("other")
+    return sorted(kinds)

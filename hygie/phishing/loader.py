@@ -1,0 +1,163 @@
+"""Scenario files (content/scenarios/<lang>/<slug>.yaml): validated, loaded by version."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.conf import settings
+from django.db import transaction
+
+from hygie.delivery.placeholders import PLACEHOLDER, unknown_placeholders
+from hygie.library.themes import THEMES
+from hygie.phishing.models import Scenario
+
+CHANNELS = {"email", "sms", "qr"}
+TECHNIQUES = {"link", "credential_form", "attachment_link", "qr_code"}
+WHERE = {"subject", "sender", "body", "link", "landing", "sms"}
+# Placeholders of simulations: the common ones plus the QR code image.
+EXTRA_PLACEHOLDERS = {"qr_code"}
+
+
+class ScenarioError(ValueError):
+    pass
+
+
+def scenario_files(root: Path | None = None) -> list[Path]:
+    base = root or Path(settings.BASE_DIR) / "content" / "scenarios"
+    return sorted(base.glob("*/*.yaml"))
+
+
+def parse(path: Path) -> tuple[dict[str, Any], str]:
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"{path.name}: invalid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{path.name}: a scenario is a mapping")
+    return data, hashlib.sha256(text.encode()).hexdigest()
+
+
+def _field(data: dict[str, Any], where: str) -> str:
+    landing = data.get("landing") or {}
+    return str({
+        "subject": data.get("subject", ""),
+        "sender": data.get("sender_name", ""),
+        "body": f"{data.get('text_body', '')}\n{data.get('html_body', '')}",
+        "link": f"{data.get('text_body', '')}\n{data.get('html_body', '')}",
+        "landing": landing.get("html", ""),
+        "sms": data.get("sms_body", ""),
+    }.get(where, ""))
+
+
+def problems(data: dict[str, Any], path: Path) -> list[str]:
+    found = []
+    for key in (
+        "slug",
+        "version",
+        "language",
+        "last_reviewed",
+        "title",
+        "channel",
+        "technique",
+        "difficulty",
+        "theme",
+        "landing",
+        "red_flags",
+    ):
+        if key not in data:
+            found.append(f"missing field '{key}'")
+    if path.stem != data.get("slug"):
+        found.append("the file name must be the slug")
+    if data.get("channel") not in CHANNELS:
+        found.append(f"unknown channel {data.get('channel')!r}")
+    if data.get("technique") not in TECHNIQUES:
+        found.append(f"unknown technique {data.get('technique')!r}")
+    if not isinstance(data.get("difficulty"), int) or not 1 <= data["difficulty"] <= 5:
+        found.append("difficulty must be 1 to 5")
+    if data.get("theme") not in THEMES:
+        found.append(f"unknown theme {data.get('theme')!r}")
+    if not isinstance(data.get("last_reviewed"), date):
+        found.append("last_reviewed must be a date")
+    channel = data.get("channel")
+    if channel in {"email", "qr"}:
+        for key in ("sender_name", "sender_local_part", "subject", "text_body", "html_body"):
+            if not str(data.get(key, "")).strip():
+                found.append(f"missing '{key}' for an {channel} scenario")
+        for key in ("text_body", "html_body"):
+            if "lien" not in {m.group(1) for m in PLACEHOLDER.finditer(str(data.get(key, "")))}:
+                found.append(f"'{key}' must contain the tracked link {{{{ lien }}}}")
+        if "@" in str(data.get("sender_local_part", "")):
+            found.append("sender_local_part is only the part before @")
+    if channel == "qr" and "{{ qr_code }}" not in str(data.get("html_body", "")):
+        found.append("a QR scenario places {{ qr_code }} in its HTML body")
+    if channel == "sms":
+        body = str(data.get("sms_body", ""))
+        if "{{ lien }}" not in body or len(body) > 320:
+            found.append("the SMS body needs {{ lien }} and at most 320 characters")
+    for key in ("subject", "text_body", "html_body", "sms_body"):
+        unknown = set(unknown_placeholders(str(data.get(key, "")))) - EXTRA_PLACEHOLDERS
+        if unknown:
+            found.append(f"unknown placeholder(s) in {key}: {', '.join(sorted(unknown))}")
+    landing = data.get("landing") or {}
+    if not landing.get("title") or not landing.get("html"):
+        found.append("the landing page needs a title and html")
+    if "<script" in str(landing.get("html", "")).lower():
+        found.append("no script in a landing page")
+    flags = data.get("red_flags") or []
+    if not 3 <= len(flags) <= 6:
+        found.append("3 to 6 red flags are required")
+    for number, flag in enumerate(flags, start=1):
+        if flag.get("where") not in WHERE:
+            found.append(f"red flag {number}: unknown place {flag.get('where')!r}")
+        elif str(flag.get("anchor", "")) not in _field(data, flag["where"]):
+            found.append(f"red flag {number}: anchor not found in its {flag['where']}")
+        if not str(flag.get("explanation", "")).strip():
+            found.append(f"red flag {number}: missing explanation")
+    return found
+
+
+@transaction.atomic
+def load(root: Path | None = None) -> dict[str, int]:
+    counts = {"created": 0, "unchanged": 0}
+    errors, parsed = [], []
+    for path in scenario_files(root):
+        try:
+            data, checksum = parse(path)
+        except ScenarioError as exc:
+            errors.append(str(exc))
+            continue
+        errors += [f"{path.parent.name}/{path.name}: {p}" for p in problems(data, path)]
+        parsed.append((data, checksum))
+    if errors:
+        raise ScenarioError("Invalid scenario files:\n  " + "\n  ".join(errors))
+    for data, checksum in parsed:
+        existing = Scenario.objects.filter(
+            slug=data["slug"], language=data["language"], version=data["version"]
+        ).first()
+        if existing is not None:
+            if existing.checksum != checksum:
+                raise ScenarioError(
+                    f"{data['slug']}: changed under version {data['version']}; increase it."
+                )
+            counts["unchanged"] += 1
+            continue
+        Scenario.objects.create(
+            slug=data["slug"],
+            language=data["language"],
+            version=data["version"],
+            title=data["title"],
+            channel=data["channel"],
+            technique=data["technique"],
+            difficulty=data["difficulty"],
+            theme=data["theme"],
+            last_reviewed=data["last_reviewed"],
+            checksum=checksum,
+            data={k: v for k, v in data.items() if k != "last_reviewed"},
+        )
+        counts["created"] += 1
+    return counts

@@ -1,0 +1,145 @@
+"""Phishing simulations: scenarios (versioned, from files), campaigns, and the
+append-only timeline of what happened to each simulated message."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hygie.accounts.models import Organisation
+from hygie.audience.models import Segment
+from hygie.delivery.models import Delivery, Mailing
+
+
+class Scenario(models.Model):
+    slug = models.SlugField(max_length=100)
+    language = models.CharField(max_length=2, default="fr")
+    version = models.PositiveIntegerField(default=1)
+    title = models.CharField(max_length=200)
+    channel = models.CharField(max_length=8)  # email, sms, qr
+    technique = models.CharField(max_length=20)
+    difficulty = models.PositiveSmallIntegerField()
+    theme = models.CharField(max_length=40)
+    # Everything else of the file (sender, bodies, landing page, red flags).
+    data = models.JSONField()
+    checksum = models.CharField(max_length=64)
+    last_reviewed = models.DateField()
+
+    class Meta:
+        ordering = ("difficulty", "slug", "-version")
+        constraints = [
+            models.UniqueConstraint("slug", "language", "version", name="scenario_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (v{self.version})"
+
+
+class AnnouncementChannel(models.TextChoices):
+    EMAIL = "email", _("Email to every member")
+    NEWSLETTER = "newsletter", _("Newsletter")
+    MEETING = "meeting", _("General meeting")
+    WEBSITE = "website", _("Website")
+    OTHER = "other", _("Other")
+
+
+class SimulationAnnouncement(models.Model):
+    """The organisation told its people that simulations exist (required before any)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="simulation_announcements"
+    )
+    announced_on = models.DateField(_("announced on"))
+    channel = models.CharField(_("channel"), max_length=16, choices=AnnouncementChannel.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.announced_on}"
+
+
+class SimulationCampaign(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="simulations"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    segment = models.ForeignKey(Segment, on_delete=models.SET_NULL, null=True, related_name="+")
+    scenarios = models.ManyToManyField(Scenario, related_name="campaigns")
+    mailing = models.OneToOneField(Mailing, on_delete=models.CASCADE, related_name="simulation")
+    # Path segment of the tracking links; varies per campaign so that filters
+    # cannot fingerprint one fixed pattern.
+    path_prefix = models.CharField(max_length=24)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Stage(models.IntegerChoices):
+    """The furthest a person went; it never moves backwards."""
+
+    SENT = 0, _("sent")
+    OPENED = 1, _("opened")
+    CLICKED = 2, _("clicked")
+    SUBMITTED = 3, _("submitted")
+
+
+class HitKind(models.TextChoices):
+    CLICK = "click", _("Click")
+    SUBMIT = "submit", _("Form submitted")
+    REPORT = "report", _("Reported")
+
+
+class Verdict(models.TextChoices):
+    HUMAN = "human", _("Person")
+    AUTOMATED = "automated", _("Robot")
+    UNCERTAIN = "uncertain", _("Uncertain")
+
+
+class SimulationEvent(models.Model):
+    """Append-only. Form values are never stored: only which kinds of field were filled."""
+
+    delivery = models.ForeignKey(
+        Delivery, on_delete=models.CASCADE, related_name="simulation_events"
+    )
+    kind = models.CharField(max_length=10, choices=HitKind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    verdict = models.CharField(max_length=10, choices=Verdict.choices)
+    reasons = models.JSONField(default=list)
+    field_kinds = models.JSONField(default=list)
+
+    class Meta:
+        indexes = [models.Index(fields=("delivery", "kind"), name="simulation_event_by_delivery")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.verdict}"
+
+
+class SimulationResult(models.Model):
+    """Per-delivery summary the results page reads (never the raw events)."""
+
+    delivery = models.OneToOneField(
+        Delivery, on_delete=models.CASCADE, related_name="simulation_result"
+    )
+    campaign = models.ForeignKey(
+        SimulationCampaign, on_delete=models.CASCADE, related_name="results"
+    )
+    stage = models.PositiveSmallIntegerField(choices=Stage.choices, default=Stage.SENT)
+    clicked_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    reported_at = models.DateTimeField(null=True, blank=True)
+    automated_hits = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id}: {self.get_stage_display()}"
