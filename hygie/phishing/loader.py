@@ -44,14 +44,16 @@ def parse(path: Path) -> tuple[dict[str, Any], str]:
 
 def _field(data: dict[str, Any], where: str) -> str:
     landing = data.get("landing") or {}
-    return str({
-        "subject": data.get("subject", ""),
-        "sender": data.get("sender_name", ""),
-        "body": f"{data.get('text_body', '')}\n{data.get('html_body', '')}",
-        "link": f"{data.get('text_body', '')}\n{data.get('html_body', '')}",
-        "landing": landing.get("html", ""),
-        "sms": data.get("sms_body", ""),
-    }.get(where, ""))
+    return str(
+        {
+            "subject": data.get("subject", ""),
+            "sender": data.get("sender_name", ""),
+            "body": f"{data.get('text_body', '')}\n{data.get('html_body', '')}",
+            "link": f"{data.get('text_body', '')}\n{data.get('html_body', '')}",
+            "landing": landing.get("html", ""),
+            "sms": data.get("sms_body", ""),
+        }.get(where, "")
+    )
 
 
 def problems(data: dict[str, Any], path: Path) -> list[str]:

@@ -68,6 +68,7 @@ def funnel(campaign: SimulationCampaign) -> Funnel:
     )
     sent = totals["sent"]
     threshold = campaign.organisation.anonymity_threshold
+    titles = {f"s{s.pk}": s.title for s in campaign.scenarios.all()}
     by_scenario = []
     suppressed = 0
     for row in (
@@ -82,9 +83,8 @@ def funnel(campaign: SimulationCampaign) -> Funnel:
         if row["n"] < threshold:
             suppressed += 1
             continue
-        by_scenario.append(
-            (row["delivery__variant__key"], row["n"], row["clicked"], row["submitted"])
-        )
+        title = titles.get(row["delivery__variant__key"], "?")
+        by_scenario.append((title, row["n"], row["clicked"], row["submitted"]))
     return Funnel(
         sent=sent,
         rates=[

@@ -34,6 +34,11 @@ from hygie.phishing.models import (
 PREFIXES = ("espace", "compte", "acces", "document", "dossier", "portail", "suivi", "connexion")
 
 
+def variant_key(scenario: Scenario) -> str:
+    """The mailing variant that carries a scenario (variant keys are 8 characters)."""
+    return f"s{scenario.pk}"
+
+
 def hidden_link_html() -> str:
     # A link no person sees or can click; robots that follow every href find it.
     return (
@@ -78,7 +83,7 @@ def campaign_create(
         data = scenario.data
         Variant.objects.create(
             mailing=mailing,
-            key=scenario.slug[:8] + str(scenario.pk)[-3:],
+            key=variant_key(scenario),
             weight=1,
             subject=data.get("subject", ""),
             text_body=data.get("text_body", ""),
@@ -128,11 +133,7 @@ def campaign_launch(
 
 
 def scenario_of(delivery: Delivery) -> Scenario:
-    campaign = delivery.mailing.simulation
-    for scenario in campaign.scenarios.all():
-        if delivery.variant.key == scenario.slug[:8] + str(scenario.pk)[-3:]:
-            return scenario
-    raise Scenario.DoesNotExist
+    return delivery.mailing.simulation.scenarios.get(pk=int(delivery.variant.key.removeprefix("s")))
 
 
 @transaction.atomic
