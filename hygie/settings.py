@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "hygie.delivery",
     "hygie.awareness",
     "hygie.phishing",
+    "hygie.portal",
     "hygie.incidents",
     "hygie.console",
 ]

@@ -10,6 +10,8 @@ urlpatterns = [
     path("healthz", health, name="health"),
     path("u/<str:token>/", unsubscribe, name="unsubscribe"),
     path("aide/", include("hygie.incidents.urls")),
+    path("espace/", include("hygie.portal.urls")),
+    path("console/incidents/", include("hygie.incidents.desk_urls")),
     path("", include("hygie.awareness.urls")),
     path("console/mailings/", include("hygie.delivery.urls")),
     path("console/simulations/", include("hygie.phishing.urls")),
