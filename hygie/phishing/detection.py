@@ -8,20 +8,44 @@ otherwise it is a person. Automated hits are kept and shown, never counted.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from hygie.lib.robots import automated_reason
 from hygie.phishing.models import Verdict
 
 TOO_FAST = timedelta(seconds=20)
+# One address reaching this many different recipients' links this quickly is a
+# gateway or a sandbox, not a practice (where two or three colleagues may share
+# one internet connection and click within minutes of each other).
+BURST_RECIPIENTS = 4
+BURST_WINDOW = timedelta(seconds=90)
+
+
+def source_of(request: HttpRequest) -> str:
+    """A short keyed hash of the client address (never stored in clear)."""
+    address = request.META.get("REMOTE_ADDR", "")
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"source:{address}".encode(), hashlib.sha256).hexdigest()[:16]
 
 
 def classify(
-    request: HttpRequest, *, sent_at: datetime | None, now: datetime, hidden_link: bool = False
+    request: HttpRequest,
+    *,
+    sent_at: datetime | None,
+    now: datetime,
+    hidden_link: bool = False,
+    recipients_from_source: int = 0,
 ) -> tuple[str, list[str]]:
+    """`recipients_from_source`: other recipients' links hit from the same address
+    within the burst window (counted by the caller)."""
     strong, weak = [], []
+    if recipients_from_source + 1 >= BURST_RECIPIENTS:
+        strong.append(f"burst: {recipients_from_source + 1} recipients from one address")
     if hidden_link:
         strong.append("hidden link (invisible to people)")
     reason = automated_reason(request)

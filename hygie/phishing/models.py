@@ -118,9 +118,17 @@ class SimulationEvent(models.Model):
     verdict = models.CharField(max_length=10, choices=Verdict.choices)
     reasons = models.JSONField(default=list)
     field_kinds = models.JSONField(default=list)
+    # A keyed hash of the client address, for bursts (one address, many recipients);
+    # the address itself is never stored.
+    source = models.CharField(max_length=16, blank=True)
+    # Set when the person says "it was not me" or staff re-classify the hit.
+    reviewed_verdict = models.CharField(max_length=10, choices=Verdict.choices, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=("delivery", "kind"), name="simulation_event_by_delivery")]
+        indexes = [
+            models.Index(fields=("delivery", "kind"), name="simulation_event_by_delivery"),
+            models.Index(fields=("source", "at"), name="simulation_event_by_source"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.verdict}"

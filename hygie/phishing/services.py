@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import secrets
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,7 +20,7 @@ from hygie.audience.models import Segment
 from hygie.delivery.engine import profile_of
 from hygie.delivery.models import Delivery, Mailing, MailingKind, Variant
 from hygie.delivery.services import mailing_launch
-from hygie.phishing.detection import classify, field_kinds
+from hygie.phishing.detection import BURST_WINDOW, classify, field_kinds, source_of
 from hygie.phishing.models import (
     HitKind,
     Scenario,
@@ -31,6 +32,7 @@ from hygie.phishing.models import (
     Verdict,
 )
 
+STAGE_OF: dict[str, Stage] = {HitKind.CLICK: Stage.CLICKED, HitKind.SUBMIT: Stage.SUBMITTED}
 PREFIXES = ("espace", "compte", "acces", "document", "dossier", "portail", "suivi", "connexion")
 
 
@@ -144,10 +146,25 @@ def record_hit(
     request: HttpRequest,
     hidden_link: bool = False,
     submitted_fields: list[str] | None = None,
+    now: datetime | None = None,
 ) -> SimulationEvent:
     """Append the event and move the delivery's summary forward (never backwards)."""
-    now = timezone.now()
-    verdict, reasons = classify(request, sent_at=delivery.sent_at, now=now, hidden_link=hidden_link)
+    now = now or timezone.now()
+    source = source_of(request)
+    others = (
+        SimulationEvent.objects.filter(source=source, at__gte=now - BURST_WINDOW)
+        .exclude(delivery=delivery)
+        .values("delivery")
+        .distinct()
+        .count()
+    )
+    verdict, reasons = classify(
+        request,
+        sent_at=delivery.sent_at,
+        now=now,
+        hidden_link=hidden_link,
+        recipients_from_source=others,
+    )
     event = SimulationEvent.objects.create(
         delivery=delivery,
         kind=kind,
@@ -155,25 +172,85 @@ def record_hit(
         verdict=verdict,
         reasons=reasons,
         field_kinds=field_kinds(submitted_fields or []),
+        source=source,
     )
-    result = SimulationResult.objects.select_for_update().filter(delivery=delivery).first()
+    # A hidden-link hit or a burst also unmasks the visits that came just before it
+    # from the same visitor: they were the same robot.
+    earlier = SimulationEvent.objects.none()
+    if hidden_link:
+        earlier = SimulationEvent.objects.filter(
+            delivery=delivery, at__gte=now - SAME_VISIT, at__lte=now
+        )
+    elif any(reason.startswith("burst") for reason in reasons):
+        earlier = SimulationEvent.objects.filter(source=source, at__gte=now - BURST_WINDOW)
+    touched = {delivery.pk}
+    for previous in earlier.exclude(pk=event.pk).exclude(verdict=Verdict.AUTOMATED):
+        previous.verdict = Verdict.AUTOMATED
+        previous.reasons = [*previous.reasons, f"same visitor as: {reasons[0]}"]
+        previous.save(update_fields=["verdict", "reasons"])
+        touched.add(previous.delivery_id)
+    for delivery_id in touched:
+        refresh_result(delivery_id)
+    return event
+
+
+SAME_VISIT = timedelta(minutes=5)
+# After a simulation ends, its links keep counting this long (late readers).
+TRACKING_GRACE = timedelta(hours=48)
+
+
+def campaign_end(
+    *, campaign: SimulationCampaign, actor: User, request: HttpRequest | None = None
+) -> None:
+    if campaign.ended_at is None:
+        campaign.ended_at = timezone.now()
+        campaign.save(update_fields=["ended_at"])
+        audit_record(
+            action="simulation.ended",
+            actor=actor,
+            organisation=campaign.organisation,
+            target=campaign,
+            request=request,
+        )
+
+
+@transaction.atomic
+def disown_hits(*, delivery: Delivery) -> None:
+    """The person says the visits were not theirs: they no longer count as theirs."""
+    for event in SimulationEvent.objects.filter(delivery=delivery, reviewed_verdict=""):
+        event.reviewed_verdict = Verdict.AUTOMATED
+        event.reasons = [*event.reasons, "the person said it was not them"]
+        event.save(update_fields=["reviewed_verdict", "reasons"])
+    refresh_result(delivery.pk)
+
+
+def refresh_result(delivery_id: int) -> None:
+    """Recompute a delivery's summary from its events (people only; robots counted apart).
+
+    Progress only grows with new human events; it can shrink only when an earlier
+    hit is found to have been a robot, which is a correction, not a step back.
+    """
+    result = SimulationResult.objects.select_for_update().filter(delivery_id=delivery_id).first()
     if result is None:
-        return event
-    if verdict == Verdict.AUTOMATED:
-        result.automated_hits += 1
-    else:
-        stage = {HitKind.CLICK: Stage.CLICKED, HitKind.SUBMIT: Stage.SUBMITTED}.get(kind)  # type: ignore[call-overload]
+        return
+    events = SimulationEvent.objects.filter(delivery_id=delivery_id).order_by("at", "pk")
+    result.stage, result.clicked_at, result.submitted_at = Stage.SENT, None, None
+    result.reported_at, result.automated_hits = None, 0
+    for event in events:
+        verdict = event.reviewed_verdict or event.verdict
+        if verdict == Verdict.AUTOMATED:
+            result.automated_hits += 1
+            continue
+        stage = STAGE_OF.get(event.kind)
         if stage is not None and stage > result.stage:
             result.stage = stage
-        if kind == HitKind.CLICK and result.clicked_at is None:
-            result.clicked_at = now
-        if kind == HitKind.SUBMIT:
-            result.clicked_at = result.clicked_at or now
-            result.submitted_at = result.submitted_at or now
-        if kind == HitKind.REPORT and result.reported_at is None:
-            result.reported_at = now
+        if event.kind in (HitKind.CLICK, HitKind.SUBMIT) and result.clicked_at is None:
+            result.clicked_at = event.at
+        if event.kind == HitKind.SUBMIT and result.submitted_at is None:
+            result.submitted_at = event.at
+        if event.kind == HitKind.REPORT and result.reported_at is None:
+            result.reported_at = event.at
     result.save()
-    return event
 
 
 def annotated_message(scenario: Scenario, values: dict[str, str]) -> dict[str, object]:

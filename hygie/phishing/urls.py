@@ -14,4 +14,5 @@ urlpatterns = [
 tracking_urlpatterns = [
     path("<slug:prefix>/<str:token>/", views.tracked_link, name="tracked_link"),
     path("<slug:prefix>/<str:token>/h/", views.hidden_link, name="hidden_link"),
+    path("<slug:prefix>/<str:token>/pas-moi/", views.not_me, name="not_me"),
 ]

@@ -8,8 +8,10 @@ from typing import cast
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.csp import CSP
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -49,7 +51,10 @@ def _delivery(prefix: str, token: str) -> Delivery | None:
             token=token,
             mailing__kind=MailingKind.SIMULATION,
             mailing__simulation__path_prefix=prefix,
-            mailing__simulation__ended_at__isnull=True,
+        )
+        .filter(
+            Q(mailing__simulation__ended_at__isnull=True)
+            | Q(mailing__simulation__ended_at__gt=timezone.now() - services.TRACKING_GRACE)
         )
         .first()
     )
@@ -97,6 +102,17 @@ def tracked_link(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
     if scenario.technique == "credential_form" and landing.get("has_form"):
         return render(request, "phishing/landing.html", {"landing": landing})
     return _teach(request, delivery)
+
+
+@csrf_exempt  # the tracking host has no session or cookie to protect
+@csp_override(LANDING_POLICY)
+@require_http_methods(["POST"])
+def not_me(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
+    """ "Ce n'était pas moi": the person says the recorded visit was not theirs."""
+    delivery = _delivery(prefix, token)
+    if delivery is not None:
+        services.disown_hits(delivery=delivery)
+    return render(request, "phishing/not_me.html")
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -201,10 +217,13 @@ def simulation_results(request: HttpRequest, campaign_id: int) -> HttpResponse:
         membership = request.membership  # type: ignore[attr-defined]
         if not membership.can(MANAGE):
             return HttpResponse(status=403)
+        actor = cast(User, request.user)
+        if request.POST.get("action") == "end":
+            services.campaign_end(campaign=campaign, actor=actor, request=request)
+            messages.success(request, _("Simulation ended; links stop counting in 48 hours."))
+            return redirect("phishing:results", campaign_id=campaign.pk)
         try:
-            count = services.campaign_launch(
-                campaign=campaign, actor=cast(User, request.user), request=request
-            )
+            count = services.campaign_launch(campaign=campaign, actor=actor, request=request)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:

@@ -228,3 +228,78 @@ def test_simulation_links_use_random_prefixes(simulation, admin, organisation):
     )
     assert re.fullmatch(r"[a-z]+[0-9a-f]{4}", other.path_prefix)
     assert other.path_prefix != simulation.path_prefix or other.pk == simulation.pk
+
+
+def test_a_hidden_link_hit_unmasks_the_visit_before_it(simulation, smtp_server, client):
+    launch_and_send(simulation)
+    delivery = Delivery.objects.first()
+    client.get(f"/{simulation.path_prefix}/{delivery.token}/", **PERSON)
+    assert SimulationResult.objects.get(delivery=delivery).stage == Stage.CLICKED
+    client.get(f"/{simulation.path_prefix}/{delivery.token}/h/", **PERSON)
+    result = SimulationResult.objects.get(delivery=delivery)
+    assert result.stage == Stage.SENT and result.automated_hits == 2
+    assert all(e.verdict == Verdict.AUTOMATED for e in SimulationEvent.objects.all())
+
+
+def test_one_address_reaching_many_recipients_is_a_robot(organisation, admin, smtp_server, client):
+    load()
+    SendingProfile.objects.create(organisation=organisation, simulation_domain="espace-pro.example")
+    for n in range(6):
+        Person.objects.create(organisation=organisation, email=f"dr{n}@example.org")
+    segment = Segment.objects.create(organisation=organisation, name="Tous")
+    campaign = campaign_create(
+        organisation=organisation,
+        actor=admin,
+        name="Burst",
+        scenarios=list(Scenario.objects.filter(channel="email")[:1]),
+        segment=segment,
+    )
+    campaign.mailing.window_days = list(range(7))
+    campaign.mailing.window_start, campaign.mailing.window_end = time(0, 0), time(23, 59, 59)
+    campaign.mailing.save()
+    launch_and_send(campaign)
+    deliveries = list(Delivery.objects.order_by("pk"))
+    # Two colleagues behind one practice connection: people.
+    for delivery in deliveries[:2]:
+        client.get(f"/{campaign.path_prefix}/{delivery.token}/", REMOTE_ADDR="192.0.2.7", **PERSON)
+    assert SimulationResult.objects.filter(stage=Stage.CLICKED).count() == 2
+    # A crawler from another address reaching four recipients in a minute: a robot, all along.
+    for delivery in deliveries[2:6]:
+        client.get(
+            f"/{campaign.path_prefix}/{delivery.token}/", REMOTE_ADDR="198.51.100.9", **PERSON
+        )
+    assert SimulationResult.objects.filter(stage=Stage.CLICKED).count() == 2
+    crawler = SimulationEvent.objects.filter(delivery__in=deliveries[2:6])
+    assert all(e.verdict == Verdict.AUTOMATED for e in crawler)
+    assert not SimulationEvent.objects.filter(source="").exists()
+
+
+def test_it_was_not_me(simulation, smtp_server, client):
+    launch_and_send(simulation)
+    delivery = Delivery.objects.first()
+    url = f"/{simulation.path_prefix}/{delivery.token}/"
+    client.get(url, **PERSON)
+    assert SimulationResult.objects.get(delivery=delivery).stage == Stage.CLICKED
+    assert client.post(url + "pas-moi/", **PERSON).status_code == 200
+    result = SimulationResult.objects.get(delivery=delivery)
+    assert result.stage == Stage.SENT and result.automated_hits == 1
+
+
+def test_an_ended_simulation_stops_counting_after_the_grace_period(
+    simulation, smtp_server, client, admin, console
+):
+    from hygie.phishing.services import TRACKING_GRACE
+
+    launch_and_send(simulation)
+    console(admin).post(reverse("phishing:results", args=[simulation.pk]), {"action": "end"})
+    simulation.refresh_from_db()
+    assert simulation.ended_at is not None
+    first, second = Delivery.objects.order_by("pk")[:2]
+    client.get(f"/{simulation.path_prefix}/{first.token}/", **PERSON)
+    assert SimulationEvent.objects.count() == 1  # still inside the grace period
+    type(simulation).objects.filter(pk=simulation.pk).update(
+        ended_at=timezone.now() - TRACKING_GRACE - timedelta(minutes=1)
+    )
+    response = client.get(f"/{simulation.path_prefix}/{second.token}/", **PERSON)
+    assert response.status_code == 200
+    assert SimulationEvent.objects.count() == 1
