@@ -111,6 +111,17 @@ class SegmentForm(forms.Form):
         coerce=lambda value: value == "1",
         empty_value=None,
     )
+    clicked_last_simulation = forms.TypedChoiceField(
+        label=_("Latest simulation"),
+        required=False,
+        choices=[
+            ("", _("Any")),
+            ("1", _("Clicked in the latest simulation")),
+            ("0", _("Did not click in the latest simulation")),
+        ],
+        coerce=lambda value: value == "1",
+        empty_value=None,
+    )
     joined_before = forms.DateField(
         label=_("Added on or before"),
         required=False,
@@ -147,6 +158,7 @@ class SegmentForm(forms.Form):
             joined_after=data.get("joined_after"),
             joined_before=data.get("joined_before"),
             never_read_capsule=data.get("never_read_capsule"),
+            clicked_last_simulation=data.get("clicked_last_simulation"),
         )
 
     @staticmethod

@@ -28,6 +28,8 @@ class SegmentFilters:
     joined_before: date | None = None
     # History: True = never opened an awareness capsule; False = opened at least one.
     never_read_capsule: bool | None = None
+    # True = clicked (as a person, not a robot) in the organisation's latest simulation.
+    clicked_last_simulation: bool | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SegmentFilters:
@@ -44,6 +46,7 @@ class SegmentFilters:
             joined_after=dated(data.get("joined_after")),
             joined_before=dated(data.get("joined_before")),
             never_read_capsule=data.get("never_read_capsule"),
+            clicked_last_simulation=data.get("clicked_last_simulation"),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -81,4 +84,27 @@ class SegmentFilters:
                 if self.never_read_capsule
                 else people.filter(pk__in=readers)
             )
+        if self.clicked_last_simulation is not None:
+            people = self._by_last_simulation(people)
         return people
+
+    def _by_last_simulation(self, people: QuerySet[Person]) -> QuerySet[Person]:
+        # The delivery model is reached through the relation, not imported: the
+        # audience sits below the apps that send.
+        delivery_model = Person._meta.get_field("deliveries").related_model
+        latest = (
+            delivery_model._default_manager.filter(
+                mailing__kind="simulation", person__in=people.values("pk")
+            )
+            .order_by("-mailing__launched_at", "-mailing_id")
+            .values_list("mailing_id", flat=True)
+            .first()
+        )
+        if latest is None:
+            return people.none() if self.clicked_last_simulation else people
+        clickers = Person.objects.filter(
+            deliveries__mailing_id=latest, deliveries__simulation_result__stage__gte=2
+        ).values("pk")
+        if self.clicked_last_simulation:
+            return people.filter(pk__in=clickers)
+        return people.exclude(pk__in=clickers)

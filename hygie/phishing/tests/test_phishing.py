@@ -303,3 +303,16 @@ def test_an_ended_simulation_stops_counting_after_the_grace_period(
     response = client.get(f"/{simulation.path_prefix}/{second.token}/", **PERSON)
     assert response.status_code == 200
     assert SimulationEvent.objects.count() == 1
+
+
+def test_segment_of_people_who_clicked_in_the_latest_simulation(
+    simulation, smtp_server, client, organisation
+):
+    from hygie.audience.segments import SegmentFilters
+
+    launch_and_send(simulation)
+    clicked = Delivery.objects.order_by("pk").first()
+    client.get(f"/{simulation.path_prefix}/{clicked.token}/", **PERSON)
+    people = Person.objects.filter(organisation=organisation)
+    assert list(SegmentFilters(clicked_last_simulation=True).apply(people)) == [clicked.person]
+    assert SegmentFilters(clicked_last_simulation=False).apply(people).count() == 2
