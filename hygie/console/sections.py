@@ -23,36 +23,6 @@ SECTIONS: dict[str, Section] = {
     section.key: section
     for section in (
         Section(
-            key="content",
-            title=_("Content"),
-            permission=Permission.MANAGE_CONTENT,
-            empty_title=_("The content library is on its way"),
-            empty_text=_(
-                "Awareness capsules and phishing scenarios will be listed here, ready to use "
-                "or to adapt to your members."
-            ),
-        ),
-        Section(
-            key="campaigns",
-            title=_("Campaigns"),
-            permission=Permission.MANAGE_CAMPAIGNS,
-            empty_title=_("No campaign yet"),
-            empty_text=_(
-                "Once your audience is imported, plan an awareness capsule or a phishing "
-                "simulation for a segment."
-            ),
-        ),
-        Section(
-            key="results",
-            title=_("Results"),
-            permission=Permission.VIEW_RESULTS,
-            empty_title=_("No results to show yet"),
-            empty_text=_(
-                "Results appear after your first campaign: reading, quiz scores, the phishing "
-                "funnel and reports, always with sample sizes."
-            ),
-        ),
-        Section(
             key="incidents",
             title=_("Incidents"),
             permission=Permission.HANDLE_INCIDENTS,

@@ -20,5 +20,8 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit_log"),
     path("operations/", views.operations, name="operations"),
     path("security/", views.account_security, name="security"),
+    path("library/", views.library, name="library"),
+    path("library/capsules/<int:capsule_id>/", views.capsule_preview, name="capsule_preview"),
+    path("results/", views.results, name="results"),
     path("<slug:key>/", views.section, name="section"),
 ]

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -34,9 +34,13 @@ from hygie.accounts.services import (
     membership_remove,
     organisation_update,
 )
+from hygie.awareness import selectors as awareness_selectors
 from hygie.console import selectors
 from hygie.console.sections import SECTIONS
+from hygie.library.selectors import available_capsules
 from hygie.operations import selectors as ops_selectors
+from hygie.phishing import selectors as phishing_selectors
+from hygie.phishing.models import Scenario
 
 AUDIT_PAGE_SIZE = 50
 
@@ -231,5 +235,42 @@ def account_security(request: HttpRequest) -> HttpResponse:
             "has_device": two_factor.has_confirmed_device(user),
             "memberships": memberships_of(user),
             "session_hours": settings.SESSION_COOKIE_AGE // 3600,
+        },
+    )
+
+
+@require_GET
+@console_view(Permission.MANAGE_CONTENT)
+def library(request: HttpRequest) -> HttpResponse:
+    """The shipped content: capsules (latest versions) and simulation scenarios."""
+    organisation = request.organisation  # type: ignore[attr-defined]
+    return render(
+        request,
+        "console/library.html",
+        {
+            "capsules": available_capsules(organisation),
+            "scenarios": Scenario.objects.order_by("difficulty", "title"),
+        },
+    )
+
+
+@require_GET
+@console_view(Permission.MANAGE_CONTENT)
+def capsule_preview(request: HttpRequest, capsule_id: int) -> HttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    capsule = get_object_or_404(available_capsules(organisation), pk=capsule_id)
+    return render(request, "console/capsule_preview.html", {"capsule": capsule})
+
+
+@require_GET
+@console_view(Permission.VIEW_RESULTS)
+def results(request: HttpRequest) -> HttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    return render(
+        request,
+        "console/results.html",
+        {
+            "awareness": awareness_selectors.campaigns(organisation),
+            "simulations": phishing_selectors.campaigns(organisation),
         },
     )

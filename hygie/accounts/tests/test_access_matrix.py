@@ -19,6 +19,8 @@ CONSOLE_PAGES: list[tuple[str, tuple[str, ...], Permission]] = [
     ("console:audit_log", (), Permission.VIEW_AUDIT_LOG),
     ("console:operations", (), Permission.VIEW_OPERATIONS),
     *[("console:section", (key,), s.permission) for key, s in SECTIONS.items()],
+    ("console:library", (), Permission.MANAGE_CONTENT),
+    ("console:results", (), Permission.VIEW_RESULTS),
     ("audience:people", (), Permission.MANAGE_AUDIENCE),
     ("audience:people_export", (), Permission.MANAGE_AUDIENCE),
     ("audience:practices", (), Permission.MANAGE_AUDIENCE),
@@ -45,6 +47,7 @@ OBJECT_PAGES = {
     "delivery:mailing",
     "delivery:mailing_edit",
     "delivery:mailing_action",
+    "console:capsule_preview",
 }
 # Pages that answer data (JSON) rather than a page; still behind the same decorator.
 DATA_PAGES = {"audience:segment_count"}

@@ -44,5 +44,13 @@ def test_sign_in_with_two_factor_and_see_the_dashboard(live_server, browser_page
     assert "URPS Navigateur" in page.locator("#org-select").inner_text()
     # Administrators see every area of the console in the navigation.
     navigation = page.get_by_role("navigation", name="Navigation principale")
-    for area in ("Audience", "Contenus", "Campagnes", "Résultats", "Incidents", "Équipe"):
+    for area in (
+        "Audience",
+        "Contenus",
+        "Sensibilisation",
+        "Simulations",
+        "Résultats",
+        "Incidents",
+        "Équipe",
+    ):
         assert navigation.get_by_role("link", name=area).count() == 1
