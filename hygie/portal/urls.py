@@ -1,5 +1,17 @@
 from django.urls import path
 
+from hygie.portal import views
+
 app_name = "portal"
 
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("envoye/", views.sent, name="sent"),
+    path("l/<str:token>/", views.link, name="link"),
+    path("sortir/", views.sign_out, name="sign_out"),
+    path("moi/", views.home, name="home"),
+    path("moi/langue/", views.language, name="language"),
+    path("moi/desinscription/", views.unsubscribe, name="unsubscribe"),
+    path("moi/exercice/<int:delivery_id>/", views.exercise, name="exercise"),
+    path("moi/attestation/<int:year>/", views.certificate, name="certificate"),
+]
