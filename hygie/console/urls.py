@@ -23,5 +23,4 @@ urlpatterns = [
     path("library/", views.library, name="library"),
     path("library/capsules/<int:capsule_id>/", views.capsule_preview, name="capsule_preview"),
     path("results/", views.results, name="results"),
-    path("<slug:key>/", views.section, name="section"),
 ]

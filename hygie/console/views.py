@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -36,7 +35,6 @@ from hygie.accounts.services import (
 )
 from hygie.awareness import selectors as awareness_selectors
 from hygie.console import selectors
-from hygie.console.sections import SECTIONS
 from hygie.library.selectors import available_capsules
 from hygie.operations import selectors as ops_selectors
 from hygie.phishing import selectors as phishing_selectors
@@ -59,7 +57,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "console/dashboard.html",
         {
-            "sections": SECTIONS.values(),
             "audience": selectors.audience_summary(organisation),
         },
     )
@@ -88,19 +85,6 @@ def switch_organisation(request: HttpRequest) -> HttpResponse:
         request=request,
     )
     return redirect("console:dashboard")
-
-
-@require_GET
-def section(request: HttpRequest, key: str) -> HttpResponseBase:
-    area = SECTIONS.get(key)
-    if area is None:
-        raise Http404
-
-    @console_view(area.permission)
-    def show(request: HttpRequest) -> HttpResponse:
-        return render(request, "console/section.html", {"section": area})
-
-    return show(request)
 
 
 @require_http_methods(["GET", "POST"])

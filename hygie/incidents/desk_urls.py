@@ -1,5 +1,18 @@
+"""The incident desk in the console, mounted at /console/incidents/."""
+
 from django.urls import path
+
+from hygie.incidents import desk_views
 
 app_name = "desk"
 
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("", desk_views.queue, name="queue"),
+    path("<int:report_id>/", desk_views.report_detail, name="report"),
+    path("<int:report_id>/status/", desk_views.report_status, name="report_status"),
+    path("<int:report_id>/assign/", desk_views.report_assign, name="report_assign"),
+    path("<int:report_id>/notes/", desk_views.report_note, name="report_note"),
+    path("slots/", desk_views.slots, name="slots"),
+    path("slots/<int:slot_id>/delete/", desk_views.slot_delete, name="slot_delete"),
+    path("statistics/", desk_views.statistics, name="statistics"),
+]

@@ -1,32 +1,57 @@
 """Public pages of the incident assistant: start, one page per question, the outcome.
 
-No account, no JavaScript, no database: the position in the tree is the URL path (see
-`engine`), the discovery time a GET parameter, so every page can be bookmarked or shared.
+No account, no JavaScript: the position in the tree is the URL path (see `engine`), the
+discovery time a GET parameter, so every page can be bookmarked or shared.
+
+Every page exists at two addresses:
+
+- the national guide, ``/aide/…``, which stores nothing at all;
+- an organisation's guide, ``/aide/o/<slug>/…``: the same pages with the organisation's name,
+  its contact details in place of the tree's generic "organisation" contact, and on each
+  outcome a form to send the report to it (`send_report`). That form is the only write of the
+  assistant, and it happens only when the person ticks the consent box and presses Send:
+  until then the answers, the discovery time and the outcome travel in the page itself.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_safe
+from django.utils.http import urlencode
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
 
-from hygie.incidents import engine
-from hygie.incidents.content import Outcome, Question, Text, load_tree
-from hygie.incidents.forms import DiscoveryForm, paris_now
+from hygie.accounts.audit import client_ip
+from hygie.accounts.models import Organisation
+from hygie.incidents import antispam, engine, services
+from hygie.incidents.content import (
+    ORGANISATION_CONTACT,
+    Contact,
+    Outcome,
+    Question,
+    Text,
+    load_tree,
+)
+from hygie.incidents.forms import INPUT_FORMAT, DiscoveryForm, ReportForm, paris_now
+from hygie.incidents.models import IncidentReport
 
 SEVERITY_LABELS: dict[str, Promise] = {
-    "low": _("Low severity"),
-    "medium": _("Moderate severity"),
-    "high": _("High severity"),
-    "critical": _("Critical: act now"),
+    "low": gettext_lazy("Low severity"),
+    "medium": gettext_lazy("Moderate severity"),
+    "high": gettext_lazy("High severity"),
+    "critical": gettext_lazy("Critical: act now"),
 }
+SENT_SALT = "hygie.incidents.report-sent"
+SENT_MAX_AGE = 7 * 24 * 3600  # the confirmation link works for a week
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,89 +69,154 @@ class Answered:
     change_url: str
 
 
-def _step_url(answers: Sequence[str]) -> str:
-    if not answers:
-        return reverse("incidents:start")
-    return reverse("incidents:step", kwargs={"path": engine.format_path(answers)})
+@dataclass(frozen=True, slots=True)
+class Guide:
+    """The address the visitor came through: national, or an organisation's."""
+
+    organisation: Organisation | None = None
+
+    def url(self, name: str, **kwargs: str) -> str:
+        """The URL named `name` of this guide (`org_<name>` for an organisation's)."""
+        if self.organisation is None:
+            return reverse(f"incidents:{name}", kwargs=kwargs or None)
+        return reverse(
+            f"incidents:org_{name}", kwargs={"organisation": self.organisation.slug, **kwargs}
+        )
+
+    @property
+    def start_url(self) -> str:
+        return self.url("start")
+
+    def step_url(self, answers: Sequence[str]) -> str:
+        if not answers:
+            return self.start_url
+        return self.url("step", path=engine.format_path(answers))
+
+    def result_url(self, answers: Sequence[str]) -> str:
+        return self.url("result", path=engine.format_path(answers))
+
+    def contacts(self, outcome: Outcome) -> list[Contact]:
+        """The outcome's contacts; through an organisation, its own details as "organisation"."""
+        if self.organisation is None:
+            return list(outcome.contacts)
+        return [
+            organisation_contact(contact, self.organisation)
+            if contact.id == ORGANISATION_CONTACT
+            else contact
+            for contact in outcome.contacts
+        ]
+
+    def context(self) -> dict[str, Any]:
+        return {"organisation": self.organisation, "home_url": self.start_url}
 
 
-def _result_url(answers: Sequence[str]) -> str:
-    return reverse("incidents:result", kwargs={"path": engine.format_path(answers)})
+def organisation_contact(contact: Contact, organisation: Organisation) -> Contact:
+    """The tree's generic "organisation" contact, filled with the organisation's details."""
+    email = organisation.reply_to_email or organisation.sender_email
+    return dataclasses.replace(
+        contact,
+        name=Text(fr=organisation.name, en=organisation.name),
+        channel="email" if email else "internal",
+        value=email,
+    )
 
 
-def _links(found: Sequence[engine.Choice]) -> list[Link]:
+def _guide(slug: str | None) -> Guide | None:
+    """The guide for an address: None when the organisation is unknown or inactive."""
+    if slug is None:
+        return Guide()
+    organisation = Organisation.objects.filter(slug=slug, is_active=True).first()
+    return Guide(organisation) if organisation is not None else None
+
+
+def _links(guide: Guide, found: Sequence[engine.Choice]) -> list[Link]:
     return [
         Link(
             label=choice.answer.label,
-            url=_result_url(choice.path) if choice.leads_to_outcome else _step_url(choice.path),
+            url=(
+                guide.result_url(choice.path)
+                if choice.leads_to_outcome
+                else guide.step_url(choice.path)
+            ),
         )
         for choice in found
     ]
 
 
-def _answered(visits: Sequence[engine.Visit]) -> list[Answered]:
+def _answered(guide: Guide, visits: Sequence[engine.Visit]) -> list[Answered]:
     return [
         Answered(
             question=visit.question.text if visit.question else None,
             answer=visit.answer.label,
-            change_url=_step_url(visit.path_before),
+            change_url=guide.step_url(visit.path_before),
         )
         for visit in visits
     ]
 
 
-def _not_found(request: HttpRequest) -> HttpResponse:
-    return render(request, "incidents/not_found.html", status=404)
+def _not_found(request: HttpRequest, guide: Guide | None = None) -> HttpResponse:
+    return render(request, "incidents/not_found.html", (guide or Guide()).context(), status=404)
 
 
 @require_safe
-def start(request: HttpRequest) -> HttpResponse:
+def start(request: HttpRequest, organisation: str | None = None) -> HttpResponse:
+    guide = _guide(organisation)
+    if guide is None:
+        return _not_found(request)
     tree = load_tree()
     return render(
         request,
         "incidents/start.html",
         {
-            "urgent": _links(engine.urgent_choices(tree)),
+            **guide.context(),
+            "urgent": _links(guide, engine.urgent_choices(tree)),
             "question": tree.start_question,
-            "answers": _links(engine.choices(tree.start_question, [])),
+            "answers": _links(guide, engine.choices(tree.start_question, [])),
             "step_number": 1,
         },
     )
 
 
 @require_safe
-def step(request: HttpRequest, path: str) -> HttpResponse:
+def step(request: HttpRequest, path: str, organisation: str | None = None) -> HttpResponse:
+    guide = _guide(organisation)
+    if guide is None:
+        return _not_found(request)
     tree = load_tree()
     try:
         answers = engine.parse_path(path)
         visits, position = engine.walk(tree, answers)
     except engine.InvalidPath:
-        return _not_found(request)
+        return _not_found(request, guide)
     if isinstance(position, Outcome):
-        return redirect("incidents:result", path=path)
+        return redirect(guide.result_url(answers))
     return render(
         request,
         "incidents/step.html",
         {
+            **guide.context(),
             "question": position,
-            "answers": _links(engine.choices(position, answers)),
-            "answered": _answered(visits),
-            "back_url": _step_url(answers[:-1]),
+            "answers": _links(guide, engine.choices(position, answers)),
+            "answered": _answered(guide, visits),
+            "back_url": guide.step_url(answers[:-1]),
             "step_number": len(answers) + 1,
         },
     )
 
 
 @require_safe
-def result(request: HttpRequest, path: str) -> HttpResponse:
+def result(request: HttpRequest, path: str, organisation: str | None = None) -> HttpResponse:
+    guide = _guide(organisation)
+    if guide is None:
+        return _not_found(request)
     tree = load_tree()
     try:
         answers = engine.parse_path(path)
         visits, position = engine.walk(tree, answers)
     except engine.InvalidPath:
-        return _not_found(request)
+        return _not_found(request, guide)
     if isinstance(position, Question):
-        return redirect("incidents:step", path=path)
+        return redirect(guide.step_url(answers))
 
     # Deadlines are counted from now until the visitor gives the discovery time.
     if "decouverte" in request.GET:
@@ -135,24 +225,166 @@ def result(request: HttpRequest, path: str) -> HttpResponse:
     else:
         discovered_at = paris_now()
         form = DiscoveryForm(initial={"decouverte": discovered_at})
-    if discovered_at is not None:
-        obligations = engine.deadlines(position.obligations, discovered_at)
-    else:
-        obligations = [engine.Deadline(obligation=o, due=None) for o in position.obligations]
 
-    sources = position.sources
+    report_form = None
+    if guide.organisation is not None:
+        report_form = ReportForm(
+            organisation=guide.organisation,
+            initial={
+                "path": engine.format_path(answers),
+                "outcome": position.id,
+                "decouverte": discovered_at,
+                "token": antispam.issue_token(),
+            },
+        )
+    context = _result_context(guide, answers, visits, position, form, discovered_at, report_form)
+    return render(request, "incidents/result.html", context)
+
+
+def _result_context(
+    guide: Guide,
+    answers: Sequence[str],
+    visits: Sequence[engine.Visit],
+    outcome: Outcome,
+    form: DiscoveryForm,
+    discovered_at: Any,
+    report_form: ReportForm | None,
+) -> dict[str, Any]:
+    if discovered_at is not None:
+        obligations = engine.deadlines(outcome.obligations, discovered_at)
+    else:
+        obligations = [engine.Deadline(obligation=o, due=None) for o in outcome.obligations]
+    sources = outcome.sources
     number = {source.id: index for index, source in enumerate(sources, start=1)}
-    context: dict[str, Any] = {
-        "outcome": position,
-        "severity_label": SEVERITY_LABELS[position.severity],
+    contacts = guide.contacts(outcome)
+    return {
+        **guide.context(),
+        "outcome": outcome,
+        "severity_label": SEVERITY_LABELS[outcome.severity],
         "form": form,
         "discovered_at": discovered_at,
         "obligations": obligations,
-        "actions": [(advice, number[advice.source.id]) for advice in position.actions],
-        "do_not": [(advice, number[advice.source.id]) for advice in position.do_not],
+        "actions": [(advice, number[advice.source.id]) for advice in outcome.actions],
+        "do_not": [(advice, number[advice.source.id]) for advice in outcome.do_not],
         "sources": list(enumerate(sources, start=1)),
-        "contact_ids": {contact.id for contact in position.contacts},
-        "answered": _answered(visits),
-        "back_url": _step_url(answers[:-1]),
+        "contacts": contacts,
+        "contact_ids": {contact.id for contact in contacts},
+        "answered": _answered(guide, visits),
+        "back_url": guide.step_url(answers[:-1]),
+        "report_form": report_form,
+        "send_url": guide.url("send") if guide.organisation is not None else "",
     }
-    return render(request, "incidents/result.html", context)
+
+
+def _sent_url(guide: Guide, reference: str) -> str:
+    token = signing.dumps(reference, salt=SENT_SALT)
+    return guide.url("sent", token=token)
+
+
+@require_http_methods(["GET", "POST"])
+def send_report(request: HttpRequest, organisation: str) -> HttpResponse:
+    """Send the report of an outcome page to the organisation (see `ReportForm`).
+
+    Refused, with nothing stored: a form without consent or contact details (the page again,
+    with the errors); a robot's submission (honeypot filled, sent too fast, forged token);
+    more than `REPORTS_PER_CLIENT` reports and robot submissions from one address in an hour
+    (429). Sending the same page twice leads to the first report's confirmation.
+    """
+    guide = _guide(organisation)
+    if guide is None or guide.organisation is None:
+        return _not_found(request)
+    if request.method != "POST":  # e.g. after changing language on a page with errors
+        return redirect(guide.start_url)
+    client = client_ip(request) or "unknown"
+    if antispam.REPORTS_PER_CLIENT.exceeded(client):
+        return render(request, "incidents/report_limited.html", guide.context(), status=429)
+    try:
+        answers = engine.parse_path(request.POST.get("path", ""))
+        visits, position = engine.walk(load_tree(), answers)
+    except engine.InvalidPath:
+        return _not_found(request, guide)
+    if not isinstance(position, Outcome):
+        return _not_found(request, guide)
+
+    form = ReportForm(request.POST, organisation=guide.organisation)
+    valid = form.is_valid()
+    if form.form_token is not None:
+        reference = antispam.already_sent(form.form_token.nonce)
+        if reference is not None:
+            return redirect(_sent_url(guide, reference))
+    if valid and form.cleaned_data["outcome"] != position.id:
+        form.add_error(
+            None,
+            _("The guide was updated since you opened this page. Check it, then send again."),
+        )
+        valid = False
+    if valid:
+        data = form.cleaned_data
+        try:
+            report = services.submit_report(
+                organisation=guide.organisation,
+                outcome=position,
+                path=engine.format_path(answers),
+                discovered_at=data["decouverte"],
+                name=data["name"],
+                practice=data["practice"],
+                email=data["email"],
+                phone=data["phone"],
+                message=data["message"].strip(),
+                slot=data.get("slot"),
+                language=(get_language() or "fr")[:2],
+            )
+        except services.SlotUnavailable as error:
+            form.add_error("slot", error)
+        else:
+            antispam.REPORTS_PER_CLIENT.hit(client)
+            if form.form_token is not None:  # always, for a valid form
+                antispam.remember_sent(form.form_token.nonce, report.reference)
+            return redirect(_sent_url(guide, report.reference))
+    elif form.is_spam:
+        antispam.REPORTS_PER_CLIENT.hit(client)
+
+    # The page again, with the errors, a fresh token and the current outcome.
+    posted = request.POST.copy()
+    posted["token"] = antispam.issue_token()
+    posted["outcome"] = position.id
+    form.data = posted
+    discovered_at = getattr(form, "cleaned_data", {}).get("decouverte")
+    if discovered_at is not None:
+        discovery = DiscoveryForm(initial={"decouverte": discovered_at})
+    else:
+        discovery = DiscoveryForm(initial={"decouverte": paris_now()})
+    context = _result_context(guide, answers, visits, position, discovery, discovered_at, form)
+    return render(request, "incidents/result.html", context, status=400)
+
+
+@require_safe
+def report_sent(request: HttpRequest, organisation: str, token: str) -> HttpResponse:
+    """The confirmation, reached through a signed link only the sender was given."""
+    guide = _guide(organisation)
+    if guide is None or guide.organisation is None:
+        return _not_found(request)
+    try:
+        reference = signing.loads(token, salt=SENT_SALT, max_age=SENT_MAX_AGE)
+    except signing.BadSignature:
+        return _not_found(request, guide)
+    if not isinstance(reference, str):
+        return _not_found(request, guide)
+    report = (
+        IncidentReport.objects.filter(organisation=guide.organisation, reference=reference)
+        .select_related("slot")
+        .first()
+    )
+    if report is None:
+        return _not_found(request, guide)
+    advice_url = guide.result_url(engine.parse_path(report.path))
+    discovered = report.discovered_at.astimezone(engine.PARIS).strftime(INPUT_FORMAT)
+    return render(
+        request,
+        "incidents/report_sent.html",
+        {
+            **guide.context(),
+            "report": report,
+            "advice_url": f"{advice_url}?{urlencode({'decouverte': discovered})}",
+        },
+    )

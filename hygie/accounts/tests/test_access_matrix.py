@@ -8,7 +8,6 @@ from django.urls import reverse
 from hygie.accounts.models import Invitation, Membership
 from hygie.accounts.roles import ROLE_PERMISSIONS, Permission, Role
 from hygie.accounts.tests.factories import MembershipFactory
-from hygie.console.sections import SECTIONS
 
 # Every GET page of the console with the capability it requires.
 CONSOLE_PAGES: list[tuple[str, tuple[str, ...], Permission]] = [
@@ -18,8 +17,10 @@ CONSOLE_PAGES: list[tuple[str, tuple[str, ...], Permission]] = [
     ("console:members", (), Permission.MANAGE_MEMBERS),
     ("console:audit_log", (), Permission.VIEW_AUDIT_LOG),
     ("console:operations", (), Permission.VIEW_OPERATIONS),
-    *[("console:section", (key,), s.permission) for key, s in SECTIONS.items()],
     ("console:library", (), Permission.MANAGE_CONTENT),
+    ("desk:queue", (), Permission.HANDLE_INCIDENTS),
+    ("desk:slots", (), Permission.HANDLE_INCIDENTS),
+    ("desk:statistics", (), Permission.HANDLE_INCIDENTS),
     ("console:results", (), Permission.VIEW_RESULTS),
     ("audience:people", (), Permission.MANAGE_AUDIENCE),
     ("audience:people_export", (), Permission.MANAGE_AUDIENCE),
@@ -48,6 +49,11 @@ OBJECT_PAGES = {
     "delivery:mailing_edit",
     "delivery:mailing_action",
     "console:capsule_preview",
+    "desk:report",
+    "desk:report_status",
+    "desk:report_assign",
+    "desk:report_note",
+    "desk:slot_delete",
 }
 # Pages that answer data (JSON) rather than a page; still behind the same decorator.
 DATA_PAGES = {"audience:segment_count"}
@@ -73,6 +79,7 @@ def test_every_console_url_is_covered_by_the_matrix():
     from hygie.audience import urls as audience_urls
     from hygie.console import urls
     from hygie.delivery import urls as delivery_urls
+    from hygie.incidents import desk_urls
 
     tested = {name for name, _, _ in CONSOLE_PAGES}
     post_only = {
@@ -85,6 +92,7 @@ def test_every_console_url_is_covered_by_the_matrix():
     names = {f"console:{p.name}" for p in urls.urlpatterns}
     names |= {f"audience:{p.name}" for p in audience_urls.urlpatterns}
     names |= {f"delivery:{p.name}" for p in delivery_urls.urlpatterns}
+    names |= {f"desk:{p.name}" for p in desk_urls.urlpatterns}
     assert names == tested | post_only | public | OBJECT_PAGES | DATA_PAGES
 
 

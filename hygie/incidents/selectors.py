@@ -1,0 +1,316 @@
+"""Reads for the incident desk, always scoped to one organisation.
+
+A report keeps its answers as a path and its outcome as an id (see `engine`); the desk reads
+them back through the shipped tree, so questions, answers and deadlines are shown as the
+guide words them today. When the tree has changed so that the path no longer leads to the
+same outcome, the report's own snapshot (title, severity) is what is left.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import formats, timezone
+
+from hygie.accounts.models import Organisation, User
+from hygie.accounts.roles import ROLE_PERMISSIONS, Permission
+from hygie.incidents import engine
+from hygie.incidents.content import Outcome, Text, load_tree
+from hygie.incidents.engine import PARIS
+from hygie.incidents.models import CallbackSlot, CallbackSlotQuerySet, IncidentReport, ReportStatus
+
+# --- Staff ---------------------------------------------------------------------------
+
+
+def incident_handlers(organisation: Organisation) -> QuerySet[User]:
+    """Active staff of `organisation` whose role may handle incidents."""
+    roles = [str(role) for role in ROLE_PERMISSIONS[Permission.HANDLE_INCIDENTS]]
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__organisation=organisation,
+            memberships__role__in=roles,
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "email")
+    )
+
+
+# --- The queue -----------------------------------------------------------------------
+
+QueueFilter = Literal["open", "new", "in_progress", "closed", "all"]
+QUEUE_FILTERS: dict[str, tuple[str, ...] | None] = {
+    "open": (ReportStatus.NEW, ReportStatus.IN_PROGRESS),
+    "new": (ReportStatus.NEW,),
+    "in_progress": (ReportStatus.IN_PROGRESS,),
+    "closed": (ReportStatus.CLOSED,),
+    "all": None,
+}
+DEFAULT_FILTER = "open"
+
+
+def reports(organisation: Organisation) -> QuerySet[IncidentReport]:
+    return IncidentReport.objects.filter(organisation=organisation)
+
+
+def queue(organisation: Organisation, status: str = DEFAULT_FILTER) -> QuerySet[IncidentReport]:
+    """The reports of one filter of `QUEUE_FILTERS` (unknown: open ones), newest first."""
+    statuses = QUEUE_FILTERS.get(status, QUEUE_FILTERS[DEFAULT_FILTER])
+    found = reports(organisation).select_related("assignee", "slot")
+    if statuses is not None:
+        found = found.filter(status__in=statuses)
+    return found.order_by("-created_at", "-pk")
+
+
+def queue_counts(organisation: Organisation) -> dict[str, int]:
+    """How many reports each filter shows (for the tabs)."""
+    by_status = Counter(reports(organisation).values_list("status", flat=True).order_by())
+    counts: dict[str, int] = {}
+    for name, statuses in QUEUE_FILTERS.items():
+        chosen = statuses if statuses is not None else tuple(ReportStatus.values)
+        counts[name] = sum(by_status[status] for status in chosen)
+    return counts
+
+
+# --- One report, read through the tree -----------------------------------------------
+
+
+def outcome_of(report: IncidentReport) -> Outcome | None:
+    """The report's outcome in today's tree (None when it was removed since)."""
+    return load_tree().outcomes.get(report.outcome_id)
+
+
+def outcome_title(report: IncidentReport) -> str:
+    outcome = outcome_of(report)
+    return str(outcome.title) if outcome is not None else report.outcome_title
+
+
+def deadlines_of(report: IncidentReport) -> list[engine.Deadline]:
+    """The outcome's obligations, due dates counted from the reported discovery."""
+    outcome = outcome_of(report)
+    if outcome is None:
+        return []
+    return engine.deadlines(outcome.obligations, report.discovered_at)
+
+
+ALERT_WINDOW = dt.timedelta(hours=24)
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineAlert:
+    """The deadline that deserves a badge: passed ("overdue") or due within 24 h ("soon")."""
+
+    kind: Literal["overdue", "soon"]
+    deadline: engine.Deadline
+
+
+def deadline_state(deadline: engine.Deadline, now: dt.datetime) -> str:
+    """ "overdue", "soon" (within 24 h), "later", or "" for an "as soon as possible" one."""
+    if deadline.due is None:
+        return ""
+    if deadline.due <= now:
+        return "overdue"
+    if deadline.due <= now + ALERT_WINDOW:
+        return "soon"
+    return "later"
+
+
+def deadline_alert(report: IncidentReport, now: dt.datetime | None = None) -> DeadlineAlert | None:
+    """For an open report: the most pressing deadline passed or due within 24 h, if any.
+
+    A passed deadline comes first (the latest one passed); otherwise the next one due.
+    """
+    if not report.is_open:
+        return None
+    now = now or timezone.now()
+    dated = [d for d in deadlines_of(report) if d.due is not None]
+    overdue = [d for d in dated if deadline_state(d, now) == "overdue"]
+    if overdue:
+        return DeadlineAlert("overdue", max(overdue, key=lambda d: d.due or now))
+    soon = [d for d in dated if deadline_state(d, now) == "soon"]
+    if soon:
+        return DeadlineAlert("soon", min(soon, key=lambda d: d.due or now))
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class AnsweredStep:
+    question: Text | None  # None: an urgent shortcut of the start page
+    answer: Text
+
+
+@dataclass(frozen=True, slots=True)
+class ReportAnswers:
+    """The questions and chosen answers of a report's path, in today's tree."""
+
+    steps: list[AnsweredStep]
+    # False when the path is no longer valid or leads elsewhere: the tree changed.
+    matches: bool
+
+
+def answers_of(report: IncidentReport) -> ReportAnswers:
+    tree = load_tree()
+    try:
+        visits, position = engine.walk(tree, engine.parse_path(report.path))
+    except engine.InvalidPath:
+        return ReportAnswers(steps=[], matches=False)
+    steps = [
+        AnsweredStep(
+            question=visit.question.text if visit.question is not None else None,
+            answer=visit.answer.label,
+        )
+        for visit in visits
+    ]
+    matches = isinstance(position, Outcome) and position.id == report.outcome_id
+    return ReportAnswers(steps=steps, matches=matches)
+
+
+# --- Callback slots ------------------------------------------------------------------
+
+
+def slots(organisation: Organisation) -> CallbackSlotQuerySet:
+    return CallbackSlot.objects.filter(organisation=organisation)
+
+
+def upcoming_slots(organisation: Organisation) -> CallbackSlotQuerySet:
+    """Future slots with their bookings (count and reports), earliest first."""
+    return (
+        slots(organisation)
+        .upcoming()
+        .with_bookings()
+        .prefetch_related(
+            Prefetch("bookings", queryset=IncidentReport.objects.order_by("created_at", "pk"))
+        )
+        .order_by("starts_at", "pk")
+    )
+
+
+# --- Statistics ----------------------------------------------------------------------
+
+STATISTICS_MONTHS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One figure of a statistics table.
+
+    `state` is "shown"; "below" when the count is under the anonymity threshold k (shown as
+    "< k"); or "withheld" when it is at least k but hidden all the same, because with the
+    total it would give away the single figure below k (complementary suppression).
+    """
+
+    label: str
+    count: int
+    state: Literal["shown", "below", "withheld"]
+
+    @property
+    def shown(self) -> bool:
+        return self.state == "shown"
+
+
+@dataclass(frozen=True, slots=True)
+class Statistics:
+    threshold: int
+    since: dt.date  # first day of the first month counted (Paris time)
+    total: Cell
+    by_outcome: list[Cell]
+    by_month: list[Cell]  # oldest first, months without reports included
+
+
+def suppress(rows: Sequence[tuple[str, int]], threshold: int) -> list[Cell]:
+    """The cells of one table, with every count under `threshold` hidden.
+
+    The table's total is published (it is also the other table's total), so a single hidden
+    non-zero cell could be worked out by subtraction: then the smallest shown cell is
+    withheld as well.
+    """
+    cells = [
+        Cell(label=label, count=count, state="below" if count < threshold else "shown")
+        for label, count in rows
+    ]
+    hidden = [cell for cell in cells if not cell.shown]
+    if len(hidden) == 1 and hidden[0].count > 0:
+        shown = [index for index, cell in enumerate(cells) if cell.shown]
+        if shown:
+            smallest = min(shown, key=lambda index: cells[index].count)
+            cell = cells[smallest]
+            cells[smallest] = Cell(label=cell.label, count=cell.count, state="withheld")
+    return cells
+
+
+def _month_starts(now: dt.datetime, months: int) -> list[dt.date]:
+    """The first days of the last `months` months, current one included, oldest first."""
+    today = now.astimezone(PARIS).date()
+    year, month = today.year, today.month
+    found: list[dt.date] = []
+    for _ in range(months):
+        found.append(dt.date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return found[::-1]
+
+
+def statistics(
+    organisation: Organisation,
+    now: dt.datetime | None = None,
+    months: int = STATISTICS_MONTHS,
+) -> Statistics:
+    """Reports of the last `months` months by outcome and by month, small cells suppressed.
+
+    Reports are few (a handful a month for a union), so they are counted in Python from one
+    query over two columns; months follow the Paris calendar.
+    """
+    now = now or timezone.now()
+    threshold = organisation.anonymity_threshold
+    starts = _month_starts(now, months)
+    since = dt.datetime.combine(starts[0], dt.time(), tzinfo=PARIS)
+    rows = list(
+        reports(organisation)
+        .filter(created_at__gte=since)
+        .values_list("created_at", "outcome_id", "outcome_title")
+        .order_by("created_at")
+    )
+    outcome_counts: Counter[str] = Counter()
+    titles: dict[str, str] = {}
+    month_counts: Counter[dt.date] = Counter()
+    tree = load_tree()
+    for created_at, outcome_id, snapshot in rows:
+        outcome_counts[outcome_id] += 1
+        live = tree.outcomes.get(outcome_id)
+        titles[outcome_id] = str(live.title) if live is not None else snapshot
+        month_counts[created_at.astimezone(PARIS).date().replace(day=1)] += 1
+    by_outcome = sorted(outcome_counts.items(), key=lambda item: (-item[1], titles[item[0]]))
+    total = len(rows)
+    return Statistics(
+        threshold=threshold,
+        since=starts[0],
+        total=Cell(label="", count=total, state="below" if total < threshold else "shown"),
+        by_outcome=suppress([(titles[ident], n) for ident, n in by_outcome], threshold),
+        by_month=suppress(
+            [
+                (formats.date_format(start, "YEAR_MONTH_FORMAT"), month_counts[start])
+                for start in starts
+            ],
+            threshold,
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    report: IncidentReport
+    title: str
+    alert: DeadlineAlert | None
+
+
+def queue_rows(found: Iterable[IncidentReport], now: dt.datetime | None = None) -> list[QueueRow]:
+    """Each report with its title in today's tree and its deadline badge, if any."""
+    now = now or timezone.now()
+    return [
+        QueueRow(report=report, title=outcome_title(report), alert=deadline_alert(report, now))
+        for report in found
+    ]
