@@ -7,7 +7,7 @@ import random
 from datetime import timedelta
 
 from django.db import transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -83,3 +83,60 @@ def past_awareness_campaign(organisation: Organisation, admin: User, seed: int =
                 rng.choice(wrong if wrong and rng.random() < miss else right)
             )
         client.post(url, answers, HTTP_USER_AGENT=PHONE)
+
+
+def incident_desk(organisation: Organisation, admin: User) -> None:
+    """A few reports and call-back requests in the demo desk, once."""
+    from hygie.incidents.content import Outcome, load_tree
+    from hygie.incidents.engine import outcome_paths
+    from hygie.incidents.models import IncidentReport
+    from hygie.incidents.services import create_slot, submit_report
+
+    if IncidentReport.objects.filter(organisation=organisation).exists():
+        return
+    tree = load_tree()
+    wanted = ["ransomware", "fovi_fake_rib", "misdirected_data", "device_lost_high_risk"]
+    found: dict[str, tuple[str, Outcome]] = {}
+    for steps, outcome in outcome_paths(tree):
+        if outcome.id in wanted and outcome.id not in found:
+            found[outcome.id] = (".".join(steps), outcome)
+    chosen = {key: found[key] for key in wanted if key in found}
+    now = timezone.now()
+    tomorrow = now.replace(hour=9, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    slot = create_slot(
+        organisation=organisation,
+        starts_at=tomorrow,
+        ends_at=tomorrow + timedelta(minutes=30),
+        capacity=2,
+        actor=admin,
+    )
+    people = [
+        (
+            "Dr Hélène Marty",
+            "Cabinet des Capucins",
+            "06 12 48 75 20",
+            "L'écran affiche une demande de rançon depuis ce matin.",
+        ),
+        ("Dr Julien Etcheverry", "", "", "J'ai validé un virement vers un nouveau RIB."),
+        ("Sophie Lacoste, secrétaire", "Maison de santé du Port", "", ""),
+        ("Dr Paul Dufau", "", "06 23 51 84 12", "Ordinateur portable volé dans la voiture."),
+    ]
+    # The demo's handlers need no email for these (the mail catcher is not started yet).
+    quiet = override_settings(
+        MAILERS={"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
+    )
+    rows = zip(chosen.values(), people, strict=False)
+    with quiet:
+        for index, ((path, outcome), (name, practice, phone, message)) in enumerate(rows):
+            submit_report(
+                organisation=organisation,
+                outcome=outcome,
+                path=path,
+                discovered_at=now - timedelta(hours=6 + 20 * index),
+                name=name,
+                practice=practice,
+                email=f"demo{index}@cabinet.example",
+                phone=phone,
+                message=message,
+                slot=slot if phone and index < 2 else None,
+            )
