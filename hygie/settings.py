@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "hygie.awareness",
     "hygie.phishing",
     "hygie.portal",
+    "hygie.analytics",
     "hygie.incidents",
     "hygie.console",
 ]

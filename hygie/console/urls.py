@@ -22,5 +22,4 @@ urlpatterns = [
     path("security/", views.account_security, name="security"),
     path("library/", views.library, name="library"),
     path("library/capsules/<int:capsule_id>/", views.capsule_preview, name="capsule_preview"),
-    path("results/", views.results, name="results"),
 ]

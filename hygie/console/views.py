@@ -33,11 +33,9 @@ from hygie.accounts.services import (
     membership_remove,
     organisation_update,
 )
-from hygie.awareness import selectors as awareness_selectors
 from hygie.console import selectors
 from hygie.library.selectors import available_capsules
 from hygie.operations import selectors as ops_selectors
-from hygie.phishing import selectors as phishing_selectors
 from hygie.phishing.models import Scenario
 
 AUDIT_PAGE_SIZE = 50
@@ -244,17 +242,3 @@ def capsule_preview(request: HttpRequest, capsule_id: int) -> HttpResponse:
     organisation = request.organisation  # type: ignore[attr-defined]
     capsule = get_object_or_404(available_capsules(organisation), pk=capsule_id)
     return render(request, "console/capsule_preview.html", {"capsule": capsule})
-
-
-@require_GET
-@console_view(Permission.VIEW_RESULTS)
-def results(request: HttpRequest) -> HttpResponse:
-    organisation = request.organisation  # type: ignore[attr-defined]
-    return render(
-        request,
-        "console/results.html",
-        {
-            "awareness": awareness_selectors.campaigns(organisation),
-            "simulations": phishing_selectors.campaigns(organisation),
-        },
-    )

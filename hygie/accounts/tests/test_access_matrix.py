@@ -21,7 +21,7 @@ CONSOLE_PAGES: list[tuple[str, tuple[str, ...], Permission]] = [
     ("desk:queue", (), Permission.HANDLE_INCIDENTS),
     ("desk:slots", (), Permission.HANDLE_INCIDENTS),
     ("desk:statistics", (), Permission.HANDLE_INCIDENTS),
-    ("console:results", (), Permission.VIEW_RESULTS),
+    ("analytics:overview", (), Permission.VIEW_RESULTS),
     ("audience:people", (), Permission.MANAGE_AUDIENCE),
     ("audience:people_export", (), Permission.MANAGE_AUDIENCE),
     ("audience:practices", (), Permission.MANAGE_AUDIENCE),
@@ -76,6 +76,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, db, name, args, permissi
 
 
 def test_every_console_url_is_covered_by_the_matrix():
+    from hygie.analytics import urls as analytics_urls
     from hygie.audience import urls as audience_urls
     from hygie.console import urls
     from hygie.delivery import urls as delivery_urls
@@ -93,6 +94,7 @@ def test_every_console_url_is_covered_by_the_matrix():
     names |= {f"audience:{p.name}" for p in audience_urls.urlpatterns}
     names |= {f"delivery:{p.name}" for p in delivery_urls.urlpatterns}
     names |= {f"desk:{p.name}" for p in desk_urls.urlpatterns}
+    names |= {f"analytics:{p.name}" for p in analytics_urls.urlpatterns}
     assert names == tested | post_only | public | OBJECT_PAGES | DATA_PAGES
 
 
