@@ -36,6 +36,14 @@ STAGE_OF: dict[str, Stage] = {HitKind.CLICK: Stage.CLICKED, HitKind.SUBMIT: Stag
 PREFIXES = ("espace", "compte", "acces", "document", "dossier", "portail", "suivi", "connexion")
 
 
+# The QR code of a QR scenario is an image served by the tracking host; it encodes
+# the person's tracked link. Loading the image is not a click (scanning it is).
+QR_IMAGE = (
+    '<img src="{{ lien }}q.png" alt="QR code" width="180" height="180" '
+    'style="display:block;width:180px;height:180px">'
+)
+
+
 def variant_key(scenario: Scenario) -> str:
     """The mailing variant that carries a scenario (variant keys are 8 characters)."""
     return f"s{scenario.pk}"
@@ -89,7 +97,7 @@ def campaign_create(
             weight=1,
             subject=data.get("subject", ""),
             text_body=data.get("text_body", ""),
-            html_body=str(data.get("html_body", "")).replace("{{ qr_code }}", "")
+            html_body=str(data.get("html_body", "")).replace("{{ qr_code }}", QR_IMAGE)
             + hidden_link_html(),
             sms_body=data.get("sms_body", ""),
             from_name=data.get("sender_name", ""),

@@ -14,5 +14,6 @@ urlpatterns = [
 tracking_urlpatterns = [
     path("<slug:prefix>/<str:token>/", views.tracked_link, name="tracked_link"),
     path("<slug:prefix>/<str:token>/h/", views.hidden_link, name="hidden_link"),
+    path("<slug:prefix>/<str:token>/q.png", views.qr_image, name="qr_image"),
     path("<slug:prefix>/<str:token>/pas-moi/", views.not_me, name="not_me"),
 ]

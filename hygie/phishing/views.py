@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from typing import cast
 
+import segno
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -113,6 +116,19 @@ def not_me(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
     if delivery is not None:
         services.disown_hits(delivery=delivery)
     return render(request, "phishing/not_me.html")
+
+
+@require_http_methods(["GET", "HEAD"])
+def qr_image(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
+    """The QR code printed in a QR scenario's email: the person's tracked link, as a PNG."""
+    delivery = _delivery(prefix, token)
+    # Unknown tokens get a code too (to a neutral page): no oracle, nothing recorded.
+    target = f"{settings.TRACKING_BASE_URL}/{prefix}/{token}/"
+    buffer = io.BytesIO()
+    segno.make(target, error="m").save(buffer, kind="png", scale=6, border=2)
+    response = HttpResponse(buffer.getvalue(), content_type="image/png")
+    response["Cache-Control"] = "private, max-age=3600" if delivery else "no-store"
+    return response
 
 
 @require_http_methods(["GET", "HEAD"])

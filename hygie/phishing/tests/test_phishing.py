@@ -316,3 +316,26 @@ def test_segment_of_people_who_clicked_in_the_latest_simulation(
     people = Person.objects.filter(organisation=organisation)
     assert list(SegmentFilters(clicked_last_simulation=True).apply(people)) == [clicked.person]
     assert SegmentFilters(clicked_last_simulation=False).apply(people).count() == 2
+
+
+def test_qr_scenarios_carry_a_code_to_the_personal_link(organisation, admin, smtp_server, client):
+    load()
+    SendingProfile.objects.create(organisation=organisation, simulation_domain="espace-pro.example")
+    Person.objects.create(organisation=organisation, email="dr0@example.org")
+    segment = Segment.objects.create(organisation=organisation, name="Tous")
+    scenario = Scenario.objects.filter(channel="qr").first()
+    campaign = campaign_create(
+        organisation=organisation, actor=admin, name="QR", scenarios=[scenario], segment=segment
+    )
+    campaign.mailing.window_days = list(range(7))
+    campaign.mailing.window_start, campaign.mailing.window_end = time(0, 0), time(23, 59, 59)
+    campaign.mailing.save()
+    launch_and_send(campaign)
+    delivery = Delivery.objects.get()
+    html = smtp_server.messages[0].message.get_body(("html",)).get_content()
+    image = f"/{campaign.path_prefix}/{delivery.token}/q.png"
+    assert image in html
+    response = client.get(image, HTTP_HOST="localhost")
+    assert response["Content-Type"] == "image/png"
+    assert response.content.startswith(b"\x89PNG")
+    assert not SimulationEvent.objects.exists()  # showing the code is not a click
