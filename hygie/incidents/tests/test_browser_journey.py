@@ -1,0 +1,61 @@
+"""On a phone: the urgent ransomware path, the outcome, a report sent, seen in the desk."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from hygie.accounts.roles import Role
+from hygie.accounts.tests.factories import MembershipFactory
+from hygie.conftest import sign_in
+from hygie.incidents.models import IncidentReport
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE_AGENT = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0 Mobile Safari/537.36"
+)
+
+
+def test_urgent_ransomware_report_reaches_the_desk(
+    live_server, browser_page, organisation, monkeypatch
+):
+    # The anti-robot delay (a person needs seconds to fill the form) is shortened here.
+    monkeypatch.setattr("hygie.incidents.antispam.MIN_SECONDS", 0)
+    handler = MembershipFactory(organisation=organisation, role=Role.INCIDENT_HANDLER).user
+    phone = browser_page.context.browser.new_context(
+        locale="fr-FR",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        user_agent=PHONE_AGENT,
+    )
+    page = phone.new_page()
+    page.goto(f"{live_server.url}/aide/o/{organisation.slug}/")
+    page.get_by_role("link", name="Mes fichiers sont illisibles", exact=False).first.click()
+    heading = page.get_by_role("heading", level=1).inner_text()
+    assert heading  # the ransomware outcome
+    assert page.locator("ol li").count() >= 3  # immediate actions, in order
+
+    page.locator("input[name=name]").fill("Dr Hélène Marty")
+    page.locator("input[name=phone]").fill("06 12 48 75 20")
+    page.locator("input[name=consent]").check()
+    page.get_by_role("button", name="Envoyer").click()
+    reference = page.locator(".assistant-reference").inner_text().strip()
+    report = IncidentReport.objects.get(organisation=organisation)
+    assert report.reference == reference
+    assert report.outcome_id == "ransomware"
+
+    staff = sign_in(Client(), handler)
+    page.context.add_cookies(
+        [
+            {
+                "name": "console_session",
+                "value": staff.cookies["console_session"].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page.goto(f"{live_server.url}/console/incidents/")
+    assert reference in page.content()
+    phone.close()
