@@ -49,6 +49,7 @@ from hygie.audience.values import (
     departement_from_postcode,
     split_tags,
 )
+from hygie.lib.bulk import insert_rows
 
 logger = logging.getLogger(__name__)
 
@@ -340,12 +341,9 @@ class ImportPass:
             through.objects.bulk_create(links, ignore_conflicts=True)
 
     def _insert_people(self, rows: list[CleanRow]) -> dict[str, int]:
-        """Insert new people with one prepared statement.
+        """Insert new people in one prepared statement (see hygie.lib.bulk).
 
-        The ORM's bulk_create spends more time compiling SQL than the database
-        spends writing (measured by bench/bench_import.py); the rows here are
-        already cleaned, so a plain parameterised INSERT is enough. Returns the
-        new ids by email for the rows that carry tags.
+        Returns the new ids by email for the rows that carry tags.
         """
         if not rows:
             return {}
@@ -382,11 +380,7 @@ class ImportPass:
                     now,
                 )
             )
-        table = connection.ops.quote_name(Person._meta.db_table)
-        names = ", ".join(connection.ops.quote_name(c) for c in columns)
-        placeholders = ", ".join(["%s"] * len(columns))
-        with connection.cursor() as cursor:
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", params)  # noqa: S608
+        insert_rows(Person, columns, params)
         tagged = [r.values["email"] for r in rows if r.tags]
         if not tagged:
             return {}

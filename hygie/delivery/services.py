@@ -30,6 +30,7 @@ from hygie.delivery.models import (
     Variant,
 )
 from hygie.delivery.windows import spread
+from hygie.lib.bulk import insert_rows
 
 
 def check_content(variant: Variant, channel: str) -> None:
@@ -156,8 +157,7 @@ def _insert_deliveries(
     times: list[datetime],
     variants: list[Variant],
 ) -> None:
-    """One prepared INSERT executed for all rows: the ORM's bulk_create costs more in
-    SQL compilation than the database spends writing (see bench/bench_send.py)."""
+    """All deliveries in one prepared statement (see hygie.lib.bulk)."""
     ops = connection.ops
     columns = (
         "mailing_id",
@@ -198,15 +198,7 @@ def _insert_deliveries(
                 False,
             )
         )
-    table = ops.quote_name(Delivery._meta.db_table)
-    names = ", ".join(ops.quote_name(c) for c in columns)
-    marks = ", ".join(["%s"] * len(columns))
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 5000):
-            cursor.executemany(
-                f"INSERT INTO {table} ({names}) VALUES ({marks})",  # noqa: S608
-                rows[start : start + 5000],
-            )
+    insert_rows(Delivery, columns, rows)
 
 
 def _set_status(
