@@ -99,7 +99,17 @@ def console_view(permission: Permission) -> Callable[[View], View]:
     return decorator
 
 
+def request_organisation(request: HttpRequest) -> Organisation:
+    """The organisation that `console_view` resolved for this request."""
+    return cast(Organisation, request.organisation)  # type: ignore[attr-defined]
+
+
+def request_user(request: HttpRequest) -> User:
+    """The signed-in staff user of a request that went through `console_view`."""
+    return cast(User, request.user)
+
+
 def get_for_organisation[M: Model](queryset: QuerySet[M], request: HttpRequest, **lookup: Any) -> M:
     """Fetch one object of the current organisation, or 404."""
-    organisation: Organisation = request.organisation  # type: ignore[attr-defined]
+    organisation = request_organisation(request)
     return get_object_or_404(queryset.filter(organisation=organisation), **lookup)

@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from hygie.accounts.access import console_view
+from hygie.accounts.access import console_view, request_organisation
 from hygie.accounts.roles import Permission
 from hygie.analytics import selectors
 
@@ -12,7 +12,7 @@ from hygie.analytics import selectors
 @require_GET
 @console_view(Permission.VIEW_RESULTS)
 def overview(request: HttpRequest) -> HttpResponse:
-    organisation = request.organisation  # type: ignore[attr-defined]
+    organisation = request_organisation(request)
     return render(
         request,
         "analytics/overview.html",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from itertools import islice
 from pathlib import Path
-from typing import cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -16,8 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from hygie.accounts.access import console_view, get_for_organisation
-from hygie.accounts.models import Organisation, User
+from hygie.accounts.access import (
+    console_view,
+    get_for_organisation,
+    request_organisation,
+    request_user,
+)
 from hygie.accounts.roles import Permission
 from hygie.audience import exports, selectors, services
 from hygie.audience.forms import (
@@ -35,21 +38,13 @@ PAGE_SIZE = 50
 MANAGE = Permission.MANAGE_AUDIENCE
 
 
-def _org(request: HttpRequest) -> Organisation:
-    return cast(Organisation, request.organisation)  # type: ignore[attr-defined]
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
 # --- People ------------------------------------------------------------------
 
 
 @require_GET
 @console_view(MANAGE)
 def people(request: HttpRequest) -> HttpResponse:
-    organisation = _org(request)
+    organisation = request_organisation(request)
     form = PeopleFilterForm(request.GET or None)
     criteria = form.cleaned_data if form.is_valid() else {}
     segment = None
@@ -98,7 +93,7 @@ def person_export(request: HttpRequest, person_id: int) -> HttpResponse:
     """Data-subject access: everything held about one person, as JSON or readable page."""
     person = get_for_organisation(Person.objects.all(), request, pk=person_id)
     data = selectors.person_data(person)
-    services.person_export_recorded(person=person, actor=_user(request), request=request)
+    services.person_export_recorded(person=person, actor=request_user(request), request=request)
     if request.GET.get("format") == "json":
         response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
         response["Content-Disposition"] = f'attachment; filename="{person.pseudonym}.json"'
@@ -115,7 +110,7 @@ def person_erase(request: HttpRequest, person_id: int) -> HttpResponse:
         return render(
             request, "audience/person.html", {"person": person, "erase_form": form}, status=400
         )
-    services.person_erase(person=person, actor=_user(request), request=request)
+    services.person_erase(person=person, actor=request_user(request), request=request)
     messages.success(request, _("The person was erased. Their address stays blocked."))
     return redirect("audience:person", person_id=person.pk)
 
@@ -123,7 +118,7 @@ def person_erase(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_GET
 @console_view(MANAGE)
 def people_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
-    organisation = _org(request)
+    organisation = request_organisation(request)
     segment = None
     if request.GET.get("segment"):
         segment = get_for_organisation(Segment.objects.all(), request, pk=request.GET["segment"])
@@ -150,7 +145,7 @@ def people_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
 @require_GET
 @console_view(MANAGE)
 def practices(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.practices(_org(request)), PAGE_SIZE).get_page(
+    page = Paginator(selectors.practices(request_organisation(request)), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(request, "audience/practices.html", {"page": page})
@@ -179,8 +174,8 @@ def imports(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             job = services.import_upload(
-                organisation=_org(request),
-                actor=_user(request),
+                organisation=request_organisation(request),
+                actor=request_user(request),
                 upload=form.cleaned_data["file"],
                 request=request,
             )
@@ -188,7 +183,9 @@ def imports(request: HttpRequest) -> HttpResponse:
             form.add_error("file", exc)
         else:
             return redirect("audience:import_detail", job_id=job.pk)
-    history = Paginator(selectors.imports(_org(request)), 20).get_page(request.GET.get("page"))
+    history = Paginator(selectors.imports(request_organisation(request)), 20).get_page(
+        request.GET.get("page")
+    )
     return render(request, "audience/imports.html", {"form": form, "page": history})
 
 
@@ -248,7 +245,7 @@ def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
 def import_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
     job = get_for_organisation(ImportJob.objects.all(), request, pk=job_id)
     try:
-        services.import_confirm(job=job, actor=_user(request), request=request)
+        services.import_confirm(job=job, actor=request_user(request), request=request)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("audience:import_detail", job_id=job.pk)
@@ -259,7 +256,7 @@ def import_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
 def import_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
     job = get_for_organisation(ImportJob.objects.all(), request, pk=job_id)
     try:
-        services.import_cancel(job=job, actor=_user(request), request=request)
+        services.import_cancel(job=job, actor=request_user(request), request=request)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -291,7 +288,7 @@ def import_rejections(request: HttpRequest, job_id: int) -> StreamingHttpRespons
 @require_GET
 @console_view(MANAGE)
 def segments(request: HttpRequest) -> HttpResponse:
-    organisation = _org(request)
+    organisation = request_organisation(request)
     items = [
         (segment, selectors.segment_people(segment).count())
         for segment in selectors.segments(organisation)
@@ -300,7 +297,7 @@ def segments(request: HttpRequest) -> HttpResponse:
 
 
 def _segment_form_for_count(request: HttpRequest) -> SegmentForm:
-    organisation = _org(request)
+    organisation = request_organisation(request)
     data = request.GET
     choices = {
         "departements": data.getlist("departements"),
@@ -319,7 +316,7 @@ def _segment_form_for_count(request: HttpRequest) -> SegmentForm:
 def _segment_form(
     request: HttpRequest, data: object = None, initial: dict[str, object] | None = None
 ) -> SegmentForm:
-    organisation = _org(request)
+    organisation = request_organisation(request)
     return SegmentForm(
         data,
         initial=initial,
@@ -342,12 +339,12 @@ def segment_edit(request: HttpRequest, segment_id: int | None = None) -> HttpRes
     count = None
     if request.method == "POST" and form.is_valid():
         if "count" in request.POST:
-            count = selectors.count_for_filters(_org(request), form.filters())
+            count = selectors.count_for_filters(request_organisation(request), form.filters())
         else:
             try:
                 saved = services.segment_save(
-                    organisation=_org(request),
-                    actor=_user(request),
+                    organisation=request_organisation(request),
+                    actor=request_user(request),
                     name=form.cleaned_data["name"],
                     description=form.cleaned_data["description"],
                     filters=form.filters(),
@@ -378,7 +375,9 @@ def segment_count(request: HttpRequest) -> JsonResponse:
     form = _segment_form_for_count(request)
     if not form.is_valid():
         return JsonResponse({"errors": json.loads(form.errors.as_json())}, status=400)
-    return JsonResponse({"count": selectors.count_for_filters(_org(request), form.filters())})
+    return JsonResponse(
+        {"count": selectors.count_for_filters(request_organisation(request), form.filters())}
+    )
 
 
 @require_GET
@@ -398,6 +397,6 @@ def _people_url() -> str:
 @console_view(MANAGE)
 def segment_delete(request: HttpRequest, segment_id: int) -> HttpResponse:
     segment = get_for_organisation(Segment.objects.all(), request, pk=segment_id)
-    services.segment_delete(segment=segment, actor=_user(request), request=request)
+    services.segment_delete(segment=segment, actor=request_user(request), request=request)
     messages.success(request, _("Segment deleted."))
     return redirect("audience:segments")

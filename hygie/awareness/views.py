@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,8 +12,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from hygie.accounts.access import console_view, get_for_organisation
-from hygie.accounts.models import Organisation, User
+from hygie.accounts.access import (
+    console_view,
+    get_for_organisation,
+    request_organisation,
+    request_user,
+)
+from hygie.accounts.models import Organisation
 from hygie.accounts.roles import Permission
 from hygie.audience.models import Segment
 from hygie.awareness import selectors, services
@@ -91,10 +94,6 @@ def capsule_page(request: HttpRequest, token: str) -> HttpResponse:
 MANAGE = Permission.MANAGE_CAMPAIGNS
 
 
-def _org(request: HttpRequest) -> Organisation:
-    return cast(Organisation, request.organisation)  # type: ignore[attr-defined]
-
-
 class CampaignForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
     capsule = forms.ModelChoiceField(label=gettext_lazy("Capsule"), queryset=Capsule.objects.none())
@@ -110,18 +109,20 @@ class CampaignForm(forms.Form):
 @console_view(MANAGE)
 def campaign_list(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "awareness/campaigns.html", {"campaigns": selectors.campaigns(_org(request))}
+        request,
+        "awareness/campaigns.html",
+        {"campaigns": selectors.campaigns(request_organisation(request))},
     )
 
 
 @require_http_methods(["GET", "POST"])
 @console_view(MANAGE)
 def campaign_new(request: HttpRequest) -> HttpResponse:
-    form = CampaignForm(request.POST or None, organisation=_org(request))
+    form = CampaignForm(request.POST or None, organisation=request_organisation(request))
     if request.method == "POST" and form.is_valid():
         campaign = services.campaign_create(
-            organisation=_org(request),
-            actor=cast(User, request.user),
+            organisation=request_organisation(request),
+            actor=request_user(request),
             name=form.cleaned_data["name"],
             capsule=form.cleaned_data["capsule"],
             segment=form.cleaned_data["segment"],

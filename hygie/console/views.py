@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,11 +18,13 @@ from hygie.accounts.access import (
     current_membership,
     get_for_organisation,
     memberships_of,
+    request_organisation,
+    request_user,
     select_organisation,
 )
 from hygie.accounts.audit import audit_record
 from hygie.accounts.forms import InvitationForm, OrganisationSettingsForm, RoleForm
-from hygie.accounts.models import Invitation, Membership, User
+from hygie.accounts.models import Invitation, Membership
 from hygie.accounts.roles import Permission
 from hygie.accounts.services import (
     invitation_create,
@@ -41,16 +41,10 @@ from hygie.phishing.models import Scenario
 AUDIT_PAGE_SIZE = 50
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    user = cast(User, user)  # authenticated above
-    return user
-
-
 @require_GET
 @console_view(Permission.VIEW_DASHBOARD)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    organisation = request.organisation  # type: ignore[attr-defined]
+    organisation = request_organisation(request)
     return render(
         request,
         "console/dashboard.html",
@@ -78,7 +72,7 @@ def switch_organisation(request: HttpRequest) -> HttpResponse:
     membership = select_organisation(request, organisation_id)
     audit_record(
         action="staff.organisation_switched",
-        actor=_user(request),
+        actor=request_user(request),
         organisation=membership.organisation,
         request=request,
     )
@@ -88,12 +82,12 @@ def switch_organisation(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @console_view(Permission.MANAGE_ORGANISATION)
 def organisation_settings(request: HttpRequest) -> HttpResponse:
-    organisation = request.organisation  # type: ignore[attr-defined]
+    organisation = request_organisation(request)
     form = OrganisationSettingsForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
         organisation_update(
             organisation=organisation,
-            actor=_user(request),
+            actor=request_user(request),
             changes={field: form.cleaned_data[field] for field in form.changed_data},
             request=request,
         )
@@ -105,7 +99,7 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @console_view(Permission.MANAGE_MEMBERS)
 def members(request: HttpRequest) -> HttpResponse:
-    organisation = request.organisation  # type: ignore[attr-defined]
+    organisation = request_organisation(request)
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -113,7 +107,7 @@ def members(request: HttpRequest) -> HttpResponse:
                 organisation=organisation,
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
-                actor=_user(request),
+                actor=request_user(request),
                 request=request,
             )
         except ValidationError as exc:
@@ -148,7 +142,7 @@ def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
             membership_change_role(
                 membership=membership,
                 role=form.cleaned_data["role"],
-                actor=_user(request),
+                actor=request_user(request),
                 request=request,
             )
         except ValidationError as exc:
@@ -165,7 +159,7 @@ def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
         Membership.objects.select_related("user"), request, pk=membership_id
     )
     try:
-        membership_remove(membership=membership, actor=_user(request), request=request)
+        membership_remove(membership=membership, actor=request_user(request), request=request)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -177,7 +171,7 @@ def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
 @console_view(Permission.MANAGE_MEMBERS)
 def invitation_revoke_view(request: HttpRequest, invitation_id: int) -> HttpResponse:
     invitation = get_for_organisation(Invitation.objects.all(), request, pk=invitation_id)
-    invitation_revoke(invitation=invitation, actor=_user(request), request=request)
+    invitation_revoke(invitation=invitation, actor=request_user(request), request=request)
     messages.success(request, _("Invitation withdrawn."))
     return redirect("console:members")
 
@@ -185,7 +179,7 @@ def invitation_revoke_view(request: HttpRequest, invitation_id: int) -> HttpResp
 @require_GET
 @console_view(Permission.VIEW_AUDIT_LOG)
 def audit_log(request: HttpRequest) -> HttpResponse:
-    organisation = request.organisation  # type: ignore[attr-defined]
+    organisation = request_organisation(request)
     page = Paginator(selectors.audit_entries(organisation), AUDIT_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -209,7 +203,7 @@ def operations(request: HttpRequest) -> HttpResponse:
 @require_GET
 @console_view(Permission.VIEW_DASHBOARD)
 def account_security(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     return render(
         request,
         "console/security.html",
@@ -225,7 +219,7 @@ def account_security(request: HttpRequest) -> HttpResponse:
 @console_view(Permission.MANAGE_CONTENT)
 def library(request: HttpRequest) -> HttpResponse:
     """The shipped content: capsules (latest versions) and simulation scenarios."""
-    organisation = request.organisation  # type: ignore[attr-defined]
+    organisation = request_organisation(request)
     return render(
         request,
         "console/library.html",
@@ -239,6 +233,6 @@ def library(request: HttpRequest) -> HttpResponse:
 @require_GET
 @console_view(Permission.MANAGE_CONTENT)
 def capsule_preview(request: HttpRequest, capsule_id: int) -> HttpResponse:
-    organisation = request.organisation  # type: ignore[attr-defined]
+    organisation = request_organisation(request)
     capsule = get_object_or_404(available_capsules(organisation), pk=capsule_id)
     return render(request, "console/capsule_preview.html", {"capsule": capsule})

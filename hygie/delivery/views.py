@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -12,8 +10,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from hygie.accounts.access import console_view, get_for_organisation
-from hygie.accounts.models import Organisation, User
+from hygie.accounts.access import (
+    console_view,
+    get_for_organisation,
+    request_organisation,
+    request_user,
+)
 from hygie.accounts.roles import Permission
 from hygie.delivery import selectors, services
 from hygie.delivery.forms import MailingForm
@@ -22,18 +24,12 @@ from hygie.delivery.models import DeliveryStatus, Mailing, MailingStatus
 MANAGE = Permission.MANAGE_CAMPAIGNS
 
 
-def _org(request: HttpRequest) -> Organisation:
-    return cast(Organisation, request.organisation)  # type: ignore[attr-defined]
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
 @require_GET
 @console_view(MANAGE)
 def mailing_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.mailings(_org(request)), 30).get_page(request.GET.get("page"))
+    page = Paginator(selectors.mailings(request_organisation(request)), 30).get_page(
+        request.GET.get("page")
+    )
     rows = [(m, selectors.progress(m)) for m in page.object_list]
     return render(request, "delivery/mailings.html", {"page": page, "rows": rows})
 
@@ -53,13 +49,16 @@ def mailing_edit(request: HttpRequest, mailing_id: int | None = None) -> HttpRes
             f: getattr(variant, f) for f in ("subject", "text_body", "html_body", "sms_body")
         }
     form = MailingForm(
-        request.POST or None, instance=mailing, initial=initial, organisation=_org(request)
+        request.POST or None,
+        instance=mailing,
+        initial=initial,
+        organisation=request_organisation(request),
     )
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.mailing_save(
-                organisation=_org(request),
-                actor=_user(request),
+                organisation=request_organisation(request),
+                actor=request_user(request),
                 fields=form.mailing_fields(),
                 content=form.content(),
                 mailing=mailing,
@@ -101,7 +100,7 @@ def mailing_detail(request: HttpRequest, mailing_id: int) -> HttpResponse:
 
 def _action(request: HttpRequest, mailing_id: int, action: str) -> HttpResponse:
     mailing = get_for_organisation(Mailing.objects.all(), request, pk=mailing_id)
-    actor = _user(request)
+    actor = request_user(request)
     try:
         if action == "launch":
             count = services.mailing_launch(mailing=mailing, actor=actor, request=request)

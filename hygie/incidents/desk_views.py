@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -21,8 +20,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from hygie.accounts.access import console_view, get_for_organisation
-from hygie.accounts.models import AuditEntry, Organisation, User
+from hygie.accounts.access import (
+    console_view,
+    get_for_organisation,
+    request_organisation,
+    request_user,
+)
+from hygie.accounts.models import AuditEntry
 from hygie.accounts.roles import Permission
 from hygie.incidents import selectors, services
 from hygie.incidents.forms import AssignForm, NoteForm, SlotForm, StatusForm
@@ -34,21 +38,13 @@ HANDLE = Permission.HANDLE_INCIDENTS
 PAGE_SIZE = 50
 
 
-def _org(request: HttpRequest) -> Organisation:
-    return cast(Organisation, request.organisation)  # type: ignore[attr-defined]
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
 # --- The queue -----------------------------------------------------------------------
 
 
 @require_GET
 @console_view(HANDLE)
 def queue(request: HttpRequest) -> HttpResponse:
-    organisation = _org(request)
+    organisation = request_organisation(request)
     status = request.GET.get("status", selectors.DEFAULT_FILTER)
     if status not in selectors.QUEUE_FILTERS:
         status = selectors.DEFAULT_FILTER
@@ -185,7 +181,10 @@ def report_status(request: HttpRequest, report_id: int) -> HttpResponse:
     if not form.is_valid():
         return _render_report(request, report, status_form=form, status=400)
     services.change_status(
-        report=report, status=form.cleaned_data["status"], actor=_user(request), request=request
+        report=report,
+        status=form.cleaned_data["status"],
+        actor=request_user(request),
+        request=request,
     )
     messages.success(
         request,
@@ -198,12 +197,14 @@ def report_status(request: HttpRequest, report_id: int) -> HttpResponse:
 @console_view(HANDLE)
 def report_assign(request: HttpRequest, report_id: int) -> HttpResponse:
     report = _report(request, report_id)
-    form = AssignForm(request.POST, organisation=_org(request))
+    form = AssignForm(request.POST, organisation=request_organisation(request))
     if not form.is_valid():
         return _render_report(request, report, assign_form=form, status=400)
     assignee = form.cleaned_data["assignee"]
     try:
-        services.assign(report=report, assignee=assignee, actor=_user(request), request=request)
+        services.assign(
+            report=report, assignee=assignee, actor=request_user(request), request=request
+        )
     except ValidationError as error:
         form.add_error("assignee", error)
         return _render_report(request, report, assign_form=form, status=400)
@@ -224,7 +225,7 @@ def report_note(request: HttpRequest, report_id: int) -> HttpResponse:
     if not form.is_valid():
         return _render_report(request, report, note_form=form, status=400)
     services.add_note(
-        report=report, text=form.cleaned_data["text"], actor=_user(request), request=request
+        report=report, text=form.cleaned_data["text"], actor=request_user(request), request=request
     )
     messages.success(request, _("Note added."))
     return redirect("desk:report", report_id=report.pk)
@@ -236,7 +237,7 @@ def report_note(request: HttpRequest, report_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @console_view(HANDLE)
 def slots(request: HttpRequest) -> HttpResponse:
-    organisation = _org(request)
+    organisation = request_organisation(request)
     form = SlotForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.create_slot(
@@ -244,7 +245,7 @@ def slots(request: HttpRequest) -> HttpResponse:
             starts_at=form.cleaned_data["starts_at"],
             ends_at=form.cleaned_data["ends_at"],
             capacity=form.cleaned_data["capacity"],
-            actor=_user(request),
+            actor=request_user(request),
             request=request,
         )
         messages.success(request, _("Time slot added."))
@@ -262,7 +263,7 @@ def slots(request: HttpRequest) -> HttpResponse:
 def slot_delete(request: HttpRequest, slot_id: int) -> HttpResponse:
     slot = get_for_organisation(CallbackSlot.objects.all(), request, pk=slot_id)
     try:
-        services.delete_slot(slot=slot, actor=_user(request), request=request)
+        services.delete_slot(slot=slot, actor=request_user(request), request=request)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -279,5 +280,5 @@ def statistics(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "incidents/desk/statistics.html",
-        {"stats": selectors.statistics(_org(request))},
+        {"stats": selectors.statistics(request_organisation(request))},
     )

@@ -18,9 +18,7 @@ from django.db.models import Model
 BATCH_ROWS = 5000
 
 
-def insert_rows(
-    model: type[Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]
-) -> None:
+def insert_rows(model: type[Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     if not rows:
         return
     ops = connection.ops

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from datetime import date
-from typing import cast
 
 import segno
 from django import forms
@@ -22,8 +21,13 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from hygie.accounts.access import console_view, get_for_organisation
-from hygie.accounts.models import Organisation, User
+from hygie.accounts.access import (
+    console_view,
+    get_for_organisation,
+    request_organisation,
+    request_user,
+)
+from hygie.accounts.models import Organisation
 from hygie.accounts.roles import Permission
 from hygie.audience.models import Segment
 from hygie.delivery.engine import recipient_values
@@ -146,10 +150,6 @@ def hidden_link(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
 MANAGE = Permission.MANAGE_CAMPAIGNS
 
 
-def _org(request: HttpRequest) -> Organisation:
-    return cast(Organisation, request.organisation)  # type: ignore[attr-defined]
-
-
 class SimulationForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
     scenarios = forms.ModelMultipleChoiceField(
@@ -181,11 +181,11 @@ class AnnouncementForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 @console_view(MANAGE)
 def simulation_list(request: HttpRequest) -> HttpResponse:
-    organisation = _org(request)
+    organisation = request_organisation(request)
     form = AnnouncementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         SimulationAnnouncement.objects.create(
-            organisation=organisation, recorded_by=cast(User, request.user), **form.cleaned_data
+            organisation=organisation, recorded_by=request_user(request), **form.cleaned_data
         )
         messages.success(request, _("Announcement recorded."))
         return redirect("phishing:simulations")
@@ -203,12 +203,12 @@ def simulation_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @console_view(MANAGE)
 def simulation_new(request: HttpRequest) -> HttpResponse:
-    form = SimulationForm(request.POST or None, organisation=_org(request))
+    form = SimulationForm(request.POST or None, organisation=request_organisation(request))
     if request.method == "POST" and form.is_valid():
         try:
             campaign = services.campaign_create(
-                organisation=_org(request),
-                actor=cast(User, request.user),
+                organisation=request_organisation(request),
+                actor=request_user(request),
                 name=form.cleaned_data["name"],
                 scenarios=list(form.cleaned_data["scenarios"]),
                 segment=form.cleaned_data["segment"],
@@ -233,7 +233,7 @@ def simulation_results(request: HttpRequest, campaign_id: int) -> HttpResponse:
         membership = request.membership  # type: ignore[attr-defined]
         if not membership.can(MANAGE):
             return HttpResponse(status=403)
-        actor = cast(User, request.user)
+        actor = request_user(request)
         if request.POST.get("action") == "end":
             services.campaign_end(campaign=campaign, actor=actor, request=request)
             messages.success(request, _("Simulation ended; links stop counting in 48 hours."))
