@@ -83,16 +83,12 @@ def simulation_progress(organisation: Organisation) -> list[SimulationPoint]:
 def most_missed_questions(organisation: Organisation, limit: int = 5) -> list[MissedQuestion]:
     """Quiz questions answered wrongly most often (latest attempt per reader), k applied."""
     threshold = organisation.anonymity_threshold
-    latest: dict[int, QuizAttempt] = {}
-    for attempt in (
+    attempts = awareness.latest_attempts(
         QuizAttempt.objects.filter(delivery__organisation=organisation, delivery__is_test=False)
-        .select_related("capsule")
-        .order_by("completed_at")
-    ):
-        latest[attempt.delivery_id] = attempt
+    )
     wrong: Counter[tuple[str, str]] = Counter()
     total: Counter[tuple[str, str]] = Counter()
-    for attempt in latest.values():
+    for attempt in attempts:
         for question, chosen in zip(attempt.capsule.quiz, attempt.answers, strict=False):
             key = (attempt.capsule.title, question["question"])
             total[key] += 1

@@ -52,6 +52,14 @@ class CampaignResults:
     automated_visits: int
 
 
+def latest_attempts(attempts: QuerySet[QuizAttempt]) -> list[QuizAttempt]:
+    """Each reader's latest quiz attempt: a reader who retried counts once, as they ended."""
+    latest: dict[int, QuizAttempt] = {}
+    for attempt in attempts.select_related("capsule").order_by("completed_at"):
+        latest[attempt.delivery_id] = attempt
+    return list(latest.values())
+
+
 def results(campaign: AwarenessCampaign) -> CampaignResults:
     threshold = campaign.organisation.anonymity_threshold
     deliveries = Delivery.objects.filter(mailing=campaign.mailing, is_test=False)
@@ -64,11 +72,7 @@ def results(campaign: AwarenessCampaign) -> CampaignResults:
         .count()
     )
     automated = events.filter(automated=True).count()
-    # Each reader's latest attempt counts once.
-    latest: dict[int, QuizAttempt] = {}
-    for attempt in QuizAttempt.objects.filter(delivery__in=deliveries).order_by("completed_at"):
-        latest[attempt.delivery_id] = attempt
-    attempts = list(latest.values())
+    attempts = latest_attempts(QuizAttempt.objects.filter(delivery__in=deliveries))
     suppressed = len(attempts) < threshold
     questions = []
     quiz = campaign.capsule.quiz
