@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "hygie.portal",
     "hygie.analytics",
     "hygie.incidents",
+    "hygie.reporting",
     "hygie.console",
 ]
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("console/mailings/", include("hygie.delivery.urls")),
     path("console/simulations/", include("hygie.phishing.urls")),
     path("console/results/", include("hygie.analytics.urls")),
+    path("console/reports/", include("hygie.reporting.urls")),
     path("console/caught-mail/", include("hygie.operations.urls")),
     path("console/", include("hygie.accounts.urls")),
     path("console/audience/", include("hygie.audience.urls")),
