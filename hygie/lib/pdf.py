@@ -39,6 +39,8 @@ def _static_file(path: str) -> Path | None:
     found: Any = finders.find(relative)
     if isinstance(found, str | Path):
         return Path(found)
+    if not settings.STATIC_ROOT:
+        return None
     candidate = Path(settings.STATIC_ROOT) / relative
     return candidate if candidate.is_file() else None
 
