@@ -125,3 +125,5 @@ class RateLimit:
 
 # Reports sent, and submissions refused as robots', per client address.
 REPORTS_PER_CLIENT = RateLimit(name="reports", limit=5, window=3600)
+# PDF summaries rendered per client address: generous for a person, costly for a robot.
+PDFS_PER_CLIENT = RateLimit(name="pdf", limit=30, window=3600)

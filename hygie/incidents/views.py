@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core import signing
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -43,6 +43,7 @@ from hygie.incidents.content import (
 )
 from hygie.incidents.forms import INPUT_FORMAT, DiscoveryForm, ReportForm, paris_now
 from hygie.incidents.models import IncidentReport
+from hygie.lib.pdf import pdf_response, render_pdf
 
 SEVERITY_LABELS: dict[str, Promise] = {
     "low": gettext_lazy("Low severity"),
@@ -209,10 +210,9 @@ def result(request: HttpRequest, path: str, organisation: str | None = None) -> 
     guide = _guide(organisation)
     if guide is None:
         return _not_found(request)
-    tree = load_tree()
     try:
         answers = engine.parse_path(path)
-        visits, position = engine.walk(tree, answers)
+        visits, position = engine.walk(load_tree(), answers)
     except engine.InvalidPath:
         return _not_found(request, guide)
     if isinstance(position, Question):
@@ -238,7 +238,59 @@ def result(request: HttpRequest, path: str, organisation: str | None = None) -> 
             },
         )
     context = _result_context(guide, answers, visits, position, form, discovered_at, report_form)
+    context["pdf_url"] = _pdf_url(guide, answers, discovered_at)
     return render(request, "incidents/result.html", context)
+
+
+def _pdf_url(guide: Guide, answers: Sequence[str], discovered_at: Any) -> str:
+    url = guide.url("pdf", path=engine.format_path(answers))
+    if discovered_at is None:
+        return url
+    discovered = discovered_at.astimezone(engine.PARIS).strftime(INPUT_FORMAT)
+    return f"{url}?{urlencode({'decouverte': discovered})}"
+
+
+@require_safe
+def result_pdf(request: HttpRequest, path: str, organisation: str | None = None) -> HttpResponse:
+    """The outcome as a PDF to hand to an IT provider, an insurer or the police.
+
+    Built from the URL alone (answers in the path, discovery time in the query), like the
+    page, so nothing is stored. Rendering costs CPU, so each address gets a limited number
+    per hour; a discovery time that does not parse is refused rather than replaced by now,
+    since the deadlines printed would be wrong.
+    """
+    guide = _guide(organisation)
+    if guide is None:
+        return _not_found(request)
+    try:
+        answers = engine.parse_path(path)
+        visits, position = engine.walk(load_tree(), answers)
+    except engine.InvalidPath:
+        return _not_found(request, guide)
+    if isinstance(position, Question):
+        return redirect(guide.step_url(answers))
+    client = client_ip(request) or "unknown"
+    if antispam.PDFS_PER_CLIENT.exceeded(client):
+        return HttpResponse(
+            _("Too many summaries were requested from your connection: try again in an hour."),
+            content_type="text/plain; charset=utf-8",
+            status=429,
+        )
+    antispam.PDFS_PER_CLIENT.hit(client)
+
+    form = DiscoveryForm(request.GET if "decouverte" in request.GET else None)
+    if form.is_bound and not form.is_valid():
+        return HttpResponseBadRequest(
+            _("The discovery time is not valid: go back to the page and check it."),
+            content_type="text/plain; charset=utf-8",
+        )
+    discovered_at = form.cleaned_data["decouverte"] if form.is_bound else paris_now()
+    context = _result_context(guide, answers, visits, position, form, discovered_at, None)
+    context["generated_at"] = paris_now()
+    language = get_language() or "fr"
+    content = render_pdf("incidents/summary_pdf.html", context, language=language)
+    stamp = discovered_at.astimezone(engine.PARIS).strftime("%Y%m%d-%H%M")
+    return pdf_response(content, f"incident-{position.id}-{stamp}.pdf")
 
 
 def _result_context(

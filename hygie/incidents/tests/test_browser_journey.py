@@ -1,9 +1,10 @@
-"""On a phone: the urgent ransomware path, the outcome, a report sent, seen in the desk."""
+"""On a phone: the urgent ransomware path, its outcome and PDF, a report sent, seen in the desk."""
 
 from __future__ import annotations
 
 import pytest
 from django.test import Client
+from pypdf import PdfReader
 
 from hygie.accounts.roles import Role
 from hygie.accounts.tests.factories import MembershipFactory
@@ -29,6 +30,7 @@ def test_urgent_ransomware_report_reaches_the_desk(
         viewport={"width": 390, "height": 844},
         is_mobile=True,
         user_agent=PHONE_AGENT,
+        accept_downloads=True,
     )
     page = phone.new_page()
     page.goto(f"{live_server.url}/aide/o/{organisation.slug}/")
@@ -36,6 +38,14 @@ def test_urgent_ransomware_report_reaches_the_desk(
     heading = page.get_by_role("heading", level=1).inner_text()
     assert heading  # the ransomware outcome
     assert page.locator("ol li").count() >= 3  # immediate actions, in order
+
+    # The summary to hand to an IT provider or the police, downloaded as a PDF.
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Télécharger le résumé (PDF)").click()
+    download = download_info.value
+    assert download.suggested_filename.startswith("incident-ransomware-")
+    summary = PdfReader(download.path())
+    assert heading in " ".join(summary.pages[0].extract_text().split())
 
     page.locator("input[name=name]").fill("Dr Hélène Marty")
     page.locator("input[name=phone]").fill("06 12 48 75 20")

@@ -1,0 +1,95 @@
+"""The outcome as a downloadable PDF: same facts and deadlines as the page, nothing stored."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from hygie.incidents import antispam
+from hygie.incidents.content import load_tree
+from hygie.incidents.models import IncidentReport
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(response) -> str:
+    reader = PdfReader(io.BytesIO(response.content))
+    # Extraction breaks lines where the PDF wraps them: compare on single spaces.
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+def test_the_outcome_page_links_to_its_pdf_with_the_discovery_time(client):
+    response = client.get("/aide/r/u0/", {"decouverte": "2025-11-28T14:05"})
+    assert 'href="/aide/r/u0/resume.pdf?decouverte=2025-11-28T14%3A05"' in response.content.decode()
+
+
+def test_the_pdf_gives_the_actions_deadlines_contacts_and_sources(client):
+    tree = load_tree()
+    outcome = tree.outcomes["ransomware"]
+
+    response = client.get("/aide/r/u0/resume.pdf", {"decouverte": "2025-11-28T14:05"})
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == (
+        'attachment; filename="incident-ransomware-20251128-1405.pdf"'
+    )
+    assert "no-store" in response["Cache-Control"]
+    text = pdf_text(response)
+    assert outcome.title.fr in text
+    assert "vendredi 28 novembre 2025 à 14:05" in text  # the discovery
+    assert "lundi 1 décembre 2025 à 14:05" in text  # 72 hours later
+    assert " ".join(outcome.actions[0].text.fr.split()) in text
+    for contact in outcome.contacts:
+        assert " ".join(contact.name.fr.split()) in text
+    unwrapped = text.replace(" ", "")  # long addresses wrap anywhere
+    for source in outcome.sources:
+        assert source.url in unwrapped
+
+
+def test_the_pdf_follows_the_language_and_the_organisation(client, organisation):
+    tree = load_tree()
+    client.cookies["django_language"] = "en"
+    response = client.get(
+        f"/aide/o/{organisation.slug}/r/u0/resume.pdf", {"decouverte": "2025-11-28T14:05"}
+    )
+    assert response.status_code == 200
+    text = pdf_text(response)
+    assert tree.outcomes["ransomware"].title.en in text
+    assert "Monday 1 December 2025" in text
+    assert organisation.name in text
+    assert IncidentReport.objects.count() == 0  # a PDF sends nothing to anyone
+
+
+@pytest.mark.parametrize("value", ["demain", "2025-13-40T10:00", "2999-01-01T00:00"])
+def test_a_wrong_discovery_time_is_refused_rather_than_replaced(client, value):
+    response = client.get("/aide/r/u0/resume.pdf", {"decouverte": value})
+    assert response.status_code == 400
+    assert "L'heure de découverte n'est pas valide" in response.content.decode()
+
+
+def test_an_unknown_path_or_organisation_is_not_found(client):
+    assert client.get("/aide/r/9.9.9/resume.pdf").status_code == 404
+    assert client.get("/aide/o/nobody/r/u0/resume.pdf").status_code == 404
+    # A path that stops at a question leads back to the question, not to a PDF.
+    assert client.get("/aide/r/1/resume.pdf").status_code == 302
+
+
+def test_pdfs_are_rate_limited_per_address(client, monkeypatch):
+    monkeypatch.setattr(antispam, "PDFS_PER_CLIENT", antispam.RateLimit("pdf", 2, 3600))
+    for _ in range(2):
+        assert client.get("/aide/r/u0/resume.pdf").status_code == 200
+    refused = client.get("/aide/r/u0/resume.pdf")
+    assert refused.status_code == 429
+    assert "réessayez dans une heure" in refused.content.decode()
+
+
+def test_the_pdf_route_exists_for_both_guides():
+    assert reverse("incidents:pdf", kwargs={"path": "u0"}) == "/aide/r/u0/resume.pdf"
+    assert (
+        reverse("incidents:org_pdf", kwargs={"organisation": "x", "path": "u0"})
+        == "/aide/o/x/r/u0/resume.pdf"
+    )
