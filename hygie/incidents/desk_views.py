@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -123,6 +123,14 @@ def _history(report: IncidentReport) -> list[HistoryLine]:
             )
         elif entry.action == "incident.note_added":
             text = _("Note added")
+        elif entry.action == "incident.personal_data_exported":
+            text = _("Personal data exported")
+        elif entry.action == "incident.personal_data_erased":
+            text = (
+                _("Personal data erased at the end of the retention period")
+                if details.get("reason") == "retention"
+                else _("Personal data erased on request")
+            )
         else:
             text = entry.action
         lines.append(HistoryLine(at=entry.at, actor=entry.actor_label, text=text))
@@ -162,9 +170,42 @@ def _render_report(
             "assign_form": assign_form
             or AssignForm(organisation=report.organisation, initial={"assignee": report.assignee}),
             "note_form": note_form or NoteForm(),
+            "erased_on": selectors.erasure_date(report),
         },
         status=status,
     )
+
+
+@require_GET
+@console_view(HANDLE)
+def report_personal_data(request: HttpRequest, report_id: int) -> HttpResponse:
+    """What the report holds about its sender, as JSON, to answer an access request."""
+    report = _report(request, report_id)
+    data = services.export_personal_data(
+        report=report, actor=request_user(request), request=request
+    )
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = (
+        f'attachment; filename="incident-{report.reference}-personal-data.json"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+@console_view(HANDLE)
+def report_erase(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = _report(request, report_id)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick the box to confirm the erasure."))
+        return _render_report(request, report, status=400)
+    try:
+        services.erase_personal_data(report=report, actor=request_user(request), request=request)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return _render_report(request, report, status=400)
+    messages.success(request, _("The sender's details and the internal notes were erased."))
+    return redirect("desk:report", report_id=report.pk)
 
 
 @require_GET

@@ -161,6 +161,9 @@ class IncidentReport(models.Model):
         verbose_name=_("assigned to"),
     )
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Set when the person's details were erased (on request, or after the retention period):
+    # the row stays for the statistics, without anything that identifies anyone.
+    anonymised_at = models.DateTimeField(_("personal data erased"), null=True, blank=True)
 
     class Meta:
         ordering = ("-created_at", "-pk")
@@ -172,7 +175,8 @@ class IncidentReport(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(email="") | ~Q(phone=""), name="incident_report_reachable"
+                condition=~Q(email="") | ~Q(phone="") | Q(anonymised_at__isnull=False),
+                name="incident_report_reachable",
             ),
         ]
         verbose_name = _("incident report")

@@ -23,6 +23,7 @@ from hygie.incidents import engine
 from hygie.incidents.content import Outcome, Text, load_tree
 from hygie.incidents.engine import PARIS
 from hygie.incidents.models import CallbackSlot, CallbackSlotQuerySet, IncidentReport, ReportStatus
+from hygie.lib.dates import months_after
 
 # --- Staff ---------------------------------------------------------------------------
 
@@ -314,3 +315,11 @@ def queue_rows(found: Iterable[IncidentReport], now: dt.datetime | None = None) 
         QueueRow(report=report, title=outcome_title(report), alert=deadline_alert(report, now))
         for report in found
     ]
+
+
+def erasure_date(report: IncidentReport) -> dt.datetime | None:
+    """When the retention job will erase the sender's details (None while the case is open)."""
+    if report.anonymised_at is not None or report.closed_at is None:
+        return None
+    months = report.organisation.retention_months
+    return months_after(report.closed_at, months)

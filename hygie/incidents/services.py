@@ -30,6 +30,7 @@ from hygie.incidents.models import (
     Severity,
     new_reference,
 )
+from hygie.lib.dates import months_before
 from hygie.lib.emails import absolute_url, build_email
 
 logger = logging.getLogger(__name__)
@@ -279,3 +280,130 @@ def delete_slot(*, slot: CallbackSlot, actor: User, request: HttpRequest | None 
         request=request,
     )
     locked.delete()
+
+
+# --- Personal data: erasure on request, retention, export --------------------------------
+
+
+def personal_data(report: IncidentReport) -> dict[str, object]:
+    """Everything the report holds about the person who sent it (a data-subject request)."""
+    return {
+        "reference": report.reference,
+        "sent_at": report.created_at.isoformat(),
+        "consent_given_at": report.consented_at.isoformat(),
+        "language": report.language,
+        "discovered_at": report.discovered_at.isoformat(),
+        "situation": report.outcome_title,
+        "answers": report.path,
+        "name": report.name,
+        "practice": report.practice,
+        "email": report.email,
+        "phone": report.phone,
+        "message": report.message,
+        "callback_requested": report.wants_callback,
+        "callback_slot": str(report.slot) if report.slot is not None else None,
+        "status": report.status,
+        "closed_at": report.closed_at.isoformat() if report.closed_at else None,
+        "personal_data_erased_at": (
+            report.anonymised_at.isoformat() if report.anonymised_at else None
+        ),
+        # Internal notes may quote the person: they are part of what is held about them.
+        "desk_notes": [
+            {"at": note.created_at.isoformat(), "text": note.text} for note in report.notes.all()
+        ],
+    }
+
+
+@transaction.atomic
+def export_personal_data(
+    *, report: IncidentReport, actor: User, request: HttpRequest | None = None
+) -> dict[str, object]:
+    audit_record(
+        action="incident.personal_data_exported",
+        actor=actor,
+        organisation=report.organisation,
+        target=report,
+        request=request,
+    )
+    return personal_data(report)
+
+
+def _erase(report: IncidentReport, now: dt.datetime) -> None:
+    report.name = ""
+    report.practice = ""
+    report.email = ""
+    report.phone = ""
+    report.message = ""
+    report.wants_callback = False
+    report.slot = None  # frees the place in the slot too
+    report.anonymised_at = now
+    report.save(
+        update_fields=[
+            "name",
+            "practice",
+            "email",
+            "phone",
+            "message",
+            "wants_callback",
+            "slot",
+            "anonymised_at",
+        ]
+    )
+    report.notes.all().delete()
+
+
+@transaction.atomic
+def erase_personal_data(
+    *, report: IncidentReport, actor: User, request: HttpRequest | None = None
+) -> IncidentReport:
+    """Erase who sent the report and the desk's notes; keep the situation for the statistics."""
+    if report.anonymised_at is not None:
+        raise ValidationError(_("The personal data of this report was already erased."))
+    _erase(report, timezone.now())
+    audit_record(
+        action="incident.personal_data_erased",
+        actor=actor,
+        organisation=report.organisation,
+        target=report,
+        details={"reason": "request"},
+        request=request,
+    )
+    return report
+
+
+def purge_expired_reports(now: dt.datetime | None = None) -> int:
+    """Erase the personal data of reports closed longer ago than the organisation keeps them.
+
+    Open reports are never touched: a case in hand keeps its contact details. Registered as a
+    due-work source, so it runs on every scheduler tick; a read first keeps the tick cheap and
+    two schedulers at once only redo the same idempotent erasure.
+    """
+    now = now or timezone.now()
+    candidates = IncidentReport.objects.filter(
+        status=ReportStatus.CLOSED,
+        anonymised_at__isnull=True,
+        closed_at__lt=months_before(now, 1),  # the shortest retention an organisation can set
+    )
+    if not candidates.exists():
+        return 0
+    erased = 0
+    for organisation in Organisation.objects.filter(incident_reports__isnull=False).distinct():
+        limit = months_before(now, organisation.retention_months)
+        expired = IncidentReport.objects.filter(
+            organisation=organisation,
+            status=ReportStatus.CLOSED,
+            closed_at__lt=limit,
+            anonymised_at__isnull=True,
+        )
+        for report in expired:
+            with transaction.atomic():
+                _erase(report, now)
+                audit_record(
+                    action="incident.personal_data_erased",
+                    actor=None,
+                    organisation=organisation,
+                    target=report,
+                    details={"reason": "retention", "months": organisation.retention_months},
+                )
+            erased += 1
+    return erased

@@ -53,6 +53,8 @@ OBJECT_PAGES = {
     "desk:report_status",
     "desk:report_assign",
     "desk:report_note",
+    "desk:report_personal_data",
+    "desk:report_erase",
     "desk:slot_delete",
 }
 # Pages that answer data (JSON) rather than a page; still behind the same decorator.

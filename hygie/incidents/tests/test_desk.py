@@ -32,6 +32,8 @@ DESK_PAGES = [
     ("desk:report_status", "report", "post"),
     ("desk:report_assign", "report", "post"),
     ("desk:report_note", "report", "post"),
+    ("desk:report_personal_data", "report", "get"),
+    ("desk:report_erase", "report", "post"),
     ("desk:slots", None, "get"),
     ("desk:slot_delete", "slot", "post"),
     ("desk:statistics", None, "get"),
