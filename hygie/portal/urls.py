@@ -14,4 +14,5 @@ urlpatterns = [
     path("moi/desinscription/", views.unsubscribe, name="unsubscribe"),
     path("moi/exercice/<int:delivery_id>/", views.exercise, name="exercise"),
     path("moi/attestation/<int:year>/", views.certificate, name="certificate"),
+    path("moi/attestation/<int:year>/pdf/", views.certificate_pdf, name="certificate_pdf"),
 ]

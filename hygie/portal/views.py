@@ -29,6 +29,7 @@ from hygie.accounts.audit import client_ip
 from hygie.audience.models import Person, PersonStatus
 from hygie.audience.services import person_unsubscribe
 from hygie.delivery.engine import recipient_values
+from hygie.lib.pdf import pdf_response, render_pdf
 from hygie.phishing.services import annotated_message, scenario_of
 from hygie.portal import selectors, services, throttling
 from hygie.portal.forms import AddressForm, LanguageForm
@@ -257,17 +258,27 @@ def _holder(person: Person) -> str:
 @require_GET
 @portal_view
 def certificate(request: HttpRequest, person: Person, year: int) -> HttpResponse:
-    """A printable page (the browser prints it or saves it as PDF)."""
+    """A printable page, with its PDF next to it (`certificate_pdf`)."""
+    return render(request, "portal/certificate.html", _certificate_context(person, year))
+
+
+@require_GET
+@portal_view
+def certificate_pdf(request: HttpRequest, person: Person, year: int) -> HttpResponse:
+    """The same certificate as a PDF document, in the person's language."""
+    context = _certificate_context(person, year)
+    language = translation.get_language() or person.language
+    content = render_pdf("portal/certificate_pdf.html", context, language=language)
+    return pdf_response(content, f"attestation-cybersecurite-{year}.pdf")
+
+
+def _certificate_context(person: Person, year: int) -> dict[str, object]:
     if not FIRST_YEAR <= year <= timezone.localdate().year:
         raise Http404
-    return render(
-        request,
-        "portal/certificate.html",
-        {
-            "person": person,
-            "organisation": person.organisation,
-            "holder": _holder(person),
-            "certificate": selectors.certificate(person, year),
-            "issued_on": timezone.localdate(),
-        },
-    )
+    return {
+        "person": person,
+        "organisation": person.organisation,
+        "holder": _holder(person),
+        "certificate": selectors.certificate(person, year),
+        "issued_on": timezone.localdate(),
+    }

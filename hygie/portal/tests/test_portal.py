@@ -3,6 +3,7 @@ preferences, the yearly certificate, and the rate limit of the link form."""
 
 from __future__ import annotations
 
+import io
 import re
 import secrets
 import shutil
@@ -18,6 +19,7 @@ from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from hygie.accounts.models import AuditEntry, User
 from hygie.audience.models import Person, PersonStatus, Segment, Suppression
@@ -243,6 +245,7 @@ def test_pages_of_the_space_need_a_signed_in_person(client, db):
         reverse("portal:unsubscribe"),
         reverse("portal:exercise", args=[1]),
         reverse("portal:certificate", args=[2026]),
+        reverse("portal:certificate_pdf", args=[2026]),
     ):
         assert client.get(url)["Location"] == START, url
     assert client.post(reverse("portal:language"), {"language": "en"})["Location"] == START
@@ -560,6 +563,19 @@ def test_the_yearly_certificate_lists_the_years_activity(client, people, history
     empty = client.get(reverse("portal:certificate", args=[last_year - 1])).context["certificate"]
     assert empty.is_empty
     assert client.get(reverse("portal:certificate", args=[this_year + 1])).status_code == 404
+
+    document = client.get(reverse("portal:certificate_pdf", args=[this_year]))
+    assert document["Content-Type"] == "application/pdf"
+    assert document["Content-Disposition"] == (
+        f'attachment; filename="attestation-cybersecurite-{this_year}.pdf"'
+    )
+    text = " ".join(
+        " ".join(p.extract_text() for p in PdfReader(io.BytesIO(document.content)).pages).split()
+    )
+    assert "Dr Élise Durand" in text
+    assert " ".join(title.split()) in text
+    assert "3/" in text  # the best quiz score
+    assert client.get(reverse("portal:certificate_pdf", args=[this_year + 1])).status_code == 404
 
 
 def test_the_certificate_never_counts_someone_elses_activity(client, people, history):
