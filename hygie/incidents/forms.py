@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from hygie.accounts.models import Organisation, User
+from hygie.audience.values import InvalidValue, clean_departement
 from hygie.incidents import antispam, selectors
 from hygie.incidents.engine import MAX_PATH_LENGTH, PARIS
 from hygie.incidents.models import CallbackSlot, ReportStatus
@@ -135,6 +136,12 @@ class ReportForm(forms.Form):
 
     name = forms.CharField(label=_("Your name"), max_length=150)
     practice = forms.CharField(label=_("Practice (optional)"), max_length=200, required=False)
+    departement = forms.CharField(
+        label=_("Département of the practice (optional)"),
+        max_length=40,
+        required=False,
+        help_text=_("For example 33 or 2A. Used only for the statistics."),
+    )
     email = forms.EmailField(label=_("Email address"), max_length=254, required=False)
     phone = forms.CharField(label=_("Phone number"), max_length=32, required=False)
     message = forms.CharField(
@@ -193,6 +200,15 @@ class ReportForm(forms.Form):
 
     def clean_decouverte(self) -> dt.datetime:
         return check_discovery(self.cleaned_data["decouverte"])
+
+    def clean_departement(self) -> str:
+        try:
+            return clean_departement(self.cleaned_data["departement"])
+        except InvalidValue as error:
+            raise forms.ValidationError(
+                _("Enter the number of a French département, for example 33 or 2A."),
+                code="departement",
+            ) from error
 
     def clean_name(self) -> str:
         return " ".join(self.cleaned_data["name"].split())

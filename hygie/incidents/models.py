@@ -135,6 +135,8 @@ class IncidentReport(models.Model):
     # Who to help, and how to reach them.
     name = models.CharField(_("name"), max_length=150)
     practice = models.CharField(_("practice"), max_length=200, blank=True)
+    # Only a département code (kept after erasure: it feeds the statistics, under k).
+    departement = models.CharField(_("département"), max_length=3, blank=True)
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     message = models.TextField(_("message"), blank=True)

@@ -16,6 +16,7 @@ from typing import Literal
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import formats, timezone
+from django.utils.translation import gettext
 
 from hygie.accounts.models import Organisation, User
 from hygie.accounts.roles import ROLE_PERMISSIONS, Permission
@@ -221,6 +222,7 @@ class Statistics:
     total: Cell
     by_outcome: list[Cell]
     by_month: list[Cell]  # oldest first, months without reports included
+    by_departement: list[Cell]  # reports without a département counted as "not given"
 
 
 def suppress(rows: Sequence[tuple[str, int]], threshold: int) -> list[Cell]:
@@ -272,15 +274,17 @@ def statistics(
     rows = list(
         reports(organisation)
         .filter(created_at__gte=since)
-        .values_list("created_at", "outcome_id", "outcome_title")
+        .values_list("created_at", "outcome_id", "outcome_title", "departement")
         .order_by("created_at")
     )
     outcome_counts: Counter[str] = Counter()
     titles: dict[str, str] = {}
     month_counts: Counter[dt.date] = Counter()
+    departement_counts: Counter[str] = Counter()
     tree = load_tree()
-    for created_at, outcome_id, snapshot in rows:
+    for created_at, outcome_id, snapshot, departement in rows:
         outcome_counts[outcome_id] += 1
+        departement_counts[departement] += 1
         live = tree.outcomes.get(outcome_id)
         titles[outcome_id] = str(live.title) if live is not None else snapshot
         month_counts[created_at.astimezone(PARIS).date().replace(day=1)] += 1
@@ -295,6 +299,15 @@ def statistics(
             [
                 (formats.date_format(start, "YEAR_MONTH_FORMAT"), month_counts[start])
                 for start in starts
+            ],
+            threshold,
+        ),
+        by_departement=suppress(
+            [
+                (code or gettext("Not given"), count)
+                for code, count in sorted(
+                    departement_counts.items(), key=lambda item: (not item[0], -item[1], item[0])
+                )
             ],
             threshold,
         ),

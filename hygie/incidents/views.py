@@ -380,6 +380,7 @@ def send_report(request: HttpRequest, organisation: str) -> HttpResponse:
                 discovered_at=data["decouverte"],
                 name=data["name"],
                 practice=data["practice"],
+                departement=data["departement"],
                 email=data["email"],
                 phone=data["phone"],
                 message=data["message"].strip(),

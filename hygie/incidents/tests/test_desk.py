@@ -415,6 +415,24 @@ def test_statistics_suppress_small_cells(desk, organisation):
     assert '<span class="desk-suppressed">—</span>' in content  # the withheld 4
 
 
+def test_statistics_by_departement_suppress_small_cells(desk, organisation):
+    organisation.anonymity_threshold = 3
+    organisation.save()
+    for departement, count in (("33", 4), ("64", 3), ("2A", 1), ("", 3)):
+        for _ in range(count):
+            make_report(organisation, departement=departement)
+
+    cells = {cell.label: cell for cell in selectors.statistics(organisation).by_departement}
+
+    assert list(cells) == ["33", "64", "2A", "Not given"]
+    assert (cells["33"].count, cells["33"].state) == (4, "shown")
+    assert cells["2A"].state == "below"
+    # One hidden cell: the smallest shown one is withheld too, or 11 - 4 - 3 - 3 = 1.
+    assert [cells[label].state for label in ("64", "Not given")].count("withheld") == 1
+    content = page(desk.get(reverse("desk:statistics")))
+    assert "By département" in content
+
+
 def test_statistics_show_figures_at_the_threshold(organisation):
     organisation.anonymity_threshold = 2
     organisation.save()

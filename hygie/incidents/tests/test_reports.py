@@ -447,3 +447,19 @@ def test_a_mail_server_failure_does_not_fail_the_report(
     report = IncidentReport.objects.get()
     assert report.reference in page(client.get(response.url))
     assert "could not be sent" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"), [("33", "33"), ("Gironde (33)", "33"), ("2a", "2A"), ("", "")]
+)
+def test_the_departement_is_optional_and_normalised(client, organisation, typed, stored):
+    response = client.post(send_url(organisation), report_data(departement=typed))
+    assert response.status_code == 302
+    assert IncidentReport.objects.get().departement == stored
+
+
+def test_an_unknown_departement_is_refused_with_nothing_stored(client, organisation):
+    response = client.post(send_url(organisation), report_data(departement="99"))
+    assert response.status_code == 400
+    assert "département" in response.content.decode()
+    assert IncidentReport.objects.count() == 0
