@@ -138,5 +138,6 @@ def incident_desk(organisation: Organisation, admin: User) -> None:
                 email=f"demo{index}@cabinet.example",
                 phone=phone,
                 message=message,
+                departement=("33", "64", "40", "33")[index % 4],
                 slot=slot if phone and index < 2 else None,
             )
