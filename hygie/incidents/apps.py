@@ -8,8 +8,10 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Incident assistant")
 
     def ready(self) -> None:
+        from hygie.incidents.reminders import remind_near_deadlines
         from hygie.incidents.services import purge_expired_reports
         from hygie.operations.schedule import DUE_WORK_SOURCES
 
-        if purge_expired_reports not in DUE_WORK_SOURCES:
-            DUE_WORK_SOURCES.append(purge_expired_reports)
+        for source in (remind_near_deadlines, purge_expired_reports):
+            if source not in DUE_WORK_SOURCES:
+                DUE_WORK_SOURCES.append(source)

@@ -21,4 +21,5 @@ urlpatterns = [
     path("slots/", desk_views.slots, name="slots"),
     path("slots/<int:slot_id>/delete/", desk_views.slot_delete, name="slot_delete"),
     path("statistics/", desk_views.statistics, name="statistics"),
+    path("content/", desk_views.content, name="content"),
 ]

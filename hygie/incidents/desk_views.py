@@ -323,3 +323,19 @@ def statistics(request: HttpRequest) -> HttpResponse:
         "incidents/desk/statistics.html",
         {"stats": selectors.statistics(request_organisation(request))},
     )
+
+
+@require_GET
+@console_view(HANDLE)
+def content(request: HttpRequest) -> HttpResponse:
+    """The guide's outcomes and when each should be reviewed again."""
+    reviews = selectors.content_reviews()
+    return render(
+        request,
+        "incidents/desk/content.html",
+        {
+            "reviews": reviews,
+            "overdue": sum(review.overdue for review in reviews),
+            "review_after_days": selectors.REVIEW_AFTER.days,
+        },
+    )

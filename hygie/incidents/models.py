@@ -225,3 +225,28 @@ class ReportNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class DeadlineReminder(models.Model):
+    """A reminder sent to the desk that an obligation of an open report is nearly due.
+
+    One row per report and obligation: the unique constraint is what makes the reminder go
+    out once, even with two schedulers running the same check.
+    """
+
+    report = models.ForeignKey(
+        IncidentReport, on_delete=models.CASCADE, related_name="deadline_reminders"
+    )
+    obligation_id = models.CharField(max_length=100)
+    due_at = models.DateTimeField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=("report", "obligation_id"), name="incident_deadline_reminder_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} · {self.obligation_id}"

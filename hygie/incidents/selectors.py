@@ -336,3 +336,33 @@ def erasure_date(report: IncidentReport) -> dt.datetime | None:
         return None
     months = report.organisation.retention_months
     return months_after(report.closed_at, months)
+
+
+# Guidance older than this is flagged for review: rules, numbers and services change.
+REVIEW_AFTER = dt.timedelta(days=365)
+
+
+@dataclass(frozen=True, slots=True)
+class ContentReview:
+    outcome: Outcome
+    path: str  # one way through the guide to this outcome, to open it
+    review_due: dt.date
+
+    @property
+    def overdue(self) -> bool:
+        return self.review_due <= timezone.localdate()
+
+
+def content_reviews() -> list[ContentReview]:
+    """Every outcome of the guide with the date it should be reviewed by, most urgent first."""
+    paths: dict[str, str] = {}
+    for steps, outcome in engine.outcome_paths(load_tree()):
+        paths.setdefault(outcome.id, engine.format_path(steps))
+    reviews = [
+        ContentReview(
+            outcome=outcome, path=paths[ident], review_due=outcome.last_reviewed + REVIEW_AFTER
+        )
+        for ident, outcome in load_tree().outcomes.items()
+        if ident in paths
+    ]
+    return sorted(reviews, key=lambda review: (review.review_due, review.outcome.id))

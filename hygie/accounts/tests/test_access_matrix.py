@@ -21,6 +21,7 @@ CONSOLE_PAGES: list[tuple[str, tuple[str, ...], Permission]] = [
     ("desk:queue", (), Permission.HANDLE_INCIDENTS),
     ("desk:slots", (), Permission.HANDLE_INCIDENTS),
     ("desk:statistics", (), Permission.HANDLE_INCIDENTS),
+    ("desk:content", (), Permission.HANDLE_INCIDENTS),
     ("analytics:overview", (), Permission.VIEW_RESULTS),
     ("audience:people", (), Permission.MANAGE_AUDIENCE),
     ("audience:people_export", (), Permission.MANAGE_AUDIENCE),

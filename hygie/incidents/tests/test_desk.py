@@ -37,6 +37,7 @@ DESK_PAGES = [
     ("desk:slots", None, "get"),
     ("desk:slot_delete", "slot", "post"),
     ("desk:statistics", None, "get"),
+    ("desk:content", None, "get"),
 ]
 
 
@@ -469,3 +470,28 @@ def test_desk_pages_have_no_inline_script_or_style(desk, organisation):
         content = page(desk.get(target))
         assert "<script" not in content
         assert " style=" not in content
+
+
+def test_the_desk_lists_the_outcomes_due_for_review(desk, monkeypatch):
+    tree = load_tree()
+    stale = next(iter(tree.outcomes.values()))
+    monkeypatch.setattr(selectors, "REVIEW_AFTER", dt.timedelta(days=0))  # everything is due
+
+    reviews = selectors.content_reviews()
+
+    assert {review.outcome.id for review in reviews} == set(tree.outcomes)
+    assert all(review.overdue for review in reviews)
+    content = page(desk.get(reverse("desk:content")))
+    assert "Due for review" in content
+    assert html.escape(str(stale.title)) in content
+    # Every link opens the outcome in the public guide.
+    for review in reviews:
+        assert f'href="/aide/r/{review.path}/"' in content
+
+
+def test_recently_reviewed_outcomes_are_not_flagged(desk):
+    reviews = selectors.content_reviews()
+    fresh = [
+        r for r in reviews if r.outcome.last_reviewed > timezone.localdate() - dt.timedelta(300)
+    ]
+    assert fresh and not any(review.overdue for review in fresh)
