@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import queue
 import signal
 import subprocess
 import sys
-import time
+import threading
 from pathlib import Path
 
 import pytest
@@ -77,15 +78,45 @@ def test_background_processes_stop_cleanly_on_sigterm(migrated_env, command):
         text=True,
     )
     try:
-        time.sleep(3)
-        assert process.poll() is None, process.stderr.read() if process.stderr else ""
+        # SIGTERM only once the process says it started (its handler is installed by then):
+        # on a busy machine start-up alone can take several seconds.
+        before = wait_for_line(process, f'"{command} started"', timeout=90)
+        assert process.poll() is None, before
         process.send_signal(signal.SIGTERM)
-        _, stderr = process.communicate(timeout=20)
+        _, rest = process.communicate(timeout=30)
     finally:
         if process.poll() is None:
             process.kill()
+    stderr = before + rest
     assert process.returncode == 0, stderr
     assert f'"{command} stopped"' in stderr
+
+
+def wait_for_line(process: subprocess.Popen, needle: str, timeout: float) -> str:
+    """Read the process's stderr until a line contains `needle`; return what was read.
+
+    A thread reads, because select() on a buffered pipe misses lines already buffered.
+    """
+    assert process.stderr is not None
+    lines: queue.Queue[str] = queue.Queue()
+    found = threading.Event()
+
+    def read() -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            lines.put(line)
+            if needle in line:
+                found.set()
+                return
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    found.wait(timeout)
+    reader.join(1)  # it stops reading right after the line it looked for
+    seen = "".join(lines.queue)
+    if not found.is_set():
+        raise AssertionError(f"{needle} not seen within {timeout} s:\n{seen}")
+    return seen
 
 
 def test_demo_setup_is_idempotent_and_prints_the_login(migrated_env):
