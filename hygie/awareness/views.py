@@ -18,7 +18,7 @@ from hygie.accounts.access import (
     request_user,
 )
 from hygie.accounts.roles import Permission
-from hygie.awareness import programme, reminders, selectors, services
+from hygie.awareness import breakdown, programme, reminders, selectors, services
 from hygie.awareness.forms import CampaignForm, ProgrammeForm
 from hygie.awareness.models import AwarenessCampaign, ProgrammeStep, StepStatus
 from hygie.delivery.models import Delivery, MailingKind
@@ -174,10 +174,16 @@ def campaign_results(request: HttpRequest, campaign_id: int) -> HttpResponse:
         request,
         pk=campaign_id,
     )
+    dimension = request.GET.get("by", "profession")
     return render(
         request,
         "awareness/results.html",
-        {"campaign": campaign, "results": selectors.results(campaign)},
+        {
+            "campaign": campaign,
+            "results": selectors.results(campaign),
+            "breakdown": breakdown.breakdown(campaign, dimension),
+            "dimensions": breakdown.DIMENSIONS,
+        },
     )
 
 
