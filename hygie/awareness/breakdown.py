@@ -120,9 +120,9 @@ def breakdown(campaign: AwarenessCampaign, dimension: str = "profession") -> Bre
         if pk in readers:
             groups[label]["readers"].append(1)
     for attempt in attempts:
-        label = group_of.get(attempt.delivery_id)
-        if label is not None:
-            groups[label]["scores"].append(attempt.score / attempt.total)
+        group = group_of.get(attempt.delivery_id)
+        if group is not None:
+            groups[group]["scores"].append(attempt.score / attempt.total)
     labels = sorted(groups, key=lambda g: (-len(groups[g]["recipients"]), g))
     recipients = [len(groups[g]["recipients"]) for g in labels]
     small = {i for i, n in enumerate(recipients) if n < k}
@@ -134,11 +134,11 @@ def breakdown(campaign: AwarenessCampaign, dimension: str = "profession") -> Bre
         scores = groups[label]["scores"]
         takers = shown_takers[i]
         average = (
-            round(100 * sum(scores) / len(scores), 1) if takers is not None and takers >= k else None
+            round(100 * sum(scores) / len(scores), 1)
+            if takers is not None and takers >= k
+            else None
         )
-        rows.append(
-            SegmentRow(label, shown_recipients[i], shown_readers[i], takers, average)
-        )
+        rows.append(SegmentRow(label, shown_recipients[i], shown_readers[i], takers, average))
     times = [a.reading_seconds for a in attempts if a.reading_seconds is not None]
     return Breakdown(
         dimension=dimension,

@@ -24,9 +24,7 @@ def parse_days(value: str) -> list[int]:
         if not part:
             continue
         if not part.isdigit():
-            raise forms.ValidationError(
-                _("“%(value)s” is not a number of days.") % {"value": part}
-            )
+            raise forms.ValidationError(_("“%(value)s” is not a number of days.") % {"value": part})
         days.append(int(part))
     return days
 
@@ -54,7 +52,7 @@ class CampaignForm(forms.Form):
         return parse_days(self.cleaned_data["reminder_days"])
 
 
-class ProgrammeForm(forms.ModelForm):
+class ProgrammeForm(forms.ModelForm[Programme]):
     theme_order = forms.CharField(
         label=gettext_lazy("Planned order of themes"),
         required=False,

@@ -61,9 +61,7 @@ class Reminder(models.Model):
 
     class Meta:
         ordering = ("campaign", "number")
-        constraints = [
-            models.UniqueConstraint("campaign", "number", name="reminder_unique_number")
-        ]
+        constraints = [models.UniqueConstraint("campaign", "number", name="reminder_unique_number")]
 
     def __str__(self) -> str:
         return f"{self.campaign} / {self.number}"

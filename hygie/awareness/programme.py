@@ -92,8 +92,8 @@ def last_covered(organisation: Organisation) -> dict[str, date]:
         .values("theme")
         .annotate(last=Max("planned_for"))
     )
-    for row in steps:
-        theme, last = row["theme"], row["last"]
+    for step in steps:
+        theme, last = step["theme"], step["last"]
         covered[theme] = max(covered.get(theme, last), last)
     return covered
 

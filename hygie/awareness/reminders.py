@@ -212,9 +212,7 @@ def send_reminder(reminder: Reminder, *, now: datetime) -> bool:
 
 def original_delivery(delivery: Delivery) -> Delivery | None:
     """The campaign delivery a reminder's message stands for (the same person's)."""
-    reminder = Reminder.objects.filter(mailing_id=delivery.mailing_id).select_related(
-        "campaign"
-    )
+    reminder = Reminder.objects.filter(mailing_id=delivery.mailing_id).select_related("campaign")
     found = reminder.first()
     if found is None or delivery.person_id is None:
         return None

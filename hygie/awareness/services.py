@@ -165,9 +165,7 @@ def record_open(*, delivery: Delivery, request: HttpRequest) -> None:
     now; otherwise only the campaign's counter moves."""
     reason = automated_reason(request)
     if delivery.mailing.organisation.track_individual_opens:
-        OpenEvent.objects.create(
-            delivery=delivery, automated=bool(reason), automated_reason=reason
-        )
+        OpenEvent.objects.create(delivery=delivery, automated=bool(reason), automated_reason=reason)
         return
     campaign = AwarenessCampaign.objects.filter(mailing_id=delivery.mailing_id).first()
     if campaign is not None:

@@ -159,9 +159,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error("reminder_days", exc)
         else:
-            messages.success(
-                request, _("Campaign created. Send yourself a test, then launch it.")
-            )
+            messages.success(request, _("Campaign created. Send yourself a test, then launch it."))
             return redirect("delivery:mailing", mailing_id=campaign.mailing_id)
     return render(request, "awareness/campaign_new.html", {"form": form})
 
@@ -235,9 +233,7 @@ def step_action(request: HttpRequest, step_id: int) -> HttpResponse:
     action = request.POST.get("action")
     try:
         if action == "validate":
-            count = programme.step_validate(
-                step=step, actor=request_user(request), request=request
-            )
+            count = programme.step_validate(step=step, actor=request_user(request), request=request)
             messages.success(
                 request,
                 _("Validated: %(count)s messages will leave on the planned date.")

@@ -267,9 +267,7 @@ def _capsule_editor(request: HttpRequest, base: Capsule | None) -> HttpResponse:
             except ValidationError as exc:
                 _attach(form, exc.message_dict)
             else:
-                messages.success(
-                    request, _("Saved as version %(v)s.") % {"v": saved.version}
-                )
+                messages.success(request, _("Saved as version %(v)s.") % {"v": saved.version})
                 return redirect("console:capsule_preview", capsule_id=saved.pk)
         if valid:
             preview = capsule_services.draft(
@@ -316,10 +314,14 @@ def capsule_live_preview(request: HttpRequest) -> HttpResponse:
     preview = None
     preview_problems: dict[str, list[str]] = {}
     if form.is_valid():
-        preview = capsule_services.draft(organisation=organisation, data=form.cleaned_data, base=base)
+        preview = capsule_services.draft(
+            organisation=organisation, data=form.cleaned_data, base=base
+        )
         preview_problems = capsule_services.problems(preview)
     else:
-        preview_problems = {field: list(errors) for field, errors in form.errors.items()}
+        preview_problems = {
+            field: [str(e) for e in errors] for field, errors in form.errors.items()
+        }
     return render(
         request,
         "console/includes/capsule_live.html",

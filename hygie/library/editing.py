@@ -29,7 +29,9 @@ def quiz_to_text(quiz: list[dict[str, Any]]) -> str:
         lines = [f"? {question.get('question', '')}"]
         for choice in question.get("choices", []):
             mark = "+" if choice.get("correct") is True else "-"
-            lines.append(f"{mark} {choice.get('text', '')} {SEPARATOR} {choice.get('explanation', '')}")
+            lines.append(
+                f"{mark} {choice.get('text', '')} {SEPARATOR} {choice.get('explanation', '')}"
+            )
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks)
 
@@ -59,7 +61,10 @@ def quiz_from_text(text: str) -> list[dict[str, Any]]:
             )
         else:
             raise FormatError(
-                _("Line %(n)s: start with ? for a question, + for a right choice, - for a wrong one.")
+                _(
+                    "Line %(n)s: start with ? for a question, "
+                    "+ for a right choice, - for a wrong one."
+                )
                 % {"n": number}
             )
     return quiz

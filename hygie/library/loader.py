@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from django.db import transaction
 
 from hygie.library.models import Capsule
 from hygie.library.schema import field_problems
+
 
 class CapsuleError(ValueError):
     pass

@@ -71,7 +71,10 @@ def field_problems(meta: dict[str, Any], body: str) -> list[tuple[str, str]]:
             "title"
         ):
             found.append(
-                ("sources", _("source %(source)r needs a title and a web address") % {"source": source})
+                (
+                    "sources",
+                    _("source %(source)r needs a title and a web address") % {"source": source},
+                )
             )
     if len(body.split()) < MIN_BODY_WORDS:
         found.append(

@@ -7,83 +7,243 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('audience', '0001_initial'),
-        ('awareness', '0001_initial'),
-        ('delivery', '0002_variant_sender_and_simulation_domain'),
+        ("accounts", "0001_initial"),
+        ("audience", "0001_initial"),
+        ("awareness", "0001_initial"),
+        ("delivery", "0002_variant_sender_and_simulation_domain"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='awarenesscampaign',
-            name='aggregate_automated_opens',
+            model_name="awarenesscampaign",
+            name="aggregate_automated_opens",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='awarenesscampaign',
-            name='aggregate_opens',
+            model_name="awarenesscampaign",
+            name="aggregate_opens",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.CreateModel(
-            name='OpenEvent',
+            name="OpenEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('automated', models.BooleanField(default=False)),
-                ('automated_reason', models.CharField(blank=True, max_length=100)),
-                ('delivery', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='open_events', to='delivery.delivery')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("automated", models.BooleanField(default=False)),
+                ("automated_reason", models.CharField(blank=True, max_length=100)),
+                (
+                    "delivery",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="open_events",
+                        to="delivery.delivery",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Programme',
+            name="Programme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('enabled', models.BooleanField(default=False, verbose_name='programme running')),
-                ('start_date', models.DateField(blank=True, null=True, verbose_name='first capsule on')),
-                ('every_weeks', models.PositiveSmallIntegerField(default=8, help_text='8 weeks is about every two months.', validators=[django.core.validators.MinValueValidator(2), django.core.validators.MaxValueValidator(26)], verbose_name='one capsule every (weeks)')),
-                ('theme_mode', models.CharField(choices=[('automatic', 'Chosen automatically (least recently covered first)'), ('planned', 'In the order I plan')], default='automatic', max_length=16, verbose_name='themes')),
-                ('theme_order', models.JSONField(blank=True, default=list, verbose_name='planned order of themes')),
-                ('lead_days', models.PositiveSmallIntegerField(default=14, help_text='The draft is created and managers are told this many days before.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(60)], verbose_name='prepare each capsule (days ahead)')),
-                ('auto_send', models.BooleanField(default=False, help_text='Off: each capsule waits as a draft for a manager to validate it.', verbose_name='send without validation')),
-                ('reminder_days', models.PositiveSmallIntegerField(default=7, help_text="For the programme's capsules; 0: no reminder.", validators=[django.core.validators.MaxValueValidator(60)], verbose_name='reminder after (days)')),
-                ('max_reminders', models.PositiveSmallIntegerField(default=1, help_text='No campaign of the organisation may send more reminders than this.', validators=[django.core.validators.MaxValueValidator(3)], verbose_name='maximum reminders per capsule')),
-                ('organisation', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='awareness_programme', to='accounts.organisation')),
-                ('segment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='audience.segment', verbose_name='sent to')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("enabled", models.BooleanField(default=False, verbose_name="programme running")),
+                (
+                    "start_date",
+                    models.DateField(blank=True, null=True, verbose_name="first capsule on"),
+                ),
+                (
+                    "every_weeks",
+                    models.PositiveSmallIntegerField(
+                        default=8,
+                        help_text="8 weeks is about every two months.",
+                        validators=[
+                            django.core.validators.MinValueValidator(2),
+                            django.core.validators.MaxValueValidator(26),
+                        ],
+                        verbose_name="one capsule every (weeks)",
+                    ),
+                ),
+                (
+                    "theme_mode",
+                    models.CharField(
+                        choices=[
+                            ("automatic", "Chosen automatically (least recently covered first)"),
+                            ("planned", "In the order I plan"),
+                        ],
+                        default="automatic",
+                        max_length=16,
+                        verbose_name="themes",
+                    ),
+                ),
+                (
+                    "theme_order",
+                    models.JSONField(
+                        blank=True, default=list, verbose_name="planned order of themes"
+                    ),
+                ),
+                (
+                    "lead_days",
+                    models.PositiveSmallIntegerField(
+                        default=14,
+                        help_text="The draft is created and managers are told this many days before.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(60),
+                        ],
+                        verbose_name="prepare each capsule (days ahead)",
+                    ),
+                ),
+                (
+                    "auto_send",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Off: each capsule waits as a draft for a manager to validate it.",
+                        verbose_name="send without validation",
+                    ),
+                ),
+                (
+                    "reminder_days",
+                    models.PositiveSmallIntegerField(
+                        default=7,
+                        help_text="For the programme's capsules; 0: no reminder.",
+                        validators=[django.core.validators.MaxValueValidator(60)],
+                        verbose_name="reminder after (days)",
+                    ),
+                ),
+                (
+                    "max_reminders",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        help_text="No campaign of the organisation may send more reminders than this.",
+                        validators=[django.core.validators.MaxValueValidator(3)],
+                        verbose_name="maximum reminders per capsule",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="awareness_programme",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "segment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="audience.segment",
+                        verbose_name="sent to",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ProgrammeStep',
+            name="ProgrammeStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('planned_for', models.DateField()),
-                ('theme', models.CharField(max_length=40)),
-                ('status', models.CharField(choices=[('draft', 'Waiting for validation'), ('scheduled', 'Scheduled'), ('skipped', 'Skipped')], default='draft', max_length=16)),
-                ('problem', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('campaign', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='programme_step', to='awareness.awarenesscampaign')),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='awareness.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("planned_for", models.DateField()),
+                ("theme", models.CharField(max_length=40)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Waiting for validation"),
+                            ("scheduled", "Scheduled"),
+                            ("skipped", "Skipped"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                    ),
+                ),
+                ("problem", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "campaign",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="programme_step",
+                        to="awareness.awarenesscampaign",
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="awareness.programme",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('planned_for',),
-                'constraints': [models.UniqueConstraint(models.F('programme'), models.F('planned_for'), name='programme_step_unique_date')],
+                "ordering": ("planned_for",),
+                "constraints": [
+                    models.UniqueConstraint(
+                        models.F("programme"),
+                        models.F("planned_for"),
+                        name="programme_step_unique_date",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Reminder',
+            name="Reminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('after_days', models.PositiveSmallIntegerField(verbose_name='days after sending')),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('recipients', models.PositiveIntegerField(default=0)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='awareness.awarenesscampaign')),
-                ('mailing', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reminder', to='delivery.mailing')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField()),
+                ("after_days", models.PositiveSmallIntegerField(verbose_name="days after sending")),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("recipients", models.PositiveIntegerField(default=0)),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminders",
+                        to="awareness.awarenesscampaign",
+                    ),
+                ),
+                (
+                    "mailing",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="reminder",
+                        to="delivery.mailing",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('campaign', 'number'),
-                'constraints': [models.UniqueConstraint(models.F('campaign'), models.F('number'), name='reminder_unique_number')],
+                "ordering": ("campaign", "number"),
+                "constraints": [
+                    models.UniqueConstraint(
+                        models.F("campaign"), models.F("number"), name="reminder_unique_number"
+                    )
+                ],
             },
         ),
     ]

@@ -117,4 +117,3 @@ def test_results_page_groups_by_the_chosen_dimension(make_campaign, console, adm
     assert page.context["breakdown"].dimension == "departement"
     assert [r.label for r in page.context["breakdown"].rows] == ["Not given"]
     assert page.context["breakdown"].rows[0].recipients == 5
-

@@ -84,8 +84,11 @@ def test_a_campaign_always_shows_the_version_it_sent(shipped, console, admin, or
     ("field", "value", "message"),
     [
         ("quiz", "? Une question\n+ Oui :: car\n- Non :: car", "3 to 5 questions"),
-        ("quiz", "? Q1\n- a :: x\n- b :: y\n? Q2\n+ a :: x\n- b :: y\n? Q3\n+ a :: x\n- b :: y",
-         "question 1 has no right answer"),
+        (
+            "quiz",
+            "? Q1\n- a :: x\n- b :: y\n? Q2\n+ a :: x\n- b :: y\n? Q3\n+ a :: x\n- b :: y",
+            "question 1 has no right answer",
+        ),
         ("quiz", "? Q1\n+ sans explication", "Line 2"),
         ("reflexes", "Un seul réflexe", "3 to 5 reflexes"),
         ("sources", "ANSSI | ftp://example.org", "needs a title and a web address"),
@@ -116,7 +119,9 @@ def test_a_new_capsule_and_its_server_rendered_preview(shipped, console, admin, 
     assert preview.status_code == 200
     assert "Les clés USB trouvées sur le parking" in preview.content.decode()
     assert not Capsule.objects.filter(organisation=organisation).exists()
-    live = client.post(reverse("console:capsule_live_preview"), {**data, "body": "## Titre\n\ncourt"})
+    live = client.post(
+        reverse("console:capsule_live_preview"), {**data, "body": "## Titre\n\ncourt"}
+    )
     html = live.content.decode()
     assert "<h2>Titre</h2>" in html and "too short" in html
     saved = client.post(reverse("console:capsule_new"), {**data, "save": "1"})
