@@ -276,7 +276,19 @@ def step_validate(
         raise ValidationError(_("This capsule is no longer waiting for validation."))
     count = mailing_launch(mailing=locked.campaign.mailing, actor=actor, now=now, request=request)
     ProgrammeStep.objects.filter(pk=step.pk).update(status=StepStatus.SCHEDULED, problem="")
+    _audit_step(locked, "awareness.step_validated", actor, request)
     return count
+
+
+def _audit_step(step: ProgrammeStep, action: str, actor: User, request: HttpRequest | None) -> None:
+    audit_record(
+        action=action,
+        actor=actor,
+        organisation=step.programme.organisation,
+        target=step.campaign,
+        details={"planned_for": step.planned_for.isoformat(), "theme": step.theme},
+        request=request,
+    )
 
 
 @transaction.atomic
@@ -287,6 +299,7 @@ def step_skip(*, step: ProgrammeStep, actor: User, request: HttpRequest | None) 
     if locked.campaign is not None:
         mailing_cancel(mailing=locked.campaign.mailing, actor=actor, request=request)
     ProgrammeStep.objects.filter(pk=step.pk).update(status=StepStatus.SKIPPED)
+    _audit_step(locked, "awareness.step_skipped", actor, request)
 
 
 @transaction.atomic

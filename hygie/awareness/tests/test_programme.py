@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from hygie.accounts.models import AuditEntry
 from hygie.accounts.roles import Role
 from hygie.audience.models import Person, Segment
 from hygie.awareness import programme as planning
@@ -148,6 +149,8 @@ def test_a_manager_validates_or_skips_drafts(programme, console, member):
     client.post(reverse("awareness:programme_step", args=[second.pk]), {"action": "skip"})
     second.refresh_from_db()
     assert second.status == StepStatus.SKIPPED
+    actions = set(AuditEntry.objects.filter(actor=member).values_list("action", flat=True))
+    assert {"awareness.step_validated", "awareness.step_skipped"} <= actions
     assert second.campaign.mailing.status == MailingStatus.CANCELLED
 
 
