@@ -47,6 +47,12 @@ class CampaignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["capsule"].queryset = available_capsules(organisation)  # type: ignore[attr-defined]
         self.fields["segment"].queryset = Segment.objects.filter(organisation=organisation)  # type: ignore[attr-defined]
+        # The organisation's usual reminder, if it allows any.
+        programme = Programme.objects.filter(organisation=organisation).first()
+        usual = programme.reminder_days if programme else Programme().reminder_days
+        allowed = programme.max_reminders if programme else Programme().max_reminders
+        if usual and allowed:
+            self.fields["reminder_days"].initial = str(usual)
 
     def clean_reminder_days(self) -> list[int]:
         return parse_days(self.cleaned_data["reminder_days"])

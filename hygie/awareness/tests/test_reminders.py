@@ -140,3 +140,14 @@ def test_the_console_form_plans_reminders_and_names_bad_input(
 
 def test_the_scheduler_knows_the_reminders():
     assert send_due_reminders in DUE_WORK_SOURCES
+
+
+def test_the_form_proposes_the_organisations_usual_reminder(console, admin, organisation):
+    client = console(admin)
+    form = client.get(reverse("awareness:campaign_new")).context["form"]
+    assert form["reminder_days"].value() == "7"
+    programme = programme_of(organisation.pk)
+    programme.max_reminders = 0
+    programme.save()
+    form = client.get(reverse("awareness:campaign_new")).context["form"]
+    assert not form["reminder_days"].value()
