@@ -37,7 +37,7 @@ from hygie.awareness.models import (
     StepStatus,
     ThemeMode,
 )
-from hygie.awareness.services import campaign_create
+from hygie.awareness.services import campaign_change_capsule, campaign_create
 from hygie.delivery.models import MailingStatus
 from hygie.delivery.services import mailing_cancel, mailing_launch
 from hygie.lib.emails import absolute_url, send_email_on_commit
@@ -289,6 +289,21 @@ def _audit_step(step: ProgrammeStep, action: str, actor: User, request: HttpRequ
         details={"planned_for": step.planned_for.isoformat(), "theme": step.theme},
         request=request,
     )
+
+
+@transaction.atomic
+def step_change_capsule(
+    *, step: ProgrammeStep, capsule: Capsule, actor: User, request: HttpRequest | None
+) -> None:
+    """A manager prefers another capsule for a drafted step."""
+    locked = ProgrammeStep.objects.select_for_update().get(pk=step.pk)
+    if locked.status != StepStatus.DRAFT or locked.campaign is None:
+        raise ValidationError(_("This capsule is no longer waiting for validation."))
+    organisation = locked.programme.organisation
+    if not available_capsules(organisation, capsule.language).filter(pk=capsule.pk).exists():
+        raise ValidationError(_("Choose a capsule of your library."))
+    campaign_change_capsule(campaign=locked.campaign, capsule=capsule, actor=actor, request=request)
+    ProgrammeStep.objects.filter(pk=step.pk).update(theme=capsule.theme)
 
 
 @transaction.atomic

@@ -24,7 +24,7 @@ from hygie.awareness.models import (
     QuizAttempt,
     ReadingEvent,
 )
-from hygie.delivery.models import Delivery, Mailing, MailingKind, Variant
+from hygie.delivery.models import Delivery, Mailing, MailingKind, MailingStatus, Variant
 from hygie.lib.robots import automated_reason
 from hygie.library.models import Capsule
 
@@ -105,6 +105,42 @@ def campaign_create(
         request=request,
     )
     return campaign
+
+
+@transaction.atomic
+def campaign_change_capsule(
+    *,
+    campaign: AwarenessCampaign,
+    capsule: Capsule,
+    actor: User,
+    request: HttpRequest | None = None,
+) -> None:
+    """Put another capsule in a campaign not launched yet, and rewrite its email."""
+    if campaign.mailing.status != MailingStatus.DRAFT:
+        raise ValidationError(_("A launched campaign keeps the capsule it sent."))
+    if capsule.organisation_id not in (None, campaign.organisation_id):
+        raise ValidationError(_("This capsule belongs to another organisation."))
+    previous = campaign.capsule
+    campaign.capsule = capsule
+    campaign.save(update_fields=["capsule"])
+    context = _email_context(campaign)
+    with translation.override(campaign.organisation.language):
+        campaign.mailing.variants.update(
+            subject=capsule.title,
+            text_body=render_to_string("awareness/email.txt", context).strip(),
+            html_body=render_to_string("awareness/email.html", context),
+        )
+    audit_record(
+        action="awareness.capsule_changed",
+        actor=actor,
+        organisation=campaign.organisation,
+        target=campaign,
+        details={
+            "from": f"{previous.slug} v{previous.version}",
+            "to": f"{capsule.slug} v{capsule.version}",
+        },
+        request=request,
+    )
 
 
 def record_view(*, delivery: Delivery, request: HttpRequest) -> ReadingEvent:

@@ -24,6 +24,7 @@ from hygie.awareness.models import AwarenessCampaign, ProgrammeStep, StepStatus
 from hygie.delivery.models import Delivery, MailingKind
 from hygie.lib.robots import automated_reason
 from hygie.library.models import Capsule
+from hygie.library.selectors import available_capsules
 
 # --- Public: the capsule page -------------------------------------------------
 
@@ -216,11 +217,16 @@ def programme_page(request: HttpRequest) -> HttpResponse:
             "form": form,
             "programme": current,
             "plan": programme.plan(current, today=timezone.localdate()),
+            "capsules": available_capsules(organisation),
             "drafts": current.steps.filter(status=StepStatus.DRAFT).select_related(
                 "campaign__capsule", "campaign__mailing"
             ),
         },
     )
+
+
+def _int(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 0
 
 
 @require_POST
@@ -239,6 +245,14 @@ def step_action(request: HttpRequest, step_id: int) -> HttpResponse:
                 _("Validated: %(count)s messages will leave on the planned date.")
                 % {"count": count},
             )
+        elif action == "capsule":
+            capsule = get_object_or_404(
+                available_capsules(organisation), pk=_int(request.POST.get("capsule"))
+            )
+            programme.step_change_capsule(
+                step=step, capsule=capsule, actor=request_user(request), request=request
+            )
+            messages.success(request, _("Capsule changed."))
         elif action == "skip":
             programme.step_skip(step=step, actor=request_user(request), request=request)
             messages.success(request, _("This capsule was skipped."))

@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from hygie.accounts.models import AuditEntry
 from hygie.accounts.roles import Role
@@ -129,7 +131,10 @@ def test_automatic_sending_launches_for_the_date(programme, django_capture_on_co
     mailing = step.campaign.mailing
     assert mailing.status == MailingStatus.SCHEDULED
     assert min(mailing.deliveries.values_list("scheduled_at", flat=True)).date() >= START
-    assert "scheduled" in mail.outbox[0].subject.lower()
+    # The notice is in the organisation's language and says the capsule is scheduled.
+    with translation.override(programme.organisation.language):
+        prefix = gettext("Next capsule scheduled for %(date)s").split("%")[0]
+    assert mail.outbox[0].subject.startswith(prefix)
 
 
 def test_a_manager_validates_or_skips_drafts(programme, console, member):
@@ -204,3 +209,22 @@ def test_analysts_cannot_change_the_programme(console, staff_of):
 
 def test_the_scheduler_knows_the_programme():
     assert planning.prepare_due_steps in DUE_WORK_SOURCES
+
+
+def test_a_manager_puts_another_capsule_in_a_draft(programme, console, member):
+    from hygie.library.models import Capsule
+
+    planning.prepare_due_steps(now=at(START - timedelta(days=5)))
+    step = ProgrammeStep.objects.get()
+    other = Capsule.objects.filter(language="fr").exclude(theme=step.theme).first()
+    url = reverse("awareness:programme_step", args=[step.pk])
+    console(member).post(url, {"action": "capsule", "capsule": other.pk})
+    step.refresh_from_db()
+    assert step.theme == other.theme and step.campaign.capsule == other
+    assert step.campaign.mailing.variants.get().subject == other.title
+    console(member).post(url, {"action": "validate"})
+    before = step.campaign.capsule
+    response = console(member).post(url, {"action": "capsule", "capsule": other.pk}, follow=True)
+    assert "no longer waiting" in response.content.decode()
+    step.campaign.refresh_from_db()
+    assert step.campaign.capsule == before
