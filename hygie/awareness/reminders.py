@@ -146,7 +146,7 @@ def send_reminder(reminder: Reminder, *, now: datetime) -> bool:
     original = campaign.mailing
     mailing = Mailing.objects.create(
         organisation=campaign.organisation,
-        name=_("Reminder: %(name)s") % {"name": campaign.name},
+        name=(_("Reminder: %(name)s") % {"name": campaign.name})[:200],
         kind=MailingKind.NOTICE,
         status=MailingStatus.SCHEDULED,
         link_template=original.link_template,
