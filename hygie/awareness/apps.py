@@ -6,3 +6,12 @@ class AwarenessConfig(AppConfig):
     name = "hygie.awareness"
     label = "awareness"
     verbose_name = _("Awareness campaigns")
+
+    def ready(self) -> None:
+        from hygie.awareness.programme import prepare_due_steps
+        from hygie.awareness.reminders import send_due_reminders
+        from hygie.operations.schedule import DUE_WORK_SOURCES
+
+        for source in (prepare_due_steps, send_due_reminders):
+            if source not in DUE_WORK_SOURCES:
+                DUE_WORK_SOURCES.append(source)

@@ -7,7 +7,13 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from hygie.accounts.models import Organisation
-from hygie.awareness.models import AwarenessCampaign, EventKind, QuizAttempt, ReadingEvent
+from hygie.awareness.models import (
+    AwarenessCampaign,
+    EventKind,
+    OpenEvent,
+    QuizAttempt,
+    ReadingEvent,
+)
 from hygie.delivery.models import Delivery, DeliveryStatus
 from hygie.library.models import Capsule
 
@@ -50,6 +56,10 @@ class CampaignResults:
     questions: list[QuestionResult]
     suppressed: bool
     automated_visits: int
+    # People who opened the email, only where opens are tracked per recipient;
+    # otherwise the number of opens counted without knowing who.
+    openers: int | None = None
+    aggregate_opens: int = 0
 
 
 def latest_attempts(attempts: QuerySet[QuizAttempt]) -> list[QuizAttempt]:
@@ -93,7 +103,17 @@ def results(campaign: AwarenessCampaign) -> CampaignResults:
         if attempts and not suppressed
         else None
     )
+    openers = None
+    if campaign.organisation.track_individual_opens:
+        openers = (
+            OpenEvent.objects.filter(delivery__in=deliveries, automated=False)
+            .values("delivery")
+            .distinct()
+            .count()
+        )
     return CampaignResults(
+        openers=openers,
+        aggregate_opens=campaign.aggregate_opens,
         sent=sent,
         readers=readers,
         quiz_takers=len(attempts),

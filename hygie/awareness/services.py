@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -14,8 +16,15 @@ from django.utils.translation import gettext as _
 from hygie.accounts.audit import audit_record
 from hygie.accounts.models import Organisation, User
 from hygie.audience.models import Segment
-from hygie.awareness.models import AwarenessCampaign, EventKind, QuizAttempt, ReadingEvent
-from hygie.delivery.models import Delivery, Mailing, MailingKind, Variant
+from hygie.awareness import reminders
+from hygie.awareness.models import (
+    AwarenessCampaign,
+    EventKind,
+    OpenEvent,
+    QuizAttempt,
+    ReadingEvent,
+)
+from hygie.delivery.models import Delivery, Mailing, MailingKind, MailingStatus, Variant
 from hygie.lib.robots import automated_reason
 from hygie.library.models import Capsule
 
@@ -26,14 +35,35 @@ def capsule_link_template() -> str:
     return settings.PUBLIC_BASE_URL + path
 
 
+def aggregate_pixel_url(campaign: AwarenessCampaign) -> str:
+    """A per-campaign image address: it counts opens without telling who opened."""
+    key = signing.Signer(salt=OPEN_SALT).sign(str(campaign.pk))
+    return settings.PUBLIC_BASE_URL + reverse("awareness:aggregate_open", args=[key])
+
+
+OPEN_SALT = "awareness.aggregate-open"
+
+
+def _email_context(campaign: AwarenessCampaign) -> dict[str, object]:
+    organisation = campaign.organisation
+    return {
+        "capsule": campaign.capsule,
+        "organisation": organisation,
+        # Only where the organisation allows it does the email carry a personal pixel.
+        "per_recipient_pixel": organisation.track_individual_opens,
+        "aggregate_pixel": aggregate_pixel_url(campaign),
+    }
+
+
 @transaction.atomic
 def campaign_create(
     *,
     organisation: Organisation,
-    actor: User,
+    actor: User | None,
     name: str,
     capsule: Capsule,
     segment: Segment,
+    reminder_days: list[int] | None = None,
     request: HttpRequest | None = None,
 ) -> AwarenessCampaign:
     """A draft campaign: its mailing carries a short email that leads to the capsule."""
@@ -48,15 +78,6 @@ def campaign_create(
         unsubscribe_link=True,
         created_by=actor,
     )
-    context = {"capsule": capsule, "organisation": organisation}
-    with translation.override(organisation.language):
-        Variant.objects.create(
-            mailing=mailing,
-            key="A",
-            subject=capsule.title,
-            text_body=render_to_string("awareness/email.txt", context).strip(),
-            html_body=render_to_string("awareness/email.html", context),
-        )
     campaign = AwarenessCampaign.objects.create(
         organisation=organisation,
         name=name,
@@ -65,15 +86,61 @@ def campaign_create(
         mailing=mailing,
         created_by=actor,
     )
+    reminders.plan_reminders(campaign, reminder_days or [])
+    context = _email_context(campaign)
+    with translation.override(organisation.language):
+        Variant.objects.create(
+            mailing=mailing,
+            key="A",
+            subject=capsule.title,
+            text_body=render_to_string("awareness/email.txt", context).strip(),
+            html_body=render_to_string("awareness/email.html", context),
+        )
     audit_record(
         action="awareness.created",
         actor=actor,
         organisation=organisation,
         target=campaign,
-        details={"capsule": f"{capsule.slug} v{capsule.version}"},
+        details={"capsule": f"{capsule.slug} v{capsule.version}", "reminders": reminder_days or []},
         request=request,
     )
     return campaign
+
+
+@transaction.atomic
+def campaign_change_capsule(
+    *,
+    campaign: AwarenessCampaign,
+    capsule: Capsule,
+    actor: User,
+    request: HttpRequest | None = None,
+) -> None:
+    """Put another capsule in a campaign not launched yet, and rewrite its email."""
+    if campaign.mailing.status != MailingStatus.DRAFT:
+        raise ValidationError(_("A launched campaign keeps the capsule it sent."))
+    if capsule.organisation_id not in (None, campaign.organisation_id):
+        raise ValidationError(_("This capsule belongs to another organisation."))
+    previous = campaign.capsule
+    campaign.capsule = capsule
+    campaign.save(update_fields=["capsule"])
+    context = _email_context(campaign)
+    with translation.override(campaign.organisation.language):
+        campaign.mailing.variants.update(
+            subject=capsule.title,
+            text_body=render_to_string("awareness/email.txt", context).strip(),
+            html_body=render_to_string("awareness/email.html", context),
+        )
+    audit_record(
+        action="awareness.capsule_changed",
+        actor=actor,
+        organisation=campaign.organisation,
+        target=campaign,
+        details={
+            "from": f"{previous.slug} v{previous.version}",
+            "to": f"{capsule.slug} v{capsule.version}",
+        },
+        request=request,
+    )
 
 
 def record_view(*, delivery: Delivery, request: HttpRequest) -> ReadingEvent:
@@ -127,3 +194,28 @@ def submit_quiz(
         automated_reason=reason,
     )
     return attempt
+
+
+def record_open(*, delivery: Delivery, request: HttpRequest) -> None:
+    """A personal pixel was fetched. Kept per person only if the organisation allows it
+    now; otherwise only the campaign's counter moves."""
+    reason = automated_reason(request)
+    if delivery.mailing.organisation.track_individual_opens:
+        OpenEvent.objects.create(delivery=delivery, automated=bool(reason), automated_reason=reason)
+        return
+    campaign = AwarenessCampaign.objects.filter(mailing_id=delivery.mailing_id).first()
+    if campaign is not None:
+        count_aggregate_open(campaign_id=campaign.pk, automated=bool(reason))
+
+
+def count_aggregate_open(*, campaign_id: int, automated: bool) -> None:
+    field = "aggregate_automated_opens" if automated else "aggregate_opens"
+    AwarenessCampaign.objects.filter(pk=campaign_id).update(**{field: F(field) + 1})
+
+
+def campaign_from_open_key(key: str) -> int | None:
+    try:
+        value = signing.Signer(salt=OPEN_SALT).unsign(key)
+    except signing.BadSignature:
+        return None
+    return int(value) if value.isdigit() else None

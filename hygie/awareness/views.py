@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hygie.accounts.access import (
     console_view,
@@ -18,12 +17,12 @@ from hygie.accounts.access import (
     request_organisation,
     request_user,
 )
-from hygie.accounts.models import Organisation
 from hygie.accounts.roles import Permission
-from hygie.audience.models import Segment
-from hygie.awareness import selectors, services
-from hygie.awareness.models import AwarenessCampaign
+from hygie.awareness import breakdown, programme, reminders, selectors, services
+from hygie.awareness.forms import CampaignForm, ProgrammeForm
+from hygie.awareness.models import AwarenessCampaign, ProgrammeStep, StepStatus
 from hygie.delivery.models import Delivery, MailingKind
+from hygie.lib.robots import automated_reason
 from hygie.library.models import Capsule
 from hygie.library.selectors import available_capsules
 
@@ -31,14 +30,53 @@ from hygie.library.selectors import available_capsules
 
 
 def _delivery(token: str) -> Delivery:
+    """The campaign delivery behind a token; a reminder's token stands for the campaign's."""
     delivery = (
         Delivery.objects.select_related("mailing__organisation", "person")
-        .filter(token=token, mailing__kind=MailingKind.AWARENESS)
+        .filter(token=token, mailing__kind__in=(MailingKind.AWARENESS, MailingKind.NOTICE))
         .first()
     )
+    if delivery is not None and delivery.mailing.kind == MailingKind.NOTICE:
+        delivery = reminders.original_delivery(delivery)
     if delivery is None:
         raise Http404
     return delivery
+
+
+# The smallest transparent GIF.
+PIXEL = (
+    b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00"
+    b"\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+)
+
+
+def _pixel() -> HttpResponse:
+    response = HttpResponse(PIXEL, content_type="image/gif")
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@require_http_methods(["GET", "HEAD"])
+def open_pixel(request: HttpRequest, token: str) -> HttpResponse:
+    """The personal pixel. An unknown token answers the same image and records nothing."""
+    try:
+        delivery = _delivery(token)
+    except Http404:
+        return _pixel()
+    if not delivery.is_test:
+        services.record_open(delivery=delivery, request=request)
+    return _pixel()
+
+
+@require_http_methods(["GET", "HEAD"])
+def aggregate_open(request: HttpRequest, key: str) -> HttpResponse:
+    """The campaign-wide pixel of organisations that do not track opens per person."""
+    campaign_id = services.campaign_from_open_key(key)
+    if campaign_id is not None:
+        services.count_aggregate_open(
+            campaign_id=campaign_id, automated=bool(automated_reason(request))
+        )
+    return _pixel()
 
 
 def _answers(request: HttpRequest, capsule: Capsule) -> list[int] | None:
@@ -94,17 +132,6 @@ def capsule_page(request: HttpRequest, token: str) -> HttpResponse:
 MANAGE = Permission.MANAGE_CAMPAIGNS
 
 
-class CampaignForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
-    capsule = forms.ModelChoiceField(label=gettext_lazy("Capsule"), queryset=Capsule.objects.none())
-    segment = forms.ModelChoiceField(label=gettext_lazy("Segment"), queryset=Segment.objects.none())
-
-    def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["capsule"].queryset = available_capsules(organisation)  # type: ignore[attr-defined]
-        self.fields["segment"].queryset = Segment.objects.filter(organisation=organisation)  # type: ignore[attr-defined]
-
-
 @require_GET
 @console_view(MANAGE)
 def campaign_list(request: HttpRequest) -> HttpResponse:
@@ -120,16 +147,21 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 def campaign_new(request: HttpRequest) -> HttpResponse:
     form = CampaignForm(request.POST or None, organisation=request_organisation(request))
     if request.method == "POST" and form.is_valid():
-        campaign = services.campaign_create(
-            organisation=request_organisation(request),
-            actor=request_user(request),
-            name=form.cleaned_data["name"],
-            capsule=form.cleaned_data["capsule"],
-            segment=form.cleaned_data["segment"],
-            request=request,
-        )
-        messages.success(request, _("Campaign created. Send yourself a test, then launch it."))
-        return redirect("delivery:mailing", mailing_id=campaign.mailing_id)
+        try:
+            campaign = services.campaign_create(
+                organisation=request_organisation(request),
+                actor=request_user(request),
+                name=form.cleaned_data["name"],
+                capsule=form.cleaned_data["capsule"],
+                segment=form.cleaned_data["segment"],
+                reminder_days=form.cleaned_data["reminder_days"],
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error("reminder_days", exc)
+        else:
+            messages.success(request, _("Campaign created. Send yourself a test, then launch it."))
+            return redirect("delivery:mailing", mailing_id=campaign.mailing_id)
     return render(request, "awareness/campaign_new.html", {"form": form})
 
 
@@ -141,8 +173,91 @@ def campaign_results(request: HttpRequest, campaign_id: int) -> HttpResponse:
         request,
         pk=campaign_id,
     )
+    dimension = request.GET.get("by", "profession")
     return render(
         request,
         "awareness/results.html",
-        {"campaign": campaign, "results": selectors.results(campaign)},
+        {
+            "campaign": campaign,
+            "results": selectors.results(campaign),
+            "breakdown": breakdown.breakdown(campaign, dimension),
+            "dimensions": breakdown.DIMENSIONS,
+        },
     )
+
+
+# --- Console: the programme -------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@console_view(MANAGE)
+def programme_page(request: HttpRequest) -> HttpResponse:
+    organisation = request_organisation(request)
+    current = programme.programme_of(organisation)
+    form = ProgrammeForm(request.POST or None, instance=current, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            programme.programme_update(
+                programme=programme.programme_of(organisation),
+                actor=request_user(request),
+                fields=fields,
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Programme saved."))
+            return redirect("awareness:programme")
+    current.refresh_from_db()
+    return render(
+        request,
+        "awareness/programme.html",
+        {
+            "form": form,
+            "programme": current,
+            "plan": programme.plan(current, today=timezone.localdate()),
+            "capsules": available_capsules(organisation),
+            "drafts": current.steps.filter(status=StepStatus.DRAFT).select_related(
+                "campaign__capsule", "campaign__mailing"
+            ),
+        },
+    )
+
+
+def _int(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 0
+
+
+@require_POST
+@console_view(MANAGE)
+def step_action(request: HttpRequest, step_id: int) -> HttpResponse:
+    organisation = request_organisation(request)
+    step = get_object_or_404(
+        ProgrammeStep.objects.filter(programme__organisation=organisation), pk=step_id
+    )
+    action = request.POST.get("action")
+    try:
+        if action == "validate":
+            count = programme.step_validate(step=step, actor=request_user(request), request=request)
+            messages.success(
+                request,
+                _("Validated: %(count)s messages will leave on the planned date.")
+                % {"count": count},
+            )
+        elif action == "capsule":
+            capsule = get_object_or_404(
+                available_capsules(organisation), pk=_int(request.POST.get("capsule"))
+            )
+            programme.step_change_capsule(
+                step=step, capsule=capsule, actor=request_user(request), request=request
+            )
+            messages.success(request, _("Capsule changed."))
+        elif action == "skip":
+            programme.step_skip(step=step, actor=request_user(request), request=request)
+            messages.success(request, _("This capsule was skipped."))
+        else:
+            return HttpResponse(status=400)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("awareness:programme")

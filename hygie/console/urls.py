@@ -22,4 +22,7 @@ urlpatterns = [
     path("security/", views.account_security, name="security"),
     path("library/", views.library, name="library"),
     path("library/capsules/<int:capsule_id>/", views.capsule_preview, name="capsule_preview"),
+    path("library/capsules/new/", views.capsule_new, name="capsule_new"),
+    path("library/capsules/<int:capsule_id>/edit/", views.capsule_edit, name="capsule_edit"),
+    path("library/capsules/live-preview/", views.capsule_live_preview, name="capsule_live_preview"),
 ]

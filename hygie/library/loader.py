@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,22 +20,7 @@ from django.conf import settings
 from django.db import transaction
 
 from hygie.library.models import Capsule
-from hygie.library.themes import THEMES
-
-REQUIRED = (
-    "slug",
-    "theme",
-    "language",
-    "version",
-    "last_reviewed",
-    "title",
-    "promise",
-    "reading_minutes",
-    "audience",
-    "reflexes",
-    "quiz",
-    "sources",
-)
+from hygie.library.schema import field_problems
 
 
 class CapsuleError(ValueError):
@@ -69,51 +53,9 @@ def parse(path: Path) -> CapsuleFile:
 
 def problems(capsule: CapsuleFile) -> list[str]:
     """Every schema violation of a capsule file, in words."""
-    meta, found = capsule.meta, []
-    found += [f"missing field '{f}'" for f in REQUIRED if f not in meta]
-    if meta.get("theme") not in THEMES:
-        found.append(f"unknown theme {meta.get('theme')!r}")
-    if meta.get("language") not in {"fr", "en"}:
-        found.append("language must be fr or en")
-    if capsule.path.stem != meta.get("slug"):
-        found.append("the file name must be the slug")
-    if not isinstance(meta.get("version"), int) or meta.get("version", 0) < 1:
-        found.append("version must be a positive integer")
-    if not isinstance(meta.get("last_reviewed"), date):
-        found.append("last_reviewed must be a date (YYYY-MM-DD)")
-    if len(str(meta.get("title", ""))) > 120:
-        found.append("title longer than 120 characters")
-    if not 2 <= int(meta.get("reading_minutes") or 0) <= 4:
-        found.append("reading_minutes must be between 2 and 4")
-    reflexes = meta.get("reflexes") or []
-    if not 3 <= len(reflexes) <= 5:
-        found.append("3 to 5 reflexes are required")
-    quiz = meta.get("quiz") or []
-    if not 3 <= len(quiz) <= 5:
-        found.append("the quiz needs 3 to 5 questions")
-    for number, question in enumerate(quiz, start=1):
-        choices = question.get("choices") or []
-        if not question.get("question"):
-            found.append(f"question {number} has no text")
-        if not 2 <= len(choices) <= 4:
-            found.append(f"question {number} needs 2 to 4 choices")
-        if not any(choice.get("correct") is True for choice in choices):
-            found.append(f"question {number} has no right answer")
-        for letter, choice in zip("abcd", choices, strict=False):
-            if not str(choice.get("explanation", "")).strip():
-                found.append(f"question {number}, choice {letter}: missing explanation")
-            if not str(choice.get("text", "")).strip():
-                found.append(f"question {number}, choice {letter}: missing text")
-    sources = meta.get("sources") or []
-    if not sources:
-        found.append("at least one source is required")
-    for source in sources:
-        if not str(source.get("url", "")).startswith(("https://", "http://")) or not source.get(
-            "title"
-        ):
-            found.append(f"source {source!r} needs a title and a web address")
-    if len(capsule.body.split()) < 150:
-        found.append("the body is too short for a capsule")
+    found = [message for _field, message in field_problems(capsule.meta, capsule.body)]
+    if capsule.path.stem != capsule.meta.get("slug"):
+        found.insert(0, "the file name must be the slug")
     return found
 
 

@@ -18,6 +18,10 @@ CONSOLE_PAGES: list[tuple[str, tuple[str, ...], Permission]] = [
     ("console:audit_log", (), Permission.VIEW_AUDIT_LOG),
     ("console:operations", (), Permission.VIEW_OPERATIONS),
     ("console:library", (), Permission.MANAGE_CONTENT),
+    ("console:capsule_new", (), Permission.MANAGE_CONTENT),
+    ("awareness:campaigns", (), Permission.MANAGE_CAMPAIGNS),
+    ("awareness:campaign_new", (), Permission.MANAGE_CAMPAIGNS),
+    ("awareness:programme", (), Permission.MANAGE_CAMPAIGNS),
     ("desk:queue", (), Permission.HANDLE_INCIDENTS),
     ("desk:slots", (), Permission.HANDLE_INCIDENTS),
     ("desk:statistics", (), Permission.HANDLE_INCIDENTS),
@@ -50,6 +54,8 @@ OBJECT_PAGES = {
     "delivery:mailing_edit",
     "delivery:mailing_action",
     "console:capsule_preview",
+    "console:capsule_edit",
+    "awareness:results",
     "desk:report",
     "desk:report_status",
     "desk:report_assign",
@@ -81,6 +87,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, db, name, args, permissi
 def test_every_console_url_is_covered_by_the_matrix():
     from hygie.analytics import urls as analytics_urls
     from hygie.audience import urls as audience_urls
+    from hygie.awareness import urls as awareness_urls
     from hygie.console import urls
     from hygie.delivery import urls as delivery_urls
     from hygie.incidents import desk_urls
@@ -91,13 +98,22 @@ def test_every_console_url_is_covered_by_the_matrix():
         "console:member_role",
         "console:member_remove",
         "console:invitation_revoke",
+        "console:capsule_live_preview",
+        "awareness:programme_step",
     }
-    public = {"console:no_organisation"}
+    # The capsule page and its pixels are reached by practitioners through their token.
+    public = {
+        "console:no_organisation",
+        "awareness:capsule",
+        "awareness:open_pixel",
+        "awareness:aggregate_open",
+    }
     names = {f"console:{p.name}" for p in urls.urlpatterns}
     names |= {f"audience:{p.name}" for p in audience_urls.urlpatterns}
     names |= {f"delivery:{p.name}" for p in delivery_urls.urlpatterns}
     names |= {f"desk:{p.name}" for p in desk_urls.urlpatterns}
     names |= {f"analytics:{p.name}" for p in analytics_urls.urlpatterns}
+    names |= {f"awareness:{p.name}" for p in awareness_urls.urlpatterns}
     assert names == tested | post_only | public | OBJECT_PAGES | DATA_PAGES
 
 

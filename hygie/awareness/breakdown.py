@@ -1,0 +1,165 @@
+"""Campaign results by segment of the audience and the reading-time distribution,
+with the anonymity threshold applied.
+
+A cell counting fewer than k people (but some) is suppressed. Because the page
+also shows each column's total, one suppressed cell could be recovered by
+subtraction: each column then suppresses further cells, smallest first, until
+at least two are hidden and the hidden ones add up to k or more.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from hygie.audience.models import Profession
+from hygie.awareness.models import AwarenessCampaign, EventKind, QuizAttempt, ReadingEvent
+from hygie.awareness.selectors import latest_attempts
+from hygie.delivery.models import Delivery, DeliveryStatus
+
+DIMENSIONS = {
+    "profession": gettext_lazy("Profession"),
+    "specialty": gettext_lazy("Specialty"),
+    "departement": gettext_lazy("Département"),
+}
+
+
+def suppress(values: Sequence[int], k: int, hidden: set[int] | None = None) -> list[int | None]:
+    """One column of counts with small cells hidden (None), safe against subtraction.
+
+    `hidden` holds indexes already hidden for another reason (a small group).
+    """
+    hidden = set(hidden or ()) | {i for i, v in enumerate(values) if 0 < v < k}
+
+    def exposed() -> bool:
+        total = sum(values[i] for i in hidden)
+        return bool(hidden) and (len(hidden) == 1 or 0 < total < k)
+
+    while exposed():
+        candidates = [i for i, v in enumerate(values) if i not in hidden and v > 0]
+        if not candidates:
+            break
+        hidden.add(min(candidates, key=lambda i: (values[i], i)))
+    return [None if i in hidden else v for i, v in enumerate(values)]
+
+
+@dataclass(frozen=True)
+class SegmentRow:
+    label: str
+    recipients: int | None
+    readers: int | None
+    quiz_takers: int | None
+    average_score: float | None
+
+
+@dataclass(frozen=True)
+class Bucket:
+    label: str
+    count: int | None
+    percent: float  # of the largest shown bucket, for the bar's length
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    dimension: str
+    rows: list[SegmentRow]
+    reading_times: list[Bucket]
+    timed_readers: int
+    threshold: int
+
+
+# Upper bounds in seconds of the reading-time buckets (the last one is open).
+BUCKETS = (60, 120, 180, 300, 600)
+
+
+def bucket_labels() -> list[str]:
+    return [
+        _("under 1 min"),
+        _("1 to 2 min"),
+        _("2 to 3 min"),
+        _("3 to 5 min"),
+        _("5 to 10 min"),
+        _("over 10 min"),
+    ]
+
+
+def _label(dimension: str, value: str) -> str:
+    if not value:
+        return _("Not given")
+    if dimension == "profession":
+        return str(Profession(value).label) if value in Profession.values else value
+    return value
+
+
+def breakdown(campaign: AwarenessCampaign, dimension: str = "profession") -> Breakdown:
+    if dimension not in DIMENSIONS:
+        dimension = "profession"
+    k = campaign.organisation.anonymity_threshold
+    deliveries = Delivery.objects.filter(
+        mailing=campaign.mailing, is_test=False, status=DeliveryStatus.SENT
+    )
+    group_of = {
+        pk: _label(dimension, value or "")
+        for pk, value in deliveries.values_list("pk", f"person__{dimension}")
+    }
+    readers = set(
+        ReadingEvent.objects.filter(
+            delivery__in=deliveries, kind=EventKind.PAGE_VIEWED, automated=False
+        ).values_list("delivery_id", flat=True)
+    )
+    attempts = latest_attempts(QuizAttempt.objects.filter(delivery__in=deliveries))
+    groups: dict[str, dict[str, list[float]]] = defaultdict(
+        lambda: {"recipients": [], "readers": [], "scores": []}
+    )
+    for pk, label in group_of.items():
+        groups[label]["recipients"].append(1)
+        if pk in readers:
+            groups[label]["readers"].append(1)
+    for attempt in attempts:
+        group = group_of.get(attempt.delivery_id)
+        if group is not None:
+            groups[group]["scores"].append(attempt.score / attempt.total)
+    labels = sorted(groups, key=lambda g: (-len(groups[g]["recipients"]), g))
+    recipients = [len(groups[g]["recipients"]) for g in labels]
+    small = {i for i, n in enumerate(recipients) if n < k}
+    shown_recipients = suppress(recipients, k, small)
+    shown_readers = suppress([len(groups[g]["readers"]) for g in labels], k, small)
+    shown_takers = suppress([len(groups[g]["scores"]) for g in labels], k, small)
+    rows = []
+    for i, label in enumerate(labels):
+        scores = groups[label]["scores"]
+        takers = shown_takers[i]
+        average = (
+            round(100 * sum(scores) / len(scores), 1)
+            if takers is not None and takers >= k
+            else None
+        )
+        rows.append(SegmentRow(label, shown_recipients[i], shown_readers[i], takers, average))
+    times = [a.reading_seconds for a in attempts if a.reading_seconds is not None]
+    return Breakdown(
+        dimension=dimension,
+        rows=rows,
+        reading_times=_distribution(times, k),
+        timed_readers=len(times),
+        threshold=k,
+    )
+
+
+def _distribution(seconds: list[int], k: int) -> list[Bucket]:
+    counts = [0] * (len(BUCKETS) + 1)
+    for value in seconds:
+        index = next((i for i, bound in enumerate(BUCKETS) if value < bound), len(BUCKETS))
+        counts[index] += 1
+    if len(seconds) < k:
+        shown: list[int | None] = [None] * len(counts)
+    else:
+        shown = suppress(counts, k)
+    largest = max((c for c in shown if c), default=0)
+    return [
+        Bucket(label, count, round(100 * count / largest, 1) if count and largest else 0.0)
+        for label, count in zip(bucket_labels(), shown, strict=True)
+    ]
