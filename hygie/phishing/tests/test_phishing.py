@@ -115,8 +115,14 @@ def test_a_person_clicks_submits_and_learns(simulation, smtp_server, client, cap
     with caplog.at_level(logging.DEBUG):
         landing = client.get(url, **PERSON)
         assert landing.status_code == 200 and b"<form" in landing.content
-        assert "unsafe-inline" in landing["Content-Security-Policy"]
-        assert "script-src" not in landing["Content-Security-Policy"]
+        policy = dict(
+            d.strip().split(" ", 1) for d in landing["Content-Security-Policy"].split(";")
+        )
+        assert policy["style-src"] == "'unsafe-inline'"
+        assert policy["script-src"] == "'self'"  # only the page-side check, never inline
+        assert f'data-v="/{simulation.path_prefix}/{delivery.token}/v/"' in landing.content.decode()
+        # The person types into the form: the page reports it before the submission.
+        client.post(url + "v/", **PERSON)
         teach = client.post(url, {"identifiant": "dr.durand", "mot_de_passe": SECRET}, **PERSON)
     body = teach.content.decode()
     assert "exercice" in body or "exercise" in body
