@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -13,25 +13,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hygie.audience.models import Person, Segment
-from hygie.delivery import engine
 from hygie.delivery.models import Delivery, SendingProfile
 from hygie.phishing import selectors
 from hygie.phishing.loader import load, parse, problems, scenario_files
 from hygie.phishing.models import (
     Scenario,
-    SimulationAnnouncement,
     SimulationEvent,
     SimulationResult,
     Stage,
     Verdict,
 )
 from hygie.phishing.services import campaign_create, campaign_launch
+from hygie.phishing.tests.support import PERSON, launch_and_send
 
-PERSON = {
-    "HTTP_USER_AGENT": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0",
-    "HTTP_ACCEPT_LANGUAGE": "fr-FR,fr;q=0.9",
-    "HTTP_HOST": "localhost",
-}
 SECRET = "Tr0ub4dor&3-sup3r-s3cret"
 
 
@@ -47,48 +41,6 @@ def test_the_library_is_varied():
     assert {s["channel"] for s in scenarios} >= {"email", "sms", "qr"}
     assert len({s["difficulty"] for s in scenarios}) >= 3
     assert {s["technique"] for s in scenarios} >= {"link", "credential_form"}
-
-
-@pytest.fixture
-def simulation(organisation, admin):
-    load()
-    SendingProfile.objects.create(organisation=organisation, simulation_domain="espace-pro.example")
-    for n in range(3):
-        Person.objects.create(
-            organisation=organisation,
-            email=f"dr{n}@example.org",
-            first_name="Élise",
-            last_name=f"Durand{n}",
-            civility="dr",
-        )
-    segment = Segment.objects.create(organisation=organisation, name="Tous")
-    scenario = Scenario.objects.get(slug="espace-pro-sante-avis-paiement")
-    campaign = campaign_create(
-        organisation=organisation,
-        actor=admin,
-        name="Printemps",
-        scenarios=[scenario],
-        segment=segment,
-    )
-    mailing = campaign.mailing
-    mailing.window_days, mailing.window_start, mailing.window_end = (
-        list(range(7)),
-        time(0, 0),
-        time(23, 59, 59),
-    )
-    mailing.save()
-    return campaign
-
-
-def launch_and_send(campaign):
-    SimulationAnnouncement.objects.create(
-        organisation=campaign.organisation, announced_on=date(2026, 9, 1), channel="email"
-    )
-    campaign_launch(campaign=campaign, actor=None)
-    Delivery.objects.update(next_attempt_at=timezone.now() - timedelta(minutes=5))
-    engine.send_due("w1")
-    # Make the messages look delivered a while ago (a person does not click in 2 s).
-    Delivery.objects.update(sent_at=timezone.now() - timedelta(minutes=30))
 
 
 def test_no_simulation_before_the_members_were_told(simulation):
