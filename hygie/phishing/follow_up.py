@@ -36,7 +36,13 @@ from hygie.phishing.models import AfterClick, Scenario, SimulationCampaign, Simu
 
 
 def capsule_for(campaign: SimulationCampaign, scenario: Scenario) -> Capsule | None:
-    return available_capsules(campaign.organisation).filter(theme=scenario.theme).first()
+    """The capsule of the scenario's theme, in the organisation's language if it has one."""
+    organisation = campaign.organisation
+    for language in dict.fromkeys((organisation.language, scenario.language)):
+        capsule = available_capsules(organisation, language).filter(theme=scenario.theme).first()
+        if capsule is not None:
+            return capsule
+    return None
 
 
 def _variant(
