@@ -149,6 +149,9 @@ def _act(request: HttpRequest, campaign: SimulationCampaign) -> None:
 @console_view(Permission.VIEW_RESULTS)
 def simulation_results(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign(request, campaign_id)
+    group = request.GET.get("by", "profession")
+    if group not in selectors.GROUPS:
+        group = "profession"
     if request.method == "POST":
         if not _can(request, MANAGE):
             return HttpResponse(status=403)
@@ -166,6 +169,9 @@ def simulation_results(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "to_click": selectors.distribution(campaign, "clicked_at"),
             "to_report": selectors.distribution(campaign, "reported_at"),
             "missed": selectors.missed_flags(campaign),
+            "group": group,
+            "groups": selectors.GROUPS.items(),
+            "breakdown": selectors.breakdown(campaign, group),
             "can_manage": _can(request, MANAGE),
             "can_see_people": _can(request, Permission.VIEW_INDIVIDUAL_RESULTS),
         },

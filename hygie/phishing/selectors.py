@@ -259,3 +259,58 @@ def hits(campaign: SimulationCampaign, verdict: str = "") -> QuerySet[Simulation
             Q(reviewed_verdict=verdict) | Q(reviewed_verdict="", verdict=verdict)
         )
     return events.order_by("-at", "-pk")
+
+
+# --- By group of people --------------------------------------------------------
+
+GROUPS: dict[str, Promise] = {
+    "profession": _("Profession"),
+    "specialty": _("Specialty"),
+    "departement": _("Département"),
+}
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    name: str
+    sent: int
+    clicked: Rate
+    reported: Rate
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    rows: list[GroupRow]
+    suppressed: int  # groups below the anonymity threshold, not shown
+
+
+def breakdown(campaign: SimulationCampaign, group: str) -> Breakdown:
+    """Click and report rates per group of people, in one aggregate query; a group
+    smaller than the anonymity threshold is left out (and counted as such)."""
+    if group not in GROUPS:
+        raise ValueError(group)
+    column = f"delivery__person__{group}"
+    threshold = campaign.organisation.anonymity_threshold
+    rows, suppressed = [], 0
+    for row in (
+        SimulationResult.objects.filter(campaign=campaign, delivery__status=DeliveryStatus.SENT)
+        .values(column)
+        .annotate(
+            n=Count("pk"),
+            clicked=Count("pk", filter=Q(stage__gte=Stage.CLICKED)),
+            reported=Count("pk", filter=Q(reported_at__isnull=False)),
+        )
+        .order_by(column)
+    ):
+        if row["n"] < threshold:
+            suppressed += 1
+            continue
+        rows.append(
+            GroupRow(
+                row[column] or "—",
+                row["n"],
+                Rate("clicked", row["clicked"], row["n"]),
+                Rate("reported", row["reported"], row["n"]),
+            )
+        )
+    return Breakdown(rows, suppressed)

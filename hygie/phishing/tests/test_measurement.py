@@ -254,3 +254,23 @@ def test_the_red_flags_missed_depend_on_how_far_people_went(
     assert anchors
     assert bool(anchors & on_landing) == (outcome == "submitted")
     assert all(m.people == 1 and m.percent == 33.3 for m in missed)
+
+
+def test_rates_by_group_hide_groups_below_the_threshold(
+    simulation, smtp_server, organisation, console, admin
+):
+    from hygie.audience.models import Person
+
+    organisation.anonymity_threshold = 2
+    organisation.save()
+    Person.objects.filter(last_name__in=["Durand0", "Durand1"]).update(departement="69")
+    Person.objects.filter(last_name="Durand2").update(departement="01")
+    launch_and_send(simulation)
+    clicked = Delivery.objects.get(person__last_name="Durand0")
+    SimulationResult.objects.filter(delivery=clicked).update(stage=Stage.CLICKED)
+    page = console(admin).get(reverse("phishing:results", args=[simulation.pk]) + "?by=departement")
+    result = page.context["breakdown"]
+    assert [(r.name, r.sent, r.clicked.count) for r in result.rows] == [("69", 2, 1)]
+    assert result.suppressed == 1
+    with pytest.raises(ValueError):
+        selectors.breakdown(simulation, "last_name")
