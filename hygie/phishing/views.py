@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import get_urlconf, set_urlconf
 from django.utils import timezone
 from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
@@ -72,11 +73,23 @@ def _neutral(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
     return render(request, "phishing/expired.html", _page_check(prefix, token))
 
 
+def _values(delivery: Delivery) -> dict[str, str]:
+    """The recipient's placeholder values. They include the unsubscribe address, a
+    URL of the public site that this host's URL configuration does not know, so it is
+    resolved against the site's own configuration."""
+    previous = get_urlconf()
+    set_urlconf(None)
+    try:
+        return recipient_values(delivery)
+    finally:
+        set_urlconf(previous)
+
+
 def _teach(
     request: HttpRequest, delivery: Delivery, prefix: str, token: str, *, reported: bool = False
 ) -> HttpResponse:
     scenario = services.scenario_of(delivery)
-    annotated = services.annotated_message(scenario, recipient_values(delivery))
+    annotated = services.annotated_message(scenario, _values(delivery))
     return render(
         request,
         "phishing/teach.html",

@@ -199,6 +199,10 @@ def test_a_report_from_the_message_is_the_best_outcome(
     )
     assert _url(campaign, delivery, "r/") in message.get_body(("plain",)).get_content()
 
+    # A tracking process that never sent mail has not cached the site's URLs.
+    from hygie.delivery import engine
+
+    engine._unsubscribe_prefix.cache_clear()
     # Following the link (as mail scanners do) records nothing.
     ask = client.get(_url(campaign, delivery, "r/"), **PERSON)
     assert ask.status_code == 200 and b"<form" in ask.content
@@ -274,3 +278,24 @@ def test_rates_by_group_hide_groups_below_the_threshold(
     assert result.suppressed == 1
     with pytest.raises(ValueError):
         selectors.breakdown(simulation, "last_name")
+
+
+def test_the_demo_simulation_goes_through_the_real_endpoints(organisation, admin, settings):
+    from hygie.audience.models import Person
+    from hygie.phishing.demo import past_simulation
+
+    settings.ALLOWED_HOSTS = ["*"]
+    for n in range(60):
+        Person.objects.create(organisation=organisation, email=f"demo{n}@example.org")
+    past_simulation(organisation, admin)
+    past_simulation(organisation, admin)  # once only
+    (campaign,) = SimulationCampaign.objects.filter(organisation=organisation)
+    funnel = selectors.funnel(campaign)
+    assert funnel.sent == 60
+    assert funnel.rates[0].count > 0 and funnel.automated_hits > 0
+    reasons = {r for rs in SimulationEvent.objects.values_list("reasons", flat=True) for r in rs}
+    assert (
+        any("after delivery" in r for r in reasons)
+        and "hidden link (invisible to people)" in reasons
+    )
+    assert SimulationEvent.objects.filter(kind=HitKind.PRESENCE).exists()
