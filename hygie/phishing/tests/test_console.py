@@ -90,7 +90,7 @@ def test_a_bad_edit_names_the_field_and_changes_nothing(simulation, console, adm
     page = staff.post(url, data)
     assert page.status_code == 200
     errors = page.context["form"].errors
-    assert "red_flags" in errors and "unknown place" in errors["red_flags"][0]
+    assert "red_flags" in errors and "ailleurs" in errors["red_flags"][0]
     data["red_flags"] = form.initial["red_flags"]
     errors = staff.post(url, data).context["form"].errors
     assert list(errors) == ["text_body"] and "{{ lien }}" in errors["text_body"][0]
