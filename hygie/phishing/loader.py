@@ -126,6 +126,8 @@ def field_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
     for number, flag in enumerate(flags, start=1):
         if flag.get("where") not in WHERE:
             add("red_flags", f"red flag {number}: unknown place {flag.get('where')!r}")
+        elif not str(flag.get("anchor", "")).strip():
+            add("red_flags", f"red flag {number}: missing anchor")
         elif str(flag.get("anchor", "")) not in _field(data, flag["where"]):
             add("red_flags", f"red flag {number}: anchor not found in its {flag['where']}")
         if not str(flag.get("explanation", "")).strip():

@@ -297,3 +297,10 @@ def test_qr_scenarios_carry_a_code_to_the_personal_link(organisation, admin, smt
     assert response["Content-Type"] == "image/png"
     assert response.content.startswith(b"\x89PNG")
     assert not SimulationEvent.objects.exists()  # showing the code is not a click
+
+
+def test_a_red_flag_must_point_at_something(tmp_path):
+    data, _checksum = parse(scenario_files()[0])
+    data["red_flags"][0]["anchor"] = " "
+    path = tmp_path / f"{data['slug']}.yaml"
+    assert "red flag 1: missing anchor" in problems(data, path)
