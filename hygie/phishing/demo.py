@@ -9,7 +9,8 @@ Called by the demo set-up; it creates the simulation once per organisation.
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -91,13 +92,13 @@ def past_simulation(organisation: Organisation, admin: User, seed: int = 11) -> 
             continue
         if roll < 0.16:  # a sandbox opens the message and follows every link
             _delivered(delivery, now - timedelta(minutes=rng.uniform(2, 30)))
-            robot = {"HTTP_USER_AGENT": DESKTOP, "REMOTE_ADDR": address}
+            robot: dict[str, Any] = {"HTTP_USER_AGENT": DESKTOP, "REMOTE_ADDR": address}
             client.head(base, **robot)
             client.get(base + "h/", HTTP_ACCEPT_LANGUAGE="fr-FR", **robot)
             continue
         # People: minutes to two days after delivery.
         _delivered(delivery, now - timedelta(minutes=rng.lognormvariate(4.5, 1.3)))
-        agent = {
+        agent: dict[str, Any] = {
             "HTTP_USER_AGENT": rng.choice((PHONE, DESKTOP)),
             "HTTP_ACCEPT_LANGUAGE": "fr-FR",
             "REMOTE_ADDR": address,
@@ -118,5 +119,5 @@ def past_simulation(organisation: Organisation, admin: User, seed: int = 11) -> 
             client.post(base, {"identifiant": "demo", "mot_de_passe": "demo"}, **agent)
 
 
-def _delivered(delivery: Delivery, at: object) -> None:
+def _delivered(delivery: Delivery, at: datetime) -> None:
     Delivery.objects.filter(pk=delivery.pk).update(sent_at=at, scheduled_at=at, next_attempt_at=at)

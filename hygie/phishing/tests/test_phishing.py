@@ -134,6 +134,8 @@ def test_unknown_tokens_look_ordinary_and_record_nothing(simulation, smtp_server
     assert unknown.status_code == wrong_prefix.status_code == 200
     assert not SimulationEvent.objects.exists()
     assert b"hygie" not in unknown.content.lower()
+    # Known or not, the pages carry the same page-side check.
+    assert f'src="/{simulation.path_prefix}/s.js"'.encode() in unknown.content
 
 
 def test_tracked_links_are_not_served_on_the_console_host(simulation, smtp_server, client):
