@@ -305,3 +305,37 @@ def test_robots_get_no_explanation(later, smtp_server, client, console, admin):
 def test_another_organisations_campaign_pages_are_not_found(simulation, console, outsider, name):
     url = reverse(f"phishing:{name}", args=[simulation.pk])
     assert console(outsider).get(url).status_code == 404
+
+
+def test_another_organisations_scenario_version_cannot_be_used(
+    simulation, console, admin, outsider, other_organisation
+):
+    from django.core.exceptions import ValidationError
+
+    from hygie.phishing.editing import scenario_new_version
+
+    theirs = scenario_new_version(
+        scenario=_shipped(),
+        organisation=other_organisation,
+        actor=outsider,
+        changes={"title": "Version privée d'une autre union"},
+    )
+    response = console(admin).post(
+        reverse("phishing:simulation_new"),
+        {
+            "name": "Emprunt",
+            "scenarios": [theirs.pk],
+            "segment": simulation.segment.pk,
+            "after_click": "teach",
+        },
+    )
+    assert "scenarios" in response.context["form"].errors
+    with pytest.raises(ValidationError):
+        campaign_create(
+            organisation=simulation.organisation,
+            actor=admin,
+            name="Emprunt",
+            scenarios=[theirs],
+            segment=simulation.segment,
+        )
+    assert not simulation.organisation.simulations.filter(name="Emprunt").exists()
