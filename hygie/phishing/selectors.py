@@ -8,7 +8,7 @@ import statistics
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -241,10 +241,13 @@ OUTCOMES: dict[str, Q] = {
 
 def people(campaign: SimulationCampaign, outcome: str) -> QuerySet[SimulationResult]:
     """Named people by outcome: only for the individual-results right (audited by the view)."""
+    timeline = SimulationEvent.objects.exclude(kind=HitKind.PRESENCE).order_by("at", "pk")
     return (
         SimulationResult.objects.filter(campaign=campaign)
         .filter(OUTCOMES[outcome])
         .select_related("delivery__person__practice")
+        # Each person's timeline, robots included (with their verdict), in one query a page.
+        .prefetch_related(Prefetch("delivery__simulation_events", queryset=timeline))
         .order_by("delivery__person__last_name", "delivery__person__first_name", "pk")
     )
 

@@ -220,6 +220,10 @@ def test_named_results_need_the_right_and_each_view_is_audited(
     page = staff.get(url + "?outcome=clicked")
     assert [r.delivery for r in page.context["page"].object_list] == [delivery]
     assert delivery.person.last_name in page.content.decode()
+    # The person's timeline comes with the row, read in one query for the page.
+    (row,) = page.context["page"].object_list
+    assert [e.kind for e in row.delivery.simulation_events.all()] == ["click"]
+    assert page.content.decode().count('data-testid="timeline"') == 1
     staff.get(url + "?outcome=reported")
     entries = AuditEntry.objects.filter(action="simulation.individual_results_viewed")
     assert [e.details["outcome"] for e in entries.order_by("pk")] == ["clicked", "reported"]
