@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import get_urlconf, set_urlconf
+from django.urls import get_urlconf, reverse, set_urlconf
 from django.utils import timezone
 from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 from hygie.delivery.engine import recipient_values
 from hygie.delivery.models import Delivery, MailingKind
 from hygie.phishing import services
+from hygie.phishing.follow_up import capsule_for
 from hygie.phishing.models import (
     AfterClick,
     HitKind,
@@ -85,6 +86,17 @@ def _values(delivery: Delivery) -> dict[str, str]:
         set_urlconf(previous)
 
 
+@lru_cache(maxsize=1)
+def _space_url() -> str:
+    # The personal space lives on the public site, not on this host.
+    previous = get_urlconf()
+    set_urlconf(None)
+    try:
+        return settings.PUBLIC_BASE_URL + reverse("portal:start")
+    finally:
+        set_urlconf(previous)
+
+
 def _teach(
     request: HttpRequest, delivery: Delivery, prefix: str, token: str, *, reported: bool = False
 ) -> HttpResponse:
@@ -97,6 +109,8 @@ def _teach(
             "organisation": delivery.mailing.organisation,
             "scenario": scenario,
             "reported": reported,
+            "capsule": capsule_for(delivery.mailing.simulation, scenario),
+            "space_url": _space_url(),
             **annotated,
             **_page_check(prefix, token),
         },

@@ -343,3 +343,16 @@ def test_another_organisations_scenario_version_cannot_be_used(
             segment=simulation.segment,
         )
     assert not simulation.organisation.simulations.filter(name="Emprunt").exists()
+
+
+def test_the_teachable_moment_points_to_the_capsule_of_the_theme(simulation, smtp_server, client):
+    from hygie.library.models import Capsule
+
+    load_library()
+    launch_and_send(simulation)
+    delivery = Delivery.objects.first()
+    url = f"/{simulation.path_prefix}/{delivery.token}/"
+    page = client.post(url, {"identifiant": "x"}, **PERSON).content.decode()
+    capsule = Capsule.objects.get(theme=_shipped().theme, language="fr")
+    assert 'data-testid="related-capsule"' in page and capsule.title in page
+    assert "http://127.0.0.1:8000/espace/" in page
