@@ -30,5 +30,13 @@ def run() -> None:
         "user-agent list only, same traffic",
         result["baseline_precision"],
     )
+    emit(
+        "detector",
+        "human_precision_percent_vs_no_page_check",
+        result["precision"],
+        "%",
+        "same detector without the page-side check, same traffic",
+        result["precision_without_page_check"],
+    )
     emit("detector", "humans_classified_human_percent", result["human_kept"], "%")
     emit("detector", "uncertain_percent", result["uncertain"], "%")

@@ -1,4 +1,12 @@
-"""Child of bench_detector: generate labelled hits, classify them, print one JSON line."""
+"""Child of bench_detector: generate labelled hits, classify them, print one JSON line.
+
+The traffic follows what the tracking pages see: each GET of a tracked link serves a
+page carrying the page-side check, which sends a beacon after a real interaction.
+Most people interact within seconds; a few have JavaScript off or close the page at
+once (no beacon). Robots do not interact, except a few sandboxes that fake pointer
+movements. Part of the gateway traffic comes from an address range listed as a
+scanner network.
+"""
 
 from __future__ import annotations
 
@@ -37,8 +45,8 @@ def main() -> None:
     from hygie.audience.models import Person, Segment
     from hygie.delivery.models import Delivery, Mailing, Variant
     from hygie.lib.robots import automated_reason
-    from hygie.phishing.models import HitKind, Verdict
-    from hygie.phishing.services import record_hit
+    from hygie.phishing.models import HitKind, ScannerNetwork, Verdict
+    from hygie.phishing.services import confirm_presence, record_hit
 
     rng = random.Random(11)
     factory = RequestFactory()
@@ -50,7 +58,7 @@ def main() -> None:
     variant = Variant.objects.create(mailing=mailing, subject="s", text_body="{{ lien }}")
     sent_at = datetime(2026, 10, 5, 9, 0, tzinfo=UTC)
     people = Person.objects.bulk_create(
-        Person(organisation=organisation, email=f"p{n}@example.org") for n in range(1400)
+        Person(organisation=organisation, email=f"p{n}@example.org") for n in range(1500)
     )
     deliveries = Delivery.objects.bulk_create(
         Delivery(
@@ -66,7 +74,25 @@ def main() -> None:
         )
         for p in people
     )
-    hits = []  # (moment, delivery, label, request kwargs, hidden)
+    ScannerNetwork.objects.create(
+        organisation=organisation, cidr="198.18.0.0/15", label="mail gateway"
+    )
+    # (moment, delivery, label, address, headers, hidden, method); method "BEACON" is the
+    # page-side confirmation of a page served just before.
+    hits = []
+
+    def beacon(moment: datetime, delivery: object, label: str, address: str, headers: dict) -> None:
+        hits.append(
+            (
+                moment + timedelta(seconds=rng.uniform(1, 90)),
+                delivery,
+                label,
+                address,
+                headers,
+                False,
+                "BEACON",
+            )
+        )
 
     def ip() -> str:
         return f"10.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
@@ -80,7 +106,11 @@ def main() -> None:
             headers = {"HTTP_USER_AGENT": rng.choice(BROWSERS)}
             if rng.random() < 0.97:
                 headers["HTTP_ACCEPT_LANGUAGE"] = FR
-            hits.append((sent_at + delay, next(pool), "human", address, headers, False, "GET"))
+            delivery = next(pool)
+            hits.append((sent_at + delay, delivery, "human", address, headers, False, "GET"))
+            # Some people have JavaScript off or close the page at once: no beacon.
+            if rng.random() < 0.94:
+                beacon(sent_at + delay, delivery, "human", address, headers)
     # Robots.
     for _ in range(120):  # known scanners, seconds after delivery
         hits.append(
@@ -155,13 +185,23 @@ def main() -> None:
                     "GET",
                 )
             )
-    for _ in range(15):  # stealthy sandboxes: look like a person in every way we check
+    for index in range(15):  # stealthy sandboxes: look like a person in every way we check
+        moment, delivery, address = (
+            sent_at + timedelta(minutes=rng.uniform(2, 20)),
+            next(pool),
+            ip(),
+        )
+        headers = {"HTTP_USER_AGENT": rng.choice(BROWSERS), "HTTP_ACCEPT_LANGUAGE": FR}
+        hits.append((moment, delivery, "robot", address, headers, False, "GET"))
+        if index < 2:  # the few that fake pointer movements pass the page-side check
+            beacon(moment, delivery, "robot", address, headers)
+    for _ in range(40):  # a gateway's range, browser agent, minutes after delivery
         hits.append(
             (
-                sent_at + timedelta(minutes=rng.uniform(2, 20)),
+                sent_at + timedelta(minutes=rng.uniform(1, 120)),
                 next(pool),
                 "robot",
-                ip(),
+                f"198.18.{rng.randint(0, 255)}.{rng.randint(1, 254)}",
                 {"HTTP_USER_AGENT": rng.choice(BROWSERS), "HTTP_ACCEPT_LANGUAGE": FR},
                 False,
                 "GET",
@@ -173,11 +213,23 @@ def main() -> None:
     baseline: dict[str, list[str]] = {"human": [], "robot": []}
     labelled: list[tuple[int, str]] = []
     for moment, delivery, label, address, headers, hidden, method in hits:
+        if method == "BEACON":
+            confirm_presence(
+                delivery=delivery,
+                request=factory.post("/x/v/", REMOTE_ADDR=address, **headers),
+                now=moment,
+            )
+            continue
         request = (factory.head if method == "HEAD" else factory.get)(
             "/x/", REMOTE_ADDR=address, **headers
         )
         event = record_hit(
-            delivery=delivery, kind=HitKind.CLICK, request=request, hidden_link=hidden, now=moment
+            delivery=delivery,
+            kind=HitKind.CLICK,
+            request=request,
+            hidden_link=hidden,
+            awaiting_page=method == "GET" and not hidden,
+            now=moment,
         )
         labelled.append((event.pk, label))
         baseline[label].append(
@@ -187,11 +239,22 @@ def main() -> None:
         )
 
     # Read the verdicts back: later evidence (a hidden link, a burst) corrects earlier hits.
+    from hygie.phishing.detection import AWAITING, CONFIRMED
     from hygie.phishing.models import SimulationEvent
 
-    final = dict(SimulationEvent.objects.values_list("pk", "verdict"))
+    final = {
+        pk: (v, r) for pk, v, r in SimulationEvent.objects.values_list("pk", "verdict", "reasons")
+    }
+    # The same traffic read as the detector did before the page-side check: a hit
+    # only waiting for (or confirmed by) the page would have been called a person.
+    before: dict[str, list[str]] = {"human": [], "robot": []}
     for pk, label in labelled:
-        outcome[label].append(final[pk])
+        verdict, reasons = final[pk]
+        outcome[label].append(verdict)
+        page_only = set(reasons) <= {AWAITING, CONFIRMED}
+        before[label].append(
+            Verdict.HUMAN if verdict != Verdict.AUTOMATED and page_only else verdict
+        )
 
     def scores(verdicts: dict[str, list[str]]) -> tuple[float, float]:
         robots_caught = sum(v == Verdict.AUTOMATED for v in verdicts["robot"])
@@ -203,6 +266,7 @@ def main() -> None:
 
     recall, precision = scores(outcome)
     base_recall, base_precision = scores(baseline)
+    _before_recall, before_precision = scores(before)
     total = len(outcome["human"]) + len(outcome["robot"])
     print(
         json.dumps(
@@ -211,6 +275,7 @@ def main() -> None:
                 "precision": round(precision, 1),
                 "baseline_recall": round(base_recall, 1),
                 "baseline_precision": round(base_precision, 1),
+                "precision_without_page_check": round(before_precision, 1),
                 "human_kept": round(
                     100 * sum(v == Verdict.HUMAN for v in outcome["human"]) / len(outcome["human"]),
                     1,

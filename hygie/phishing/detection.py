@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
+import time
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.http import HttpRequest
 
 from hygie.lib.robots import automated_reason
-from hygie.phishing.models import Verdict
+from hygie.phishing.models import ScannerNetwork, Verdict
 
 TOO_FAST = timedelta(seconds=20)
 # One address reaching this many different recipients' links this quickly is a
@@ -24,6 +27,52 @@ TOO_FAST = timedelta(seconds=20)
 # one internet connection and click within minutes of each other).
 BURST_RECIPIENTS = 4
 BURST_WINDOW = timedelta(seconds=90)
+# A page-side confirmation counts for the hits of the same delivery this long
+# before it (the person reads the page, then moves, scrolls or types).
+CONFIRM_WINDOW = timedelta(minutes=10)
+AWAITING = "no sign of a person on the page yet"
+CONFIRMED = "a person interacted with the page"
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+_NETWORKS: dict[int, tuple[float, list[tuple[Network, str]]]] = {}
+NETWORKS_TTL = 30.0  # seconds; a change in the console also clears the cache
+
+
+def scanner_networks(organisation_id: int) -> list[tuple[Network, str]]:
+    """The organisation's scanner ranges, cached briefly per process (one query per
+    hit would cost as much as recording it)."""
+    cached = _NETWORKS.get(organisation_id)
+    now = time.monotonic()
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    networks = []
+    for cidr, label in ScannerNetwork.objects.filter(organisation_id=organisation_id).values_list(
+        "cidr", "label"
+    ):
+        try:
+            networks.append((ipaddress.ip_network(cidr, strict=False), label))
+        except ValueError:
+            continue  # validated on the way in; an old bad row must not break tracking
+    _NETWORKS[organisation_id] = (now + NETWORKS_TTL, networks)
+    return networks
+
+
+def forget_scanner_networks(organisation_id: int | None = None) -> None:
+    if organisation_id is None:
+        _NETWORKS.clear()
+    else:
+        _NETWORKS.pop(organisation_id, None)
+
+
+def network_reason(address: str, networks: Sequence[tuple[Network, str]]) -> str:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return ""
+    for network, label in networks:
+        if ip.version == network.version and ip in network:
+            return f"scanner network: {label}"
+    return ""
 
 
 def source_of(request: HttpRequest) -> str:
@@ -40,10 +89,17 @@ def classify(
     now: datetime,
     hidden_link: bool = False,
     recipients_from_source: int = 0,
+    networks: Sequence[tuple[Network, str]] = (),
+    awaiting_page: bool = False,
 ) -> tuple[str, list[str]]:
     """`recipients_from_source`: other recipients' links hit from the same address
-    within the burst window (counted by the caller)."""
+    within the burst window (counted by the caller). `awaiting_page`: the answer
+    carries the page-side check, so a hit that looks human stays uncertain until
+    the page reports a real interaction."""
     strong, weak = [], []
+    in_network = network_reason(request.META.get("REMOTE_ADDR", ""), networks)
+    if in_network:
+        strong.append(in_network)
     if recipients_from_source + 1 >= BURST_RECIPIENTS:
         strong.append(f"burst: {recipients_from_source + 1} recipients from one address")
     if hidden_link:
@@ -60,6 +116,8 @@ def classify(
         strong.append(f"{int((now - sent_at).total_seconds())} s after delivery")
     if not request.META.get("HTTP_ACCEPT_LANGUAGE"):
         weak.append("no Accept-Language header")
+    if awaiting_page:
+        weak.append(AWAITING)
     if strong:
         return Verdict.AUTOMATED, strong + weak
     if weak:

@@ -57,7 +57,17 @@ def _field(data: dict[str, Any], where: str) -> str:
 
 
 def problems(data: dict[str, Any], path: Path) -> list[str]:
-    found = []
+    found = [] if path.stem == data.get("slug") else ["the file name must be the slug"]
+    return found + [message for _field_name, message in field_problems(data)]
+
+
+def field_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """Each problem with the field it concerns (console forms show it beside that field)."""
+    found: list[tuple[str, str]] = []
+
+    def add(name: str, message: str) -> None:
+        found.append((name, message))
+
     for key in (
         "slug",
         "version",
@@ -72,54 +82,56 @@ def problems(data: dict[str, Any], path: Path) -> list[str]:
         "red_flags",
     ):
         if key not in data:
-            found.append(f"missing field '{key}'")
-    if path.stem != data.get("slug"):
-        found.append("the file name must be the slug")
+            add(key, f"missing field '{key}'")
     if data.get("channel") not in CHANNELS:
-        found.append(f"unknown channel {data.get('channel')!r}")
+        add("channel", f"unknown channel {data.get('channel')!r}")
     if data.get("technique") not in TECHNIQUES:
-        found.append(f"unknown technique {data.get('technique')!r}")
+        add("technique", f"unknown technique {data.get('technique')!r}")
     if not isinstance(data.get("difficulty"), int) or not 1 <= data["difficulty"] <= 5:
-        found.append("difficulty must be 1 to 5")
+        add("difficulty", "difficulty must be 1 to 5")
     if data.get("theme") not in THEMES:
-        found.append(f"unknown theme {data.get('theme')!r}")
+        add("theme", f"unknown theme {data.get('theme')!r}")
     if not isinstance(data.get("last_reviewed"), date):
-        found.append("last_reviewed must be a date")
+        add("last_reviewed", "last_reviewed must be a date")
     channel = data.get("channel")
     if channel in {"email", "qr"}:
         for key in ("sender_name", "sender_local_part", "subject", "text_body", "html_body"):
             if not str(data.get(key, "")).strip():
-                found.append(f"missing '{key}' for an {channel} scenario")
+                add(key, f"missing '{key}' for an {channel} scenario")
         for key in ("text_body", "html_body"):
             if "lien" not in {m.group(1) for m in PLACEHOLDER.finditer(str(data.get(key, "")))}:
-                found.append(f"'{key}' must contain the tracked link {{{{ lien }}}}")
+                add(key, f"'{key}' must contain the tracked link {{{{ lien }}}}")
         if "@" in str(data.get("sender_local_part", "")):
-            found.append("sender_local_part is only the part before @")
+            add("sender_local_part", "sender_local_part is only the part before @")
     if channel == "qr" and "{{ qr_code }}" not in str(data.get("html_body", "")):
-        found.append("a QR scenario places {{ qr_code }} in its HTML body")
+        add("html_body", "a QR scenario places {{ qr_code }} in its HTML body")
     if channel == "sms":
         body = str(data.get("sms_body", ""))
         if "{{ lien }}" not in body or len(body) > 320:
-            found.append("the SMS body needs {{ lien }} and at most 320 characters")
+            add("sms_body", "the SMS body needs {{ lien }} and at most 320 characters")
     for key in ("subject", "text_body", "html_body", "sms_body"):
         unknown = set(unknown_placeholders(str(data.get(key, "")))) - EXTRA_PLACEHOLDERS
         if unknown:
-            found.append(f"unknown placeholder(s) in {key}: {', '.join(sorted(unknown))}")
+            add(key, f"unknown placeholder(s) in {key}: {', '.join(sorted(unknown))}")
     landing = data.get("landing") or {}
-    if not landing.get("title") or not landing.get("html"):
-        found.append("the landing page needs a title and html")
+    if not landing.get("title"):
+        add("landing_title", "the landing page needs a title and html")
+    elif not landing.get("html"):
+        add("landing_html", "the landing page needs a title and html")
     if "<script" in str(landing.get("html", "")).lower():
-        found.append("no script in a landing page")
+        add("landing_html", "no script in a landing page")
     flags = data.get("red_flags") or []
     if not 3 <= len(flags) <= 6:
-        found.append("3 to 6 red flags are required")
+        add("red_flags", "3 to 6 red flags are required")
     for number, flag in enumerate(flags, start=1):
         if flag.get("where") not in WHERE:
-            found.append(f"red flag {number}: unknown place {flag.get('where')!r}")
+            add("red_flags", f"red flag {number}: unknown place {flag.get('where')!r}")
+        elif not str(flag.get("anchor", "")).strip():
+            add("red_flags", f"red flag {number}: missing anchor")
         elif str(flag.get("anchor", "")) not in _field(data, flag["where"]):
-            found.append(f"red flag {number}: anchor not found in its {flag['where']}")
+            add("red_flags", f"red flag {number}: anchor not found in its {flag['where']}")
         if not str(flag.get("explanation", "")).strip():
-            found.append(f"red flag {number}: missing explanation")
+            add("red_flags", f"red flag {number}: missing explanation")
     return found
 
 
@@ -139,7 +151,10 @@ def load(root: Path | None = None) -> dict[str, int]:
         raise ScenarioError("Invalid scenario files:\n  " + "\n  ".join(errors))
     for data, checksum in parsed:
         existing = Scenario.objects.filter(
-            slug=data["slug"], language=data["language"], version=data["version"]
+            organisation__isnull=True,
+            slug=data["slug"],
+            language=data["language"],
+            version=data["version"],
         ).first()
         if existing is not None:
             if existing.checksum != checksum:

@@ -14,6 +14,16 @@ from hygie.delivery.models import Delivery, Mailing
 
 
 class Scenario(models.Model):
+    """One version of a scenario. Shipped versions (from files) have no organisation;
+    a version edited in the console belongs to the organisation that wrote it."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="scenarios",
+    )
     slug = models.SlugField(max_length=100)
     language = models.CharField(max_length=2, default="fr")
     version = models.PositiveIntegerField(default=1)
@@ -26,11 +36,28 @@ class Scenario(models.Model):
     data = models.JSONField()
     checksum = models.CharField(max_length=64)
     last_reviewed = models.DateField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ("difficulty", "slug", "-version")
         constraints = [
-            models.UniqueConstraint("slug", "language", "version", name="scenario_unique")
+            models.UniqueConstraint(
+                "slug",
+                "language",
+                "version",
+                condition=models.Q(organisation__isnull=True),
+                name="scenario_unique",
+            ),
+            models.UniqueConstraint(
+                "organisation",
+                "slug",
+                "language",
+                "version",
+                condition=models.Q(organisation__isnull=False),
+                name="scenario_unique_per_organisation",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -62,6 +89,11 @@ class SimulationAnnouncement(models.Model):
         return f"{self.organisation} {self.announced_on}"
 
 
+class AfterClick(models.TextChoices):
+    TEACH = "teach", _("Show the explanation at once")
+    LATER = "later", _("Show a neutral page; send the explanation by email at the end")
+
+
 class SimulationCampaign(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="simulations"
@@ -73,6 +105,16 @@ class SimulationCampaign(models.Model):
     # Path segment of the tracking links; varies per campaign so that filters
     # cannot fingerprint one fixed pattern.
     path_prefix = models.CharField(max_length=24)
+    after_click = models.CharField(
+        _("after a click"), max_length=8, choices=AfterClick.choices, default=AfterClick.TEACH
+    )
+    follow_up = models.BooleanField(
+        _("enrol those who clicked in the related capsule"), default=False
+    )
+    report_link = models.BooleanField(_("add a report link to the message"), default=False)
+    # Opens where the organisation does not track them per person: a bare count.
+    anonymous_opens = models.PositiveIntegerField(default=0)
+    explanations_sent_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -96,9 +138,13 @@ class Stage(models.IntegerChoices):
 
 
 class HitKind(models.TextChoices):
+    OPEN = "open", _("Opened")
     CLICK = "click", _("Click")
     SUBMIT = "submit", _("Form submitted")
     REPORT = "report", _("Reported")
+    # The landing page saw a real interaction (pointer, scroll, key, touch): not a hit
+    # of its own, the confirmation that a person stands behind the hits before it.
+    PRESENCE = "presence", _("Presence confirmed")
 
 
 class Verdict(models.TextChoices):
@@ -148,6 +194,36 @@ class SimulationResult(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     reported_at = models.DateTimeField(null=True, blank=True)
     automated_hits = models.PositiveIntegerField(default=0)
+    # Hits that are neither a confirmed person nor a robot (no sign from the page).
+    uncertain_hits = models.PositiveIntegerField(default=0)
+    # A person was confirmed behind a click or a submission (page-side signal).
+    confirmed = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=("campaign", "stage"), name="simulation_result_stage")]
 
     def __str__(self) -> str:
         return f"{self.delivery_id}: {self.get_stage_display()}"
+
+
+class ScannerNetwork(models.Model):
+    """An address range of a mail-security scanner: hits from it are automated.
+
+    Kept per organisation (its mail providers and gateways differ), maintained in
+    the console; the address of a hit is compared, never stored."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="scanner_networks"
+    )
+    cidr = models.CharField(_("address range (CIDR)"), max_length=49)
+    label = models.CharField(_("label"), max_length=100)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("label", "cidr")
+        constraints = [
+            models.UniqueConstraint("organisation", "cidr", name="scanner_network_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.cidr})"

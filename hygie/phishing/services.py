@@ -4,12 +4,14 @@ recording hits on tracked links."""
 from __future__ import annotations
 
 import html
+import ipaddress
 import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,11 +20,24 @@ from hygie.accounts.audit import audit_record
 from hygie.accounts.models import Organisation, User
 from hygie.audience.models import Segment
 from hygie.delivery.engine import profile_of
-from hygie.delivery.models import Delivery, Mailing, MailingKind, Variant
-from hygie.delivery.services import mailing_launch
-from hygie.phishing.detection import BURST_WINDOW, classify, field_kinds, source_of
+from hygie.delivery.models import Channel, Delivery, DeliveryStatus, Mailing, MailingKind, Variant
+from hygie.delivery.services import mailing_launch, send_test
+from hygie.phishing.detection import (
+    AWAITING,
+    BURST_WINDOW,
+    CONFIRM_WINDOW,
+    CONFIRMED,
+    classify,
+    field_kinds,
+    forget_scanner_networks,
+    scanner_networks,
+    source_of,
+)
+from hygie.phishing.follow_up import send_follow_up
 from hygie.phishing.models import (
+    AfterClick,
     HitKind,
+    ScannerNetwork,
     Scenario,
     SimulationAnnouncement,
     SimulationCampaign,
@@ -32,7 +47,11 @@ from hygie.phishing.models import (
     Verdict,
 )
 
-STAGE_OF: dict[str, Stage] = {HitKind.CLICK: Stage.CLICKED, HitKind.SUBMIT: Stage.SUBMITTED}
+STAGE_OF: dict[str, Stage] = {
+    HitKind.OPEN: Stage.OPENED,
+    HitKind.CLICK: Stage.CLICKED,
+    HitKind.SUBMIT: Stage.SUBMITTED,
+}
 PREFIXES = ("espace", "compte", "acces", "document", "dossier", "portail", "suivi", "connexion")
 
 
@@ -47,6 +66,46 @@ QR_IMAGE = (
 def variant_key(scenario: Scenario) -> str:
     """The mailing variant that carries a scenario (variant keys are 8 characters)."""
     return f"s{scenario.pk}"
+
+
+def open_pixel_html() -> str:
+    # Whether an open counts per person is decided when it happens, from the
+    # organisation's setting at that time (see record_open).
+    return (
+        '<img src="{{ lien }}p.gif" width="1" height="1" alt="" '
+        'style="display:block;width:1px;height:1px;border:0">'
+    )
+
+
+REPORT_TEXT = "\n\n--\nUn doute sur ce message ? Signalez-le : {{ lien }}r/\n"
+REPORT_HTML = (
+    '<p style="font-size:12px;color:#6b7280;margin-top:24px">Un doute sur ce message ? '
+    '<a href="{{ lien }}r/" style="color:#6b7280">Signalez-le</a></p>'
+)
+REPORT_SMS = " Doute ? Signalez : {{ lien }}r/"
+
+
+def variant_fields(scenario: Scenario, *, domain: str, report_link: bool) -> dict[str, str]:
+    """What a scenario puts into a mailing variant, tracked parts included."""
+    data = scenario.data
+    text = str(data.get("text_body", ""))
+    html_body = str(data.get("html_body", "")).replace("{{ qr_code }}", QR_IMAGE)
+    sms = str(data.get("sms_body", ""))
+    if report_link:
+        text, html_body = text + REPORT_TEXT if text else text, html_body + REPORT_HTML
+        sms = sms + REPORT_SMS if sms else sms
+    if html_body:
+        html_body += hidden_link_html() + open_pixel_html()
+    return {
+        "subject": str(data.get("subject", "")),
+        "text_body": text,
+        "html_body": html_body,
+        "sms_body": sms,
+        "from_name": str(data.get("sender_name", "")),
+        "from_email": f"{data['sender_local_part']}@{domain}"
+        if domain and data.get("sender_local_part")
+        else "",
+    }
 
 
 def hidden_link_html() -> str:
@@ -65,6 +124,11 @@ def campaign_create(
     name: str,
     scenarios: list[Scenario],
     segment: Segment,
+    after_click: str = AfterClick.TEACH,
+    follow_up: bool = False,
+    report_link: bool = False,
+    send_start: datetime | None = None,
+    send_end: datetime | None = None,
     request: HttpRequest | None = None,
 ) -> SimulationCampaign:
     if not scenarios:
@@ -87,23 +151,20 @@ def campaign_create(
         segment=segment,
         unsubscribe_link=False,
         link_template=f"{base}/{prefix}/{{token}}/",
+        send_start=send_start,
+        send_end=send_end,
         created_by=actor,
     )
+    if any(s.organisation_id not in (None, organisation.pk) for s in scenarios):
+        raise ValidationError(_("This scenario belongs to another organisation."))
+    if after_click not in AfterClick.values:
+        raise ValidationError(_("Unknown choice for what happens after a click."))
     for scenario in scenarios:
-        data = scenario.data
         Variant.objects.create(
             mailing=mailing,
             key=variant_key(scenario),
             weight=1,
-            subject=data.get("subject", ""),
-            text_body=data.get("text_body", ""),
-            html_body=str(data.get("html_body", "")).replace("{{ qr_code }}", QR_IMAGE)
-            + hidden_link_html(),
-            sms_body=data.get("sms_body", ""),
-            from_name=data.get("sender_name", ""),
-            from_email=f"{data['sender_local_part']}@{domain}"
-            if domain and data.get("sender_local_part")
-            else "",
+            **variant_fields(scenario, domain=domain, report_link=report_link),
         )
     campaign = SimulationCampaign.objects.create(
         organisation=organisation,
@@ -111,6 +172,9 @@ def campaign_create(
         segment=segment,
         mailing=mailing,
         path_prefix=prefix,
+        after_click=after_click,
+        follow_up=follow_up,
+        report_link=report_link,
         created_by=actor,
     )
     campaign.scenarios.set(scenarios)
@@ -154,9 +218,14 @@ def record_hit(
     request: HttpRequest,
     hidden_link: bool = False,
     submitted_fields: list[str] | None = None,
+    awaiting_page: bool = False,
     now: datetime | None = None,
 ) -> SimulationEvent:
-    """Append the event and move the delivery's summary forward (never backwards)."""
+    """Append the event and move the delivery's summary forward (never backwards).
+
+    `awaiting_page`: the answer carries the page-side check; a hit that looks human
+    stays uncertain until the page reports a real interaction (or one was reported
+    just before, as when a person types into the landing page and submits it)."""
     now = now or timezone.now()
     source = source_of(request)
     others = (
@@ -172,7 +241,15 @@ def record_hit(
         now=now,
         hidden_link=hidden_link,
         recipients_from_source=others,
+        networks=scanner_networks(delivery.organisation_id),
+        awaiting_page=awaiting_page,
     )
+    if (
+        verdict == Verdict.UNCERTAIN
+        and reasons == [AWAITING]
+        and _present_since(delivery, now - CONFIRM_WINDOW)
+    ):
+        verdict, reasons = Verdict.HUMAN, [CONFIRMED]
     event = SimulationEvent.objects.create(
         delivery=delivery,
         kind=kind,
@@ -202,6 +279,104 @@ def record_hit(
     return event
 
 
+def _present_since(delivery: Delivery, since: datetime) -> bool:
+    return SimulationEvent.objects.filter(
+        delivery=delivery, kind=HitKind.PRESENCE, verdict=Verdict.HUMAN, at__gte=since
+    ).exists()
+
+
+@transaction.atomic
+def confirm_presence(
+    *, delivery: Delivery, request: HttpRequest, now: datetime | None = None
+) -> int:
+    """The page saw a real interaction: the uncertain hits of the last minutes were a
+    person's. Returns how many hits were confirmed. A beacon that itself looks
+    automated (scanner agent or network, too soon after delivery) confirms nothing."""
+    now = now or timezone.now()
+    verdict, reasons = classify(
+        request,
+        sent_at=delivery.sent_at,
+        now=now,
+        networks=scanner_networks(delivery.organisation_id),
+    )
+    if verdict == Verdict.AUTOMATED:
+        return 0
+    pending = list(
+        SimulationEvent.objects.select_for_update().filter(
+            delivery=delivery,
+            kind__in=(HitKind.CLICK, HitKind.SUBMIT, HitKind.REPORT),
+            verdict=Verdict.UNCERTAIN,
+            at__gte=now - CONFIRM_WINDOW,
+            at__lte=now,
+        )
+    )
+    if _present_since(delivery, now - CONFIRM_WINDOW) and not pending:
+        return 0  # one confirmation row per visit is enough
+    SimulationEvent.objects.create(
+        delivery=delivery,
+        kind=HitKind.PRESENCE,
+        at=now,
+        verdict=Verdict.HUMAN,
+        reasons=[r for r in reasons if r != AWAITING],
+        source=source_of(request),
+    )
+    for event in pending:
+        event.verdict = Verdict.HUMAN
+        event.reasons = [r for r in event.reasons if r != AWAITING] + [CONFIRMED]
+        event.save(update_fields=["verdict", "reasons"])
+    if pending:
+        refresh_result(delivery.pk)
+    return len(pending)
+
+
+def record_open(*, delivery: Delivery, request: HttpRequest) -> None:
+    """The open pixel. Counted per person only where the organisation allows it;
+    elsewhere only a campaign-wide count of non-robot opens is kept."""
+    organisation = delivery.mailing.organisation
+    if organisation.track_individual_opens:
+        record_hit(delivery=delivery, kind=HitKind.OPEN, request=request)
+        return
+    now = timezone.now()
+    verdict, _reasons = classify(
+        request,
+        sent_at=delivery.sent_at,
+        now=now,
+        networks=scanner_networks(delivery.organisation_id),
+    )
+    if verdict != Verdict.AUTOMATED:
+        SimulationCampaign.objects.filter(mailing_id=delivery.mailing_id).update(
+            anonymous_opens=F("anonymous_opens") + 1
+        )
+
+
+@transaction.atomic
+def reclassify_hit(
+    *,
+    event: SimulationEvent,
+    verdict: str,
+    actor: User,
+    request: HttpRequest | None = None,
+) -> None:
+    """Staff review of one hit; the detector's own verdict stays beside it."""
+    if verdict not in Verdict.values:
+        raise ValidationError(_("Unknown verdict: %(v)s.") % {"v": verdict})
+    if event.kind == HitKind.PRESENCE:
+        raise ValidationError(_("A page confirmation is not a hit and cannot be reviewed."))
+    previous = event.reviewed_verdict or event.verdict
+    event.reviewed_verdict = verdict
+    event.save(update_fields=["reviewed_verdict"])
+    campaign = event.delivery.mailing.simulation
+    audit_record(
+        action="simulation.hit_reclassified",
+        actor=actor,
+        organisation=campaign.organisation,
+        target=campaign,
+        details={"event": event.pk, "from": previous, "to": verdict},
+        request=request,
+    )
+    refresh_result(event.delivery_id)
+
+
 SAME_VISIT = timedelta(minutes=5)
 # After a simulation ends, its links keep counting this long (late readers).
 TRACKING_GRACE = timedelta(hours=48)
@@ -210,9 +385,16 @@ TRACKING_GRACE = timedelta(hours=48)
 def campaign_end(
     *, campaign: SimulationCampaign, actor: User, request: HttpRequest | None = None
 ) -> None:
-    if campaign.ended_at is None:
+    """Stop the campaign: unsent messages are cancelled, links count for a grace
+    period, and the explanation or follow-up capsule goes to those who clicked."""
+    if campaign.ended_at is not None:
+        return
+    with transaction.atomic():
         campaign.ended_at = timezone.now()
         campaign.save(update_fields=["ended_at"])
+        campaign.mailing.deliveries.filter(status=DeliveryStatus.SCHEDULED).update(
+            status=DeliveryStatus.CANCELLED
+        )
         audit_record(
             action="simulation.ended",
             actor=actor,
@@ -220,6 +402,68 @@ def campaign_end(
             target=campaign,
             request=request,
         )
+        send_follow_up(campaign=campaign, actor=actor, request=request)
+
+
+def send_explanations(
+    *, campaign: SimulationCampaign, actor: User, request: HttpRequest | None = None
+) -> int:
+    """Send the explanation (and follow-up capsule) now, without ending the campaign."""
+    if campaign.explanations_sent_at is not None:
+        raise ValidationError(_("The explanations were already sent."))
+    if campaign.after_click != AfterClick.LATER and not campaign.follow_up:
+        raise ValidationError(_("This campaign sends no explanation or follow-up by email."))
+    return send_follow_up(campaign=campaign, actor=actor, request=request)
+
+
+def send_test_to_self(*, campaign: SimulationCampaign, actor: User, variant_id: str) -> Delivery:
+    """One variant to the staff member's own address, now; not counted in results."""
+    if campaign.mailing.channel != Channel.EMAIL:
+        raise ValidationError(_("SMS scenarios are tested with the preview."))
+    variant = campaign.mailing.variants.filter(pk=variant_id if variant_id.isdigit() else 0).first()
+    if variant is None:
+        raise ValidationError(_("Choose the variant to test."))
+    return send_test(mailing=campaign.mailing, actor=actor, variant=variant)
+
+
+@transaction.atomic
+def scanner_network_add(
+    *,
+    organisation: Organisation,
+    actor: User,
+    cidr: str,
+    label: str,
+    request: HttpRequest | None = None,
+) -> ScannerNetwork:
+    network = str(ipaddress.ip_network(cidr, strict=False))
+    if ScannerNetwork.objects.filter(organisation=organisation, cidr=network).exists():
+        raise ValidationError(_("This range is already in the list."))
+    row = ScannerNetwork.objects.create(organisation=organisation, cidr=network, label=label)
+    audit_record(
+        action="simulation.scanner_network_added",
+        actor=actor,
+        organisation=organisation,
+        target=row,
+        request=request,
+    )
+    transaction.on_commit(lambda: forget_scanner_networks(organisation.pk))
+    return row
+
+
+@transaction.atomic
+def scanner_network_remove(
+    *, network: ScannerNetwork, actor: User, request: HttpRequest | None = None
+) -> None:
+    organisation = network.organisation
+    audit_record(
+        action="simulation.scanner_network_removed",
+        actor=actor,
+        organisation=organisation,
+        target=network,
+        request=request,
+    )
+    network.delete()
+    transaction.on_commit(lambda: forget_scanner_networks(organisation.pk))
 
 
 @transaction.atomic
@@ -241,14 +485,25 @@ def refresh_result(delivery_id: int) -> None:
     result = SimulationResult.objects.select_for_update().filter(delivery_id=delivery_id).first()
     if result is None:
         return
-    events = SimulationEvent.objects.filter(delivery_id=delivery_id).order_by("at", "pk")
+    events = (
+        SimulationEvent.objects.filter(delivery_id=delivery_id)
+        .exclude(kind=HitKind.PRESENCE)
+        .order_by("at", "pk")
+    )
     result.stage, result.clicked_at, result.submitted_at = Stage.SENT, None, None
     result.reported_at, result.automated_hits = None, 0
+    result.uncertain_hits, result.confirmed = 0, False
     for event in events:
         verdict = event.reviewed_verdict or event.verdict
         if verdict == Verdict.AUTOMATED:
             result.automated_hits += 1
             continue
+        # Uncertain hits still count (leaving them out would make people without
+        # JavaScript vanish); the results show how many were confirmed.
+        if verdict == Verdict.UNCERTAIN:
+            result.uncertain_hits += 1
+        elif event.kind in (HitKind.CLICK, HitKind.SUBMIT):
+            result.confirmed = True
         stage = STAGE_OF.get(event.kind)
         if stage is not None and stage > result.stage:
             result.stage = stage

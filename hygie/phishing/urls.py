@@ -1,19 +1,35 @@
 from django.urls import path
 
-from hygie.phishing import views
+from hygie.phishing import console_views, views
 
 app_name = "phishing"
 
 urlpatterns = [
-    path("", views.simulation_list, name="simulations"),
-    path("new/", views.simulation_new, name="simulation_new"),
-    path("<int:campaign_id>/", views.simulation_results, name="results"),
+    path("", console_views.simulation_list, name="simulations"),
+    path("new/", console_views.simulation_new, name="simulation_new"),
+    path("<int:campaign_id>/", console_views.simulation_results, name="results"),
+    path("<int:campaign_id>/preview/", console_views.campaign_preview, name="campaign_preview"),
+    path("<int:campaign_id>/hits/", console_views.campaign_hits, name="hits"),
+    path("<int:campaign_id>/people/", console_views.campaign_people, name="people"),
+    path("scenarios/", console_views.scenario_list, name="scenarios"),
+    path("scenarios/<int:scenario_id>/", console_views.scenario_detail, name="scenario"),
+    path(
+        "scenarios/<int:scenario_id>/<str:part>.html",
+        console_views.scenario_frame,
+        name="scenario_frame",
+    ),
+    path("scenarios/<int:scenario_id>/edit/", console_views.scenario_edit, name="scenario_edit"),
+    path("scanners/", console_views.scanner_networks, name="scanners"),
 ]
 
 # Served on the tracking host names only (see hygie/urls_tracking.py).
 tracking_urlpatterns = [
+    path("<slug:prefix>/s.js", views.presence_script, name="presence_script"),
     path("<slug:prefix>/<str:token>/", views.tracked_link, name="tracked_link"),
     path("<slug:prefix>/<str:token>/h/", views.hidden_link, name="hidden_link"),
     path("<slug:prefix>/<str:token>/q.png", views.qr_image, name="qr_image"),
+    path("<slug:prefix>/<str:token>/p.gif", views.open_pixel, name="open_pixel"),
+    path("<slug:prefix>/<str:token>/v/", views.presence, name="presence"),
+    path("<slug:prefix>/<str:token>/r/", views.report, name="report"),
     path("<slug:prefix>/<str:token>/pas-moi/", views.not_me, name="not_me"),
 ]

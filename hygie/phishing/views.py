@@ -1,44 +1,30 @@
-"""Tracked links (served on the tracking host only) and the console pages."""
+"""Tracked links, served on the tracking host names only (see hygie/urls_tracking.py)."""
 
 from __future__ import annotations
 
 import io
-from datetime import date
+from functools import lru_cache
+from pathlib import Path
 
 import segno
-from django import forms
 from django.conf import settings
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import get_urlconf, reverse, set_urlconf
 from django.utils import timezone
 from django.utils.csp import CSP
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.csp import csp_override
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from hygie.accounts.access import (
-    console_view,
-    get_for_organisation,
-    request_organisation,
-    request_user,
-)
-from hygie.accounts.models import Organisation
-from hygie.accounts.roles import Permission
-from hygie.audience.models import Segment
 from hygie.delivery.engine import recipient_values
 from hygie.delivery.models import Delivery, MailingKind
-from hygie.phishing import selectors, services
+from hygie.phishing import services
+from hygie.phishing.follow_up import capsule_for
 from hygie.phishing.models import (
-    AnnouncementChannel,
+    AfterClick,
     HitKind,
-    Scenario,
-    SimulationAnnouncement,
-    SimulationCampaign,
 )
 
 # Landing pages imitate a portal with inline styles; nothing may run or load.
@@ -46,6 +32,9 @@ LANDING_POLICY: dict[str, list[str]] = {
     "default-src": [CSP.NONE],
     "style-src": [CSP.UNSAFE_INLINE],
     "img-src": ["data:"],
+    # Only the page-side check, served from this host; never inline code.
+    "script-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
@@ -67,23 +56,73 @@ def _delivery(prefix: str, token: str) -> Delivery | None:
     )
 
 
-def _neutral(request: HttpRequest) -> HttpResponse:
+# The same tiny image for every pixel request, known token or not.
+PIXEL = (
+    b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00"
+    b"\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+)
+
+
+def _page_check(prefix: str, token: str) -> dict[str, str]:
+    """Every page of the tracking host carries the page-side check, whether the
+    token is known or not (its presence must not tell them apart)."""
+    return {"presence_url": f"/{prefix}/{token}/v/", "script_url": f"/{prefix}/s.js"}
+
+
+def _neutral(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
     """What an unknown or ended link gets: an ordinary page, recording nothing."""
-    return render(request, "phishing/expired.html")
+    return render(request, "phishing/expired.html", _page_check(prefix, token))
 
 
-def _teach(request: HttpRequest, delivery: Delivery) -> HttpResponse:
+def _values(delivery: Delivery) -> dict[str, str]:
+    """The recipient's placeholder values. They include the unsubscribe address, a
+    URL of the public site that this host's URL configuration does not know, so it is
+    resolved against the site's own configuration."""
+    previous = get_urlconf()
+    set_urlconf(None)
+    try:
+        return recipient_values(delivery)
+    finally:
+        set_urlconf(previous)
+
+
+@lru_cache(maxsize=1)
+def _space_url() -> str:
+    # The personal space lives on the public site, not on this host.
+    previous = get_urlconf()
+    set_urlconf(None)
+    try:
+        return settings.PUBLIC_BASE_URL + reverse("portal:start")
+    finally:
+        set_urlconf(previous)
+
+
+def _teach(
+    request: HttpRequest, delivery: Delivery, prefix: str, token: str, *, reported: bool = False
+) -> HttpResponse:
     scenario = services.scenario_of(delivery)
-    annotated = services.annotated_message(scenario, recipient_values(delivery))
+    annotated = services.annotated_message(scenario, _values(delivery))
     return render(
         request,
         "phishing/teach.html",
         {
             "organisation": delivery.mailing.organisation,
             "scenario": scenario,
+            "reported": reported,
+            "capsule": capsule_for(delivery.mailing.simulation, scenario),
+            "space_url": _space_url(),
             **annotated,
+            **_page_check(prefix, token),
         },
     )
+
+
+def _after_hit(request: HttpRequest, delivery: Delivery, prefix: str, token: str) -> HttpResponse:
+    """The teachable moment at once, or a neutral page when the campaign sends the
+    explanation by email at its end."""
+    if delivery.mailing.simulation.after_click == AfterClick.LATER:
+        return render(request, "phishing/unavailable.html", _page_check(prefix, token))
+    return _teach(request, delivery, prefix, token)
 
 
 @csrf_exempt  # the tracking host has no session or cookie to protect
@@ -92,23 +131,36 @@ def _teach(request: HttpRequest, delivery: Delivery) -> HttpResponse:
 def tracked_link(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
     delivery = _delivery(prefix, token)
     if delivery is None:
-        return _neutral(request)
+        return _neutral(request, prefix, token)
     scenario = services.scenario_of(delivery)
     if request.method == "POST":
         # Only the names of the fields that were filled are kept; the values are
         # dropped here, before anything is stored or logged.
         filled = [name for name, value in request.POST.items() if str(value).strip()]
         services.record_hit(
-            delivery=delivery, kind=HitKind.SUBMIT, request=request, submitted_fields=filled
+            delivery=delivery,
+            kind=HitKind.SUBMIT,
+            request=request,
+            submitted_fields=filled,
+            awaiting_page=True,
         )
-        return _teach(request, delivery)
-    services.record_hit(delivery=delivery, kind=HitKind.CLICK, request=request)
+        return _after_hit(request, delivery, prefix, token)
+    services.record_hit(
+        delivery=delivery,
+        kind=HitKind.CLICK,
+        request=request,
+        awaiting_page=request.method == "GET",
+    )
     if request.method == "HEAD":
         return HttpResponse()
     landing = scenario.data.get("landing", {})
     if scenario.technique == "credential_form" and landing.get("has_form"):
-        return render(request, "phishing/landing.html", {"landing": landing})
-    return _teach(request, delivery)
+        return render(
+            request,
+            "phishing/landing.html",
+            {"landing": landing, **_page_check(prefix, token)},
+        )
+    return _after_hit(request, delivery, prefix, token)
 
 
 @csrf_exempt  # the tracking host has no session or cookie to protect
@@ -120,6 +172,55 @@ def not_me(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
     if delivery is not None:
         services.disown_hits(delivery=delivery)
     return render(request, "phishing/not_me.html")
+
+
+@csrf_exempt  # a beacon: no session, no cookie, no body
+@require_http_methods(["POST"])
+def presence(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
+    """The page-side confirmation; the same empty answer whatever the token."""
+    delivery = _delivery(prefix, token)
+    if delivery is not None:
+        services.confirm_presence(delivery=delivery, request=request)
+    return HttpResponse(status=204)
+
+
+@lru_cache(maxsize=1)
+def _presence_script() -> bytes:
+    return (Path(settings.BASE_DIR) / "static" / "js" / "presence.js").read_bytes()
+
+
+@require_http_methods(["GET", "HEAD"])
+def presence_script(request: HttpRequest, prefix: str) -> HttpResponse:
+    # Served under the campaign's own path rather than a fixed /static/ address
+    # that filters could learn.
+    response = HttpResponse(_presence_script(), content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@require_http_methods(["GET", "HEAD"])
+def open_pixel(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
+    delivery = _delivery(prefix, token)
+    if delivery is not None and request.method == "GET":
+        services.record_open(delivery=delivery, request=request)
+    response = HttpResponse(PIXEL, content_type="image/gif")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@csrf_exempt  # the tracking host has no session or cookie to protect
+@csp_override(LANDING_POLICY)
+@require_http_methods(["GET", "HEAD", "POST"])
+def report(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
+    """The in-message report link. Following it only asks for a confirmation (mail
+    scanners follow every link); the report is the POST of that button."""
+    delivery = _delivery(prefix, token)
+    if request.method != "POST":
+        return render(request, "phishing/report.html", _page_check(prefix, token))
+    if delivery is None:
+        return render(request, "phishing/reported.html", _page_check(prefix, token))
+    services.record_hit(delivery=delivery, kind=HitKind.REPORT, request=request, awaiting_page=True)
+    return _teach(request, delivery, prefix, token, reported=True)
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -142,114 +243,4 @@ def hidden_link(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
         services.record_hit(
             delivery=delivery, kind=HitKind.CLICK, request=request, hidden_link=True
         )
-    return _neutral(request)
-
-
-# --- Console -------------------------------------------------------------------
-
-MANAGE = Permission.MANAGE_CAMPAIGNS
-
-
-class SimulationForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
-    scenarios = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("Scenarios (assigned at random)"),
-        queryset=Scenario.objects.all(),
-        widget=forms.CheckboxSelectMultiple,
-    )
-    segment = forms.ModelChoiceField(label=gettext_lazy("Segment"), queryset=Segment.objects.none())
-
-    def __init__(self, *args: object, organisation: Organisation, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["segment"].queryset = Segment.objects.filter(organisation=organisation)  # type: ignore[attr-defined]
-
-
-class AnnouncementForm(forms.Form):
-    announced_on = forms.DateField(
-        label=gettext_lazy("Announced on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    channel = forms.ChoiceField(label=gettext_lazy("Channel"), choices=AnnouncementChannel.choices)
-    note = forms.CharField(label=gettext_lazy("Note"), max_length=300, required=False)
-
-    def clean_announced_on(self) -> date:
-        value: date = self.cleaned_data["announced_on"]
-        if value > date.today():  # noqa: DTZ011 - a calendar date typed by staff
-            raise forms.ValidationError(_("The announcement cannot be in the future."))
-        return value
-
-
-@require_http_methods(["GET", "POST"])
-@console_view(MANAGE)
-def simulation_list(request: HttpRequest) -> HttpResponse:
-    organisation = request_organisation(request)
-    form = AnnouncementForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        SimulationAnnouncement.objects.create(
-            organisation=organisation, recorded_by=request_user(request), **form.cleaned_data
-        )
-        messages.success(request, _("Announcement recorded."))
-        return redirect("phishing:simulations")
-    return render(
-        request,
-        "phishing/simulations.html",
-        {
-            "campaigns": selectors.campaigns(organisation),
-            "announcements": SimulationAnnouncement.objects.filter(organisation=organisation),
-            "form": form,
-        },
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@console_view(MANAGE)
-def simulation_new(request: HttpRequest) -> HttpResponse:
-    form = SimulationForm(request.POST or None, organisation=request_organisation(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            campaign = services.campaign_create(
-                organisation=request_organisation(request),
-                actor=request_user(request),
-                name=form.cleaned_data["name"],
-                scenarios=list(form.cleaned_data["scenarios"]),
-                segment=form.cleaned_data["segment"],
-                request=request,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            return redirect("phishing:results", campaign_id=campaign.pk)
-    return render(request, "phishing/simulation_new.html", {"form": form})
-
-
-@require_http_methods(["GET", "POST"])
-@console_view(Permission.VIEW_RESULTS)
-def simulation_results(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    campaign = get_for_organisation(
-        SimulationCampaign.objects.select_related("mailing", "organisation"),
-        request,
-        pk=campaign_id,
-    )
-    if request.method == "POST":
-        membership = request.membership  # type: ignore[attr-defined]
-        if not membership.can(MANAGE):
-            return HttpResponse(status=403)
-        actor = request_user(request)
-        if request.POST.get("action") == "end":
-            services.campaign_end(campaign=campaign, actor=actor, request=request)
-            messages.success(request, _("Simulation ended; links stop counting in 48 hours."))
-            return redirect("phishing:results", campaign_id=campaign.pk)
-        try:
-            count = services.campaign_launch(campaign=campaign, actor=actor, request=request)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Launched: %(n)d messages scheduled.") % {"n": count})
-        return redirect("phishing:results", campaign_id=campaign.pk)
-    return render(
-        request,
-        "phishing/results.html",
-        {
-            "campaign": campaign,
-            "funnel": selectors.funnel(campaign),
-        },
-    )
+    return _neutral(request, prefix, token)

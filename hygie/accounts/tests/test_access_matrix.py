@@ -35,6 +35,10 @@ CONSOLE_PAGES: list[tuple[str, tuple[str, ...], Permission]] = [
     ("audience:segment_new", (), Permission.MANAGE_AUDIENCE),
     ("delivery:mailings", (), Permission.MANAGE_CAMPAIGNS),
     ("delivery:mailing_new", (), Permission.MANAGE_CAMPAIGNS),
+    ("phishing:simulations", (), Permission.MANAGE_CAMPAIGNS),
+    ("phishing:simulation_new", (), Permission.MANAGE_CAMPAIGNS),
+    ("phishing:scenarios", (), Permission.MANAGE_CAMPAIGNS),
+    ("phishing:scanners", (), Permission.MANAGE_CAMPAIGNS),
 ]
 
 # Pages about one object, checked across tenants in each app's own tests.
@@ -63,6 +67,13 @@ OBJECT_PAGES = {
     "desk:report_personal_data",
     "desk:report_erase",
     "desk:slot_delete",
+    "phishing:results",
+    "phishing:campaign_preview",
+    "phishing:hits",
+    "phishing:people",
+    "phishing:scenario",
+    "phishing:scenario_frame",
+    "phishing:scenario_edit",
 }
 # Pages that answer data (JSON) rather than a page; still behind the same decorator.
 DATA_PAGES = {"audience:segment_count"}
@@ -91,6 +102,7 @@ def test_every_console_url_is_covered_by_the_matrix():
     from hygie.console import urls
     from hygie.delivery import urls as delivery_urls
     from hygie.incidents import desk_urls
+    from hygie.phishing import urls as phishing_urls
 
     tested = {name for name, _, _ in CONSOLE_PAGES}
     post_only = {
@@ -114,6 +126,7 @@ def test_every_console_url_is_covered_by_the_matrix():
     names |= {f"desk:{p.name}" for p in desk_urls.urlpatterns}
     names |= {f"analytics:{p.name}" for p in analytics_urls.urlpatterns}
     names |= {f"awareness:{p.name}" for p in awareness_urls.urlpatterns}
+    names |= {f"phishing:{p.name}" for p in phishing_urls.urlpatterns}
     assert names == tested | post_only | public | OBJECT_PAGES | DATA_PAGES
 
 

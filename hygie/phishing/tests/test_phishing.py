@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -13,25 +13,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hygie.audience.models import Person, Segment
-from hygie.delivery import engine
 from hygie.delivery.models import Delivery, SendingProfile
 from hygie.phishing import selectors
 from hygie.phishing.loader import load, parse, problems, scenario_files
 from hygie.phishing.models import (
     Scenario,
-    SimulationAnnouncement,
     SimulationEvent,
     SimulationResult,
     Stage,
     Verdict,
 )
 from hygie.phishing.services import campaign_create, campaign_launch
+from hygie.phishing.tests.support import PERSON, launch_and_send
 
-PERSON = {
-    "HTTP_USER_AGENT": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0",
-    "HTTP_ACCEPT_LANGUAGE": "fr-FR,fr;q=0.9",
-    "HTTP_HOST": "localhost",
-}
 SECRET = "Tr0ub4dor&3-sup3r-s3cret"
 
 
@@ -47,48 +41,6 @@ def test_the_library_is_varied():
     assert {s["channel"] for s in scenarios} >= {"email", "sms", "qr"}
     assert len({s["difficulty"] for s in scenarios}) >= 3
     assert {s["technique"] for s in scenarios} >= {"link", "credential_form"}
-
-
-@pytest.fixture
-def simulation(organisation, admin):
-    load()
-    SendingProfile.objects.create(organisation=organisation, simulation_domain="espace-pro.example")
-    for n in range(3):
-        Person.objects.create(
-            organisation=organisation,
-            email=f"dr{n}@example.org",
-            first_name="Élise",
-            last_name=f"Durand{n}",
-            civility="dr",
-        )
-    segment = Segment.objects.create(organisation=organisation, name="Tous")
-    scenario = Scenario.objects.get(slug="espace-pro-sante-avis-paiement")
-    campaign = campaign_create(
-        organisation=organisation,
-        actor=admin,
-        name="Printemps",
-        scenarios=[scenario],
-        segment=segment,
-    )
-    mailing = campaign.mailing
-    mailing.window_days, mailing.window_start, mailing.window_end = (
-        list(range(7)),
-        time(0, 0),
-        time(23, 59, 59),
-    )
-    mailing.save()
-    return campaign
-
-
-def launch_and_send(campaign):
-    SimulationAnnouncement.objects.create(
-        organisation=campaign.organisation, announced_on=date(2026, 9, 1), channel="email"
-    )
-    campaign_launch(campaign=campaign, actor=None)
-    Delivery.objects.update(next_attempt_at=timezone.now() - timedelta(minutes=5))
-    engine.send_due("w1")
-    # Make the messages look delivered a while ago (a person does not click in 2 s).
-    Delivery.objects.update(sent_at=timezone.now() - timedelta(minutes=30))
 
 
 def test_no_simulation_before_the_members_were_told(simulation):
@@ -115,8 +67,14 @@ def test_a_person_clicks_submits_and_learns(simulation, smtp_server, client, cap
     with caplog.at_level(logging.DEBUG):
         landing = client.get(url, **PERSON)
         assert landing.status_code == 200 and b"<form" in landing.content
-        assert "unsafe-inline" in landing["Content-Security-Policy"]
-        assert "script-src" not in landing["Content-Security-Policy"]
+        policy = dict(
+            d.strip().split(" ", 1) for d in landing["Content-Security-Policy"].split(";")
+        )
+        assert policy["style-src"] == "'unsafe-inline'"
+        assert policy["script-src"] == "'self'"  # only the page-side check, never inline
+        assert f'data-v="/{simulation.path_prefix}/{delivery.token}/v/"' in landing.content.decode()
+        # The person types into the form: the page reports it before the submission.
+        client.post(url + "v/", **PERSON)
         teach = client.post(url, {"identifiant": "dr.durand", "mot_de_passe": SECRET}, **PERSON)
     body = teach.content.decode()
     assert "exercice" in body or "exercise" in body
@@ -176,6 +134,8 @@ def test_unknown_tokens_look_ordinary_and_record_nothing(simulation, smtp_server
     assert unknown.status_code == wrong_prefix.status_code == 200
     assert not SimulationEvent.objects.exists()
     assert b"hygie" not in unknown.content.lower()
+    # Known or not, the pages carry the same page-side check.
+    assert f'src="/{simulation.path_prefix}/s.js"'.encode() in unknown.content
 
 
 def test_tracked_links_are_not_served_on_the_console_host(simulation, smtp_server, client):
@@ -339,3 +299,10 @@ def test_qr_scenarios_carry_a_code_to_the_personal_link(organisation, admin, smt
     assert response["Content-Type"] == "image/png"
     assert response.content.startswith(b"\x89PNG")
     assert not SimulationEvent.objects.exists()  # showing the code is not a click
+
+
+def test_a_red_flag_must_point_at_something(tmp_path):
+    data, _checksum = parse(scenario_files()[0])
+    data["red_flags"][0]["anchor"] = " "
+    path = tmp_path / f"{data['slug']}.yaml"
+    assert "red flag 1: missing anchor" in problems(data, path)

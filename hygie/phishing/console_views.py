@@ -1,0 +1,403 @@
+"""Console pages of simulations: campaigns, their results and hits, scenarios, scanners."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.csp import CSP
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from hygie.accounts.access import (
+    console_view,
+    get_for_organisation,
+    request_organisation,
+    request_user,
+)
+from hygie.accounts.audit import audit_record
+from hygie.accounts.roles import Permission
+from hygie.delivery import services as delivery_services
+from hygie.delivery.models import DeliveryStatus, MailingStatus
+from hygie.phishing import editing, preview, selectors, services
+from hygie.phishing.forms import (
+    AnnouncementForm,
+    ReviewForm,
+    ScannerNetworkForm,
+    ScenarioForm,
+    SimulationForm,
+)
+from hygie.phishing.models import (
+    ScannerNetwork,
+    Scenario,
+    SimulationAnnouncement,
+    SimulationCampaign,
+)
+
+MANAGE = Permission.MANAGE_CAMPAIGNS
+# Previews of authored HTML: inline styles render, nothing can run or load.
+FRAME_POLICY = {
+    "default-src": [CSP.NONE],
+    "style-src": [CSP.UNSAFE_INLINE],
+    "img-src": ["data:"],
+    "frame-ancestors": [CSP.SELF],
+    "sandbox": True,
+}
+
+
+def _can(request: HttpRequest, permission: Permission) -> bool:
+    return bool(request.membership.can(permission))  # type: ignore[attr-defined]
+
+
+def _campaign(request: HttpRequest, campaign_id: int) -> SimulationCampaign:
+    return get_for_organisation(
+        SimulationCampaign.objects.select_related("mailing", "organisation"),
+        request,
+        pk=campaign_id,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@console_view(MANAGE)
+def simulation_list(request: HttpRequest) -> HttpResponse:
+    organisation = request_organisation(request)
+    form = AnnouncementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        SimulationAnnouncement.objects.create(
+            organisation=organisation, recorded_by=request_user(request), **form.cleaned_data
+        )
+        messages.success(request, _("Announcement recorded."))
+        return redirect("phishing:simulations")
+    return render(
+        request,
+        "phishing/simulations.html",
+        {
+            "campaigns": selectors.campaigns(organisation),
+            "announcements": SimulationAnnouncement.objects.filter(organisation=organisation),
+            "form": form,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@console_view(MANAGE)
+def simulation_new(request: HttpRequest) -> HttpResponse:
+    organisation = request_organisation(request)
+    form = SimulationForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            campaign = services.campaign_create(
+                organisation=organisation,
+                actor=request_user(request),
+                name=data["name"],
+                scenarios=list(data["scenarios"]),
+                segment=data["segment"],
+                after_click=data["after_click"],
+                follow_up=data["follow_up"],
+                report_link=data["report_link"],
+                send_start=data["send_start"],
+                send_end=data["send_end"],
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("phishing:results", campaign_id=campaign.pk)
+    return render(request, "phishing/simulation_new.html", {"form": form})
+
+
+ACTIONS = {"launch", "pause", "resume", "end", "test", "explain"}
+
+
+def _act(request: HttpRequest, campaign: SimulationCampaign) -> None:
+    actor = request_user(request)
+    action = request.POST.get("action", "launch")
+    if action not in ACTIONS:
+        raise ValidationError(_("Unknown action."))
+    if action == "launch":
+        count = services.campaign_launch(campaign=campaign, actor=actor, request=request)
+        messages.success(request, _("Launched: %(n)d messages scheduled.") % {"n": count})
+    elif action == "pause":
+        delivery_services.mailing_pause(mailing=campaign.mailing, actor=actor, request=request)
+        messages.success(request, _("Sending paused."))
+    elif action == "resume":
+        delivery_services.mailing_resume(mailing=campaign.mailing, actor=actor, request=request)
+        messages.success(request, _("Sending resumed."))
+    elif action == "end":
+        services.campaign_end(campaign=campaign, actor=actor, request=request)
+        messages.success(request, _("Simulation ended; links stop counting in 48 hours."))
+    elif action == "explain":
+        count = services.send_explanations(campaign=campaign, actor=actor, request=request)
+        messages.success(request, _("%(n)d explanations scheduled.") % {"n": count})
+    else:
+        delivery = services.send_test_to_self(
+            campaign=campaign, actor=actor, variant_id=request.POST.get("variant", "")
+        )
+        if delivery.status == DeliveryStatus.SENT:
+            messages.success(request, _("Test sent to %(email)s.") % {"email": actor.email})
+        else:
+            messages.error(
+                request,
+                _("The test could not be sent: %(reason)s") % {"reason": delivery.last_error},
+            )
+
+
+@require_http_methods(["GET", "POST"])
+@console_view(Permission.VIEW_RESULTS)
+def simulation_results(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = _campaign(request, campaign_id)
+    group = request.GET.get("by", "profession")
+    if group not in selectors.GROUPS:
+        group = "profession"
+    if request.method == "POST":
+        if not _can(request, MANAGE):
+            return HttpResponse(status=403)
+        try:
+            _act(request, campaign)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("phishing:results", campaign_id=campaign.pk)
+    return render(
+        request,
+        "phishing/results.html",
+        {
+            "campaign": campaign,
+            "funnel": selectors.funnel(campaign),
+            "to_click": selectors.distribution(campaign, "clicked_at"),
+            "to_report": selectors.distribution(campaign, "reported_at"),
+            "missed": selectors.missed_flags(campaign),
+            "group": group,
+            "groups": selectors.GROUPS.items(),
+            "breakdown": selectors.breakdown(campaign, group),
+            "can_manage": _can(request, MANAGE),
+            "can_see_people": _can(request, Permission.VIEW_INDIVIDUAL_RESULTS),
+        },
+    )
+
+
+@require_http_methods(["GET"])
+@console_view(MANAGE)
+def campaign_preview(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = _campaign(request, campaign_id)
+    organisation = request_organisation(request)
+    part = request.GET.get("frame")
+    variants = list(campaign.mailing.variants.all())
+    if part:
+        variant = next((v for v in variants if str(v.pk) == part), None)
+        if variant is None:
+            raise Http404
+        rendered = preview.render_variant(variant, organisation, campaign.path_prefix)
+        return _frame(rendered.html)
+    rows = [(v, preview.render_variant(v, organisation, campaign.path_prefix)) for v in variants]
+    return render(
+        request,
+        "phishing/campaign_preview.html",
+        {
+            "campaign": campaign,
+            "rows": rows,
+            "draft": campaign.mailing.status == MailingStatus.DRAFT,
+        },
+    )
+
+
+def _frame(html: str) -> HttpResponse:
+    response = HttpResponse(html, content_type="text/html; charset=utf-8")
+    response._csp_config = FRAME_POLICY  # type: ignore[attr-defined]  # as csp_override does
+    response["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@console_view(Permission.VIEW_RESULTS)
+def campaign_hits(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """Every hit with the detector's verdict and reasons; staff may re-classify one."""
+    campaign = _campaign(request, campaign_id)
+    if request.method == "POST":
+        if not _can(request, MANAGE):
+            return HttpResponse(status=403)
+        form = ReviewForm(request.POST)
+        if form.is_valid():
+            event = get_object_or_404(selectors.hits(campaign), pk=form.cleaned_data["event"])
+            try:
+                services.reclassify_hit(
+                    event=event,
+                    verdict=form.cleaned_data["verdict"],
+                    actor=request_user(request),
+                    request=request,
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("Hit re-classified; the results are up to date."))
+        else:
+            messages.error(request, _("Choose a verdict for the hit."))
+        return redirect(request.get_full_path())
+    verdict = request.GET.get("verdict", "")
+    page = Paginator(selectors.hits(campaign, verdict), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "phishing/hits.html",
+        {
+            "campaign": campaign,
+            "page": page,
+            "verdict": verdict,
+            "can_manage": _can(request, MANAGE),
+            "verdicts": ReviewForm.base_fields["verdict"].choices,  # type: ignore[attr-defined]
+        },
+    )
+
+
+@require_http_methods(["GET"])
+@console_view(Permission.VIEW_INDIVIDUAL_RESULTS)
+def campaign_people(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """Named people by outcome: a separate right, and each viewing is audited."""
+    campaign = _campaign(request, campaign_id)
+    outcome = request.GET.get("outcome", "clicked")
+    if outcome not in selectors.OUTCOMES:
+        raise Http404
+    page = Paginator(selectors.people(campaign, outcome), 50).get_page(request.GET.get("page"))
+    audit_record(
+        action="simulation.individual_results_viewed",
+        actor=request_user(request),
+        organisation=campaign.organisation,
+        target=campaign,
+        details={"outcome": outcome, "page": page.number, "people": len(page.object_list)},
+        request=request,
+    )
+    return render(
+        request,
+        "phishing/people.html",
+        {
+            "campaign": campaign,
+            "page": page,
+            "outcome": outcome,
+            "outcomes": [
+                ("clicked", _("Clicked")),
+                ("submitted", _("Submitted the form")),
+                ("reported", _("Reported")),
+            ],
+        },
+    )
+
+
+# --- Scenarios -----------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+@console_view(MANAGE)
+def scenario_list(request: HttpRequest) -> HttpResponse:
+    organisation = request_organisation(request)
+    return render(
+        request,
+        "phishing/scenarios.html",
+        {"scenarios": editing.available_scenarios(organisation)},
+    )
+
+
+def _scenario(request: HttpRequest, scenario_id: int) -> Scenario:
+    return get_object_or_404(
+        editing.visible_scenarios(request_organisation(request)), pk=scenario_id
+    )
+
+
+@require_http_methods(["GET"])
+@console_view(MANAGE)
+def scenario_detail(request: HttpRequest, scenario_id: int) -> HttpResponse:
+    scenario = _scenario(request, scenario_id)
+    organisation = request_organisation(request)
+    rendered = preview.render_scenario(scenario, organisation)
+    values = preview.sample_values(organisation)
+    versions = editing.visible_scenarios(organisation).filter(
+        slug=scenario.slug, language=scenario.language
+    )
+    return render(
+        request,
+        "phishing/scenario.html",
+        {
+            "scenario": scenario,
+            "rendered": rendered,
+            "versions": versions.order_by("-version", "organisation_id"),
+            **services.annotated_message(scenario, values),
+        },
+    )
+
+
+@require_http_methods(["GET"])
+@console_view(MANAGE)
+def scenario_frame(request: HttpRequest, scenario_id: int, part: str) -> HttpResponse:
+    scenario = _scenario(request, scenario_id)
+    if part == "email":
+        return _frame(preview.render_scenario(scenario, request_organisation(request)).html)
+    if part == "landing":
+        return _frame(preview.landing_html(scenario))
+    raise Http404
+
+
+@require_http_methods(["GET", "POST"])
+@console_view(Permission.MANAGE_CONTENT)
+def scenario_edit(request: HttpRequest, scenario_id: int) -> HttpResponse:
+    scenario = _scenario(request, scenario_id)
+    form = ScenarioForm(
+        request.POST or None, initial=editing.initial_of(scenario), channel=scenario.channel
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = editing.scenario_new_version(
+                scenario=scenario,
+                organisation=request_organisation(request),
+                actor=request_user(request),
+                changes=form.cleaned_data,
+                request=request,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(
+                request,
+                _("Version %(v)d saved. Existing campaigns keep theirs.") % {"v": new.version},
+            )
+            return redirect("phishing:scenario", scenario_id=new.pk)
+    return render(request, "phishing/scenario_edit.html", {"scenario": scenario, "form": form})
+
+
+# --- Scanner networks ----------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@console_view(MANAGE)
+def scanner_networks(request: HttpRequest) -> HttpResponse:
+    organisation = request_organisation(request)
+    form = ScannerNetworkForm(request.POST if "cidr" in request.POST else None)
+    if request.method == "POST":
+        actor = request_user(request)
+        if "delete" in request.POST:
+            network = get_object_or_404(
+                ScannerNetwork.objects.filter(organisation=organisation),
+                pk=request.POST.get("delete"),
+            )
+            services.scanner_network_remove(network=network, actor=actor, request=request)
+            messages.success(request, _("Range removed."))
+            return redirect("phishing:scanners")
+        if form.is_valid():
+            try:
+                services.scanner_network_add(
+                    organisation=organisation,
+                    actor=actor,
+                    cidr=form.cleaned_data["cidr"],
+                    label=form.cleaned_data["label"],
+                    request=request,
+                )
+            except ValidationError as exc:
+                form.add_error("cidr", exc)
+            else:
+                messages.success(request, _("Range added: hits from it now count as robots."))
+                return redirect("phishing:scanners")
+    return render(
+        request,
+        "phishing/scanners.html",
+        {"networks": ScannerNetwork.objects.filter(organisation=organisation), "form": form},
+    )

@@ -1,0 +1,160 @@
+"""Editing a scenario in the console: every save is a new version, checked by the
+same schema as the files. Campaigns keep the version they were created with."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Q, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from hygie.accounts.audit import audit_record
+from hygie.accounts.models import Organisation, User
+from hygie.phishing.loader import WHERE, field_problems
+from hygie.phishing.models import Scenario
+
+# Form field → where it lives in the scenario's data.
+TOP_LEVEL = (
+    "title",
+    "difficulty",
+    "sender_name",
+    "sender_local_part",
+    "subject",
+    "text_body",
+    "html_body",
+    "sms_body",
+)
+
+
+def available_scenarios(organisation: Organisation, language: str = "fr") -> QuerySet[Scenario]:
+    """The latest version of each scenario: shipped ones and the organisation's own edits."""
+    rows = Scenario.objects.filter(language=language).filter(
+        Q(organisation__isnull=True) | Q(organisation=organisation)
+    )
+    latest: dict[str, int] = {}
+    # Newest first; at equal version the organisation's own edit wins.
+    for pk, slug in rows.order_by("slug", "-version", "organisation_id").values_list("pk", "slug"):
+        latest.setdefault(slug, pk)
+    return Scenario.objects.filter(pk__in=latest.values()).order_by("difficulty", "title")
+
+
+def visible_scenarios(organisation: Organisation) -> QuerySet[Scenario]:
+    """Every version the organisation may open (shipped, or its own)."""
+    return Scenario.objects.filter(Q(organisation__isnull=True) | Q(organisation=organisation))
+
+
+def flags_as_text(flags: list[dict[str, str]]) -> str:
+    return "\n".join(f"{f['where']} | {f['anchor']} | {f['explanation']}" for f in flags)
+
+
+def flags_from_text(text: str) -> list[dict[str, str]]:
+    """One red flag per line: `place | anchor | explanation`."""
+    flags, errors = [], []
+    for number, line in enumerate((t for t in text.splitlines() if t.strip()), start=1):
+        parts = [p.strip() for p in line.split("|", 2)]
+        if len(parts) != 3 or not all(parts):
+            errors.append(_("Line %(n)d: write “place | anchor | explanation”.") % {"n": number})
+            continue
+        if parts[0] not in WHERE:
+            errors.append(
+                _("Line %(n)d: unknown place “%(place)s” (one of: %(known)s).")
+                % {"n": number, "place": parts[0], "known": ", ".join(sorted(WHERE))}
+            )
+            continue
+        flags.append({"where": parts[0], "anchor": parts[1], "explanation": parts[2]})
+    if errors:
+        raise ValidationError({"red_flags": errors})
+    return flags
+
+
+def initial_of(scenario: Scenario) -> dict[str, Any]:
+    data = scenario.data
+    landing = data.get("landing") or {}
+    initial = {name: data.get(name, "") for name in TOP_LEVEL}
+    initial.update(
+        landing_title=landing.get("title", ""),
+        landing_html=landing.get("html", ""),
+        red_flags=flags_as_text(data.get("red_flags", [])),
+    )
+    return initial
+
+
+@transaction.atomic
+def scenario_new_version(
+    *,
+    scenario: Scenario,
+    organisation: Organisation,
+    actor: User,
+    changes: dict[str, Any],
+    request: HttpRequest | None = None,
+) -> Scenario:
+    """Save the edited content as the organisation's next version of the scenario.
+
+    Raises ValidationError keyed by form field; nothing is written then."""
+    if scenario.organisation_id not in (None, organisation.pk):
+        raise ValidationError(_("This scenario belongs to another organisation."))
+    data = copy.deepcopy(scenario.data)
+    for name in TOP_LEVEL:
+        if name in changes:
+            data[name] = changes[name]
+    landing = dict(data.get("landing") or {})
+    if "landing_title" in changes:
+        landing["title"] = changes["landing_title"]
+    if "landing_html" in changes:
+        landing["html"] = changes["landing_html"]
+    data["landing"] = landing
+    if "red_flags" in changes:
+        data["red_flags"] = flags_from_text(changes["red_flags"])
+    # Lock the scenario's versions so that two editors cannot take the same number.
+    list(
+        Scenario.objects.select_for_update()
+        .filter(slug=scenario.slug, language=scenario.language)
+        .values_list("pk", flat=True)
+    )
+    highest = (
+        Scenario.objects.filter(slug=scenario.slug, language=scenario.language)
+        .filter(Q(organisation__isnull=True) | Q(organisation=organisation))
+        .aggregate(v=Max("version"))["v"]
+    )
+    data["version"] = (highest or 0) + 1
+    data["last_reviewed"] = date.today()  # noqa: DTZ011 - a calendar date
+    errors: dict[str, list[str]] = {}
+    for name, message in field_problems(data):
+        errors.setdefault(name, []).append(message)
+    if errors:
+        raise ValidationError(errors)
+    stored = {k: v for k, v in data.items() if k != "last_reviewed"}
+    checksum = hashlib.sha256(
+        json.dumps(stored, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+    new = Scenario.objects.create(
+        organisation=organisation,
+        slug=scenario.slug,
+        language=scenario.language,
+        version=data["version"],
+        title=data["title"],
+        channel=data["channel"],
+        technique=data["technique"],
+        difficulty=data["difficulty"],
+        theme=data["theme"],
+        last_reviewed=data["last_reviewed"],
+        checksum=checksum,
+        data=stored,
+        created_by=actor,
+    )
+    audit_record(
+        action="scenario.edited",
+        actor=actor,
+        organisation=organisation,
+        target=new,
+        details={"slug": new.slug, "from_version": scenario.version, "version": new.version},
+        request=request,
+    )
+    return new

@@ -1,0 +1,145 @@
+"""Console forms of simulations: campaigns, the announcement, scenario edits, reviews."""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from hygie.accounts.models import Organisation
+from hygie.audience.models import Segment
+from hygie.phishing.editing import available_scenarios
+from hygie.phishing.models import AfterClick, AnnouncementChannel, Scenario, Verdict
+
+
+class SimulationForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+    scenarios = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Scenarios (assigned at random)"),
+        queryset=Scenario.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    segment = forms.ModelChoiceField(label=gettext_lazy("Segment"), queryset=Segment.objects.none())
+    send_start = forms.DateTimeField(
+        label=gettext_lazy("Start sending at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text=gettext_lazy("Empty: as soon as it is launched."),
+    )
+    send_end = forms.DateTimeField(
+        label=gettext_lazy("Finish sending by"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text=gettext_lazy(
+            "Messages are spread at random over working hours until this date, "
+            "so that colleagues do not receive them at the same minute."
+        ),
+    )
+    after_click = forms.ChoiceField(
+        label=gettext_lazy("After a click or a submission"),
+        choices=AfterClick.choices,
+        initial=AfterClick.TEACH,
+        widget=forms.RadioSelect,
+    )
+    follow_up = forms.BooleanField(
+        label=gettext_lazy("Enrol those who clicked in the capsule of the scenario's theme"),
+        required=False,
+    )
+    report_link = forms.BooleanField(
+        label=gettext_lazy("Add a “report this message” link at the end of the message"),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["segment"].queryset = Segment.objects.filter(organisation=organisation)  # type: ignore[attr-defined]
+        self.fields["scenarios"].queryset = available_scenarios(organisation)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("send_start"), cleaned.get("send_end")
+        if start and end and end <= start:
+            self.add_error("send_end", _("The end must come after the start."))
+        return cleaned
+
+
+class AnnouncementForm(forms.Form):
+    announced_on = forms.DateField(
+        label=gettext_lazy("Announced on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    channel = forms.ChoiceField(label=gettext_lazy("Channel"), choices=AnnouncementChannel.choices)
+    note = forms.CharField(label=gettext_lazy("Note"), max_length=300, required=False)
+
+    def clean_announced_on(self) -> date:
+        value: date = self.cleaned_data["announced_on"]
+        if value > date.today():  # noqa: DTZ011 - a calendar date typed by staff
+            raise forms.ValidationError(_("The announcement cannot be in the future."))
+        return value
+
+
+class ScenarioForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    difficulty = forms.IntegerField(label=gettext_lazy("Difficulty (1 to 5)"))
+    sender_name = forms.CharField(label=gettext_lazy("Sender name"), required=False)
+    sender_local_part = forms.CharField(
+        label=gettext_lazy("Sender address (before the @)"), required=False
+    )
+    subject = forms.CharField(label=gettext_lazy("Subject"), required=False)
+    text_body = forms.CharField(
+        label=gettext_lazy("Text version"), required=False, widget=forms.Textarea
+    )
+    html_body = forms.CharField(
+        label=gettext_lazy("HTML version"), required=False, widget=forms.Textarea
+    )
+    sms_body = forms.CharField(
+        label=gettext_lazy("SMS text"), required=False, widget=forms.Textarea
+    )
+    landing_title = forms.CharField(label=gettext_lazy("Landing page title"))
+    landing_html = forms.CharField(label=gettext_lazy("Landing page (HTML)"), widget=forms.Textarea)
+    red_flags = forms.CharField(
+        label=gettext_lazy("Red flags"),
+        widget=forms.Textarea,
+        help_text=gettext_lazy(
+            "One per line: place | exact text it points at | explanation. "
+            "Places: subject, sender, body, link, landing, sms."
+        ),
+    )
+
+    def __init__(self, *args: Any, channel: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the fields the channel uses (an SMS has no subject or HTML).
+        unused = (
+            ("subject", "text_body", "html_body", "sender_name", "sender_local_part")
+            if channel == "sms"
+            else ("sms_body",)
+        )
+        for name in unused:
+            del self.fields[name]
+
+
+class ReviewForm(forms.Form):
+    event = forms.IntegerField(widget=forms.HiddenInput)
+    verdict = forms.ChoiceField(label=gettext_lazy("Verdict"), choices=Verdict.choices)
+
+
+class ScannerNetworkForm(forms.Form):
+    cidr = forms.CharField(label=gettext_lazy("Address range (CIDR)"), max_length=49)
+    label = forms.CharField(label=gettext_lazy("Label"), max_length=100)
+
+    def clean_cidr(self) -> str:
+        value = self.cleaned_data["cidr"].strip()
+        try:
+            network = ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise forms.ValidationError(
+                _("“%(value)s” is not an address range such as 192.0.2.0/24.") % {"value": value}
+            ) from None
+        if network.prefixlen < (8 if network.version == 4 else 24):
+            raise forms.ValidationError(
+                _("This range is too wide: it would treat ordinary people as robots.")
+            )
+        return str(network)
