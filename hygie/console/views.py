@@ -39,7 +39,7 @@ from hygie.library.forms import CapsuleForm
 from hygie.library.models import Capsule
 from hygie.library.selectors import available_capsules
 from hygie.operations import selectors as ops_selectors
-from hygie.phishing.models import Scenario
+from hygie.phishing.editing import available_scenarios
 
 AUDIT_PAGE_SIZE = 50
 
@@ -228,7 +228,8 @@ def library(request: HttpRequest) -> HttpResponse:
         "console/library.html",
         {
             "capsules": available_capsules(organisation),
-            "scenarios": Scenario.objects.order_by("difficulty", "title"),
+            # Shipped scenarios and this organisation's own versions, never another's.
+            "scenarios": available_scenarios(organisation),
         },
     )
 

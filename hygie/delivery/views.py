@@ -19,7 +19,7 @@ from hygie.accounts.access import (
 from hygie.accounts.roles import Permission
 from hygie.delivery import selectors, services
 from hygie.delivery.forms import MailingForm
-from hygie.delivery.models import DeliveryStatus, Mailing, MailingStatus
+from hygie.delivery.models import DeliveryStatus, Mailing, MailingKind, MailingStatus
 
 MANAGE = Permission.MANAGE_CAMPAIGNS
 
@@ -102,6 +102,10 @@ def _action(request: HttpRequest, mailing_id: int, action: str) -> HttpResponse:
     mailing = get_for_organisation(Mailing.objects.all(), request, pk=mailing_id)
     actor = request_user(request)
     try:
+        if action == "launch" and mailing.kind == MailingKind.SIMULATION:
+            # A simulation is launched from its own page, which checks that the people were
+            # told simulations exist and prepares its results.
+            raise ValidationError(_("Launch a phishing simulation from its page in Simulations."))
         if action == "launch":
             count = services.mailing_launch(mailing=mailing, actor=actor, request=request)
             messages.success(request, _("Launched: %(n)d messages scheduled.") % {"n": count})

@@ -60,8 +60,16 @@ def past_simulation(organisation: Organisation, admin: User, seed: int = 11) -> 
             )
         segment, _created = Segment.objects.get_or_create(
             organisation=organisation,
-            name="Tous les médecins",
-            defaults={"filters": {"professions": ["doctor"], "statuses": ["active"]}},
+            # Two départements (a few hundred doctors): enough for every figure above the
+            # anonymity threshold, small enough to replay through the endpoints in seconds.
+            name="Médecins de Gironde et des Pyrénées-Atlantiques",
+            defaults={
+                "filters": {
+                    "professions": ["doctor"],
+                    "statuses": ["active"],
+                    "departements": ["33", "64"],
+                }
+            },
         )
         campaign = campaign_create(
             organisation=organisation,

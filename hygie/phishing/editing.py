@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import F, Max, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
@@ -40,7 +40,9 @@ def available_scenarios(organisation: Organisation, language: str = "fr") -> Que
     )
     latest: dict[str, int] = {}
     # Newest first; at equal version the organisation's own edit wins.
-    for pk, slug in rows.order_by("slug", "-version", "organisation_id").values_list("pk", "slug"):
+    # (NULLs placed explicitly: SQLite and PostgreSQL sort them at opposite ends.)
+    order = ("slug", "-version", F("organisation_id").asc(nulls_last=True))
+    for pk, slug in rows.order_by(*order).values_list("pk", "slug"):
         latest.setdefault(slug, pk)
     return Scenario.objects.filter(pk__in=latest.values()).order_by("difficulty", "title")
 

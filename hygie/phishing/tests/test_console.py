@@ -356,3 +356,42 @@ def test_the_teachable_moment_points_to_the_capsule_of_the_theme(simulation, smt
     capsule = Capsule.objects.get(theme=_shipped().theme, language="fr")
     assert 'data-testid="related-capsule"' in page and capsule.title in page
     assert "http://127.0.0.1:8000/espace/" in page
+
+
+def test_the_content_library_never_lists_another_organisations_versions(
+    simulation, console, admin, outsider, other_organisation
+):
+    from hygie.phishing.editing import scenario_new_version
+
+    scenario_new_version(
+        scenario=_shipped(),
+        organisation=other_organisation,
+        actor=outsider,
+        changes={"title": "Version privée d'une autre union"},
+    )
+    ours = scenario_new_version(
+        scenario=_shipped(),
+        organisation=simulation.organisation,
+        actor=admin,
+        changes={"title": "Notre version du scénario"},
+    )
+
+    page = console(admin).get(reverse("console:library")).content.decode()
+
+    assert "Version privée d&#x27;une autre union" not in page
+    assert "Notre version du scénario" in page
+    assert reverse("phishing:scenario", args=[ours.pk]) in page
+
+
+def test_a_simulation_cannot_be_launched_from_the_generic_mailings_page(simulation, console, admin):
+    from hygie.delivery.models import MailingStatus
+
+    url = reverse("delivery:mailing_action", args=[simulation.mailing.pk, "launch"])
+    page = console(admin).get(reverse("delivery:mailing", args=[simulation.mailing.pk]))
+    assert url not in page.content.decode()
+
+    console(admin).post(url)
+
+    simulation.mailing.refresh_from_db()
+    assert simulation.mailing.status == MailingStatus.DRAFT
+    assert not Delivery.objects.filter(mailing=simulation.mailing).exists()

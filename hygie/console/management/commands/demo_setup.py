@@ -22,6 +22,7 @@ from hygie.audience.demo import write_population_csv
 from hygie.audience.models import Person
 from hygie.audience.services import import_from_file
 from hygie.console.demo import incident_desk, past_awareness_campaign
+from hygie.phishing.demo import past_simulation
 
 DEMO_SLUG = "demo"
 DEMO_ADMIN_EMAIL = "admin@demo.hygie.test"
@@ -67,6 +68,7 @@ class Command(BaseCommand):
             import_from_file(organisation=organisation, path=path, apply=True)
             path.unlink(missing_ok=True)
         past_awareness_campaign(organisation, admin)
+        past_simulation(organisation, admin)
         incident_desk(organisation, admin)
         password_text = (
             credentials_file.read_text().strip()
