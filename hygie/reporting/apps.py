@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReportingConfig(AppConfig):
@@ -6,3 +7,12 @@ class ReportingConfig(AppConfig):
 
     name = "hygie.reporting"
     default_auto_field = "django.db.models.BigAutoField"
+    verbose_name = _("Report mailbox")
+
+    def ready(self) -> None:
+        from hygie.operations.schedule import WORKER_STEPS
+        from hygie.reporting.polling import poll_due
+
+        # Polling is a worker step: any number of workers, each poll claimed by one.
+        if poll_due not in WORKER_STEPS:
+            WORKER_STEPS.append(poll_due)
