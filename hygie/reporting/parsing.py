@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.header import decode_header, make_header
 from email.message import Message
+from email.parser import BytesParser
 from email.policy import compat32
 from email.utils import getaddresses, parseaddr
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -414,17 +415,37 @@ def _headers_of(message: Message) -> list[tuple[str, str]]:
     return headers
 
 
-def parse_report(raw: bytes) -> ParsedReport:
-    """Read a forwarded report. Never raises on bad input: problems are listed instead."""
-    message = message_from_bytes(raw, policy=compat32)
-    report = ParsedReport()
+def _identify(message: Message, report: ParsedReport) -> None:
     report.reporter_name, address = parseaddr(header_text(message, "From"))
     report.reporter = address.strip().lower()[:254]
     report.subject = header_text(message, "Subject")[:300]
     report.message_id = header_text(message, "Message-ID")
     report.auto_generated = auto_generated_reason(message, report.reporter)
+
+
+def _flat(message: Message, report: ParsedReport) -> ParsedReport:
+    _identify(message, report)
+    body = message.get_payload()
+    text = (body if isinstance(body, str) else "")[:MAX_TEXT]
+    report.original = Original(subject=report.subject, text=text)
+    report.search_text = text
+    return report
+
+
+def parse_report(raw: bytes) -> ParsedReport:
+    """Read a forwarded report. Never raises on bad input: problems are listed instead."""
+    report = ParsedReport()
+    try:
+        message = message_from_bytes(raw, policy=compat32)
+    except RecursionError:
+        # The standard parser recurses once per nested part: a message nested thousands
+        # of levels deep is read as its headers and its body as plain text.
+        message = BytesParser(policy=compat32).parsebytes(raw, headersonly=True)
+        report.problems.append("nested too deeply")
+        return _flat(message, report)
+    _identify(message, report)
     outer = _collect(message, 0)
-    report.problems = list(outer.problems)
+    report.problems.extend(outer.problems)
     if message.defects:
         report.problems.append("malformed MIME")
     texts = list(outer.texts)
@@ -445,10 +466,18 @@ def parse_report(raw: bytes) -> ParsedReport:
         report.attachments = inner.attachments
         texts, htmls = [*texts, *inner.texts], [*htmls, *inner.htmls]
         search.extend([*inner.texts, *inner.htmls, *(v for _n, v in original.headers)])
-        # Forwards of forwards: everything attached deeper is searched too.
-        for extra in [*outer.attached[1:], *inner.attached]:
-            deeper = _collect(extra, 2)
+        # Forwards of forwards: everything attached deeper is searched too, to a limit.
+        stack = [(extra, 2) for extra in [*outer.attached[1:], *inner.attached]]
+        while stack:
+            extra, depth = stack.pop()
+            if depth > MAX_DEPTH:
+                if "nested too deeply" not in report.problems:
+                    report.problems.append("nested too deeply")
+                continue
+            deeper = _collect(extra, depth)
+            report.problems.extend(p for p in deeper.problems if p not in report.problems)
             search.extend([*deeper.texts, *deeper.htmls, *(v for _n, v in _headers_of(extra))])
+            stack.extend((more, depth + 1) for more in deeper.attached)
     else:
         report.attachments = outer.attachments
         body = "\n".join(texts) or "\n".join(html_to_text(h) for h in htmls)

@@ -7,88 +7,244 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('audience', '0001_initial'),
-        ('delivery', '0002_variant_sender_and_simulation_domain'),
+        ("accounts", "0001_initial"),
+        ("audience", "0001_initial"),
+        ("delivery", "0002_variant_sender_and_simulation_domain"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Mailbox',
+            name="Mailbox",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('address', models.EmailField(blank=True, help_text='The address practitioners forward suspicious messages to.', max_length=254, verbose_name='reporting address')),
-                ('host', models.CharField(max_length=253, verbose_name='IMAP server')),
-                ('port', models.PositiveIntegerField(default=993, verbose_name='port')),
-                ('security', models.CharField(choices=[('ssl', 'TLS from the start (port 993)'), ('starttls', 'STARTTLS (port 143)'), ('none', 'None (local test servers only)')], default='ssl', max_length=10, verbose_name='connection security')),
-                ('username', models.CharField(max_length=254, verbose_name='user name')),
-                ('password_encrypted', models.TextField(blank=True)),
-                ('folder', models.CharField(default='INBOX', max_length=200, verbose_name='folder')),
-                ('processed_folder', models.CharField(blank=True, help_text='Empty: processed messages stay in the folder, marked as read.', max_length=200, verbose_name='move processed messages to')),
-                ('poll_minutes', models.PositiveSmallIntegerField(default=5, verbose_name='check every (minutes)')),
-                ('enabled', models.BooleanField(default=False, verbose_name='enabled')),
-                ('answers_reports', models.BooleanField(default=True, help_text='The automatic answer promises that someone will say what the message was.', verbose_name='reports are triaged')),
-                ('next_poll_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('last_polled_at', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.CharField(blank=True, max_length=500)),
-                ('organisation', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='report_mailbox', to='accounts.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "address",
+                    models.EmailField(
+                        blank=True,
+                        help_text="The address practitioners forward suspicious messages to.",
+                        max_length=254,
+                        verbose_name="reporting address",
+                    ),
+                ),
+                ("host", models.CharField(max_length=253, verbose_name="IMAP server")),
+                ("port", models.PositiveIntegerField(default=993, verbose_name="port")),
+                (
+                    "security",
+                    models.CharField(
+                        choices=[
+                            ("ssl", "TLS from the start (port 993)"),
+                            ("starttls", "STARTTLS (port 143)"),
+                            ("none", "None (local test servers only)"),
+                        ],
+                        default="ssl",
+                        max_length=10,
+                        verbose_name="connection security",
+                    ),
+                ),
+                ("username", models.CharField(max_length=254, verbose_name="user name")),
+                ("password_encrypted", models.TextField(blank=True)),
+                (
+                    "folder",
+                    models.CharField(default="INBOX", max_length=200, verbose_name="folder"),
+                ),
+                (
+                    "processed_folder",
+                    models.CharField(
+                        blank=True,
+                        help_text="Empty: processed messages stay in the folder, marked as read.",
+                        max_length=200,
+                        verbose_name="move processed messages to",
+                    ),
+                ),
+                (
+                    "poll_minutes",
+                    models.PositiveSmallIntegerField(
+                        default=5, verbose_name="check every (minutes)"
+                    ),
+                ),
+                ("enabled", models.BooleanField(default=False, verbose_name="enabled")),
+                (
+                    "answers_reports",
+                    models.BooleanField(
+                        default=True,
+                        help_text="The automatic answer promises that someone will say what the message was.",
+                        verbose_name="reports are triaged",
+                    ),
+                ),
+                ("next_poll_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("last_polled_at", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.CharField(blank=True, max_length=500)),
+                (
+                    "organisation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="report_mailbox",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Report',
+            name="Report",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uidvalidity', models.BigIntegerField(blank=True, null=True)),
-                ('uid', models.BigIntegerField(blank=True, null=True)),
-                ('channel', models.CharField(choices=[('email', 'Email'), ('sms', 'SMS')], default='email', max_length=8)),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('raw', models.BinaryField(blank=True)),
-                ('size', models.PositiveIntegerField(default=0)),
-                ('truncated', models.BooleanField(default=False)),
-                ('processing', models.CharField(choices=[('done', 'Processed'), ('failed', 'Could not be read')], default='done', max_length=8)),
-                ('error', models.CharField(blank=True, max_length=500)),
-                ('reporter_email', models.CharField(blank=True, max_length=254)),
-                ('kind', models.CharField(choices=[('simulation', 'Simulation'), ('suspicious', 'Suspicious message')], default='suspicious', max_length=12)),
-                ('subject', models.CharField(blank=True, max_length=300)),
-                ('original_from', models.CharField(blank=True, max_length=254)),
-                ('original_domain', models.CharField(blank=True, db_index=True, max_length=253)),
-                ('forward_form', models.CharField(blank=True, max_length=20)),
-                ('details', models.JSONField(default=dict)),
-                ('domains', models.JSONField(default=list)),
-                ('classification', models.CharField(choices=[('new', 'To triage'), ('phishing', 'Phishing'), ('spam', 'Spam'), ('legitimate', 'Legitimate'), ('simulation', 'Simulation')], default='new', max_length=12)),
-                ('classified_at', models.DateTimeField(blank=True, null=True)),
-                ('reply_status', models.CharField(blank=True, choices=[('', 'Not answered'), ('sent', 'Answered automatically'), ('skipped', 'No automatic answer')], default='', max_length=8)),
-                ('reply_note', models.CharField(blank=True, max_length=200)),
-                ('replied_at', models.DateTimeField(blank=True, null=True)),
-                ('classified_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('delivery', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='delivery.delivery')),
-                ('mailbox', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reports', to='reporting.mailbox')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.organisation')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='audience.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("uidvalidity", models.BigIntegerField(blank=True, null=True)),
+                ("uid", models.BigIntegerField(blank=True, null=True)),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("email", "Email"), ("sms", "SMS")], default="email", max_length=8
+                    ),
+                ),
+                ("received_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("raw", models.BinaryField(blank=True)),
+                ("size", models.PositiveIntegerField(default=0)),
+                ("truncated", models.BooleanField(default=False)),
+                (
+                    "processing",
+                    models.CharField(
+                        choices=[("done", "Processed"), ("failed", "Could not be read")],
+                        default="done",
+                        max_length=8,
+                    ),
+                ),
+                ("error", models.CharField(blank=True, max_length=500)),
+                ("reporter_email", models.CharField(blank=True, max_length=254)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("simulation", "Simulation"),
+                            ("suspicious", "Suspicious message"),
+                        ],
+                        default="suspicious",
+                        max_length=12,
+                    ),
+                ),
+                ("subject", models.CharField(blank=True, max_length=300)),
+                ("original_from", models.CharField(blank=True, max_length=254)),
+                ("original_domain", models.CharField(blank=True, db_index=True, max_length=253)),
+                ("forward_form", models.CharField(blank=True, max_length=20)),
+                ("details", models.JSONField(default=dict)),
+                ("domains", models.JSONField(default=list)),
+                (
+                    "classification",
+                    models.CharField(
+                        choices=[
+                            ("new", "To triage"),
+                            ("phishing", "Phishing"),
+                            ("spam", "Spam"),
+                            ("legitimate", "Legitimate"),
+                            ("simulation", "Simulation"),
+                        ],
+                        default="new",
+                        max_length=12,
+                    ),
+                ),
+                ("classified_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "reply_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Not answered"),
+                            ("sent", "Answered automatically"),
+                            ("skipped", "No automatic answer"),
+                        ],
+                        default="",
+                        max_length=8,
+                    ),
+                ),
+                ("reply_note", models.CharField(blank=True, max_length=200)),
+                ("replied_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "classified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "delivery",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="delivery.delivery",
+                    ),
+                ),
+                (
+                    "mailbox",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="reports",
+                        to="reporting.mailbox",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="audience.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('-received_at', '-id'),
+                "ordering": ("-received_at", "-id"),
             },
         ),
         migrations.AddIndex(
-            model_name='mailbox',
-            index=models.Index(fields=['enabled', 'next_poll_at'], name='mailbox_due'),
+            model_name="mailbox",
+            index=models.Index(fields=["enabled", "next_poll_at"], name="mailbox_due"),
         ),
         migrations.AddIndex(
-            model_name='report',
-            index=models.Index(fields=['organisation', 'kind', 'classification'], name='report_queue'),
+            model_name="report",
+            index=models.Index(
+                fields=["organisation", "kind", "classification"], name="report_queue"
+            ),
         ),
         migrations.AddIndex(
-            model_name='report',
-            index=models.Index(fields=['reporter_email', 'replied_at'], name='report_by_reporter'),
+            model_name="report",
+            index=models.Index(fields=["reporter_email", "replied_at"], name="report_by_reporter"),
         ),
         migrations.AddConstraint(
-            model_name='report',
-            constraint=models.UniqueConstraint(models.F('mailbox'), models.F('uidvalidity'), models.F('uid'), name='report_unique_message'),
+            model_name="report",
+            constraint=models.UniqueConstraint(
+                models.F("mailbox"),
+                models.F("uidvalidity"),
+                models.F("uid"),
+                name="report_unique_message",
+            ),
         ),
     ]
