@@ -25,6 +25,7 @@ def reporter(organisation) -> Person:
         first_name="Élise",
         last_name="Martin",
         civility="dr",
+        mobile_phone="+33612345678",
     )
 
 
@@ -47,7 +48,7 @@ def launch(organisation, admin, slug: str, sent_ago: timedelta) -> Delivery:
     campaign_launch(campaign=campaign, actor=None)
     deliveries = campaign.mailing.deliveries.all()
     deliveries.update(status=DeliveryStatus.SENT, sent_at=timezone.now() - sent_ago)
-    return deliveries.get(recipient=corpus.REPORTER)
+    return deliveries.get(person__email=corpus.REPORTER)
 
 
 @pytest.fixture
