@@ -30,6 +30,9 @@ CONSOLE_PAGES: list[tuple[str, tuple[str, ...], Permission]] = [
     ("audience:segment_new", (), Permission.MANAGE_AUDIENCE),
     ("delivery:mailings", (), Permission.MANAGE_CAMPAIGNS),
     ("delivery:mailing_new", (), Permission.MANAGE_CAMPAIGNS),
+    ("reporting:queue", (), Permission.HANDLE_INCIDENTS),
+    ("reporting:settings", (), Permission.MANAGE_ORGANISATION),
+    ("reporting:statistics", (), Permission.VIEW_RESULTS),
 ]
 
 # Pages about one object, checked across tenants in each app's own tests.
@@ -54,6 +57,10 @@ OBJECT_PAGES = {
     "desk:report_assign",
     "desk:report_note",
     "desk:slot_delete",
+    "reporting:report",
+    "reporting:report_classify",
+    "reporting:report_answer",
+    "reporting:report_alert",
 }
 # Pages that answer data (JSON) rather than a page; still behind the same decorator.
 DATA_PAGES = {"audience:segment_count"}
@@ -81,6 +88,7 @@ def test_every_console_url_is_covered_by_the_matrix():
     from hygie.console import urls
     from hygie.delivery import urls as delivery_urls
     from hygie.incidents import desk_urls
+    from hygie.reporting import urls as reporting_urls
 
     tested = {name for name, _, _ in CONSOLE_PAGES}
     post_only = {
@@ -95,6 +103,7 @@ def test_every_console_url_is_covered_by_the_matrix():
     names |= {f"delivery:{p.name}" for p in delivery_urls.urlpatterns}
     names |= {f"desk:{p.name}" for p in desk_urls.urlpatterns}
     names |= {f"analytics:{p.name}" for p in analytics_urls.urlpatterns}
+    names |= {f"reporting:{p.name}" for p in reporting_urls.urlpatterns}
     assert names == tested | post_only | public | OBJECT_PAGES | DATA_PAGES
 
 

@@ -223,7 +223,7 @@ def test_connection_check_says_what_is_wrong(mailbox, imap_account, imap_server,
     with pytest.raises(polling.MailboxError, match="refused the connection on port"):
         polling.test_connection(mailbox)
     mailbox.host = "imap.invalid"
-    with pytest.raises(polling.MailboxError, match="“imap.invalid” cannot be found"):
+    with pytest.raises(polling.MailboxError, match=r"“imap\.invalid” cannot be found"):
         polling.test_connection(mailbox)
 
 
