@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 30
 MESSAGES_PER_POLL = 50
+SCAN_LIMIT = 1000
 # Keyword set on processed messages when they stay in the folder.
 PROCESSED_KEYWORD = "$Processed"
 
@@ -163,12 +164,15 @@ def pending_uids(client: IMAPClient, mailbox: Mailbox) -> tuple[int, list[int], 
     criteria: list[Any] = ["NOT", "DELETED"]
     if not mailbox.processed_folder:
         criteria += ["NOT", "KEYWORD", PROCESSED_KEYWORD]
-    uids = sorted(int(uid) for uid in client.search(criteria))
-    known = set(
-        Report.objects.filter(mailbox=mailbox, uidvalidity=uidvalidity, uid__in=uids).values_list(
-            "uid", flat=True
-        )
-    )
+    # Oldest first, and a bounded number per poll: a flooded mailbox drains over polls.
+    uids = sorted(int(uid) for uid in client.search(criteria))[:SCAN_LIMIT]
+    known = {
+        uid
+        for uid in Report.objects.filter(
+            mailbox=mailbox, uidvalidity=uidvalidity, uid__in=uids
+        ).values_list("uid", flat=True)
+        if uid is not None
+    }
     new = [uid for uid in uids if uid not in known]
     return uidvalidity, new, sorted(known)
 

@@ -126,7 +126,7 @@ def statistics(
     delays = [
         (reported_at - sent_at).total_seconds() / 60
         for reported_at, sent_at in reported.values_list("reported_at", "delivery__sent_at")
-        if reported_at >= sent_at
+        if reported_at is not None and sent_at is not None and reported_at >= sent_at
     ]
     return Statistics(
         weeks=list(counts.items()),

@@ -79,12 +79,12 @@ service stats {{
 
 def _self_signed(root: Path) -> None:
     """A certificate for 127.0.0.1 and localhost, which the tests trust explicitly."""
+    import ipaddress
+
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
-
-    import ipaddress
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
