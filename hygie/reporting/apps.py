@@ -10,9 +10,12 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Report mailbox")
 
     def ready(self) -> None:
-        from hygie.operations.schedule import WORKER_STEPS
+        from hygie.operations.schedule import DUE_WORK_SOURCES, WORKER_STEPS
         from hygie.reporting.polling import poll_due
+        from hygie.reporting.retention import purge_expired_reports
 
         # Polling is a worker step: any number of workers, each poll claimed by one.
         if poll_due not in WORKER_STEPS:
             WORKER_STEPS.append(poll_due)
+        if purge_expired_reports not in DUE_WORK_SOURCES:
+            DUE_WORK_SOURCES.append(purge_expired_reports)

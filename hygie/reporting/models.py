@@ -148,6 +148,7 @@ class Report(models.Model):
         indexes = [
             models.Index(fields=("organisation", "kind", "classification"), name="report_queue"),
             models.Index(fields=("reporter_email", "replied_at"), name="report_by_reporter"),
+            models.Index(fields=("organisation", "received_at"), name="report_by_date"),
         ]
 
     def __str__(self) -> str:
