@@ -126,10 +126,11 @@ def test_the_connection_test_reports_a_clear_error_and_saves_nothing(console, ad
         action="test",
     )
     response = client.post(reverse("reporting:settings"), data, follow=True)
-    assert "refused the user name or the password" in str(list(response.context["messages"]))
+    # The console speaks French by default.
+    assert "a refusé l'identifiant ou le mot de passe" in str(list(response.context["messages"]))
     data["password"] = imap_account.password
     response = client.post(reverse("reporting:settings"), data, follow=True)
-    assert "Connected: 0 message(s)" in str(list(response.context["messages"]))
+    assert "Connexion réussie : 0 message(s)" in str(list(response.context["messages"]))
     assert not Mailbox.objects.exists()
 
 
