@@ -127,6 +127,7 @@ def ingest(
 
 def ingest_text(*, organisation: Organisation, text: str, reporter: str = "") -> Report:
     """A report typed or pasted by a person (an SMS they received): no mailbox."""
+    text = text.replace("\x00", "")
     with transaction.atomic():
         report = Report.objects.create(
             organisation=organisation,

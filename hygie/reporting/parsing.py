@@ -81,18 +81,19 @@ def header_text(message: Message, name: str) -> str:
     except (LookupError, ValueError, UnicodeError, TypeError):
         text = str(value)
     # A header never spans lines once read; CR/LF in a value would be an injection.
-    return " ".join(text.split())[:998]
+    return " ".join(text.replace("\x00", "").split())[:998]
 
 
 def _decode(payload: bytes, charset: str | None) -> str:
+    # NUL characters are dropped: they mean nothing in text and PostgreSQL refuses them.
     for candidate in (charset, "utf-8"):
         if not candidate:
             continue
         try:
-            return payload.decode(candidate, errors="replace")
+            return payload.decode(candidate, errors="replace").replace("\x00", "")
         except LookupError:
             continue
-    return payload.decode("latin-1")
+    return payload.decode("latin-1").replace("\x00", "")
 
 
 def part_bytes(part: Message) -> bytes:
@@ -411,7 +412,7 @@ def _headers_of(message: Message) -> list[tuple[str, str]]:
                 text = str(make_header(decode_header(str(value))))
             except (LookupError, ValueError, UnicodeError, TypeError):
                 text = str(value)
-            headers.append((name, " ".join(text.split())[:2000]))
+            headers.append((name, " ".join(text.replace("\x00", "").split())[:2000]))
     return headers
 
 
@@ -426,7 +427,7 @@ def _identify(message: Message, report: ParsedReport) -> None:
 def _flat(message: Message, report: ParsedReport) -> ParsedReport:
     _identify(message, report)
     body = message.get_payload()
-    text = (body if isinstance(body, str) else "")[:MAX_TEXT]
+    text = (body if isinstance(body, str) else "").replace("\x00", "")[:MAX_TEXT]
     report.original = Original(subject=report.subject, text=text)
     report.search_text = text
     return report

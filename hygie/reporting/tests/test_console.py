@@ -134,6 +134,18 @@ def test_the_connection_test_reports_a_clear_error_and_saves_nothing(console, ad
     assert not Mailbox.objects.exists()
 
 
+def test_nul_characters_and_odd_bytes_are_stored_on_every_database(plain_mailbox):
+    raw = (
+        b"From: dr@example.org\r\nSubject: nul\x00 here\r\n"
+        b"Content-Type: text/html; charset=utf-8\r\n\r\n<p>a\x00b https://x.example/\x00</p>\r\n"
+    )
+    report = receive(plain_mailbox, raw)
+    report.refresh_from_db()
+    assert report.processing == "done"
+    assert report.subject == "nul here"
+    assert "\x00" not in str(report.details)
+
+
 # --- Triage ------------------------------------------------------------------------------
 
 
