@@ -4,6 +4,7 @@ processing across pollers and restarts, hostile messages, credentials."""
 from __future__ import annotations
 
 import logging
+import threading
 from email.message import EmailMessage
 
 import pytest
@@ -79,6 +80,33 @@ def test_two_pollers_meeting_process_each_message_once(mailbox, imap_account):
     client_a.logout()
     assert Report.objects.count() == 3
     assert len(mail.outbox) == 3
+
+
+def test_two_pollers_running_at_the_same_time_process_each_message_once(mailbox, imap_account):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writer at a time; the interleaved test above covers it.")
+    forms = suspicious_forms()
+    for raw in forms:
+        imap_account.deliver(raw)
+    barrier = threading.Barrier(2)
+    results: list[polling.PollResult] = []
+
+    def run() -> None:
+        try:
+            barrier.wait(timeout=10)
+            results.append(polling.poll(mailbox))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert len(results) == 2
+    assert sum(result.processed for result in results) == len(forms)
+    assert Report.objects.count() == len(forms)
+    assert len(mail.outbox) == Report.objects.filter(reply_status=ReplyStatus.SENT).count()
 
 
 def test_a_restart_after_processing_but_before_marking_does_not_repeat(mailbox, imap_account):
