@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from imapclient import IMAPClient
@@ -28,7 +27,7 @@ from imapclient.exceptions import IMAPClientError, LoginError
 
 from hygie.reporting.crypto import SecretUnreadable, decrypt
 from hygie.reporting.intake import RAW_LIMIT, ingest
-from hygie.reporting.models import Mailbox, Report, Security
+from hygie.reporting.models import Mailbox, Processing, Report, Security
 
 logger = logging.getLogger(__name__)
 
@@ -129,6 +128,8 @@ class PollResult:
     already_done: int = 0
     failed: int = 0
     marked: list[int] = field(default_factory=list)
+    # More new messages are waiting than one poll takes.
+    more: bool = False
 
 
 def _fetch(client: IMAPClient, uid: int, size: int) -> bytes:
@@ -186,6 +187,7 @@ def poll(mailbox: Mailbox, *, limit: int = MESSAGES_PER_POLL) -> PollResult:
         result.marked.extend(known)
         result.already_done = len(known)
         batch = new[:limit]
+        result.more = len(new) > limit
         sizes = client.fetch(batch, ["RFC822.SIZE"]) if batch else {}
         for uid in batch:
             size = int(sizes.get(uid, {}).get(b"RFC822.SIZE", 0))
@@ -195,7 +197,7 @@ def poll(mailbox: Mailbox, *, limit: int = MESSAGES_PER_POLL) -> PollResult:
             report = process_message(mailbox, uidvalidity=uidvalidity, uid=uid, raw=raw, size=size)
             if report is None:
                 result.already_done += 1
-            elif report.processing == "failed":
+            elif report.processing == Processing.FAILED:
                 result.failed += 1
             else:
                 result.processed += 1
@@ -213,6 +215,7 @@ def poll(mailbox: Mailbox, *, limit: int = MESSAGES_PER_POLL) -> PollResult:
 def process_message(
     mailbox: Mailbox, *, uidvalidity: int, uid: int, raw: bytes, size: int
 ) -> Report | None:
+    """One fetched message through intake; None when another poller already took it."""
     return ingest(mailbox=mailbox, uidvalidity=uidvalidity, uid=uid, raw=raw, size=size or len(raw))
 
 
@@ -228,16 +231,17 @@ def poll_due(worker_id: str, *, now: datetime | None = None) -> int:
     """Worker step: poll every enabled mailbox whose turn has come. Never raises."""
     now = now or timezone.now()
     done = 0
-    due = Mailbox.objects.filter(Q(enabled=True), next_poll_at__lte=now).exclude(
-        password_encrypted=""
-    )
+    due = Mailbox.objects.filter(enabled=True, next_poll_at__lte=now).exclude(password_encrypted="")
     for mailbox in due:
         if not _claim(mailbox, now):
             continue
         error = ""
         try:
-            result = poll(mailbox)
+            result = poll(mailbox, limit=MESSAGES_PER_POLL)
             done += result.processed + result.failed
+            if result.more:
+                # A flood: the next worker step goes on rather than waiting an interval.
+                Mailbox.objects.filter(pk=mailbox.pk).update(next_poll_at=now)
         except MailboxError as exc:
             error = str(exc)
         except Exception as exc:

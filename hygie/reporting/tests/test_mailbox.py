@@ -151,6 +151,18 @@ def test_the_worker_step_polls_each_mailbox_once_per_interval(mailbox, imap_acco
     assert polling.poll_due("w2") == 1
 
 
+def test_a_flooded_mailbox_drains_over_consecutive_steps(mailbox, imap_account, monkeypatch):
+    monkeypatch.setattr(polling, "MESSAGES_PER_POLL", 2)
+    for raw in suspicious_forms()[:5]:
+        imap_account.deliver(raw)
+    assert polling.poll_due("w1") == 2
+    # Still due at once: the rest does not wait for the next interval.
+    assert polling.poll_due("w1") == 2
+    assert polling.poll_due("w1") == 1
+    assert polling.poll_due("w1") == 0
+    assert Report.objects.count() == 5
+
+
 def test_a_broken_mailbox_records_its_error_and_the_worker_goes_on(mailbox, imap_account):
     Mailbox.objects.filter(pk=mailbox.pk).update(username="nobody-here")
     assert polling.poll_due("w1") == 0
