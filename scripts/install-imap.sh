@@ -20,7 +20,6 @@ else
     exit 1
 fi
 echo "Installing Debian's dovecot-imapd for the report mailbox tests..."
-# policy-rc.d 101: the package must not start the system-wide service.
 $SUDO apt-get update -qq >/dev/null && \
     DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 $SUDO apt-get install -y -qq \
         -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
