@@ -80,15 +80,17 @@ def record_report(*, delivery: Delivery, now: datetime | None = None) -> Reporte
     reported_at = result.reported_at if result and result.reported_at else now
     clicked_at = result.clicked_at if result else None
     scenario = scenario_of(delivery)
+    before_click = clicked_at is None or clicked_at > reported_at
     return ReportedSimulation(
         delivery=delivery,
         reported_at=reported_at,
         time_to_report=reported_at - delivery.sent_at if delivery.sent_at else None,
-        before_click=clicked_at is None or clicked_at > reported_at,
+        before_click=before_click,
         red_flags=[
             {"anchor": str(flag.get("anchor", "")), "explanation": str(flag["explanation"])}
             for flag in scenario.data.get("red_flags", [])
-            if flag.get("explanation")
+            # The landing page's clues were only seen by those who opened the link.
+            if flag.get("explanation") and not (before_click and flag.get("where") == "landing")
         ],
         scenario_title=scenario.title,
     )

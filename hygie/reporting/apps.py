@@ -11,11 +11,10 @@ class ReportingConfig(AppConfig):
 
     def ready(self) -> None:
         from hygie.operations.schedule import DUE_WORK_SOURCES, WORKER_STEPS
-        from hygie.reporting.polling import poll_due
-        from hygie.reporting.retention import purge_expired_reports
+        from hygie.reporting.steps import poll_report_mailboxes, purge_old_reports
 
         # Polling is a worker step: any number of workers, each poll claimed by one.
-        if poll_due not in WORKER_STEPS:
-            WORKER_STEPS.append(poll_due)
-        if purge_expired_reports not in DUE_WORK_SOURCES:
-            DUE_WORK_SOURCES.append(purge_expired_reports)
+        if poll_report_mailboxes not in WORKER_STEPS:
+            WORKER_STEPS.append(poll_report_mailboxes)
+        if purge_old_reports not in DUE_WORK_SOURCES:
+            DUE_WORK_SOURCES.append(purge_old_reports)

@@ -16,6 +16,7 @@ from hygie.operations.schedule import WORKER_STEPS
 from hygie.reporting import polling
 from hygie.reporting.intake import RAW_LIMIT
 from hygie.reporting.models import Kind, Mailbox, Processing, ReplyStatus, Report, Security
+from hygie.reporting.steps import poll_report_mailboxes
 from hygie.reporting.tests import corpus
 
 # Real commits: answers leave after commit, and exactly-once rests on real transactions.
@@ -138,7 +139,7 @@ def test_processed_messages_can_be_moved_to_a_folder(mailbox, imap_account):
 
 
 def test_the_worker_step_polls_each_mailbox_once_per_interval(mailbox, imap_account):
-    assert polling.poll_due in WORKER_STEPS
+    assert poll_report_mailboxes in WORKER_STEPS
     imap_account.deliver(suspicious_forms()[0])
     assert polling.poll_due("w1") == 1
     imap_account.deliver(suspicious_forms()[1])

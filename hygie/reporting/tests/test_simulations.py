@@ -72,6 +72,9 @@ def test_a_forwarded_simulation_is_recorded_and_praised(
     assert "environ 2 heures" in reply.body
     flags = scenario_of(simulation_delivery).data["red_flags"]
     assert flags[0]["explanation"] in reply.body
+    # The landing page's clues are not shown to someone who never opened it.
+    landing = [flag for flag in flags if flag["where"] == "landing"]
+    assert landing and all(flag["explanation"] not in reply.body for flag in landing)
     assert reply.extra_headers["Auto-Submitted"] == "auto-replied"
 
 
@@ -81,6 +84,8 @@ def test_a_report_after_a_click_still_counts_and_is_told_so(simulation_delivery)
     )
     outcome = record_report(delivery=simulation_delivery)
     assert outcome.before_click is False
+    # Having seen the landing page, the person gets its clues too.
+    assert len(outcome.red_flags) == len(scenario_of(simulation_delivery).data["red_flags"])
     assert outcome.time_to_report is not None
     assert timedelta(hours=1) < outcome.time_to_report < timedelta(hours=3)
     # Reporting again adds nothing.
