@@ -25,6 +25,8 @@ from email.policy import compat32
 from email.utils import getaddresses, parseaddr
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from hygie.reporting.authentication import authentication_results
+
 MAX_PARTS = 200
 MAX_DEPTH = 6
 MAX_TEXT = 200_000  # characters kept of each body
@@ -353,20 +355,6 @@ def domain_of(url: str) -> str:
     except ValueError:
         return ""
     return host.lower().strip(".")
-
-
-_AUTH = re.compile(r"\b(spf|dkim|dmarc)\s*=\s*([a-z]+)", re.IGNORECASE)
-
-
-def authentication_results(headers: list[tuple[str, str]]) -> dict[str, str]:
-    """SPF/DKIM/DMARC verdicts as the receiving server wrote them (first one wins)."""
-    results: dict[str, str] = {}
-    for name, value in headers:
-        if name.lower() != "authentication-results":
-            continue
-        for method, verdict in _AUTH.findall(value):
-            results.setdefault(method.lower(), verdict.lower())
-    return results
 
 
 # --- Auto-generated messages (never answered) -------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import nh3
 
-from hygie.reporting.parsing import authentication_results
+from hygie.reporting.authentication import authentication_results
 
 SAFE_TAGS = {
     "p", "br", "div", "span", "b", "strong", "i", "em", "u", "s", "small", "sub", "sup",

@@ -13,7 +13,6 @@ from hygie.accounts.models import Organisation, User
 from hygie.delivery.models import Mailing
 from hygie.delivery.services import mailing_save
 from hygie.reporting import replies
-from hygie.reporting.crypto import encrypt
 from hygie.reporting.models import Classification, Kind, Mailbox, Report
 
 MAILBOX_FIELDS = (
@@ -40,6 +39,9 @@ def mailbox_save(
     request: HttpRequest | None = None,
 ) -> Mailbox:
     """Save the configuration; an empty password keeps the stored one."""
+    # Loaded here, not at import: the console's modules load in every process.
+    from hygie.reporting.crypto import encrypt
+
     mailbox = Mailbox.objects.filter(organisation=organisation).first() or Mailbox(
         organisation=organisation
     )

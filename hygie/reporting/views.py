@@ -28,9 +28,8 @@ from hygie.accounts.models import Organisation
 from hygie.accounts.roles import Permission
 from hygie.incidents.antispam import RateLimit
 from hygie.phishing.services import scenario_of
-from hygie.reporting import polling, selectors, services
+from hygie.reporting import selectors, services
 from hygie.reporting.forms import AnswerForm, ClassifyForm, MailboxForm, SmsReportForm
-from hygie.reporting.intake import ingest_text
 from hygie.reporting.models import Classification, Kind, Mailbox, Report
 from hygie.reporting.rendering import header_summary, safe_html
 
@@ -50,6 +49,10 @@ def _initial(mailbox: Mailbox | None) -> dict[str, object]:
 @require_http_methods(["GET", "POST"])
 @console_view(Permission.MANAGE_ORGANISATION)
 def mailbox_settings(request: HttpRequest) -> HttpResponse:
+    # The IMAP client is loaded only here: the views module is imported by every process
+    # that runs the system checks, workers included.
+    from hygie.reporting import polling
+
     organisation = request_organisation(request)
     mailbox = Mailbox.objects.filter(organisation=organisation).first()
     form = MailboxForm(request.POST or None, initial=_initial(mailbox))
@@ -235,6 +238,8 @@ SMS_REPORTS_PER_CLIENT = RateLimit(name="sms_reports", limit=10, window=3600)
 def sms_report(request: HttpRequest, organisation: str) -> HttpResponse:
     """A person pastes a suspicious SMS: a simulation is recognised from its link (never
     followed), anything else joins the organisation's triage queue."""
+    from hygie.reporting.intake import ingest_text
+
     org = get_object_or_404(Organisation, slug=organisation, is_active=True)
     form = SmsReportForm(request.POST or None)
     context: dict[str, object] = {"organisation": org, "form": form}
