@@ -24,7 +24,7 @@ from hygie.accounts.tests.factories import (
     confirmed_totp_device,
 )
 
-pytest_plugins = ["hygie.testing.browser", "hygie.testing.smtp"]
+pytest_plugins = ["hygie.testing.browser", "hygie.testing.smtp", "hygie.testing.imap"]
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("u/<str:token>/", unsubscribe, name="unsubscribe"),
     path("aide/", include("hygie.incidents.urls")),
     path("espace/", include("hygie.portal.urls")),
+    path("signaler/", include("hygie.reporting.public_urls")),
     path("console/incidents/", include("hygie.incidents.desk_urls")),
     path("", include("hygie.awareness.urls")),
     path("console/mailings/", include("hygie.delivery.urls")),

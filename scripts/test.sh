@@ -4,6 +4,7 @@
 #   HYGIE_TEST_DATABASE_URL        PostgreSQL to test on (default: local postgres/test)
 #   HYGIE_TEST_REQUIRE_POSTGRES=1  fail instead of skipping PostgreSQL when it is unreachable
 #   HYGIE_REQUIRE_BROWSER=1        fail instead of skipping browser tests without Chromium
+#   HYGIE_REQUIRE_IMAP=1           fail instead of skipping report mailbox tests without Dovecot
 #   PYTEST_ARGS                    extra pytest arguments
 set -eu
 cd "$(dirname "$0")/.."
@@ -26,6 +27,15 @@ elif [ "${HYGIE_REQUIRE_BROWSER:-0}" = "1" ]; then
     exit 1
 else
     echo "Browser tests will be skipped: Chromium is not available." >&2
+fi
+
+if scripts/install-imap.sh; then
+    :
+elif [ "${HYGIE_REQUIRE_IMAP:-0}" = "1" ]; then
+    echo "Report mailbox tests are required but Dovecot could not be installed." >&2
+    exit 1
+else
+    echo "Report mailbox tests will be skipped: Dovecot (dovecot-imapd) is not available." >&2
 fi
 
 run_pytest() {

@@ -39,6 +39,9 @@ CONSOLE_PAGES: list[tuple[str, tuple[str, ...], Permission]] = [
     ("phishing:simulation_new", (), Permission.MANAGE_CAMPAIGNS),
     ("phishing:scenarios", (), Permission.MANAGE_CAMPAIGNS),
     ("phishing:scanners", (), Permission.MANAGE_CAMPAIGNS),
+    ("reporting:queue", (), Permission.HANDLE_INCIDENTS),
+    ("reporting:settings", (), Permission.MANAGE_ORGANISATION),
+    ("reporting:statistics", (), Permission.VIEW_RESULTS),
 ]
 
 # Pages about one object, checked across tenants in each app's own tests.
@@ -74,6 +77,10 @@ OBJECT_PAGES = {
     "phishing:scenario",
     "phishing:scenario_frame",
     "phishing:scenario_edit",
+    "reporting:report",
+    "reporting:report_classify",
+    "reporting:report_answer",
+    "reporting:report_alert",
 }
 # Pages that answer data (JSON) rather than a page; still behind the same decorator.
 DATA_PAGES = {"audience:segment_count"}
@@ -103,6 +110,7 @@ def test_every_console_url_is_covered_by_the_matrix():
     from hygie.delivery import urls as delivery_urls
     from hygie.incidents import desk_urls
     from hygie.phishing import urls as phishing_urls
+    from hygie.reporting import urls as reporting_urls
 
     tested = {name for name, _, _ in CONSOLE_PAGES}
     post_only = {
@@ -127,6 +135,7 @@ def test_every_console_url_is_covered_by_the_matrix():
     names |= {f"analytics:{p.name}" for p in analytics_urls.urlpatterns}
     names |= {f"awareness:{p.name}" for p in awareness_urls.urlpatterns}
     names |= {f"phishing:{p.name}" for p in phishing_urls.urlpatterns}
+    names |= {f"reporting:{p.name}" for p in reporting_urls.urlpatterns}
     assert names == tested | post_only | public | OBJECT_PAGES | DATA_PAGES
 
 

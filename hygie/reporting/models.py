@@ -1,0 +1,155 @@
+"""The report mailbox: where practitioners forward suspicious messages, and what came in.
+
+A `Mailbox` is polled by the workers; each message becomes one `Report`, unique per
+(mailbox, UIDVALIDITY, UID) so that two workers or a restarted one never process a
+message twice. The raw message is kept (size-limited) so that a report can be
+re-read, but it is untrusted: it is parsed, never executed or fetched from.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hygie.accounts.models import Organisation
+from hygie.audience.models import Person
+from hygie.delivery.models import Delivery
+
+
+class Security(models.TextChoices):
+    SSL = "ssl", _("TLS from the start (port 993)")
+    STARTTLS = "starttls", _("STARTTLS (port 143)")
+    NONE = "none", _("None (local test servers only)")
+
+
+class Mailbox(models.Model):
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="report_mailbox"
+    )
+    address = models.EmailField(
+        _("reporting address"),
+        blank=True,
+        help_text=_("The address practitioners forward suspicious messages to."),
+    )
+    host = models.CharField(_("IMAP server"), max_length=253)
+    port = models.PositiveIntegerField(_("port"), default=993)
+    security = models.CharField(
+        _("connection security"), max_length=10, choices=Security.choices, default=Security.SSL
+    )
+    username = models.CharField(_("user name"), max_length=254)
+    # Fernet token of the password (hygie.reporting.crypto); never shown back.
+    password_encrypted = models.TextField(blank=True)
+    folder = models.CharField(_("folder"), max_length=200, default="INBOX")
+    processed_folder = models.CharField(
+        _("move processed messages to"),
+        max_length=200,
+        blank=True,
+        help_text=_("Empty: processed messages stay in the folder, marked as read."),
+    )
+    poll_minutes = models.PositiveSmallIntegerField(_("check every (minutes)"), default=5)
+    enabled = models.BooleanField(_("enabled"), default=False)
+    answers_reports = models.BooleanField(
+        _("reports are triaged"),
+        default=True,
+        help_text=_("The automatic answer promises that someone will say what the message was."),
+    )
+    # When the next poll is due; a worker claims a poll by moving it forward.
+    next_poll_at = models.DateTimeField(default=timezone.now)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=("enabled", "next_poll_at"), name="mailbox_due")]
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.host}"
+
+
+class Processing(models.TextChoices):
+    DONE = "done", _("Processed")
+    FAILED = "failed", _("Could not be read")
+
+
+class Kind(models.TextChoices):
+    SIMULATION = "simulation", _("Simulation")
+    SUSPICIOUS = "suspicious", _("Suspicious message")
+
+
+class Classification(models.TextChoices):
+    NEW = "new", _("To triage")
+    PHISHING = "phishing", _("Phishing")
+    SPAM = "spam", _("Spam")
+    LEGITIMATE = "legitimate", _("Legitimate")
+    SIMULATION = "simulation", _("Simulation")
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+
+
+class ReplyStatus(models.TextChoices):
+    NONE = "", _("Not answered")
+    SENT = "sent", _("Answered automatically")
+    SKIPPED = "skipped", _("No automatic answer")
+
+
+class Report(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    # Email reports come from the mailbox; SMS reports from the public form (no mailbox).
+    mailbox = models.ForeignKey(
+        Mailbox, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
+    )
+    uidvalidity = models.BigIntegerField(null=True, blank=True)
+    uid = models.BigIntegerField(null=True, blank=True)
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.EMAIL)
+    received_at = models.DateTimeField(default=timezone.now)
+    raw = models.BinaryField(blank=True)
+    size = models.PositiveIntegerField(default=0)
+    truncated = models.BooleanField(default=False)
+    processing = models.CharField(max_length=8, choices=Processing.choices, default=Processing.DONE)
+    error = models.CharField(max_length=500, blank=True)
+    reporter_email = models.CharField(max_length=254, blank=True)
+    person = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.SUSPICIOUS)
+    delivery = models.ForeignKey(
+        Delivery, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # What the parser found in the reported (original) message.
+    subject = models.CharField(max_length=300, blank=True)
+    original_from = models.CharField(max_length=254, blank=True)
+    original_domain = models.CharField(max_length=253, blank=True, db_index=True)
+    forward_form = models.CharField(max_length=20, blank=True)
+    details = models.JSONField(default=dict)
+    domains = models.JSONField(default=list)
+    classification = models.CharField(
+        max_length=12, choices=Classification.choices, default=Classification.NEW
+    )
+    classified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    classified_at = models.DateTimeField(null=True, blank=True)
+    reply_status = models.CharField(
+        max_length=8, choices=ReplyStatus.choices, default=ReplyStatus.NONE, blank=True
+    )
+    reply_note = models.CharField(max_length=200, blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-received_at", "-id")
+        constraints = [
+            # The exactly-once guarantee: a message of the mailbox is one report.
+            models.UniqueConstraint("mailbox", "uidvalidity", "uid", name="report_unique_message")
+        ]
+        indexes = [
+            models.Index(fields=("organisation", "kind", "classification"), name="report_queue"),
+            models.Index(fields=("reporter_email", "replied_at"), name="report_by_reporter"),
+            models.Index(fields=("organisation", "received_at"), name="report_by_date"),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject or f"#{self.pk}"

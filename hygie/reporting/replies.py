@@ -1,0 +1,125 @@
+"""Answers to the reporter: the automatic kind reply, and the handler's answer.
+
+Loop safety comes first: a message written by a machine (auto-replies, bounces,
+mailing lists) never gets an automatic answer, our own answers say they are
+automatic (RFC 3834 `Auto-Submitted: auto-replied`), and one address gets at most
+`REPLY_LIMIT` automatic answers a day, whatever it sends.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from hygie.lib.emails import absolute_url, build_email
+from hygie.reporting.models import ReplyStatus, Report
+
+if TYPE_CHECKING:
+    from hygie.phishing.reports import ReportedSimulation
+
+REPLY_LIMIT = 5
+REPLY_WINDOW = timedelta(hours=24)
+
+
+def language_of(report: Report) -> str:
+    person = report.person
+    return "en" if person is not None and person.language == "en" else "fr"
+
+
+def _send(report: Report, name: str, context: dict[str, object]) -> None:
+    message = build_email(
+        name, to=[report.reporter_email], context=context, language=language_of(report)
+    )
+    message.extra_headers.update(
+        {
+            "Auto-Submitted": "auto-replied",
+            "X-Auto-Response-Suppress": "All",
+        }
+    )
+    in_reply_to = str(report.details.get("message_id", ""))
+    if in_reply_to:
+        message.extra_headers["In-Reply-To"] = in_reply_to
+    transaction.on_commit(lambda: message.send(fail_silently=False))
+
+
+def skip_reason(report: Report, auto_generated: str) -> str:
+    if not report.reporter_email or "@" not in report.reporter_email:
+        return "no sender address"
+    if auto_generated:
+        return auto_generated
+    mailbox = report.mailbox
+    own = {mailbox.address.lower(), mailbox.username.lower()} if mailbox else set()
+    if report.reporter_email in own:
+        return "our own address"
+    recent = Report.objects.filter(
+        reporter_email=report.reporter_email,
+        reply_status=ReplyStatus.SENT,
+        replied_at__gte=timezone.now() - REPLY_WINDOW,
+    ).count()
+    if recent >= REPLY_LIMIT:
+        return "reply limit reached"
+    return ""
+
+
+def auto_reply(
+    report: Report, *, simulation: ReportedSimulation | None, auto_generated: str
+) -> None:
+    """Thank the reporter (sent after commit), or record why nobody was answered."""
+    reason = skip_reason(report, auto_generated)
+    if reason:
+        report.reply_status, report.reply_note = ReplyStatus.SKIPPED, reason[:200]
+        report.save(update_fields=["reply_status", "reply_note"])
+        return
+    organisation = report.organisation
+    context: dict[str, object] = {
+        "organisation": organisation,
+        "org_name": organisation.brand_name or organisation.name,
+        "person": report.person,
+        "subject": report.subject,
+        "answers_reports": report.mailbox.answers_reports if report.mailbox else True,
+        "assistant_url": absolute_url(
+            reverse("incidents:org_start", kwargs={"organisation": organisation.slug})
+        ),
+    }
+    if simulation is not None:
+        minutes = (
+            int(simulation.time_to_report.total_seconds() // 60)
+            if simulation.time_to_report is not None
+            else None
+        )
+        context |= {
+            "red_flags": simulation.red_flags,
+            "before_click": simulation.before_click,
+            "minutes": minutes,
+            "hours": minutes // 60 if minutes is not None else None,
+        }
+        _send(report, "report_simulation", context)
+    else:
+        _send(report, "report_received", context)
+    report.reply_status, report.replied_at = ReplyStatus.SENT, timezone.now()
+    report.save(update_fields=["reply_status", "replied_at"])
+
+
+ANSWERS = ("phishing", "spam", "legitimate")
+
+
+def handler_answer(report: Report, *, answer: str, note: str) -> None:
+    """The handler's verdict, from a template, with an optional personal note."""
+    if answer not in ANSWERS:
+        raise ValueError(answer)
+    message = build_email(
+        f"report_answer_{answer}",
+        to=[report.reporter_email],
+        context={
+            "organisation": report.organisation,
+            "org_name": report.organisation.brand_name or report.organisation.name,
+            "subject": report.subject,
+            "note": note,
+        },
+        language=language_of(report),
+    )
+    transaction.on_commit(lambda: message.send(fail_silently=False))

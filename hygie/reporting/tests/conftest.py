@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from hygie.audience.models import Person, Segment
+from hygie.delivery import engine
+from hygie.delivery.models import Delivery, DeliveryStatus, SendingProfile
+from hygie.phishing.loader import load
+from hygie.phishing.models import Scenario, SimulationAnnouncement
+from hygie.phishing.services import campaign_create, campaign_launch
+from hygie.reporting.models import Mailbox, Security
+from hygie.reporting.services import mailbox_save
+from hygie.reporting.tests import corpus
+from hygie.testing.imap import ImapAccount
+
+
+@pytest.fixture
+def reporter(organisation) -> Person:
+    return Person.objects.create(
+        organisation=organisation,
+        email=corpus.REPORTER,
+        first_name="Élise",
+        last_name="Martin",
+        civility="dr",
+        mobile_phone="+33612345678",
+    )
+
+
+def launch(organisation, admin, slug: str, sent_ago: timedelta) -> Delivery:
+    load()
+    SendingProfile.objects.get_or_create(
+        organisation=organisation, defaults={"simulation_domain": "espace-pro.example"}
+    )
+    segment, _ = Segment.objects.get_or_create(organisation=organisation, name="Tous")
+    campaign = campaign_create(
+        organisation=organisation,
+        actor=admin,
+        name=f"Exercice {slug}",
+        scenarios=[Scenario.objects.get(slug=slug)],
+        segment=segment,
+    )
+    SimulationAnnouncement.objects.get_or_create(
+        organisation=organisation, announced_on=date(2026, 9, 1), channel="email"
+    )
+    campaign_launch(campaign=campaign, actor=None)
+    deliveries = campaign.mailing.deliveries.all()
+    deliveries.update(status=DeliveryStatus.SENT, sent_at=timezone.now() - sent_ago)
+    return deliveries.get(person__email=corpus.REPORTER)
+
+
+@pytest.fixture
+def simulation_delivery(organisation, admin, reporter) -> Delivery:
+    """The reporter received the 'avis de paiement' simulation two hours ago."""
+    return launch(organisation, admin, "espace-pro-sante-avis-paiement", timedelta(hours=2))
+
+
+def lure_bytes(delivery: Delivery) -> bytes:
+    """The simulated message exactly as it reached the person."""
+    return engine.render_email(delivery, now=delivery.sent_at or timezone.now())[0]
+
+
+def tracked_link(delivery: Delivery) -> str:
+    return engine.personal_link(delivery)
+
+
+@pytest.fixture
+def mailbox(organisation, admin, imap_account: ImapAccount) -> Mailbox:
+    return mailbox_save(
+        organisation=organisation,
+        actor=admin,
+        fields={
+            "address": corpus.MAILBOX,
+            "host": "127.0.0.1",
+            "port": imap_account.server.port,
+            "security": Security.NONE,
+            "username": imap_account.username,
+            "folder": "INBOX",
+            "poll_minutes": 5,
+            "enabled": True,
+        },
+        password=imap_account.password,
+    )
