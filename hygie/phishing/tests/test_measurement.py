@@ -286,7 +286,10 @@ def test_the_demo_simulation_goes_through_the_real_endpoints(organisation, admin
 
     settings.ALLOWED_HOSTS = ["*"]
     for n in range(60):
-        Person.objects.create(organisation=organisation, email=f"demo{n}@example.org")
+        Person.objects.create(
+            organisation=organisation, email=f"demo{n}@example.org", departement="33"
+        )
+    Person.objects.create(organisation=organisation, email="far@example.org", departement="75")
     past_simulation(organisation, admin)
     past_simulation(organisation, admin)  # once only
     (campaign,) = SimulationCampaign.objects.filter(organisation=organisation)
