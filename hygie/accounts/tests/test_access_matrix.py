@@ -22,6 +22,9 @@ CONSOLE_PAGES: list[tuple[str, tuple[str, ...], Permission]] = [
     ("desk:slots", (), Permission.HANDLE_INCIDENTS),
     ("desk:statistics", (), Permission.HANDLE_INCIDENTS),
     ("analytics:overview", (), Permission.VIEW_RESULTS),
+    ("analytics:breakdown", (), Permission.VIEW_RESULTS),
+    ("analytics:export", ("themes", "csv"), Permission.VIEW_RESULTS),
+    ("analytics:reports", (), Permission.VIEW_RESULTS),
     ("audience:people", (), Permission.MANAGE_AUDIENCE),
     ("audience:people_export", (), Permission.MANAGE_AUDIENCE),
     ("audience:practices", (), Permission.MANAGE_AUDIENCE),
@@ -54,6 +57,9 @@ OBJECT_PAGES = {
     "desk:report_assign",
     "desk:report_note",
     "desk:slot_delete",
+    "analytics:individual_export",
+    "analytics:report_status",
+    "analytics:report_download",
 }
 # Pages that answer data (JSON) rather than a page; still behind the same decorator.
 DATA_PAGES = {"audience:segment_count"}
@@ -88,6 +94,7 @@ def test_every_console_url_is_covered_by_the_matrix():
         "console:member_role",
         "console:member_remove",
         "console:invitation_revoke",
+        "analytics:report_request",
     }
     public = {"console:no_organisation"}
     names = {f"console:{p.name}" for p in urls.urlpatterns}
