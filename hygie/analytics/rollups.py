@@ -377,8 +377,15 @@ def is_stale(rollup: CampaignRollup, now: datetime) -> bool:
     return rollup.computed_at < now - fresh_for
 
 
-def refresh(organisation: Organisation, *, stale_too: bool, now: datetime | None = None) -> int:
-    """Compute the missing roll-ups (and, with `stale_too`, the stale ones). Returns how many.
+def refresh(
+    organisation: Organisation,
+    *,
+    stale_too: bool,
+    now: datetime | None = None,
+    everything: bool = False,
+) -> int:
+    """Compute the missing roll-ups (with `stale_too` the stale ones as well, with
+    `everything` all that are not frozen). Returns how many.
 
     The dashboard calls it for the missing ones only (a launched campaign shows up at
     once); the scheduler's due-work source refreshes the stale ones.
@@ -391,7 +398,9 @@ def refresh(organisation: Organisation, *, stale_too: bool, now: datetime | None
     todo = []
     for campaign in _campaigns(organisation):
         rollup = existing.get((kind_of(campaign), campaign.pk))
-        if rollup is None or (stale_too and is_stale(rollup, now)):
+        if rollup is None or (rollup.frozen_at is None and everything):
+            todo.append((campaign, rollup))
+        elif stale_too and is_stale(rollup, now):
             todo.append((campaign, rollup))
     if not todo:
         return 0
