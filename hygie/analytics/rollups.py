@@ -398,9 +398,10 @@ def refresh(
     todo = []
     for campaign in _campaigns(organisation):
         rollup = existing.get((kind_of(campaign), campaign.pk))
-        if rollup is None or (rollup.frozen_at is None and everything):
-            todo.append((campaign, rollup))
-        elif stale_too and is_stale(rollup, now):
+        wanted = rollup is None or (
+            rollup.frozen_at is None and (everything or (stale_too and is_stale(rollup, now)))
+        )
+        if wanted:
             todo.append((campaign, rollup))
     if not todo:
         return 0

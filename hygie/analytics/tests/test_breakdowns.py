@@ -40,7 +40,11 @@ def test_no_random_table_gives_a_small_group_away():
         threshold = rng.randint(2, 10)
         sizes = [rng.choice([0, 1, 2, 3, 5, 8, 13, 40]) for _ in range(rng.randint(1, 8))]
         states = suppress(sizes, threshold)
-        assert all(state != "shown" for size, state in zip(sizes, states) if 0 < size < threshold)
+        assert all(
+            state != "shown"
+            for size, state in zip(sizes, states, strict=True)
+            if 0 < size < threshold
+        )
         total = sum(sizes)
         if total >= threshold and sum(1 for s in sizes if s) > 1:
             assert not recoverable(sizes, states, threshold), (sizes, threshold, states)
