@@ -1,5 +1,6 @@
 """A year of programme built from raw events: two capsules, two simulations (and one the
-year before), robots among the visitors, retried quizzes, reports after clicks."""
+year before), robots among the visitors, retried quizzes, reports after clicks, and four
+incident reports."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import pytest
 from hygie.accounts.models import Organisation, User
 from hygie.awareness.models import AwarenessCampaign
 from hygie.delivery.models import Delivery
+from hygie.incidents.models import IncidentReport
+from hygie.incidents.tests.helpers import PHISHING_NO_DATA, RANSOMWARE, make_report
 from hygie.phishing.models import HitKind, SimulationCampaign, Verdict
 
 from . import builders as b
@@ -69,7 +72,7 @@ def world(organisation: Organisation, admin: User) -> World:
     updates, a2 = b.launch_awareness(organisation, admin, "mises-a-jour", mar, "Mises à jour")
     for person in people[:3]:
         b.read(a2[person], at=mar + MIN)
-        b.answer(a2[person], updates.capsule, {1}, at=mar + 2 * MIN)
+        b.answer(a2[person], updates.capsule, {1, 2}, at=mar + 2 * MIN)
 
     feb = dt.datetime(2025, 2, 3, 9, tzinfo=dt.UTC)
     spring, s1 = b.launch_simulation(
@@ -92,6 +95,9 @@ def world(organisation: Organisation, admin: User) -> World:
         b.hit(s2[person], at=jun + 3 * MIN)
     for index, person in enumerate(people[2:7]):
         b.hit(s2[person], HitKind.REPORT, at=jun + (10 + 5 * index) * MIN)
+    for path in (RANSOMWARE, RANSOMWARE, RANSOMWARE, PHISHING_NO_DATA):
+        report = make_report(organisation, path)
+        IncidentReport.objects.filter(pk=report.pk).update(created_at=jun + 60 * MIN)
     return World(
         organisation=organisation,
         backups=backups,

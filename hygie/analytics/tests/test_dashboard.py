@@ -89,6 +89,7 @@ def test_every_figure_matches_the_raw_events(world, admin, console):
         .count()
     )
     assert p.people_reached == reached == 12
+    assert p.incidents_total == 4
 
     by_theme = {t.theme: t for t in p.themes}
     for campaign in (world.backups, world.updates):
