@@ -392,3 +392,34 @@ def breakdown(rollup: CampaignRollup, dimension: str) -> Breakdown:
         total=total,
         suppressed=sum(1 for s in states if s != "shown"),
     )
+
+
+# --- The console's home -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Glance:
+    year: int
+    awareness_count: int
+    simulation_count: int
+    people_reached: int
+    latest_simulation: SimulationRow | None
+
+
+def glance(organisation: Organisation, year: int | None = None) -> Glance:
+    """The year at a glance for the console's home: counts and the latest simulation."""
+    year = year or timezone.localdate().year
+    found = year_rollups(organisation, year)
+    simulations = [r for r in found if r.kind == CampaignKind.SIMULATION]
+    year_rollup = YearRollup.objects.filter(organisation=organisation, year=year).first()
+    return Glance(
+        year=year,
+        awareness_count=sum(1 for r in found if r.kind == CampaignKind.AWARENESS),
+        simulation_count=len(simulations),
+        people_reached=year_rollup.people_reached if year_rollup else 0,
+        latest_simulation=(
+            simulation_row(simulations[-1], organisation.anonymity_threshold)
+            if simulations
+            else None
+        ),
+    )

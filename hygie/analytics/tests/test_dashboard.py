@@ -175,3 +175,26 @@ def test_small_simulations_show_no_rates(world, admin, console):
 def test_another_organisation_sees_none_of_it(world, outsider, console):
     p = console(outsider).get(reverse("analytics:overview"), {"year": 2025}).context["p"]
     assert (p.awareness_count, p.simulation_count, p.people_reached) == (0, 0, 0)
+
+
+def test_console_home_shows_the_year_at_a_glance_to_those_who_see_results(
+    world, admin, staff_of, console
+):
+    from hygie.accounts.roles import Role
+
+    home = console(admin).get(reverse("console:dashboard"))
+    glance = home.context["glance"]
+    assert glance is not None
+    assert "year-glance" in home.content.decode()
+    handler = console(staff_of(Role.INCIDENT_HANDLER)).get(reverse("console:dashboard"))
+    assert handler.context["glance"] is None
+    assert "year-glance" not in handler.content.decode()
+
+
+def test_glance_counts_the_year_and_its_latest_simulation(world):
+    from hygie.analytics.selectors import glance
+
+    g = glance(world.organisation, 2025)
+    assert (g.awareness_count, g.simulation_count, g.people_reached) == (2, 2, 12)
+    assert g.latest_simulation.name == "Été"
+    assert g.latest_simulation.clicked.count == 2
