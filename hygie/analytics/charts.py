@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.utils import formats
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -86,7 +87,7 @@ def bar_chart(
             f'<rect x="{left}" y="{y + 2}" width="{length:.1f}" height="{row - 8}" '
             f'fill="{PALETTE[0]}"/>'
             f'<text x="{left + length + 4:.1f}" y="{y + 12}" font-size="11" fill="{INK}" '
-            f"{FONT}>{bar.value:g} {escape(unit)}</text>"
+            f"{FONT}>{formats.localize(bar.value)} {escape(unit)}</text>"
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))

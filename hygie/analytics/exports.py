@@ -94,7 +94,15 @@ def flags(p: Programme) -> Table:
     headers = [_("Technique"), _("Difficulty"), _("Scenario"), _("Where"), _("Red flag")]
     headers += [_("Received"), *_rate_headers(_("Missed"))]
     rows = [
-        [f.technique, f.difficulty, f.scenario, f.where, f.anchor, f.missed.total, *_rate(f.missed)]
+        [
+            f.technique_label,
+            f.difficulty,
+            f.scenario,
+            f.where,
+            f.anchor,
+            f.missed.total,
+            *_rate(f.missed),
+        ]
         for f in p.flags
     ]
     return headers, rows
@@ -102,7 +110,9 @@ def flags(p: Programme) -> Table:
 
 def techniques(p: Programme) -> Table:
     headers = [_("Technique"), _("Difficulty"), _("Received"), *_rate_headers(_("Clicked"))]
-    rows = [[t.technique, t.difficulty, t.clicked.total, *_rate(t.clicked)] for t in p.techniques]
+    rows = [
+        [t.technique_label, t.difficulty, t.clicked.total, *_rate(t.clicked)] for t in p.techniques
+    ]
     return headers, rows
 
 

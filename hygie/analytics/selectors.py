@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Min
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from hygie.accounts.models import Organisation
 from hygie.audience.models import Profession
@@ -24,6 +25,17 @@ from .models import BreakdownRollup, CampaignKind, CampaignRollup, Dimension, Ye
 from .stats import CellState, Rate, suppress
 
 OUTCOMES = ("ignored", "reported", "clicked", "submitted")
+# Scenario techniques (phishing.loader.TECHNIQUES) as the board reads them.
+TECHNIQUES = {
+    "link": _("Link to a fake site"),
+    "credential_form": _("Fake login form"),
+    "attachment_link": _("Link to a fake attachment"),
+    "qr_code": _("QR code"),
+}
+
+
+def technique_label(code: str) -> str:
+    return str(TECHNIQUES.get(code, code))
 
 
 @dataclass(frozen=True)
@@ -81,12 +93,20 @@ class MissedFlag:
     theme: str
     missed: Rate  # people who clicked, among those who received the scenario
 
+    @property
+    def technique_label(self) -> str:
+        return technique_label(self.technique)
+
 
 @dataclass(frozen=True)
 class TechniqueRow:
     technique: str
     difficulty: int
     clicked: Rate
+
+    @property
+    def technique_label(self) -> str:
+        return technique_label(self.technique)
 
 
 @dataclass(frozen=True)
