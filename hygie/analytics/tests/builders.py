@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from hygie.accounts.models import Organisation, User
@@ -132,5 +133,6 @@ def hit(
     at: dt.datetime,
     verdict: str = Verdict.HUMAN,
 ) -> None:
-    SimulationEvent.objects.create(delivery=delivery, kind=kind, at=at, verdict=verdict)
-    refresh_result(delivery.pk)
+    with transaction.atomic():  # as record_hit does: the summary row is locked
+        SimulationEvent.objects.create(delivery=delivery, kind=kind, at=at, verdict=verdict)
+        refresh_result(delivery.pk)

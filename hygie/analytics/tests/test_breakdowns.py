@@ -56,10 +56,10 @@ def test_breakdown_page_hides_the_small_group_and_its_complement(world, admin, c
         url, {"campaign": f"simulation-{world.spring.pk}", "dimension": "profession"}
     )
     b = page.context["b"]
-    rows = {row.label: row for row in b.rows}
+    rows = {row.label: row for row in b.rows}  # the console speaks French by default
     # 10 doctors, 2 secretaries, k = 3: the total (12) would give the 2 away.
-    assert rows["Medical secretary"].state == "below"
-    assert rows["Doctor"].state == "withheld"
+    assert rows["Secrétaire médicale"].state == "below"
+    assert rows["Médecin"].state == "withheld"
     assert b.total.people == 12 and b.total.state == "shown"
     html = page.content.decode()
     table = html.split('data-testid="breakdown"')[1].split("</table>")[0]
@@ -69,8 +69,8 @@ def test_breakdown_page_hides_the_small_group_and_its_complement(world, admin, c
         {"campaign": f"simulation-{world.spring.pk}", "dimension": "profession"},
     )
     lines = export.content.decode("utf-8-sig").splitlines()
-    assert lines[1].split(";")[:2] == ["Doctor", "< 3"]
-    assert lines[2].split(";")[:2] == ["Medical secretary", "< 3"]
+    assert lines[1].split(";")[:2] == ["Médecin", "< 3"]
+    assert lines[2].split(";")[:2] == ["Secrétaire médicale", "< 3"]
 
 
 def test_breakdown_by_departement_matches_the_people(world, admin, console):

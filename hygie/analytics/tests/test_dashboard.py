@@ -168,7 +168,7 @@ def test_small_simulations_show_no_rates(world, admin, console):
     world.organisation.save()
     page = console(admin).get(reverse("analytics:overview"), {"year": 2025})
     assert all(not row.shown for row in page.context["p"].simulations)
-    assert "fewer than 20 people" in page.content.decode()
+    assert "moins de 20 personnes" in page.content.decode()  # French by default
     assert all(row.average_score is None for row in page.context["p"].themes)
 
 
