@@ -407,6 +407,7 @@ def refresh(
         return 0
     segments = _segments(organisation)
     years = set()
+    done = 0
     for campaign, rollup in todo:
         if rollup is not None:
             # Claimed by a conditional update: a second scheduler finds nothing to do.
@@ -417,9 +418,10 @@ def refresh(
                 continue
         years.add(year_of(started_at(campaign)))
         compute(campaign, segments)
+        done += 1
     for year in years:
         compute_year(organisation, year)
-    return len(todo)
+    return done
 
 
 def refresh_due() -> int:
