@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from django.utils.translation import gettext as _
 
 from hygie.audience.exports import spreadsheet_safe
+from hygie.awareness.models import AwarenessCampaign
 from hygie.delivery.models import Delivery, DeliveryStatus
 from hygie.phishing.models import SimulationResult
 
@@ -210,8 +211,6 @@ def individual_table(rollup: CampaignRollup) -> Table:
                 ]
             )
         return headers, rows
-    from hygie.awareness.models import AwarenessCampaign
-
     campaign = AwarenessCampaign.objects.get(pk=rollup.campaign_id)
     headers = [_("Pseudonymous id"), _("Last name"), _("First name"), _("Email")]
     headers += [_("Département"), _("Opened the capsule"), _("Latest quiz score (%)")]

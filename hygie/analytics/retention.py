@@ -63,17 +63,17 @@ def _anonymise(campaign: AwarenessCampaign | SimulationCampaign, now: dt.datetim
     rollup = rollups.compute(campaign)
     CampaignRollup.objects.filter(pk=rollup.pk).update(frozen_at=now)
     year_rollup = rollups.compute_year(organisation, year)
-    awareness, simulations = rollups._mailings_of_year(organisation, year)
+    awareness, simulations = rollups.mailings_of_year(organisation, year)
     deliveries = Delivery.objects.filter(mailing=campaign.mailing)
     # People of this campaign with no other linked message that year leave the live
     # count of the year's reach: keep them as a number.
     elsewhere = (
-        rollups._linked_deliveries(awareness + simulations)
+        rollups.linked_deliveries(awareness + simulations)
         .exclude(mailing=campaign.mailing)
         .values("person_id")
     )
     leaving = (
-        rollups._linked_deliveries([campaign.mailing_id])
+        rollups.linked_deliveries([campaign.mailing_id])
         .exclude(person_id__in=elsewhere)
         .values("person_id")
         .distinct()

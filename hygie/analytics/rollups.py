@@ -281,7 +281,7 @@ def outcome_of(stage: int, reported: bool) -> str:
     return "ignored"
 
 
-def _mailings_of_year(organisation: Organisation, year: int) -> tuple[list[int], list[int]]:
+def mailings_of_year(organisation: Organisation, year: int) -> tuple[list[int], list[int]]:
     awareness = [
         c.mailing_id
         for c in AwarenessCampaign.objects.filter(organisation=organisation).select_related(
@@ -299,7 +299,8 @@ def _mailings_of_year(organisation: Organisation, year: int) -> tuple[list[int],
     return awareness, simulations
 
 
-def _linked_deliveries(mailings: list[int]):  # type: ignore[no-untyped-def]
+def linked_deliveries(mailings: list[int]) -> QuerySet[Delivery]:
+    """Sent messages of these mailings still linked to a person (not yet anonymised)."""
     return Delivery.objects.filter(
         mailing_id__in=mailings,
         is_test=False,
@@ -331,8 +332,8 @@ def transitions_of(simulation_mailings: list[int]) -> dict[str, int]:
 
 def compute_year(organisation: Organisation, year: int) -> YearRollup:
     row, _created = YearRollup.objects.get_or_create(organisation=organisation, year=year)
-    awareness, simulations = _mailings_of_year(organisation, year)
-    linked = _linked_deliveries(awareness + simulations).values("person_id").distinct().count()
+    awareness, simulations = mailings_of_year(organisation, year)
+    linked = linked_deliveries(awareness + simulations).values("person_id").distinct().count()
     row.people_reached = linked + row.anonymised_reach
     if row.transitions_frozen_at is None:
         row.transitions = transitions_of(simulations)

@@ -367,8 +367,8 @@ def value_label(dimension: str, value: str) -> str:
     return value
 
 
-def _breakdown_row(label: str, row: BreakdownRollup | CampaignRollup, state: CellState, k: int):  # type: ignore[no-untyped-def]
-    people = row.people if isinstance(row, BreakdownRollup) else row.sent
+def _breakdown_row(label: str, row: BreakdownRollup, state: CellState, k: int) -> BreakdownRow:
+    people = row.people
     return BreakdownRow(
         label=label,
         people=people,
