@@ -356,6 +356,23 @@ def _campaigns(organisation: Organisation) -> list[AwarenessCampaign | Simulatio
     return found
 
 
+def _nothing_missing(organisation: Organisation, rows: QuerySet[CampaignRollup]) -> bool:
+    have = set(rows.values_list("kind", "campaign_id"))
+    launched = {
+        (CampaignKind.AWARENESS.value, pk)
+        for pk in AwarenessCampaign.objects.filter(
+            organisation=organisation, mailing__launched_at__isnull=False
+        ).values_list("pk", flat=True)
+    }
+    launched |= {
+        (CampaignKind.SIMULATION.value, pk)
+        for pk in SimulationCampaign.objects.filter(
+            organisation=organisation, mailing__launched_at__isnull=False
+        ).values_list("pk", flat=True)
+    }
+    return launched <= have
+
+
 def compute(
     campaign: AwarenessCampaign | SimulationCampaign,
     segments: list[tuple[str, set[int]]] | None = None,
@@ -392,10 +409,10 @@ def refresh(
     once); the scheduler's due-work source refreshes the stale ones.
     """
     now = now or timezone.now()
-    existing = {
-        (r.kind, r.campaign_id): r
-        for r in CampaignRollup.objects.filter(organisation=organisation).defer("errors")
-    }
+    rows = CampaignRollup.objects.filter(organisation=organisation)
+    if not (stale_too or everything) and _nothing_missing(organisation, rows):
+        return 0  # the usual case for a page: a few ids compared, nothing loaded
+    existing = {(r.kind, r.campaign_id): r for r in rows.defer("errors")}
     todo = []
     for campaign in _campaigns(organisation):
         rollup = existing.get((kind_of(campaign), campaign.pk))

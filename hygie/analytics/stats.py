@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from hygie.phishing.selectors import wilson
@@ -20,13 +21,17 @@ class Rate:
     def percent(self) -> float | None:
         return round(100 * self.count / self.total, 1) if self.total else None
 
+    @cached_property
+    def _interval(self) -> tuple[float | None, float | None]:
+        return wilson(self.count, self.total) if self.total else (None, None)
+
     @property
     def low(self) -> float | None:
-        return wilson(self.count, self.total)[0] if self.total else None
+        return self._interval[0]
 
     @property
     def high(self) -> float | None:
-        return wilson(self.count, self.total)[1] if self.total else None
+        return self._interval[1]
 
 
 CellState = Literal["shown", "below", "withheld"]
