@@ -6,3 +6,13 @@ class AnalyticsConfig(AppConfig):
     name = "hygie.analytics"
     label = "analytics"
     verbose_name = _("Analytics")
+
+    def ready(self) -> None:
+        from hygie.analytics.retention import retention_due
+        from hygie.analytics.rollups import refresh_due
+        from hygie.operations.schedule import DUE_WORK_SOURCES
+
+        # Roll-ups first: the retention job then freezes figures that are current.
+        for source in (refresh_due, retention_due):
+            if source not in DUE_WORK_SOURCES:
+                DUE_WORK_SOURCES.append(source)

@@ -1,123 +1,445 @@
-"""The organisation's progress across campaigns and its most frequent errors.
+"""The programme's figures for one year, read from the roll-ups, anonymity threshold applied.
 
-Aggregates only, built on each campaign's own results (so every figure here is
-the one its campaign page shows), with the anonymity threshold applied.
+Every rate carries its sample size and a 95 % Wilson interval; automated hits are
+already left out by the roll-ups. A group of fewer than k people is never shown.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+import datetime as dt
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+from django.db.models import Count, Min
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
 from hygie.accounts.models import Organisation
-from hygie.awareness import selectors as awareness
-from hygie.awareness.models import QuizAttempt
-from hygie.phishing import selectors as phishing
-from hygie.phishing.models import SimulationResult, Stage
-from hygie.phishing.services import scenario_of
+from hygie.audience.models import Profession
+from hygie.incidents.content import load_tree
+from hygie.incidents.models import IncidentReport
+from hygie.library.themes import THEMES
+
+from . import rollups
+from .models import BreakdownRollup, CampaignKind, CampaignRollup, Dimension, YearRollup
+from .stats import CellState, Rate, suppress
+
+OUTCOMES = ("ignored", "reported", "clicked", "submitted")
+# Scenario techniques (phishing.loader.TECHNIQUES) as the board reads them.
+TECHNIQUES = {
+    "link": _("Link to a fake site"),
+    "credential_form": _("Fake login form"),
+    "attachment_link": _("Link to a fake attachment"),
+    "qr_code": _("QR code"),
+}
+
+
+def technique_label(code: str) -> str:
+    return str(TECHNIQUES.get(code, code))
 
 
 @dataclass(frozen=True)
-class AwarenessPoint:
-    name: str
-    campaign_id: int
+class ThemeRow:
+    theme: str
+    label: str
+    campaigns: int
     sent: int
-    read_percent: float | None
+    read: Rate
+    quiz_takers: int
+    average_score: float | None  # None below k quiz takers
+
+
+@dataclass(frozen=True)
+class AwarenessRow:
+    campaign_id: int
+    name: str
+    theme: str
+    started_at: dt.datetime
+    sent: int
+    read: Rate
+    quiz_takers: int
     average_score: float | None
 
 
 @dataclass(frozen=True)
-class SimulationPoint:
-    name: str
+class SimulationRow:
     campaign_id: int
+    name: str
+    started_at: dt.datetime
     sent: int
-    clicked_percent: float
-    interval: tuple[float, float]
-    reported_percent: float
+    shown: bool  # False below k recipients
+    clicked: Rate
+    submitted: Rate
+    reported: Rate
+    automated_hits: int
+    median_report_minutes: float | None
 
 
 @dataclass(frozen=True)
 class MissedQuestion:
-    capsule: str
+    campaign: str
     question: str
-    wrong_percent: int
     answers: int
+    wrong: Rate
 
 
 @dataclass(frozen=True)
-class MissedClue:
+class MissedFlag:
+    technique: str
+    difficulty: int
     scenario: str
-    clue: str
-    people: int
+    where: str
+    anchor: str
+    theme: str
+    missed: Rate  # people who clicked, among those who received the scenario
+
+    @property
+    def technique_label(self) -> str:
+        return technique_label(self.technique)
 
 
-def awareness_progress(organisation: Organisation) -> list[AwarenessPoint]:
-    points = []
-    for campaign in awareness.campaigns(organisation).order_by("created_at"):
-        result = awareness.results(campaign)
-        read = round(100 * result.readers / result.sent, 1) if result.sent else None
-        points.append(
-            AwarenessPoint(campaign.name, campaign.pk, result.sent, read, result.average_score)
-        )
-    return points
+@dataclass(frozen=True)
+class TechniqueRow:
+    technique: str
+    difficulty: int
+    clicked: Rate
+
+    @property
+    def technique_label(self) -> str:
+        return technique_label(self.technique)
 
 
-def simulation_progress(organisation: Organisation) -> list[SimulationPoint]:
-    points = []
-    for campaign in phishing.campaigns(organisation).order_by("created_at"):
-        funnel = phishing.funnel(campaign)
-        clicked, _submitted, reported = funnel.rates
-        points.append(
-            SimulationPoint(
-                campaign.name,
-                campaign.pk,
-                funnel.sent,
-                clicked.percent,
-                clicked.interval,
-                reported.percent,
+@dataclass(frozen=True)
+class CountRow:
+    label: str
+    count: int
+    state: CellState
+
+
+@dataclass(frozen=True)
+class Transition:
+    first: str
+    latest: str
+    count: int
+    state: CellState
+
+
+@dataclass(frozen=True)
+class Programme:
+    year: int
+    years: list[int]
+    threshold: int
+    awareness_count: int
+    simulation_count: int
+    people_reached: int
+    themes: list[ThemeRow]
+    awareness: list[AwarenessRow]
+    simulations: list[SimulationRow]
+    transitions: list[Transition]
+    transition_people: int
+    questions: list[MissedQuestion]
+    flags: list[MissedFlag]
+    techniques: list[TechniqueRow]
+    incidents: list[CountRow]
+    incidents_total: int
+    computed_at: dt.datetime | None
+
+
+def years(organisation: Organisation) -> list[int]:
+    found = set(
+        CampaignRollup.objects.filter(organisation=organisation).values_list("year", flat=True)
+    )
+    found.add(timezone.localdate().year)
+    return sorted(found, reverse=True)
+
+
+def year_rollups(organisation: Organisation, year: int) -> list[CampaignRollup]:
+    rollups.refresh(organisation, stale_too=False)
+    return list(CampaignRollup.objects.filter(organisation=organisation, year=year))
+
+
+def _average(score_sum: float, takers: int, threshold: int) -> float | None:
+    return round(score_sum / takers, 1) if takers and takers >= threshold else None
+
+
+def _themes(awareness: list[CampaignRollup], threshold: int) -> list[ThemeRow]:
+    by_theme: dict[str, list[CampaignRollup]] = defaultdict(list)
+    for rollup in awareness:
+        by_theme[rollup.theme].append(rollup)
+    rows = []
+    for theme, group in by_theme.items():
+        takers = sum(r.quiz_takers for r in group)
+        rows.append(
+            ThemeRow(
+                theme=theme,
+                label=str(THEMES.get(theme, theme)),
+                campaigns=len(group),
+                sent=sum(r.sent for r in group),
+                read=Rate(sum(r.readers for r in group), sum(r.sent for r in group)),
+                quiz_takers=takers,
+                average_score=_average(sum(r.score_sum for r in group), takers, threshold),
             )
         )
-    return points
+    rows.sort(key=lambda row: row.label)
+    return rows
 
 
-def most_missed_questions(organisation: Organisation, limit: int = 5) -> list[MissedQuestion]:
-    """Quiz questions answered wrongly most often (latest attempt per reader), k applied."""
-    threshold = organisation.anonymity_threshold
-    attempts = awareness.latest_attempts(
-        QuizAttempt.objects.filter(delivery__organisation=organisation, delivery__is_test=False)
+def simulation_row(rollup: CampaignRollup, threshold: int) -> SimulationRow:
+    median = rollup.report_seconds_median
+    shown = rollup.sent >= threshold
+    return SimulationRow(
+        campaign_id=rollup.campaign_id,
+        name=rollup.name,
+        started_at=rollup.started_at,
+        sent=rollup.sent,
+        shown=shown,
+        clicked=Rate(rollup.clicked, rollup.sent),
+        submitted=Rate(rollup.submitted, rollup.sent),
+        reported=Rate(rollup.reported, rollup.sent),
+        automated_hits=rollup.automated_hits,
+        # A median over fewer than k reporters would describe too few people.
+        median_report_minutes=(
+            round(median / 60, 1) if median is not None and rollup.reported >= threshold else None
+        ),
     )
-    wrong: Counter[tuple[str, str]] = Counter()
-    total: Counter[tuple[str, str]] = Counter()
-    for attempt in attempts:
-        for question, chosen in zip(attempt.capsule.quiz, attempt.answers, strict=False):
-            key = (attempt.capsule.title, question["question"])
-            total[key] += 1
-            if question["choices"][chosen].get("correct") is not True:
-                wrong[key] += 1
+
+
+def _questions(awareness: list[CampaignRollup], threshold: int, limit: int) -> list[MissedQuestion]:
     rows = [
-        MissedQuestion(capsule, question, round(100 * wrong[(capsule, question)] / count), count)
-        for (capsule, question), count in total.items()
-        if count >= threshold
+        MissedQuestion(rollup.name, question, answers, Rate(wrong, answers))
+        for rollup in awareness
+        for question, answers, wrong in rollup.errors
+        if answers >= threshold
     ]
-    rows.sort(key=lambda row: (-row.wrong_percent, -row.answers))
+    rows.sort(key=lambda row: (-(row.wrong.percent or 0), -row.answers, row.question))
     return rows[:limit]
 
 
-def most_missed_clues(organisation: Organisation, limit: int = 5) -> list[MissedClue]:
-    """The red flags of the scenarios people clicked most (people, not robots), k applied."""
+def _flags(simulations: list[CampaignRollup], threshold: int) -> list[MissedFlag]:
+    received: Counter[tuple[str, int, str, str, str, str]] = Counter()
+    clicked: Counter[tuple[str, int, str, str, str, str]] = Counter()
+    for rollup in simulations:
+        for flag in rollup.errors:
+            key = (
+                flag["technique"],
+                flag["difficulty"],
+                flag["scenario"],
+                flag["where"],
+                flag["anchor"],
+                flag["theme"],
+            )
+            received[key] += flag["received"]
+            clicked[key] += flag["clicked"]
+    rows = [
+        MissedFlag(*key, missed=Rate(clicked[key], n))
+        for key, n in received.items()
+        if n >= threshold and clicked[key]
+    ]
+    rows.sort(key=lambda row: (-(row.missed.percent or 0), -row.missed.count, row.anchor))
+    return rows
+
+
+def _techniques(simulations: list[CampaignRollup], threshold: int) -> list[TechniqueRow]:
+    received: Counter[tuple[str, int]] = Counter()
+    clicked: Counter[tuple[str, int]] = Counter()
+    for rollup in simulations:
+        seen = set()
+        for flag in rollup.errors:
+            scenario_key = (flag["scenario"], flag["technique"], flag["difficulty"])
+            if scenario_key in seen:
+                continue  # one scenario has several flags: count its people once
+            seen.add(scenario_key)
+            received[(flag["technique"], flag["difficulty"])] += flag["received"]
+            clicked[(flag["technique"], flag["difficulty"])] += flag["clicked"]
+    rows = [
+        TechniqueRow(technique, difficulty, Rate(clicked[(technique, difficulty)], n))
+        for (technique, difficulty), n in received.items()
+        if n >= threshold
+    ]
+    rows.sort(key=lambda row: (-(row.clicked.percent or 0), row.technique, row.difficulty))
+    return rows
+
+
+def incidents_of_year(organisation: Organisation, year: int) -> tuple[list[CountRow], int]:
+    """Incident situations reported in the year, most frequent first, k applied."""
+    counts = list(
+        IncidentReport.objects.filter(organisation=organisation, created_at__year=year)
+        .values("outcome_id")
+        .annotate(n=Count("pk"), title=Min("outcome_title"))
+        .order_by("-n", "outcome_id")
+    )
+    tree = load_tree()
+    labels = []
+    for row in counts:
+        live = tree.outcomes.get(row["outcome_id"])
+        labels.append(str(live.title) if live is not None else row["title"])
+    sizes = [row["n"] for row in counts]
+    states = suppress(sizes, organisation.anonymity_threshold)
+    rows = [
+        CountRow(label, n, state) for label, n, state in zip(labels, sizes, states, strict=True)
+    ]
+    return rows, sum(sizes)
+
+
+def _transitions(year_rollup: YearRollup | None, threshold: int) -> tuple[list[Transition], int]:
+    data = year_rollup.transitions if year_rollup is not None else {}
+    keys = [(first, latest) for first in OUTCOMES for latest in OUTCOMES]
+    sizes = [int(data.get(f"{first}>{latest}", 0)) for first, latest in keys]
+    states = suppress(sizes, threshold)
+    rows = [
+        Transition(first, latest, size, state)
+        for (first, latest), size, state in zip(keys, sizes, states, strict=True)
+        if size
+    ]
+    return rows, sum(sizes)
+
+
+def programme(organisation: Organisation, year: int, *, limit: int = 10) -> Programme:
     threshold = organisation.anonymity_threshold
-    counts: Counter[tuple[str, str]] = Counter()
-    results = SimulationResult.objects.filter(
-        campaign__organisation=organisation, stage__gte=Stage.CLICKED
-    ).select_related("delivery__variant", "delivery__mailing__simulation")
-    scenarios: dict[int, object] = {}
-    for result in results:
-        variant_id = result.delivery.variant_id
-        if variant_id not in scenarios:
-            scenarios[variant_id] = scenario_of(result.delivery)
-        scenario = scenarios[variant_id]
-        for flag in scenario.data.get("red_flags", []):  # type: ignore[attr-defined]
-            counts[(scenario.title, flag["anchor"])] += 1  # type: ignore[attr-defined]
-    rows = [MissedClue(s, c, n) for (s, c), n in counts.items() if n >= threshold]
-    rows.sort(key=lambda row: -row.people)
-    return rows[:limit]
+    found = year_rollups(organisation, year)
+    awareness = [r for r in found if r.kind == CampaignKind.AWARENESS]
+    simulations = [r for r in found if r.kind == CampaignKind.SIMULATION]
+    year_rollup = YearRollup.objects.filter(organisation=organisation, year=year).first()
+    if year_rollup is None and found:
+        year_rollup = rollups.compute_year(organisation, year)
+    transitions, transition_people = _transitions(year_rollup, threshold)
+    incidents, incidents_total = incidents_of_year(organisation, year)
+    return Programme(
+        year=year,
+        years=years(organisation),
+        threshold=threshold,
+        awareness_count=len(awareness),
+        simulation_count=len(simulations),
+        people_reached=year_rollup.people_reached if year_rollup else 0,
+        themes=_themes(awareness, threshold),
+        awareness=[
+            AwarenessRow(
+                r.campaign_id,
+                r.name,
+                str(THEMES.get(r.theme, r.theme)),
+                r.started_at,
+                r.sent,
+                Rate(r.readers, r.sent),
+                r.quiz_takers,
+                _average(r.score_sum, r.quiz_takers, threshold),
+            )
+            for r in awareness
+        ],
+        simulations=[simulation_row(r, threshold) for r in simulations],
+        transitions=transitions,
+        transition_people=transition_people,
+        questions=_questions(awareness, threshold, limit),
+        flags=_flags(simulations, threshold)[:limit],
+        techniques=_techniques(simulations, threshold),
+        incidents=incidents,
+        incidents_total=incidents_total,
+        computed_at=min((r.computed_at for r in found), default=None),
+    )
+
+
+# --- Breakdowns ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    label: str
+    people: int
+    state: CellState
+    read: Rate
+    average_score: float | None
+    clicked: Rate
+    submitted: Rate
+    reported: Rate
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    rollup: CampaignRollup
+    dimension: str
+    rows: list[BreakdownRow]
+    total: BreakdownRow | None  # None when the groups overlap (segments)
+    suppressed: int
+
+
+def value_label(dimension: str, value: str) -> str:
+    if dimension == Dimension.PROFESSION and value in Profession.values:
+        return str(Profession(value).label)
+    return value
+
+
+def _breakdown_row(label: str, row: BreakdownRollup, state: CellState, k: int) -> BreakdownRow:
+    people = row.people
+    return BreakdownRow(
+        label=label,
+        people=people,
+        state=state,
+        read=Rate(row.readers, people),
+        average_score=_average(row.score_sum, row.quiz_takers, k),
+        clicked=Rate(row.clicked, people),
+        submitted=Rate(row.submitted, people),
+        reported=Rate(row.reported, people),
+    )
+
+
+def breakdown(rollup: CampaignRollup, dimension: str) -> Breakdown:
+    """One campaign's figures per group; groups under k hidden, and enough others
+    withheld that the hidden ones cannot be worked out from the total."""
+    threshold = rollup.organisation.anonymity_threshold
+    cells = list(BreakdownRollup.objects.filter(rollup=rollup, dimension=dimension))
+    cells.sort(key=lambda c: (-c.people, c.value))
+    states = suppress([c.people for c in cells], threshold)
+    rows = [
+        _breakdown_row(value_label(dimension, c.value), c, state, threshold)
+        for c, state in zip(cells, states, strict=True)
+    ]
+    total = None
+    if dimension != Dimension.SEGMENT:
+        summed = BreakdownRollup(
+            people=sum(c.people for c in cells),
+            readers=sum(c.readers for c in cells),
+            quiz_takers=sum(c.quiz_takers for c in cells),
+            score_sum=sum(c.score_sum for c in cells),
+            clicked=sum(c.clicked for c in cells),
+            submitted=sum(c.submitted for c in cells),
+            reported=sum(c.reported for c in cells),
+        )
+        state: CellState = "shown" if summed.people >= threshold or not summed.people else "below"
+        total = _breakdown_row("", summed, state, threshold)
+    return Breakdown(
+        rollup=rollup,
+        dimension=dimension,
+        rows=rows,
+        total=total,
+        suppressed=sum(1 for s in states if s != "shown"),
+    )
+
+
+# --- The console's home -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Glance:
+    year: int
+    awareness_count: int
+    simulation_count: int
+    people_reached: int
+    latest_simulation: SimulationRow | None
+
+
+def glance(organisation: Organisation, year: int | None = None) -> Glance:
+    """The year at a glance for the console's home: counts and the latest simulation."""
+    year = year or timezone.localdate().year
+    found = year_rollups(organisation, year)
+    simulations = [r for r in found if r.kind == CampaignKind.SIMULATION]
+    year_rollup = YearRollup.objects.filter(organisation=organisation, year=year).first()
+    return Glance(
+        year=year,
+        awareness_count=sum(1 for r in found if r.kind == CampaignKind.AWARENESS),
+        simulation_count=len(simulations),
+        people_reached=year_rollup.people_reached if year_rollup else 0,
+        latest_simulation=(
+            simulation_row(simulations[-1], organisation.anonymity_threshold)
+            if simulations
+            else None
+        ),
+    )

@@ -33,6 +33,7 @@ from hygie.accounts.services import (
     membership_remove,
     organisation_update,
 )
+from hygie.analytics import selectors as analytics
 from hygie.console import selectors
 from hygie.library import services as capsule_services
 from hygie.library.forms import CapsuleForm
@@ -48,11 +49,14 @@ AUDIT_PAGE_SIZE = 50
 @console_view(Permission.VIEW_DASHBOARD)
 def dashboard(request: HttpRequest) -> HttpResponse:
     organisation = request_organisation(request)
+    membership = current_membership(request)
+    can_see_results = membership is not None and membership.can(Permission.VIEW_RESULTS)
     return render(
         request,
         "console/dashboard.html",
         {
             "audience": selectors.audience_summary(organisation),
+            "glance": analytics.glance(organisation) if can_see_results else None,
         },
     )
 

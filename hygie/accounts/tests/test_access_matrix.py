@@ -27,6 +27,9 @@ CONSOLE_PAGES: list[tuple[str, tuple[str, ...], Permission]] = [
     ("desk:statistics", (), Permission.HANDLE_INCIDENTS),
     ("desk:content", (), Permission.HANDLE_INCIDENTS),
     ("analytics:overview", (), Permission.VIEW_RESULTS),
+    ("analytics:breakdown", (), Permission.VIEW_RESULTS),
+    ("analytics:export", ("themes", "csv"), Permission.VIEW_RESULTS),
+    ("analytics:reports", (), Permission.VIEW_RESULTS),
     ("audience:people", (), Permission.MANAGE_AUDIENCE),
     ("audience:people_export", (), Permission.MANAGE_AUDIENCE),
     ("audience:practices", (), Permission.MANAGE_AUDIENCE),
@@ -81,6 +84,9 @@ OBJECT_PAGES = {
     "reporting:report_classify",
     "reporting:report_answer",
     "reporting:report_alert",
+    "analytics:individual_export",
+    "analytics:report_status",
+    "analytics:report_download",
 }
 # Pages that answer data (JSON) rather than a page; still behind the same decorator.
 DATA_PAGES = {"audience:segment_count"}
@@ -120,6 +126,7 @@ def test_every_console_url_is_covered_by_the_matrix():
         "console:invitation_revoke",
         "console:capsule_live_preview",
         "awareness:programme_step",
+        "analytics:report_request",
     }
     # The capsule page and its pixels are reached by practitioners through their token.
     public = {

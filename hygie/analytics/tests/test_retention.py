@@ -1,0 +1,92 @@
+"""Retention: old events are unlinked from people, and every figure stays the same."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from hygie.analytics import retention, rollups, selectors
+from hygie.analytics.models import CampaignRollup, Dimension, RetentionState
+from hygie.awareness.selectors import results
+from hygie.delivery.models import Delivery
+from hygie.phishing.models import SimulationEvent
+from hygie.phishing.selectors import funnel
+
+APRIL_2026 = dt.datetime(2026, 4, 1, 12, tzinfo=dt.UTC)
+
+
+def everything(organisation):
+    """All the figures a staff member can see, without the computation times."""
+    figures = {}
+    for year in (2024, 2025):
+        p = selectors.programme(organisation, year)
+        figures[year] = dataclasses.replace(p, computed_at=None, years=[])
+    for rollup in CampaignRollup.objects.filter(organisation=organisation):
+        for dimension in Dimension.values:
+            b = selectors.breakdown(rollup, dimension)
+            figures[(rollup.kind, rollup.campaign_id, dimension)] = (b.rows, b.total)
+    return figures
+
+
+def test_figures_before_purge_equal_figures_after(world):
+    organisation = world.organisation
+    organisation.retention_months = 12
+    organisation.save()
+    before = everything(organisation)
+    pages_before = (
+        results(world.backups),
+        funnel(world.spring),
+    )
+
+    unlinked = retention.apply_retention(organisation, now=APRIL_2026)
+
+    # Cutoff 2025-04-01: the 2024 simulation, both capsules and the spring simulation.
+    assert unlinked == 4 * 12
+    for campaign in (world.older, world.backups, world.updates, world.spring):
+        deliveries = Delivery.objects.filter(mailing=campaign.mailing)
+        assert not deliveries.filter(person__isnull=False).exists()
+        assert set(deliveries.values_list("recipient", flat=True)) == {""}
+    assert (
+        not SimulationEvent.objects.filter(delivery__mailing=world.spring.mailing)
+        .exclude(source="")
+        .exists()
+    )
+    # The summer simulation is younger than the cutoff: untouched.
+    assert not Delivery.objects.filter(mailing=world.summer.mailing, person__isnull=True).exists()
+
+    # Later refreshes recompute the live roll-ups and leave the frozen ones alone.
+    rollups.refresh(organisation, stale_too=False, everything=True)
+    after = everything(organisation)
+    assert after == before
+    assert after[2024].people_reached == 12  # kept as a number once unlinked
+    assert (results(world.backups), funnel(world.spring)) == pages_before
+
+
+def test_a_second_run_has_nothing_left_to_do(world):
+    world.organisation.retention_months = 12
+    world.organisation.save()
+    retention.apply_retention(world.organisation, now=APRIL_2026)
+    assert retention.apply_retention(world.organisation, now=APRIL_2026) == 0
+
+
+def test_the_due_work_source_runs_once_a_day_per_organisation(organisation):
+    assert retention.retention_due() == 0
+    state = RetentionState.objects.get(organisation=organisation)
+    assert state.last_run_at is not None
+    next_run = state.next_run_at
+    retention.retention_due()  # a second scheduler, or the next tick: not due yet
+    state.refresh_from_db()
+    assert state.next_run_at == next_run
+
+
+def test_cutoff_counts_calendar_months():
+    class Org:
+        retention_months = 24
+
+    assert retention.cutoff_for(Org(), dt.datetime(2026, 3, 31, tzinfo=dt.UTC)) == dt.datetime(
+        2024, 3, 31, tzinfo=dt.UTC
+    )
+    Org.retention_months = 1
+    assert retention.cutoff_for(Org(), dt.datetime(2026, 3, 31, tzinfo=dt.UTC)) == dt.datetime(
+        2026, 2, 28, tzinfo=dt.UTC
+    )

@@ -1,0 +1,55 @@
+"""Roll-ups: computed when missing, brought up to date by the scheduler, claimed once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.urls import reverse
+from django.utils import timezone
+
+from hygie.analytics import rollups
+from hygie.analytics.models import CampaignRollup
+from hygie.analytics.retention import retention_due
+from hygie.operations.schedule import DUE_WORK_SOURCES
+from hygie.phishing.models import HitKind
+
+from . import builders as b
+
+
+def test_the_scheduler_runs_the_refresh_and_the_retention():
+    assert rollups.refresh_due in DUE_WORK_SOURCES
+    assert retention_due in DUE_WORK_SOURCES
+
+
+def test_a_stale_rollup_is_recomputed_by_the_due_work_source(world, admin, console):
+    url = reverse("analytics:overview")
+    before = console(admin).get(url, {"year": 2025}).context["p"]
+    summer = next(r for r in before.simulations if r.name == "Été")
+    late = world.deliveries["s2"][world.people[11]]
+    b.hit(late, HitKind.REPORT, at=dt.datetime(2025, 6, 9, tzinfo=dt.UTC))
+
+    # Fresh roll-ups are not recomputed on each page or tick.
+    assert rollups.refresh_due() == 0
+    again = console(admin).get(url, {"year": 2025}).context["p"]
+    assert next(r for r in again.simulations if r.name == "Été") == summer
+
+    CampaignRollup.objects.update(computed_at=timezone.now() - dt.timedelta(days=2))
+    assert rollups.refresh_due() == 5  # every campaign of the organisation, once
+    assert rollups.refresh_due() == 0
+    after = console(admin).get(url, {"year": 2025}).context["p"]
+    updated = next(r for r in after.simulations if r.name == "Été")
+    assert updated.reported.count == summer.reported.count + 1
+
+
+def test_a_claimed_rollup_is_not_computed_twice(world, monkeypatch):
+    rollups.refresh(world.organisation, stale_too=False)
+    CampaignRollup.objects.update(computed_at=timezone.now() - dt.timedelta(days=2))
+    taken = CampaignRollup.objects.filter(organisation=world.organisation).first()
+    segments = rollups._segments
+
+    def another_scheduler_claims_one(organisation):  # between our read and our claim
+        CampaignRollup.objects.filter(pk=taken.pk).update(computed_at=timezone.now())
+        return segments(organisation)
+
+    monkeypatch.setattr(rollups, "_segments", another_scheduler_claims_one)
+    assert rollups.refresh(world.organisation, stale_too=True) == 4
