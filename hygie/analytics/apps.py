@@ -8,9 +8,15 @@ class AnalyticsConfig(AppConfig):
     verbose_name = _("Analytics")
 
     def ready(self) -> None:
+        from hygie.analytics.recommendations import programme_ranker
         from hygie.analytics.retention import retention_due
         from hygie.analytics.rollups import refresh_due
+        from hygie.awareness.programme import THEME_RANKERS
         from hygie.operations.schedule import DUE_WORK_SOURCES
+
+        # The programme's automatic themes follow the recommendation.
+        if programme_ranker not in THEME_RANKERS:
+            THEME_RANKERS.append(programme_ranker)
 
         # Roll-ups first: the retention job then freezes figures that are current.
         for source in (refresh_due, retention_due):

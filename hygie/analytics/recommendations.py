@@ -144,3 +144,13 @@ def recommend_themes(
     for recommendation in ranked:
         recommendation.score = round(recommendation.score, 2)
     return ranked[:limit] if limit else ranked
+
+
+def programme_ranker(organisation: Organisation, candidates: list[str]) -> list[str]:
+    """The awareness programme's automatic theme choice, ordered by the data.
+
+    Registered in `awareness.programme.THEME_RANKERS`; awareness never imports analytics.
+    Themes the data says nothing about keep the programme's own order after these.
+    """
+    wanted = set(candidates)
+    return [r.theme for r in recommend_themes(organisation) if r.score > 0 and r.theme in wanted]

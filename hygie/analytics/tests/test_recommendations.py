@@ -48,3 +48,21 @@ def test_small_incident_counts_are_not_given_in_reasons(world):
 def test_the_console_shows_the_reasons(world, admin, console):
     html = console(admin).get(reverse("analytics:overview")).content.decode()
     assert 'data-testid="recommendations"' in html
+
+
+def test_the_programme_uses_the_recommendation_for_automatic_themes(monkeypatch, organisation):
+    from hygie.analytics import recommendations
+    from hygie.analytics.recommendations import Recommendation, programme_ranker
+    from hygie.awareness.programme import THEME_RANKERS
+
+    assert programme_ranker in THEME_RANKERS
+    monkeypatch.setattr(
+        recommendations,
+        "recommend_themes",
+        lambda organisation, **kwargs: [
+            Recommendation("ransomware", 3.0, ["weak quiz"]),
+            Recommendation("not-a-candidate", 2.0),
+            Recommendation("passwords", 0.0),
+        ],
+    )
+    assert programme_ranker(organisation, ["passwords", "ransomware", "phishing"]) == ["ransomware"]

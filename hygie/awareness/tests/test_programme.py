@@ -23,6 +23,13 @@ from hygie.operations.schedule import DUE_WORK_SOURCES
 START = date(2027, 1, 11)
 
 
+@pytest.fixture(autouse=True)
+def _programme_order_only(monkeypatch):
+    """These tests check the programme's own order: rankers installed by other apps (the
+    analytics recommendation) are set aside; a test adds its own when it needs one."""
+    monkeypatch.setattr(planning, "THEME_RANKERS", [])
+
+
 @pytest.fixture
 def programme(organisation, admin, member):
     load()
