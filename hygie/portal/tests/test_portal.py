@@ -164,7 +164,10 @@ def test_get_shows_a_button_and_does_not_use_the_link(
     assert signed_in_as(client) == someone.pk
     assert AccessLink.objects.get().used_at is not None
     assert client.session.get_expiry_age() == SESSION_SECONDS
-    assert client.get(HOME).status_code == 200
+    home = client.get(HOME)
+    assert home.status_code == 200
+    # A suspicious SMS is reported from the space, to the person's own organisation.
+    assert f'href="/signaler/{organisation.slug}/sms/"' in home.content.decode()
 
 
 def test_a_used_link_does_not_work_again(client, organisation, django_capture_on_commit_callbacks):
