@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.test import Client
-from pypdf import PdfReader
 
 from hygie.accounts.roles import Role
 from hygie.accounts.tests.factories import MembershipFactory
 from hygie.conftest import sign_in
 from hygie.incidents.models import IncidentReport
+from hygie.testing.pdf import pdf_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,8 +46,8 @@ def test_urgent_ransomware_report_reaches_the_desk(
         page.get_by_role("link", name="Télécharger le résumé (PDF)").click()
     download = download_info.value
     assert download.suggested_filename.startswith("incident-ransomware-")
-    summary = PdfReader(download.path())
-    assert heading in " ".join(summary.pages[0].extract_text().split())
+    summary = pdf_text(Path(download.path()))
+    assert heading in summary
 
     page.locator("input[name=name]").fill("Dr Hélène Marty")
     page.locator("input[name=phone]").fill("06 12 48 75 20")

@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from django.urls import reverse
-from pypdf import PdfReader
 
 from hygie.incidents import antispam
 from hygie.incidents.content import load_tree
 from hygie.incidents.models import IncidentReport
+from hygie.testing.pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
-
-
-def pdf_text(response) -> str:
-    reader = PdfReader(io.BytesIO(response.content))
-    # Extraction breaks lines where the PDF wraps them: compare on single spaces.
-    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
 
 
 def test_the_outcome_page_links_to_its_pdf_with_the_discovery_time(client):
@@ -38,7 +30,7 @@ def test_the_pdf_gives_the_actions_deadlines_contacts_and_sources(client):
         'attachment; filename="incident-ransomware-20251128-1405.pdf"'
     )
     assert "no-store" in response["Cache-Control"]
-    text = pdf_text(response)
+    text = pdf_text(response.content)
     assert outcome.title.fr in text
     assert "vendredi 28 novembre 2025 à 14:05" in text  # the discovery
     assert "lundi 1 décembre 2025 à 14:05" in text  # 72 hours later
@@ -57,7 +49,7 @@ def test_the_pdf_follows_the_language_and_the_organisation(client, organisation)
         f"/aide/o/{organisation.slug}/r/u0/resume.pdf", {"decouverte": "2025-11-28T14:05"}
     )
     assert response.status_code == 200
-    text = pdf_text(response)
+    text = pdf_text(response.content)
     assert tree.outcomes["ransomware"].title.en in text
     assert "Monday 1 December 2025" in text
     assert organisation.name in text

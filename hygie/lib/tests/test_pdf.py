@@ -1,14 +1,9 @@
 import copy
-import io
 
 import pytest
-from pypdf import PdfReader
 
 from hygie.lib.pdf import BlockedFetch, fetch_local, render_pdf
-
-
-def pdf_text(content: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+from hygie.testing.pdf import pdf_text
 
 
 @pytest.fixture

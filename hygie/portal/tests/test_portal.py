@@ -3,7 +3,6 @@ preferences, the yearly certificate, and the rate limit of the link form."""
 
 from __future__ import annotations
 
-import io
 import re
 import secrets
 import shutil
@@ -19,7 +18,6 @@ from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 from django.utils import timezone
-from pypdf import PdfReader
 
 from hygie.accounts.models import AuditEntry, User
 from hygie.audience.models import Person, PersonStatus, Segment, Suppression
@@ -37,6 +35,7 @@ from hygie.portal import selectors, throttling
 from hygie.portal.models import AccessLink
 from hygie.portal.services import purge_links, token_hash
 from hygie.portal.views import SESSION_PERSON, SESSION_SECONDS, SESSION_UNTIL
+from hygie.testing.pdf import pdf_text
 
 START = reverse("portal:start")
 HOME = reverse("portal:home")
@@ -572,9 +571,7 @@ def test_the_yearly_certificate_lists_the_years_activity(client, people, history
     assert document["Content-Disposition"] == (
         f'attachment; filename="attestation-cybersecurite-{this_year}.pdf"'
     )
-    text = " ".join(
-        " ".join(p.extract_text() for p in PdfReader(io.BytesIO(document.content)).pages).split()
-    )
+    text = pdf_text(document.content)
     assert "Dr Élise Durand" in text
     assert " ".join(title.split()) in text
     assert "3/" in text  # the best quiz score
