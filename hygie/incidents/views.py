@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core import signing
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -205,8 +205,19 @@ def step(request: HttpRequest, path: str, organisation: str | None = None) -> Ht
     )
 
 
-@require_safe
-def result(request: HttpRequest, path: str, organisation: str | None = None) -> HttpResponse:
+class Reached(NamedTuple):
+    """An outcome reached through a guide's URL path."""
+
+    guide: Guide
+    answers: list[str]
+    visits: list[engine.Visit]
+    outcome: Outcome
+
+
+def _reach_outcome(
+    request: HttpRequest, path: str, organisation: str | None
+) -> Reached | HttpResponse:
+    """The outcome at `path`, or the response instead: 404, or the question it stops at."""
     guide = _guide(organisation)
     if guide is None:
         return _not_found(request)
@@ -217,6 +228,15 @@ def result(request: HttpRequest, path: str, organisation: str | None = None) -> 
         return _not_found(request, guide)
     if isinstance(position, Question):
         return redirect(guide.step_url(answers))
+    return Reached(guide, answers, visits, position)
+
+
+@require_safe
+def result(request: HttpRequest, path: str, organisation: str | None = None) -> HttpResponse:
+    reached = _reach_outcome(request, path, organisation)
+    if isinstance(reached, HttpResponse):
+        return reached
+    guide, answers, visits, position = reached
 
     # Deadlines are counted from now until the visitor gives the discovery time.
     if "decouverte" in request.GET:
@@ -259,16 +279,10 @@ def result_pdf(request: HttpRequest, path: str, organisation: str | None = None)
     per hour; a discovery time that does not parse is refused rather than replaced by now,
     since the deadlines printed would be wrong.
     """
-    guide = _guide(organisation)
-    if guide is None:
-        return _not_found(request)
-    try:
-        answers = engine.parse_path(path)
-        visits, position = engine.walk(load_tree(), answers)
-    except engine.InvalidPath:
-        return _not_found(request, guide)
-    if isinstance(position, Question):
-        return redirect(guide.step_url(answers))
+    reached = _reach_outcome(request, path, organisation)
+    if isinstance(reached, HttpResponse):
+        return reached
+    guide, answers, visits, position = reached
     client = client_ip(request) or "unknown"
     if antispam.PDFS_PER_CLIENT.exceeded(client):
         return HttpResponse(
