@@ -30,6 +30,8 @@ from imapclient import IMAPClient
 from hygie.testing.smtp import free_port
 
 DOVECOT = os.environ.get("HYGIE_DOVECOT", "/usr/sbin/dovecot")
+# Accounts prepared per test process (each test that needs a mailbox takes a new one).
+ACCOUNTS = 1000
 
 CONFIG = """\
 base_dir = {root}/run
@@ -165,7 +167,15 @@ class ImapServer:
         for name in ("run", "state", "mail", "home"):
             (self.root / name).mkdir(parents=True, exist_ok=True)
         _self_signed(self.root)
-        (self.root / "passwd").write_text("")
+        # Every account is written before Dovecot starts: it re-reads a changed passwd
+        # file only when it notices the change (modification time in whole seconds),
+        # so accounts appended while it runs could be refused for a moment.
+        (self.root / "passwd").write_text(
+            "".join(
+                f"{self._credentials(n)[0]}:{{PLAIN}}{self._credentials(n)[1]}::::::\n"
+                for n in range(1, ACCOUNTS + 1)
+            )
+        )
         (self.root / "passwd").chmod(0o644)
         is_root = os.getuid() == 0
         user = getpass.getuser()
@@ -216,13 +226,16 @@ class ImapServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
 
+    @staticmethod
+    def _credentials(number: int) -> tuple[str, str]:
+        return f"reports{number}", f"imap-pass-{number}-x7Q"
+
     def new_account(self) -> ImapAccount:
-        """A fresh user with an empty mailbox (passwd-file is re-read when it changes)."""
+        """A user not used before in this session, so its mailbox is empty."""
         number = next(self._accounts)
-        account = ImapAccount(self, f"reports{number}", f"imap-pass-{number}-x7Q")
-        with (self.root / "passwd").open("a") as passwd:
-            passwd.write(f"{account.username}:{{PLAIN}}{account.password}::::::\n")
-        return account
+        if number > ACCOUNTS:
+            raise RuntimeError(f"More than {ACCOUNTS} IMAP accounts in one test session.")
+        return ImapAccount(self, *self._credentials(number))
 
     def tls_context(self) -> ssl.SSLContext:
         return ssl.create_default_context(cafile=str(self.certificate))
