@@ -23,6 +23,7 @@ from hygie.accounts.tests.factories import (
     UserFactory,
     confirmed_totp_device,
 )
+from hygie.operations import snapshots
 
 pytest_plugins = ["hygie.testing.browser", "hygie.testing.smtp", "hygie.testing.imap"]
 
@@ -33,6 +34,13 @@ def _english_messages():
     requests still choose their language as in production (French by default)."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _figures_always_live(monkeypatch):
+    """Results pages compute their figures at each view in tests, however slow the
+    machine: kept figures are tested on their own (hygie/operations/tests)."""
+    monkeypatch.setattr(snapshots, "LIVE_BELOW_SECONDS", float("inf"))
 
 
 @pytest.fixture(autouse=True)

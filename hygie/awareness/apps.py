@@ -8,9 +8,14 @@ class AwarenessConfig(AppConfig):
     verbose_name = _("Awareness campaigns")
 
     def ready(self) -> None:
+        from hygie.awareness.figures import results_figures
         from hygie.awareness.programme import prepare_due_steps
         from hygie.awareness.reminders import send_due_reminders
         from hygie.operations.schedule import DUE_WORK_SOURCES
+        from hygie.operations.snapshots import COMPUTATIONS
+
+        # A large campaign's results page reads kept figures (refreshed in the background).
+        COMPUTATIONS["awareness_results"] = results_figures
 
         for source in (prepare_due_steps, send_due_reminders):
             if source not in DUE_WORK_SOURCES:

@@ -19,12 +19,14 @@ from hygie.accounts.access import (
 )
 from hygie.accounts.roles import Permission
 from hygie.awareness import breakdown, programme, reminders, selectors, services
+from hygie.awareness import figures as awareness_figures
 from hygie.awareness.forms import CampaignForm, ProgrammeForm
 from hygie.awareness.models import AwarenessCampaign, ProgrammeStep, StepStatus
 from hygie.delivery.models import Delivery, MailingKind
 from hygie.lib.robots import automated_reason
 from hygie.library.models import Capsule
 from hygie.library.selectors import available_capsules
+from hygie.operations import snapshots
 
 # --- Public: the capsule page -------------------------------------------------
 
@@ -174,13 +176,17 @@ def campaign_results(request: HttpRequest, campaign_id: int) -> HttpResponse:
         pk=campaign_id,
     )
     dimension = request.GET.get("by", "profession")
+    figures = snapshots.figures(
+        "awareness_results", *awareness_figures.results_arguments(campaign, dimension)
+    )
     return render(
         request,
         "awareness/results.html",
         {
             "campaign": campaign,
-            "results": selectors.results(campaign),
-            "breakdown": breakdown.breakdown(campaign, dimension),
+            "figures": figures,
+            "results": figures.value.results,
+            "breakdown": figures.value.breakdown,
             "dimensions": breakdown.DIMENSIONS,
         },
     )

@@ -1,5 +1,16 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _forget_snapshots(**_kwargs: Any) -> None:
+    """Kept figures are pickled objects of the code that computed them: after an
+    upgrade (which runs migrate) they are computed again by the new code."""
+    from hygie.operations.models import Snapshot
+
+    Snapshot.objects.all().delete()
 
 
 class OperationsConfig(AppConfig):
@@ -9,3 +20,5 @@ class OperationsConfig(AppConfig):
 
     def ready(self) -> None:
         from hygie.operations import checks  # noqa: F401  (registers system checks)
+
+        post_migrate.connect(_forget_snapshots, sender=self)

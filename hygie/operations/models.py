@@ -53,3 +53,21 @@ class PeriodicJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Snapshot(models.Model):
+    """The figures of a page, kept between views (see `hygie.operations.snapshots`).
+
+    The payload is pickled by our own code only and thrown away when it no longer
+    loads (after an upgrade, `migrate` empties the table)."""
+
+    key = models.CharField(max_length=200, unique=True)
+    payload = models.BinaryField()
+    computed_at = models.DateTimeField()
+    # How long the last computation took: cheap figures are recomputed at each view.
+    seconds = models.FloatField(default=0)
+    # Set while a background refresh is queued or running (claimed by conditional update).
+    refreshing_since = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.key

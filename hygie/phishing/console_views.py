@@ -21,6 +21,7 @@ from hygie.accounts.audit import audit_record
 from hygie.accounts.roles import Permission
 from hygie.delivery import services as delivery_services
 from hygie.delivery.models import DeliveryStatus, MailingStatus
+from hygie.operations import snapshots
 from hygie.phishing import editing, preview, selectors, services
 from hygie.phishing.forms import (
     AnnouncementForm,
@@ -160,18 +161,20 @@ def simulation_results(request: HttpRequest, campaign_id: int) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("phishing:results", campaign_id=campaign.pk)
+    figures = snapshots.figures("simulation_results", *selectors.results_arguments(campaign, group))
     return render(
         request,
         "phishing/results.html",
         {
             "campaign": campaign,
-            "funnel": selectors.funnel(campaign),
-            "to_click": selectors.distribution(campaign, "clicked_at"),
-            "to_report": selectors.distribution(campaign, "reported_at"),
-            "missed": selectors.missed_flags(campaign),
+            "figures": figures,
+            "funnel": figures.value.funnel,
+            "to_click": figures.value.to_click,
+            "to_report": figures.value.to_report,
+            "missed": figures.value.missed,
             "group": group,
             "groups": selectors.GROUPS.items(),
-            "breakdown": selectors.breakdown(campaign, group),
+            "breakdown": figures.value.breakdown,
             "can_manage": _can(request, MANAGE),
             "can_see_people": _can(request, Permission.VIEW_INDIVIDUAL_RESULTS),
         },

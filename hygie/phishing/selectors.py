@@ -317,3 +317,42 @@ def breakdown(campaign: SimulationCampaign, group: str) -> Breakdown:
             )
         )
     return Breakdown(rows, suppressed)
+
+
+# --- The results page ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResultsFigures:
+    funnel: Funnel
+    to_click: Distribution
+    to_report: Distribution
+    missed: list[MissedFlag]
+    breakdown: Breakdown
+
+
+def results_figures(campaign_id: int, group: str, *settings: object) -> ResultsFigures:
+    """Every figure of a campaign's results page (kept between views by the snapshots).
+
+    `settings` are the organisation's settings that change the figures (anonymity
+    threshold, per-person opens), so that changing one gives new figures at once."""
+    campaign = SimulationCampaign.objects.select_related("organisation", "mailing").get(
+        pk=campaign_id
+    )
+    return ResultsFigures(
+        funnel=funnel(campaign),
+        to_click=distribution(campaign, "clicked_at"),
+        to_report=distribution(campaign, "reported_at"),
+        missed=missed_flags(campaign),
+        breakdown=breakdown(campaign, group),
+    )
+
+
+def results_arguments(campaign: SimulationCampaign, group: str) -> tuple[object, ...]:
+    organisation = campaign.organisation
+    return (
+        campaign.pk,
+        group,
+        organisation.anonymity_threshold,
+        int(organisation.track_individual_opens),
+    )

@@ -17,6 +17,8 @@ from hygie.delivery.models import Delivery
 from hygie.delivery.services import mailing_launch
 from hygie.library.loader import load
 from hygie.library.models import Capsule
+from hygie.operations import snapshots
+from hygie.operations.models import Snapshot
 
 BROWSER = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"
@@ -107,6 +109,22 @@ def test_link_scanners_are_flagged_and_not_counted(campaign, client, smtp_server
     results = console(admin).get(reverse("awareness:results", args=[campaign.pk]))
     assert results.context["results"].readers == 1
     assert results.context["results"].automated_visits == 1
+
+
+def test_a_large_campaigns_results_read_kept_figures_with_their_time(
+    campaign, client, smtp_server, admin, console, monkeypatch
+):
+    send_all(campaign)
+    page = reverse("awareness:results", args=[campaign.pk])
+    assert console(admin).get(page).context["figures"].live
+    # Its last computation took 2 s: the next views read the kept figures.
+    monkeypatch.setattr(snapshots, "LIVE_BELOW_SECONDS", 0.25)
+    Snapshot.objects.update(seconds=2.0)
+    token = Delivery.objects.filter(is_test=False).first().token
+    client.get(reverse("awareness:capsule", args=[token]), HTTP_USER_AGENT=BROWSER)
+    kept = console(admin).get(page)
+    assert kept.context["results"].readers == 0
+    assert 'data-testid="figures-time"' in kept.content.decode()
 
 
 def test_results_respect_the_anonymity_threshold(

@@ -1,0 +1,54 @@
+"""Results pages of large campaigns read kept figures (hygie.operations.snapshots)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from hygie.delivery.models import Delivery
+from hygie.operations import snapshots
+from hygie.operations.models import Snapshot
+from hygie.operations.tasks import refresh_snapshot
+from hygie.phishing import selectors
+from hygie.phishing.tests.support import PERSON, launch_and_send
+
+
+def costly(monkeypatch) -> str:
+    """Make the page's kept figures look like a 2-second computation: kept, not live."""
+    monkeypatch.setattr(snapshots, "LIVE_BELOW_SECONDS", 0.25)
+    row = Snapshot.objects.get()
+    Snapshot.objects.filter(pk=row.pk).update(seconds=2.0)
+    return row.key
+
+
+def test_a_large_campaigns_results_page_shows_kept_figures_with_their_time(
+    simulation, smtp_server, client, admin, console, organisation, monkeypatch
+):
+    organisation.anonymity_threshold = 1
+    organisation.save()
+    launch_and_send(simulation)
+    page = reverse("phishing:results", args=[simulation.pk])
+    assert console(admin).get(page).context["funnel"].rates[0].count == 0
+    costly(monkeypatch)  # the campaign is now "large"
+    delivery = Delivery.objects.first()
+    client.get(f"/{simulation.path_prefix}/{delivery.token}/", **PERSON)
+
+    kept = console(admin).get(page)
+    assert kept.context["funnel"].rates[0].count == 0  # the kept figures, not recomputed
+    assert 'data-testid="figures-time"' in kept.content.decode()
+
+    arguments = selectors.results_arguments(simulation, "profession")
+    refresh_snapshot.call("simulation_results", list(arguments))
+    costly(monkeypatch)
+    assert console(admin).get(page).context["funnel"].rates[0].count == 1
+
+
+def test_changing_the_anonymity_threshold_gives_new_figures_at_once(
+    simulation, smtp_server, admin, console, organisation, monkeypatch
+):
+    launch_and_send(simulation)
+    page = reverse("phishing:results", args=[simulation.pk])
+    console(admin).get(page)
+    costly(monkeypatch)
+    organisation.anonymity_threshold = 1
+    organisation.save()
+    assert console(admin).get(page).context["figures"].live
