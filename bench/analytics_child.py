@@ -294,9 +294,10 @@ def main(count: int = PEOPLE) -> None:
     def pages(figures: dict[str, float], suffix: str) -> None:
         latest = SimulationCampaign.objects.filter(organisation=organisation).latest("pk")
         figures[f"dashboard_{suffix}_ms"] = timed(client, f"/console/results/?year={year}")
-        figures[f"simulation_results_{suffix}_ms"] = timed(
-            client, f"/console/simulations/{latest.pk}/"
-        )
+        results = f"/console/simulations/{latest.pk}/"
+        # The first view computes the figures; the next ones read them kept.
+        figures[f"simulation_results_first_view_{suffix}_ms"] = timed(client, results, 1)
+        figures[f"simulation_results_{suffix}_ms"] = timed(client, results)
         figures[f"segment_breakdown_{suffix}_ms"] = timed(
             client, f"/console/results/breakdown/?campaign=simulation-{latest.pk}&dimension=segment"
         )
@@ -336,7 +337,9 @@ def main(count: int = PEOPLE) -> None:
     )
     pages(figures, "20")
     awareness = AwarenessCampaign.objects.filter(organisation=organisation).latest("pk")
-    figures["awareness_results_20_ms"] = timed(client, f"/console/awareness/{awareness.pk}/", 3)
+    results = f"/console/awareness/{awareness.pk}/"
+    figures["awareness_results_first_view_20_ms"] = timed(client, results, 1)
+    figures["awareness_results_20_ms"] = timed(client, results)
     if connection.vendor == "postgresql":
         call_command("flush", interactive=False, verbosity=0)
     print(json.dumps(figures))
