@@ -18,11 +18,12 @@ from hygie.accounts.models import Organisation
 from hygie.audience.models import Profession
 from hygie.incidents.content import load_tree
 from hygie.incidents.models import IncidentReport
+from hygie.lib.suppression import CellState, suppress
 from hygie.library.themes import THEMES
 
 from . import rollups
 from .models import BreakdownRollup, CampaignKind, CampaignRollup, Dimension, YearRollup
-from .stats import CellState, Rate, suppress
+from .stats import Rate
 
 OUTCOMES = ("ignored", "reported", "clicked", "submitted")
 # Scenario techniques (phishing.loader.TECHNIQUES) as the board reads them.

@@ -1,11 +1,9 @@
-"""Rates with their interval, and small-cell suppression that survives subtraction."""
+"""Rates with their interval (small-cell suppression is `hygie.lib.suppression`)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal
 
 from hygie.phishing.selectors import wilson
 
@@ -32,27 +30,3 @@ class Rate:
     @property
     def high(self) -> float | None:
         return self._interval[1]
-
-
-CellState = Literal["shown", "below", "withheld"]
-
-
-def suppress(sizes: Sequence[int], threshold: int) -> list[CellState]:
-    """Which cells of a table may be shown, given the group size of each cell.
-
-    A cell of fewer than `threshold` people is hidden ("below"). The table's total is
-    shown alongside, so the hidden cells' sum can be worked out by subtraction: while
-    that sum covers fewer than `threshold` people (one hidden cell gives itself away;
-    two tiny ones give away a group still under k), the smallest shown cell is withheld
-    too. Empty cells are no one and are never hidden.
-    """
-    states: list[CellState] = ["below" if 0 < size < threshold else "shown" for size in sizes]
-    while True:
-        hidden = [i for i, state in enumerate(states) if state != "shown"]
-        hidden_people = sum(sizes[i] for i in hidden)
-        if not hidden or (hidden_people >= threshold and len(hidden) >= 2):
-            return states
-        shown = [i for i, state in enumerate(states) if state == "shown" and sizes[i] > 0]
-        if not shown:
-            return states
-        states[min(shown, key=lambda i: (sizes[i], i))] = "withheld"

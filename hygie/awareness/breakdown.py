@@ -1,16 +1,13 @@
 """Campaign results by segment of the audience and the reading-time distribution,
 with the anonymity threshold applied.
 
-A cell counting fewer than k people (but some) is suppressed. Because the page
-also shows each column's total, one suppressed cell could be recovered by
-subtraction: each column then suppresses further cells, smallest first, until
-at least two are hidden and the hidden ones add up to k or more.
+Each column follows the platform's one suppression rule (`hygie.lib.suppression`):
+cells under k hidden, and further cells withheld while the totals would give them away.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -20,31 +17,13 @@ from hygie.audience.models import Profession
 from hygie.awareness.models import AwarenessCampaign, EventKind, QuizAttempt, ReadingEvent
 from hygie.awareness.selectors import latest_attempts
 from hygie.delivery.models import Delivery, DeliveryStatus
+from hygie.lib.suppression import suppressed_column
 
 DIMENSIONS = {
     "profession": gettext_lazy("Profession"),
     "specialty": gettext_lazy("Specialty"),
     "departement": gettext_lazy("Département"),
 }
-
-
-def suppress(values: Sequence[int], k: int, hidden: set[int] | None = None) -> list[int | None]:
-    """One column of counts with small cells hidden (None), safe against subtraction.
-
-    `hidden` holds indexes already hidden for another reason (a small group).
-    """
-    hidden = set(hidden or ()) | {i for i, v in enumerate(values) if 0 < v < k}
-
-    def exposed() -> bool:
-        total = sum(values[i] for i in hidden)
-        return bool(hidden) and (len(hidden) == 1 or 0 < total < k)
-
-    while exposed():
-        candidates = [i for i, v in enumerate(values) if i not in hidden and v > 0]
-        if not candidates:
-            break
-        hidden.add(min(candidates, key=lambda i: (values[i], i)))
-    return [None if i in hidden else v for i, v in enumerate(values)]
 
 
 @dataclass(frozen=True)
@@ -126,9 +105,9 @@ def breakdown(campaign: AwarenessCampaign, dimension: str = "profession") -> Bre
     labels = sorted(groups, key=lambda g: (-len(groups[g]["recipients"]), g))
     recipients = [len(groups[g]["recipients"]) for g in labels]
     small = {i for i, n in enumerate(recipients) if n < k}
-    shown_recipients = suppress(recipients, k, small)
-    shown_readers = suppress([len(groups[g]["readers"]) for g in labels], k, small)
-    shown_takers = suppress([len(groups[g]["scores"]) for g in labels], k, small)
+    shown_recipients = suppressed_column(recipients, k, small)
+    shown_readers = suppressed_column([len(groups[g]["readers"]) for g in labels], k, small)
+    shown_takers = suppressed_column([len(groups[g]["scores"]) for g in labels], k, small)
     rows = []
     for i, label in enumerate(labels):
         scores = groups[label]["scores"]
@@ -157,7 +136,7 @@ def _distribution(seconds: list[int], k: int) -> list[Bucket]:
     if len(seconds) < k:
         shown: list[int | None] = [None] * len(counts)
     else:
-        shown = suppress(counts, k)
+        shown = suppressed_column(counts, k)
     largest = max((c for c in shown if c), default=0)
     return [
         Bucket(label, count, round(100 * count / largest, 1) if count and largest else 0.0)

@@ -25,6 +25,7 @@ from hygie.incidents.content import Outcome, Text, load_tree
 from hygie.incidents.engine import PARIS
 from hygie.incidents.models import CallbackSlot, CallbackSlotQuerySet, IncidentReport, ReportStatus
 from hygie.lib.dates import months_after
+from hygie.lib.suppression import CellState, suppress
 
 # --- Staff ---------------------------------------------------------------------------
 
@@ -203,12 +204,12 @@ class Cell:
 
     `state` is "shown"; "below" when the count is under the anonymity threshold k (shown as
     "< k"); or "withheld" when it is at least k but hidden all the same, because with the
-    total it would give away the single figure below k (complementary suppression).
+    total it would give away figures below k (complementary suppression). Zero is shown.
     """
 
     label: str
     count: int
-    state: Literal["shown", "below", "withheld"]
+    state: CellState
 
     @property
     def shown(self) -> bool:
@@ -225,25 +226,14 @@ class Statistics:
     by_departement: list[Cell]  # reports without a département counted as "not given"
 
 
-def suppress(rows: Sequence[tuple[str, int]], threshold: int) -> list[Cell]:
-    """The cells of one table, with every count under `threshold` hidden.
-
-    The table's total is published (it is also the other table's total), so a single hidden
-    non-zero cell could be worked out by subtraction: then the smallest shown cell is
-    withheld as well.
-    """
-    cells = [
-        Cell(label=label, count=count, state="below" if count < threshold else "shown")
-        for label, count in rows
+def cells(rows: Sequence[tuple[str, int]], threshold: int) -> list[Cell]:
+    """The cells of one table under the platform's suppression rule (`hygie.lib.suppression`):
+    the table's total is published (it is also the other tables' total)."""
+    states = suppress([count for _label, count in rows], threshold)
+    return [
+        Cell(label=label, count=count, state=state)
+        for (label, count), state in zip(rows, states, strict=True)
     ]
-    hidden = [cell for cell in cells if not cell.shown]
-    if len(hidden) == 1 and hidden[0].count > 0:
-        shown = [index for index, cell in enumerate(cells) if cell.shown]
-        if shown:
-            smallest = min(shown, key=lambda index: cells[index].count)
-            cell = cells[smallest]
-            cells[smallest] = Cell(label=cell.label, count=cell.count, state="withheld")
-    return cells
 
 
 def _month_starts(now: dt.datetime, months: int) -> list[dt.date]:
@@ -293,16 +283,16 @@ def statistics(
     return Statistics(
         threshold=threshold,
         since=starts[0],
-        total=Cell(label="", count=total, state="below" if total < threshold else "shown"),
-        by_outcome=suppress([(titles[ident], n) for ident, n in by_outcome], threshold),
-        by_month=suppress(
+        total=Cell(label="", count=total, state="below" if 0 < total < threshold else "shown"),
+        by_outcome=cells([(titles[ident], n) for ident, n in by_outcome], threshold),
+        by_month=cells(
             [
                 (formats.date_format(start, "YEAR_MONTH_FORMAT"), month_counts[start])
                 for start in starts
             ],
             threshold,
         ),
-        by_departement=suppress(
+        by_departement=cells(
             [
                 (code or gettext("Not given"), count)
                 for code, count in sorted(

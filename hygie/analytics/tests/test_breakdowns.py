@@ -3,51 +3,7 @@ worked out by subtracting what is shown from the total shown alongside."""
 
 from __future__ import annotations
 
-import random
-
-import pytest
 from django.urls import reverse
-
-from hygie.analytics.stats import suppress
-
-
-def recoverable(sizes: list[int], states: list[str], threshold: int) -> bool:
-    """What an attacker learns from the total: the sum of the hidden cells."""
-    hidden = [size for size, state in zip(sizes, states, strict=True) if state != "shown"]
-    if not hidden:
-        return False
-    # One hidden cell is given away; several add up to a group still smaller than k.
-    return len(hidden) == 1 or sum(hidden) < threshold
-
-
-@pytest.mark.parametrize(
-    ("sizes", "expected"),
-    [
-        ([10, 8, 2], ["shown", "withheld", "below"]),  # 2 = 20 − 18 without the withheld cell
-        ([10, 1, 1], ["withheld", "below", "below"]),  # 1 + 1 < 3: still a tiny group
-        ([10, 2, 2], ["shown", "below", "below"]),  # 4 people hidden together: safe
-        ([10, 8, 0], ["shown", "shown", "shown"]),  # an empty cell is no one
-        ([2], ["below"]),
-    ],
-)
-def test_complementary_suppression(sizes, expected):
-    assert suppress(sizes, 3) == expected
-
-
-def test_no_random_table_gives_a_small_group_away():
-    rng = random.Random(7)
-    for _ in range(2000):
-        threshold = rng.randint(2, 10)
-        sizes = [rng.choice([0, 1, 2, 3, 5, 8, 13, 40]) for _ in range(rng.randint(1, 8))]
-        states = suppress(sizes, threshold)
-        assert all(
-            state != "shown"
-            for size, state in zip(sizes, states, strict=True)
-            if 0 < size < threshold
-        )
-        total = sum(sizes)
-        if total >= threshold and sum(1 for s in sizes if s) > 1:
-            assert not recoverable(sizes, states, threshold), (sizes, threshold, states)
 
 
 def test_breakdown_page_hides_the_small_group_and_its_complement(world, admin, console):

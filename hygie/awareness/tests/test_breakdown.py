@@ -3,38 +3,13 @@ subtraction."""
 
 from __future__ import annotations
 
-import pytest
 from django.urls import reverse
 
 from hygie.audience.models import Profession
-from hygie.awareness.breakdown import breakdown, suppress
+from hygie.awareness.breakdown import breakdown
 from hygie.awareness.models import QuizAttempt
 from hygie.awareness.tests.conftest import BROWSER
 from hygie.delivery.models import Delivery
-
-
-@pytest.mark.parametrize(
-    ("values", "k", "expected"),
-    [
-        ([10, 8, 6], 5, [10, 8, 6]),
-        # One small cell: the next smallest goes too, or total - others would give it.
-        ([10, 8, 3], 5, [10, None, None]),
-        # Two small cells adding up to less than k: a third one is hidden.
-        ([10, 8, 1, 1], 5, [10, None, None, None]),
-        ([10, 8, 3, 2], 5, [10, 8, None, None]),
-        ([0, 12], 5, [0, 12]),
-    ],
-)
-def test_suppression_of_a_column(values, k, expected):
-    assert suppress(values, k) == expected
-
-
-def test_no_hidden_cell_can_be_recovered_from_the_totals():
-    values = [40, 12, 7, 4, 0, 2]
-    shown = suppress(values, 5)
-    hidden = [v for v, s in zip(values, shown, strict=True) if s is None]
-    assert all(s is None for v, s in zip(values, shown, strict=True) if 0 < v < 5)
-    assert len(hidden) >= 2 and sum(hidden) >= 5
 
 
 def labels():

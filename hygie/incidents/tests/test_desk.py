@@ -15,7 +15,7 @@ from hygie.accounts.roles import Role
 from hygie.incidents import selectors
 from hygie.incidents.content import load_tree
 from hygie.incidents.models import CallbackSlot, IncidentReport, ReportNote, ReportStatus
-from hygie.incidents.selectors import Cell, suppress
+from hygie.incidents.selectors import Cell, cells
 from hygie.incidents.tests.helpers import (
     PHISHING_NO_DATA,
     make_report,
@@ -380,15 +380,16 @@ def test_past_slots_are_not_listed(desk, organisation):
 
 
 def test_suppression_hides_small_cells_and_what_would_reveal_them():
-    cells = suppress([("a", 9), ("b", 6), ("c", 2)], threshold=5)
-    assert [c.state for c in cells] == ["shown", "withheld", "below"]
-    # Two hidden cells already protect each other.
-    cells = suppress([("a", 9), ("b", 3), ("c", 2)], threshold=5)
-    assert [c.state for c in cells] == ["shown", "below", "below"]
-    # Zeros are below k too, but a hidden zero gives nothing away.
-    cells = suppress([("a", 9), ("b", 0)], threshold=5)
-    assert [c.state for c in cells] == ["shown", "below"]
-    assert suppress([], 5) == []
+    table = cells([("a", 9), ("b", 6), ("c", 2)], threshold=5)
+    assert [c.state for c in table] == ["shown", "withheld", "below"]
+    assert [c.label for c in table] == ["a", "b", "c"]
+    # Two hidden cells adding up to k already protect each other.
+    table = cells([("a", 9), ("b", 3), ("c", 2)], threshold=5)
+    assert [c.state for c in table] == ["shown", "below", "below"]
+    # Zero is no one: shown.
+    table = cells([("a", 9), ("b", 0)], threshold=5)
+    assert [c.state for c in table] == ["shown", "shown"]
+    assert cells([], 5) == []
     assert Cell("x", 5, "shown").shown
 
 
@@ -406,7 +407,7 @@ def test_statistics_suppress_small_cells(desk, organisation):
     assert [cell.state for cell in stats.by_outcome] == ["withheld", "below"]
     assert len(stats.by_month) == 12
     assert stats.by_month[-1].count == 6 and stats.by_month[-1].shown
-    assert all(cell.state == "below" for cell in stats.by_month[:-1])  # empty months
+    assert all(cell.count == 0 and cell.shown for cell in stats.by_month[:-1])  # no one: 0
     assert len(by_outcome) == 2
 
     content = page(desk.get(reverse("desk:statistics")))
