@@ -258,6 +258,8 @@ def main(count: int = PEOPLE) -> None:
             SimulationResult,
             ("delivery_id", "stage", "clicked_at", "submitted_at", "reported_at", "automated_hits"),
             campaign_id=campaign.pk,
+            uncertain_hits=0,
+            confirmed=False,
         )
         hits, results = [], []
         for pk in delivery_ids:
