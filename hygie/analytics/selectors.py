@@ -154,6 +154,31 @@ def years(organisation: Organisation) -> list[int]:
     return sorted(found, reverse=True)
 
 
+def default_year(organisation: Organisation, today: dt.date | None = None) -> int:
+    """The year a page opens on: this year once it has a campaign; before that (in early
+    January, say) the latest year that has one, rather than an empty page."""
+    today = today or timezone.localdate()
+    rollups.refresh(organisation, stale_too=False)
+    latest = (
+        CampaignRollup.objects.filter(organisation=organisation, year__lte=today.year)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
+    return latest if latest is not None else today.year
+
+
+def report_default_year(organisation: Organisation, today: dt.date | None = None) -> int:
+    """The annual report is usually asked for a finished year: in its first quarter, the
+    previous year when it has campaigns."""
+    today = today or timezone.localdate()
+    if today.month <= 3 and default_year(organisation, dt.date(today.year - 1, 12, 31)) == (
+        today.year - 1
+    ):
+        return today.year - 1
+    return default_year(organisation, today)
+
+
 def year_rollups(organisation: Organisation, year: int) -> list[CampaignRollup]:
     rollups.refresh(organisation, stale_too=False)
     return list(CampaignRollup.objects.filter(organisation=organisation, year=year))

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from hygie.accounts.access import (
@@ -25,11 +24,12 @@ FORMATS = ("csv", "xlsx")
 
 
 def _year(request: HttpRequest) -> int:
+    organisation = request_organisation(request)
     try:
         year = int(request.GET.get("year", ""))
     except ValueError:
-        return timezone.localdate().year
-    return year if 2000 <= year <= 2100 else timezone.localdate().year
+        return selectors.default_year(organisation)
+    return year if 2000 <= year <= 2100 else selectors.default_year(organisation)
 
 
 def _table_response(table: exports.Table, name: str, fmt: str) -> HttpResponse:
@@ -155,6 +155,7 @@ def reports(request: HttpRequest) -> HttpResponse:
         {
             "reports": AnnualReport.objects.filter(organisation=organisation).defer("pdf")[:20],
             "years": selectors.years(organisation),
+            "default_year": selectors.report_default_year(organisation),
         },
     )
 

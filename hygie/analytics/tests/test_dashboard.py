@@ -3,11 +3,13 @@ from the raw events (robots left out, latest quiz attempt, people not messages).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import statistics
 
 from django.urls import reverse
 
+from hygie.analytics import selectors
 from hygie.awareness.models import AwarenessCampaign, QuizAttempt, ReadingEvent
 from hygie.delivery.models import Delivery
 from hygie.phishing.models import SimulationCampaign, SimulationEvent, Verdict
@@ -198,3 +200,27 @@ def test_glance_counts_the_year_and_its_latest_simulation(world):
     assert (g.awareness_count, g.simulation_count, g.people_reached) == (2, 2, 12)
     assert g.latest_simulation.name == "Été"
     assert g.latest_simulation.clicked.count == 2
+
+
+def test_without_a_year_pages_open_on_the_latest_year_with_campaigns(
+    world, admin, console, other_organisation
+):
+    organisation = world.organisation
+    # Early January, nothing sent yet this year: last year's figures, not an empty page.
+    assert selectors.default_year(organisation, dt.date(2026, 1, 5)) == 2025
+    assert selectors.default_year(organisation, dt.date(2025, 1, 5)) == 2025
+    assert selectors.default_year(organisation, dt.date(2024, 6, 1)) == 2024
+    assert selectors.default_year(other_organisation, dt.date(2026, 1, 5)) == 2026
+    page = console(admin).get(reverse("analytics:overview"))
+    assert page.context["p"].year == selectors.default_year(organisation)
+
+
+def test_the_annual_report_is_offered_for_the_finished_year_in_its_first_quarter(
+    world, admin, console
+):
+    organisation = world.organisation
+    assert selectors.report_default_year(organisation, dt.date(2025, 2, 1)) == 2024
+    assert selectors.report_default_year(organisation, dt.date(2025, 6, 1)) == 2025
+    page = console(admin).get(reverse("analytics:reports")).content.decode()
+    year = selectors.report_default_year(organisation)
+    assert f'<option value="{year}" selected>' in page
