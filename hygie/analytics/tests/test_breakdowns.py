@@ -62,6 +62,7 @@ def test_breakdown_by_segment_counts_current_members(world, admin, console):
     assert rows["Gironde"].people == 8 and rows["Gironde"].read.count == 7
     assert rows["Pédiatres"].state == "below"
     assert b.total is None  # segments overlap: no total to subtract from
+    assert 'data-testid="segment-membership"' in page.content.decode()  # when counted
 
 
 def test_a_campaign_of_another_organisation_is_not_found(world, outsider, console):
