@@ -161,7 +161,7 @@ def simulation_results(request: HttpRequest, campaign_id: int) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("phishing:results", campaign_id=campaign.pk)
-    figures = snapshots.figures("simulation_results", *selectors.results_arguments(campaign, group))
+    figures = snapshots.figures("simulation_results", *selectors.results_arguments(campaign))
     return render(
         request,
         "phishing/results.html",
@@ -174,7 +174,7 @@ def simulation_results(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "missed": figures.value.missed,
             "group": group,
             "groups": selectors.GROUPS.items(),
-            "breakdown": figures.value.breakdown,
+            "breakdown": figures.value.breakdowns[group],
             "can_manage": _can(request, MANAGE),
             "can_see_people": _can(request, Permission.VIEW_INDIVIDUAL_RESULTS),
         },

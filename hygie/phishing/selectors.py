@@ -328,31 +328,28 @@ class ResultsFigures:
     to_click: Distribution
     to_report: Distribution
     missed: list[MissedFlag]
-    breakdown: Breakdown
+    breakdowns: dict[str, Breakdown]  # by group (GROUPS): switching group reads no more
 
 
-def results_figures(campaign_id: int, group: str, *settings: object) -> ResultsFigures:
+def results_figures(campaign_id: int, *settings: object) -> ResultsFigures:
     """Every figure of a campaign's results page (kept between views by the snapshots).
 
     `settings` are the organisation's settings that change the figures (anonymity
     threshold, per-person opens), so that changing one gives new figures at once."""
-    campaign = SimulationCampaign.objects.select_related("organisation", "mailing").get(
-        pk=campaign_id
-    )
+    campaign = SimulationCampaign.objects.select_related("organisation").get(pk=campaign_id)
     return ResultsFigures(
         funnel=funnel(campaign),
         to_click=distribution(campaign, "clicked_at"),
         to_report=distribution(campaign, "reported_at"),
         missed=missed_flags(campaign),
-        breakdown=breakdown(campaign, group),
+        breakdowns={group: breakdown(campaign, group) for group in GROUPS},
     )
 
 
-def results_arguments(campaign: SimulationCampaign, group: str) -> tuple[object, ...]:
+def results_arguments(campaign: SimulationCampaign) -> tuple[object, ...]:
     organisation = campaign.organisation
     return (
         campaign.pk,
-        group,
         organisation.anonymity_threshold,
         int(organisation.track_individual_opens),
     )

@@ -36,7 +36,7 @@ def test_a_large_campaigns_results_page_shows_kept_figures_with_their_time(
     assert kept.context["funnel"].rates[0].count == 0  # the kept figures, not recomputed
     assert 'data-testid="figures-time"' in kept.content.decode()
 
-    arguments = selectors.results_arguments(simulation, "profession")
+    arguments = selectors.results_arguments(simulation)
     refresh_snapshot.call("simulation_results", list(arguments))
     costly(monkeypatch)
     assert console(admin).get(page).context["funnel"].rates[0].count == 1
@@ -52,3 +52,17 @@ def test_changing_the_anonymity_threshold_gives_new_figures_at_once(
     organisation.anonymity_threshold = 1
     organisation.save()
     assert console(admin).get(page).context["figures"].live
+
+
+def test_switching_group_reads_the_same_kept_figures(
+    simulation, smtp_server, admin, console, monkeypatch
+):
+    launch_and_send(simulation)
+    page = reverse("phishing:results", args=[simulation.pk])
+    console(admin).get(page)
+    costly(monkeypatch)
+    for group in selectors.GROUPS:
+        response = console(admin).get(page, {"by": group})
+        assert not response.context["figures"].live
+        assert response.context["breakdown"] is response.context["figures"].value.breakdowns[group]
+    assert Snapshot.objects.count() == 1
