@@ -19,7 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from hygie.lib.env import env_bool, env_int, env_list, env_secret, env_str
+from hygie.lib.env import env_bool, env_cache, env_int, env_list, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("HYGIE_VAR_DIR", str(BASE_DIR / "var")))
@@ -261,6 +261,9 @@ MAIL_CATCHER_DIR = VAR_DIR / "mail"
 
 # --- Background work ---------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Rate limits and single-use form nonces of the public pages are counted in the cache:
+# per process by default, shared by every web process with a Redis URL.
+CACHES = {"default": env_cache("HYGIE_CACHE_URL")}
 HEARTBEAT_INTERVAL_SECONDS = env_int("HYGIE_HEARTBEAT_SECONDS", 15, minimum=1)
 SCHEDULER_TICK_SECONDS = env_int("HYGIE_SCHEDULER_TICK_SECONDS", 10, minimum=1)
 WORKER_IDLE_SECONDS = env_int("HYGIE_WORKER_IDLE_SECONDS", 1, minimum=0)

@@ -12,11 +12,10 @@ Three layers, none of which stores anything about the person:
   technologies by `aria-hidden`: a robot that fills every field gives itself away.
 - **a rate limit per client address** (`RateLimit`), counted in Django's cache framework.
 
-Both the rate counters and the used nonces live in the ``default`` cache. Hygie configures no
-cache, so this is Django's default `LocMemCache`: counters are per process and lost on
-restart, so with N web processes a client may send up to N times the limit. That is enough to
-stop a robot from flooding a desk; a shared cache (Redis, database cache) in the `CACHES`
-setting makes the limit exact without any change here.
+Both the rate counters and the used nonces live in the ``default`` cache (HYGIE_CACHE_URL).
+With a Redis server every web process counts together; without one (the embedded default)
+each process counts alone, so with N web processes a client may send up to N times the limit
+(the start-up check warns about it in production).
 """
 
 from __future__ import annotations

@@ -62,3 +62,21 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if raw is None:
         return list(default or [])
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+LOCAL_CACHE = "django.core.cache.backends.locmem.LocMemCache"
+REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
+
+
+def env_cache(name: str) -> dict[str, object]:
+    """The default cache, from a URL: empty or locmem:// (this process only) or a Redis
+    server (redis://host:6379/0, rediss:// with TLS, unix:///path/to/redis.sock)."""
+    raw = os.environ.get(name, "").strip()
+    if raw in ("", "locmem://"):
+        return {"BACKEND": LOCAL_CACHE}
+    if raw.startswith(("redis://", "rediss://", "unix://")):
+        return {"BACKEND": REDIS_CACHE, "LOCATION": raw, "KEY_PREFIX": "hygie"}
+    raise ImproperlyConfigured(
+        f"{name}={raw!r} is not a cache URL: use redis://host:6379/0 (shared by every "
+        "process) or locmem:// (this process only)."
+    )

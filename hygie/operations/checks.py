@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
+from hygie.lib.env import LOCAL_CACHE
+
 
 def _valid_base_url(value: str) -> bool:
     parts = urlsplit(value)
@@ -45,6 +47,15 @@ def check_hygie_configuration(app_configs: Any = None, **kwargs: Any) -> list[Ch
             Warning(
                 "HYGIE_PUBLIC_BASE_URL does not use https: staff sessions would travel in clear.",
                 id="hygie.W001",
+            )
+        )
+    if not settings.DEBUG and settings.CACHES["default"]["BACKEND"] == LOCAL_CACHE:
+        problems.append(
+            Warning(
+                "Rate limits of the public pages are counted per process: with several web "
+                "processes, each allows the full limit. Set HYGIE_CACHE_URL=redis://… to share "
+                "them.",
+                id="hygie.W002",
             )
         )
     return problems

@@ -1,10 +1,8 @@
 """Rate limits of the sign-in link form, per email address and per client address.
 
-Counts live in Django's cache framework. Hygie sets no CACHES, so this is the
-default LocMemCache: private to each process and emptied on restart. With several
-web processes, each keeps its own count, so an address may get up to (number of
-processes) × the limit; point CACHES at a shared backend (database cache, Redis,
-Memcached) to make the limits exact — this module needs no change.
+Counts live in Django's cache (HYGIE_CACHE_URL): with a Redis server every web
+process counts together; without one (the embedded default) each process keeps its
+own count, so an address may get up to (number of processes) × the limit.
 
 Windows are fixed (they start at the first request). Cache keys are keyed hashes,
 so no address is kept in clear even in a shared cache.

@@ -6,11 +6,13 @@ from datetime import timedelta
 
 import pytest
 from django.core.checks import run_checks
+from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from hygie.lib.env import LOCAL_CACHE, REDIS_CACHE, env_cache
 from hygie.operations.loop import StopFlag
 from hygie.operations.management.commands.scheduler import SchedulerProcess
 from hygie.operations.management.commands.worker import WorkerProcess
@@ -160,8 +162,33 @@ def test_env_example_lists_every_variable_the_settings_read():
     from django.conf import settings
 
     source = (Path(settings.BASE_DIR) / "hygie" / "settings.py").read_text()
-    read = set(re.findall(r'env_(?:str|int|bool|list|secret)\(\s*"([A-Z0-9_]+)"', source))
+    read = set(re.findall(r'env_(?:str|int|bool|list|secret|cache)\(\s*"([A-Z0-9_]+)"', source))
     documented = set(
         re.findall(r"^([A-Z0-9_]+)=", (Path(settings.BASE_DIR) / ".env.example").read_text(), re.M)
     )
     assert read - documented == set()
+
+
+def test_the_cache_comes_from_a_url(monkeypatch):
+    monkeypatch.delenv("HYGIE_CACHE_URL", raising=False)
+    assert env_cache("HYGIE_CACHE_URL") == {"BACKEND": LOCAL_CACHE}
+    monkeypatch.setenv("HYGIE_CACHE_URL", "redis://127.0.0.1:6379/3")
+    assert env_cache("HYGIE_CACHE_URL") == {
+        "BACKEND": REDIS_CACHE,
+        "LOCATION": "redis://127.0.0.1:6379/3",
+        "KEY_PREFIX": "hygie",
+    }
+    monkeypatch.setenv("HYGIE_CACHE_URL", "memcached://127.0.0.1:11211")
+    with pytest.raises(ImproperlyConfigured, match="HYGIE_CACHE_URL='memcached://"):
+        env_cache("HYGIE_CACHE_URL")
+
+
+def test_a_per_process_cache_is_flagged_in_production():
+    def warnings() -> set[str]:
+        return {message.id for message in run_checks() if message.id}
+
+    with override_settings(DEBUG=False, CACHES={"default": {"BACKEND": LOCAL_CACHE}}):
+        assert "hygie.W002" in warnings()
+    redis = {"BACKEND": REDIS_CACHE, "LOCATION": "redis://127.0.0.1:6379/15"}
+    with override_settings(DEBUG=False, CACHES={"default": redis}):
+        assert "hygie.W002" not in warnings()
