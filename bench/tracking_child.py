@@ -126,46 +126,13 @@ def wait_until_up(server: subprocess.Popen[bytes], clients: Clients, log: Path) 
     raise SystemExit("the granian server did not answer")
 
 
-def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hygie.settings")
-    import django
+def generate_people(organisation: Any, count: int, now: dt.datetime) -> list[tuple[int, str]]:
+    from django.db import transaction
 
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection, transaction
-
-    from bench import tracking_urls
-    from hygie.accounts.models import Organisation
     from hygie.audience.models import Person
-    from hygie.delivery.models import Delivery, Mailing, MailingKind, Variant, new_token
-    from hygie.library.loader import load as load_capsules
-    from hygie.phishing.loader import load as load_scenarios
-    from hygie.phishing.models import (
-        Scenario,
-        SimulationCampaign,
-        SimulationEvent,
-        SimulationResult,
-        Stage,
-    )
-    from hygie.phishing.services import variant_fields, variant_key
 
-    rng = random.Random(7)
-    now = dt.datetime.now(dt.UTC)
-    sent_at = now - dt.timedelta(days=1)
-    tracking_urls.create_table()
-    load_capsules()
-    load_scenarios()
-    scenarios = [
-        Scenario.objects.filter(slug=slug, language="fr").latest("version") for slug in SCENARIOS
-    ]
-    organisation = Organisation.objects.create(
-        name="Bench", slug=f"bench-{os.getpid()}", track_individual_opens=True
-    )
-
-    @transaction.atomic
-    def generate_people() -> list[tuple[int, str]]:
-        people = Inserter(
+    with transaction.atomic():
+        Inserter(
             Person,
             ("pseudonym", "email", "last_name"),
             organisation_id=organisation.pk,
@@ -183,20 +150,32 @@ def main() -> None:
             status_changed_at=None,
             created_at=now,
             updated_at=now,
-        )
-        people.insert(
+        ).insert(
             (f"t{organisation.pk}x{n:07d}", f"dr{n}@bench.example", f"Nom{n % 5000}")
-            for n in range(PEOPLE)
+            for n in range(count)
         )
-        return list(
-            Person.objects.filter(organisation=organisation)
-            .order_by("pk")
-            .values_list("pk", "email")
-        )
+    return list(
+        Person.objects.filter(organisation=organisation).order_by("pk").values_list("pk", "email")
+    )
 
-    @transaction.atomic
-    def generate_campaign(size: int, people: list[tuple[int, str]]) -> SimulationCampaign:
-        prefix = f"espace{size}"
+
+def generate_campaign(
+    organisation: Any,
+    scenarios: list[Any],
+    people: list[tuple[int, str]],
+    sent_at: dt.datetime,
+) -> Any:
+    """A sent simulation campaign to these people, the scenarios' variants in turn."""
+    from django.conf import settings
+    from django.db import transaction
+
+    from hygie.delivery.models import Delivery, Mailing, MailingKind, Variant, new_token
+    from hygie.phishing.models import SimulationCampaign, SimulationResult, Stage
+    from hygie.phishing.services import variant_fields, variant_key
+
+    size = len(people)
+    prefix = f"espace{size}"
+    with transaction.atomic():
         mailing = Mailing.objects.create(
             organisation=organisation,
             name=f"Simulation {size}",
@@ -241,7 +220,7 @@ def main() -> None:
             is_test=False,
         ).insert(
             (pk, email, variants[n % len(variants)], new_token())
-            for n, (pk, email) in enumerate(people[:size])
+            for n, (pk, email) in enumerate(people)
         )
         Inserter(
             SimulationResult,
@@ -255,7 +234,37 @@ def main() -> None:
             uncertain_hits=0,
             confirmed=False,
         ).insert((pk,) for pk in mailing.deliveries.values_list("pk", flat=True))
-        return campaign
+    return campaign
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hygie.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    from bench import tracking_urls
+    from hygie.accounts.models import Organisation
+    from hygie.delivery.models import new_token
+    from hygie.library.loader import load as load_capsules
+    from hygie.phishing.loader import load as load_scenarios
+    from hygie.phishing.models import Scenario, SimulationEvent, SimulationResult, Stage
+
+    rng = random.Random(7)
+    now = dt.datetime.now(dt.UTC)
+    sent_at = now - dt.timedelta(days=1)
+    tracking_urls.create_table()
+    load_capsules()
+    load_scenarios()
+    scenarios = [
+        Scenario.objects.filter(slug=slug, language="fr").latest("version") for slug in SCENARIOS
+    ]
+    organisation = Organisation.objects.create(
+        name="Bench", slug=f"bench-{os.getpid()}", track_individual_opens=True
+    )
 
     def headers(index: int, accept: str) -> dict[str, str]:
         return {
@@ -284,7 +293,7 @@ def main() -> None:
         # Loading only: one fsync per statement would make the disk the bench.
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA synchronous = OFF")
-    people = generate_people()
+    people = generate_people(organisation, PEOPLE, now)
     figures["generate_s"] = time.perf_counter() - generate_started
 
     port = free_port()
@@ -300,7 +309,7 @@ def main() -> None:
         wait_until_up(server, clients, log)
         for size in SIZES:
             started = time.perf_counter()
-            campaign = generate_campaign(size, people)
+            campaign = generate_campaign(organisation, scenarios, people[:size], sent_at)
             figures["generate_s"] += time.perf_counter() - started
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
