@@ -324,7 +324,7 @@ def main() -> None:
             click_tokens = [t for _, t in click_set]
             spare = [new_token() for _ in range(WARM_UP + HITS)]
             statuses: dict[str, list[int]] = {}
-            # Warm-up: every view once in each server thread, nothing timed.
+            # Warm-up, not timed: first templates, first database connections.
             for kind, hits in (
                 ("bare", bare(spare[:WARM_UP])),
                 ("opens", opens(prefix, open_tokens[:WARM_UP])),
@@ -391,8 +391,6 @@ def main() -> None:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
-    if errors:
-        sys.stderr.write(log.read_text()[-4000:])
     if connection.vendor == "postgresql":
         tracking_urls.drop_table()
         call_command("flush", interactive=False, verbosity=0)
