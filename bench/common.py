@@ -34,10 +34,13 @@ def emit(
     print(json.dumps(line, ensure_ascii=False), flush=True)
 
 
-def private_environment() -> tuple[dict[str, str], tempfile.TemporaryDirectory[str]]:
+def private_environment(
+    *, sqlite: bool = False
+) -> tuple[dict[str, str], tempfile.TemporaryDirectory[str]]:
     """Environment for a Django child process on its own SQLite database (or the
-    PostgreSQL given in HYGIE_BENCH_DATABASE_URL), migrated and empty."""
+    PostgreSQL given in HYGIE_BENCH_DATABASE_URL, unless `sqlite`), migrated and empty."""
     directory = tempfile.TemporaryDirectory(prefix="hygie-bench-")
+    sqlite_url = f"sqlite:///{directory.name}/bench.sqlite3"
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(
         # Production mode: DEBUG would keep every SQL query in memory.
@@ -45,9 +48,9 @@ def private_environment() -> tuple[dict[str, str], tempfile.TemporaryDirectory[s
         SECRET_KEY="benchmark-only-" + "x" * 40,
         ALLOWED_HOSTS="localhost,127.0.0.1",
         HYGIE_VAR_DIR=directory.name,
-        DATABASE_URL=os.environ.get(
-            "HYGIE_BENCH_DATABASE_URL", f"sqlite:///{directory.name}/bench.sqlite3"
-        ),
+        DATABASE_URL=sqlite_url
+        if sqlite
+        else os.environ.get("HYGIE_BENCH_DATABASE_URL", sqlite_url),
         HYGIE_LOG_LEVEL="WARNING",
         HYGIE_STATIC_ROOT=f"{directory.name}/static",
     )
