@@ -24,6 +24,7 @@ from hygie.accounts.tests.factories import (
     confirmed_totp_device,
 )
 from hygie.operations import snapshots
+from hygie.phishing.services import forget_scenarios
 
 pytest_plugins = ["hygie.testing.browser", "hygie.testing.smtp", "hygie.testing.imap"]
 
@@ -34,6 +35,14 @@ def _english_messages():
     requests still choose their language as in production (French by default)."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_scenarios():
+    """Tracking keeps scenarios per process by key; rolled-back tests reuse keys."""
+    forget_scenarios()
+    yield
+    forget_scenarios()
 
 
 @pytest.fixture(autouse=True)

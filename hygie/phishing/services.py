@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -207,7 +208,27 @@ def campaign_launch(
 
 
 def scenario_of(delivery: Delivery) -> Scenario:
-    return delivery.mailing.simulation.scenarios.get(pk=int(delivery.variant.key.removeprefix("s")))
+    """The scenario of the delivery's variant. Scenario rows never change (an edit is a
+    new version, a new row), so each process keeps the ones it has read: a click
+    needs no query for it."""
+    pk = int(delivery.variant.key.removeprefix("s"))
+    scenario = _SCENARIOS.get(pk)
+    if scenario is None:
+        scenario = delivery.mailing.simulation.scenarios.get(pk=pk)
+        if len(_SCENARIOS) >= SCENARIOS_KEPT:
+            _SCENARIOS.clear()
+        _SCENARIOS[pk] = scenario
+    return scenario
+
+
+def forget_scenarios() -> None:
+    """Empty this process's scenarios (tests, whose rolled-back rows reuse keys)."""
+    _SCENARIOS.clear()
+
+
+# Scenarios read by this process, by primary key (a few hundred at most in practice).
+_SCENARIOS: dict[int, Scenario] = {}
+SCENARIOS_KEPT = 500
 
 
 @transaction.atomic
@@ -268,15 +289,43 @@ def record_hit(
         )
     elif any(reason.startswith("burst") for reason in reasons):
         earlier = SimulationEvent.objects.filter(source=source, at__gte=now - BURST_WINDOW)
-    touched = {delivery.pk}
+    touched = set()
     for previous in earlier.exclude(pk=event.pk).exclude(verdict=Verdict.AUTOMATED):
         previous.verdict = Verdict.AUTOMATED
         previous.reasons = [*previous.reasons, f"same visitor as: {reasons[0]}"]
         previous.save(update_fields=["verdict", "reasons"])
         touched.add(previous.delivery_id)
-    for delivery_id in touched:
-        refresh_result(delivery_id)
+    if touched:  # earlier verdicts changed: recount those summaries from their events
+        for delivery_id in touched | {delivery.pk}:
+            refresh_result(delivery_id)
+    else:
+        advance_result(event)
     return event
+
+
+def advance_result(event: SimulationEvent) -> None:
+    """Add one new event to its delivery's summary in a single UPDATE: the same figures
+    as `refresh_result` gives, without reading the delivery's events again (the
+    tracking endpoints' hot path)."""
+    changes: dict[str, object] = {}
+    if event.verdict == Verdict.AUTOMATED:
+        changes["automated_hits"] = F("automated_hits") + 1
+    else:
+        if event.verdict == Verdict.UNCERTAIN:
+            changes["uncertain_hits"] = F("uncertain_hits") + 1
+        elif event.kind in (HitKind.CLICK, HitKind.SUBMIT):
+            changes["confirmed"] = True
+        stage = STAGE_OF.get(event.kind)
+        if stage is not None:
+            changes["stage"] = Greatest("stage", Value(int(stage)))
+        if event.kind in (HitKind.CLICK, HitKind.SUBMIT):
+            changes["clicked_at"] = Coalesce("clicked_at", Value(event.at))
+        if event.kind == HitKind.SUBMIT:
+            changes["submitted_at"] = Coalesce("submitted_at", Value(event.at))
+        if event.kind == HitKind.REPORT:
+            changes["reported_at"] = Coalesce("reported_at", Value(event.at))
+    if changes:
+        SimulationResult.objects.filter(delivery_id=event.delivery_id).update(**changes)
 
 
 def _present_since(delivery: Delivery, since: datetime) -> bool:

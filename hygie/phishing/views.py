@@ -42,7 +42,9 @@ LANDING_POLICY: dict[str, list[str]] = {
 
 def _delivery(prefix: str, token: str) -> Delivery | None:
     return (
-        Delivery.objects.select_related("mailing__organisation", "variant", "person__practice")
+        Delivery.objects.select_related(
+            "mailing__organisation", "mailing__simulation", "variant", "person__practice"
+        )
         .filter(
             token=token,
             mailing__kind=MailingKind.SIMULATION,
