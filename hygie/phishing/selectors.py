@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet, Sum
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -75,56 +77,118 @@ class Funnel:
     reported_only: Rate | None = None
 
 
-def funnel(campaign: SimulationCampaign) -> Funnel:
-    """One aggregate query over the per-delivery summaries (never the raw events)."""
-    rows = SimulationResult.objects.filter(campaign=campaign, delivery__status=DeliveryStatus.SENT)
-    totals = rows.aggregate(
-        sent=Count("pk"),
-        clicked=Count("pk", filter=Q(stage__gte=Stage.CLICKED)),
-        submitted=Count("pk", filter=Q(stage__gte=Stage.SUBMITTED)),
-        reported=Count("pk", filter=Q(reported_at__isnull=False)),
-        reported_only=Count("pk", filter=Q(reported_at__isnull=False, stage__lt=Stage.CLICKED)),
-        opened=Count("pk", filter=Q(stage__gte=Stage.OPENED)),
-        confirmed=Count("pk", filter=Q(stage__gte=Stage.CLICKED, confirmed=True)),
-        automated=Sum("automated_hits"),
-        uncertain=Sum("uncertain_hits"),
+GROUP_COLUMNS = {
+    "profession": "delivery__person__profession",
+    "specialty": "delivery__person__specialty",
+    "departement": "delivery__person__departement",
+}
+
+
+@dataclass(frozen=True)
+class Group:
+    """Sent messages sharing a scenario, a step reached and the recipient's attributes."""
+
+    variant: str
+    stage: int
+    reported: bool
+    confirmed: bool
+    people: dict[str, str]  # profession, specialty, département ("" when not known)
+    n: int
+    automated: int
+    uncertain: int
+
+    @property
+    def clicked(self) -> bool:
+        return self.stage >= Stage.CLICKED
+
+    @property
+    def submitted(self) -> bool:
+        return self.stage >= Stage.SUBMITTED
+
+
+def groups(campaign: SimulationCampaign) -> list[Group]:
+    """The campaign's sent summaries counted in one grouped query: every figure of the
+    results page except the timings is a sum over these few hundred rows."""
+    rows = (
+        SimulationResult.objects.filter(campaign=campaign, delivery__status=DeliveryStatus.SENT)
+        .values(
+            "delivery__variant__key",
+            "stage",
+            "confirmed",
+            *GROUP_COLUMNS.values(),
+            reported=ExpressionWrapper(Q(reported_at__isnull=False), output_field=BooleanField()),
+        )
+        .annotate(n=Count("pk"), automated=Sum("automated_hits"), uncertain=Sum("uncertain_hits"))
+        .order_by()
     )
-    sent = totals["sent"]
+    return [
+        Group(
+            variant=row["delivery__variant__key"],
+            stage=row["stage"],
+            reported=bool(row["reported"]),
+            confirmed=row["confirmed"],
+            people={name: row[column] or "" for name, column in GROUP_COLUMNS.items()},
+            n=row["n"],
+            automated=row["automated"] or 0,
+            uncertain=row["uncertain"] or 0,
+        )
+        for row in rows
+    ]
+
+
+@dataclass
+class _Count:
+    n: int = 0
+    clicked: int = 0
+    submitted: int = 0
+    reported: int = 0
+
+
+def _by(found: list[Group], key: Callable[[Group], str]) -> dict[str, _Count]:
+    counts: dict[str, _Count] = defaultdict(_Count)
+    for group in found:
+        count = counts[key(group)]
+        count.n += group.n
+        count.clicked += group.n if group.clicked else 0
+        count.submitted += group.n if group.submitted else 0
+        count.reported += group.n if group.reported else 0
+    return counts
+
+
+def funnel(campaign: SimulationCampaign, found: list[Group] | None = None) -> Funnel:
+    """The funnel from the per-delivery summaries (never the raw events)."""
+    found = groups(campaign) if found is None else found
+
+    def people(test: Callable[[Group], bool]) -> int:
+        return sum(g.n for g in found if test(g))
+
+    sent = people(lambda g: True)
     threshold = campaign.organisation.anonymity_threshold
     titles = {f"s{s.pk}": s.title for s in campaign.scenarios.all()}
     by_scenario = []
     suppressed = 0
-    for row in (
-        rows.values("delivery__variant__key")
-        .annotate(
-            n=Count("pk"),
-            clicked=Count("pk", filter=Q(stage__gte=Stage.CLICKED)),
-            submitted=Count("pk", filter=Q(stage__gte=Stage.SUBMITTED)),
-        )
-        .order_by("delivery__variant__key")
-    ):
-        if row["n"] < threshold:
+    for key, count in sorted(_by(found, lambda g: g.variant).items()):
+        if count.n < threshold:
             suppressed += 1
             continue
-        title = titles.get(row["delivery__variant__key"], "?")
-        by_scenario.append((title, row["n"], row["clicked"], row["submitted"]))
+        by_scenario.append((titles.get(key, "?"), count.n, count.clicked, count.submitted))
     return Funnel(
         sent=sent,
         rates=[
-            Rate("clicked", totals["clicked"], sent),
-            Rate("submitted", totals["submitted"], sent),
-            Rate("reported", totals["reported"], sent),
+            Rate("clicked", people(lambda g: g.clicked), sent),
+            Rate("submitted", people(lambda g: g.submitted), sent),
+            Rate("reported", people(lambda g: g.reported), sent),
         ],
-        automated_hits=totals["automated"] or 0,
+        automated_hits=sum(g.automated for g in found),
         by_scenario=by_scenario,
         suppressed_scenarios=suppressed,
-        opened=Rate("opened", totals["opened"], sent)
+        opened=Rate("opened", people(lambda g: g.stage >= Stage.OPENED), sent)
         if campaign.organisation.track_individual_opens
         else None,
         anonymous_opens=campaign.anonymous_opens,
-        confirmed_clicks=Rate("confirmed", totals["confirmed"], sent),
-        uncertain_hits=totals["uncertain"] or 0,
-        reported_only=Rate("reported_only", totals["reported_only"], sent),
+        confirmed_clicks=Rate("confirmed", people(lambda g: g.clicked and g.confirmed), sent),
+        uncertain_hits=sum(g.uncertain for g in found),
+        reported_only=Rate("reported_only", people(lambda g: g.reported and not g.clicked), sent),
     )
 
 
@@ -192,30 +256,21 @@ class MissedFlag:
     percent: float  # of the people who received that scenario
 
 
-def missed_flags(campaign: SimulationCampaign, limit: int = 10) -> list[MissedFlag]:
+def missed_flags(
+    campaign: SimulationCampaign, limit: int = 10, found: list[Group] | None = None
+) -> list[MissedFlag]:
     """The red flags people went past: a flag in the message was missed by whoever
     clicked; a flag on the landing page by whoever submitted the form. Robots are
     not people (the summaries already leave them out); k applies to each row."""
     threshold = campaign.organisation.anonymity_threshold
-    counts = {
-        row["delivery__variant__key"]: row
-        for row in SimulationResult.objects.filter(
-            campaign=campaign, delivery__status=DeliveryStatus.SENT
-        )
-        .values("delivery__variant__key")
-        .annotate(
-            n=Count("pk"),
-            clicked=Count("pk", filter=Q(stage__gte=Stage.CLICKED)),
-            submitted=Count("pk", filter=Q(stage__gte=Stage.SUBMITTED)),
-        )
-    }
+    counts = _by(groups(campaign) if found is None else found, lambda g: g.variant)
     rows = []
     for scenario in campaign.scenarios.all():
-        row = counts.get(f"s{scenario.pk}")
-        if row is None:
+        count = counts.get(f"s{scenario.pk}")
+        if count is None:
             continue
         for flag in scenario.data.get("red_flags", []):
-            people = row["submitted"] if flag["where"] == "landing" else row["clicked"]
+            people = count.submitted if flag["where"] == "landing" else count.clicked
             if people and people >= threshold:
                 rows.append(
                     MissedFlag(
@@ -223,7 +278,7 @@ def missed_flags(campaign: SimulationCampaign, limit: int = 10) -> list[MissedFl
                         flag["anchor"],
                         flag["explanation"],
                         people,
-                        round(100 * people / row["n"], 1),
+                        round(100 * people / count.n, 1),
                     )
                 )
     rows.sort(key=lambda r: (-r.percent, -r.people))
@@ -287,33 +342,26 @@ class Breakdown:
     suppressed: int  # groups below the anonymity threshold, not shown
 
 
-def breakdown(campaign: SimulationCampaign, group: str) -> Breakdown:
-    """Click and report rates per group of people, in one aggregate query; a group
-    smaller than the anonymity threshold is left out (and counted as such)."""
+def breakdown(
+    campaign: SimulationCampaign, group: str, found: list[Group] | None = None
+) -> Breakdown:
+    """Click and report rates per group of people; a group smaller than the anonymity
+    threshold is left out (and counted as such)."""
     if group not in GROUPS:
         raise ValueError(group)
-    column = f"delivery__person__{group}"
     threshold = campaign.organisation.anonymity_threshold
+    counts = _by(groups(campaign) if found is None else found, lambda g: g.people[group])
     rows, suppressed = [], 0
-    for row in (
-        SimulationResult.objects.filter(campaign=campaign, delivery__status=DeliveryStatus.SENT)
-        .values(column)
-        .annotate(
-            n=Count("pk"),
-            clicked=Count("pk", filter=Q(stage__gte=Stage.CLICKED)),
-            reported=Count("pk", filter=Q(reported_at__isnull=False)),
-        )
-        .order_by(column)
-    ):
-        if row["n"] < threshold:
+    for value, count in sorted(counts.items(), key=lambda item: (not item[0], item[0])):
+        if count.n < threshold:
             suppressed += 1
             continue
         rows.append(
             GroupRow(
-                row[column] or "—",
-                row["n"],
-                Rate("clicked", row["clicked"], row["n"]),
-                Rate("reported", row["reported"], row["n"]),
+                value or "—",
+                count.n,
+                Rate("clicked", count.clicked, count.n),
+                Rate("reported", count.reported, count.n),
             )
         )
     return Breakdown(rows, suppressed)
@@ -337,12 +385,13 @@ def results_figures(campaign_id: int, *settings: object) -> ResultsFigures:
     `settings` are the organisation's settings that change the figures (anonymity
     threshold, per-person opens), so that changing one gives new figures at once."""
     campaign = SimulationCampaign.objects.select_related("organisation").get(pk=campaign_id)
+    found = groups(campaign)
     return ResultsFigures(
-        funnel=funnel(campaign),
+        funnel=funnel(campaign, found),
         to_click=distribution(campaign, "clicked_at"),
         to_report=distribution(campaign, "reported_at"),
-        missed=missed_flags(campaign),
-        breakdowns={group: breakdown(campaign, group) for group in GROUPS},
+        missed=missed_flags(campaign, found=found),
+        breakdowns={group: breakdown(campaign, group, found) for group in GROUPS},
     )
 
 
