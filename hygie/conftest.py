@@ -25,6 +25,7 @@ from hygie.accounts.tests.factories import (
 )
 from hygie.operations import snapshots
 from hygie.phishing.services import forget_scenarios
+from hygie.phishing.views import forget_campaigns
 
 pytest_plugins = ["hygie.testing.browser", "hygie.testing.smtp", "hygie.testing.imap"]
 
@@ -38,11 +39,14 @@ def _english_messages():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_scenarios():
-    """Tracking keeps scenarios per process by key; rolled-back tests reuse keys."""
+def _fresh_tracking_memory():
+    """Tracking keeps campaigns and scenarios per process; rolled-back tests reuse keys
+    and change campaigns between two hits."""
     forget_scenarios()
+    forget_campaigns()
     yield
     forget_scenarios()
+    forget_campaigns()
 
 
 @pytest.fixture(autouse=True)

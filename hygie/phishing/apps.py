@@ -8,8 +8,18 @@ class PhishingConfig(AppConfig):
     verbose_name = _("Phishing simulations")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from hygie.accounts.models import Organisation
         from hygie.operations.snapshots import COMPUTATIONS
+        from hygie.phishing.models import SimulationCampaign
         from hygie.phishing.selectors import results_figures
+        from hygie.phishing.views import forget_changed_campaigns
+
+        # Tracking keeps campaigns (with their organisation) a few seconds per process:
+        # a change saved by this process applies to its next hit at once.
+        for model in (Organisation, SimulationCampaign):
+            post_save.connect(forget_changed_campaigns, sender=model, dispatch_uid=model.__name__)
 
         # A large campaign's results page reads kept figures (refreshed in the background).
         COMPUTATIONS["simulation_results"] = results_figures

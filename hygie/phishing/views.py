@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import io
+import time
 from functools import lru_cache
 from pathlib import Path
 
 import segno
 from django.conf import settings
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import get_urlconf, reverse, set_urlconf
@@ -25,6 +25,7 @@ from hygie.phishing.follow_up import capsule_for
 from hygie.phishing.models import (
     AfterClick,
     HitKind,
+    SimulationCampaign,
 )
 
 # Landing pages imitate a portal with inline styles; nothing may run or load.
@@ -40,22 +41,65 @@ LANDING_POLICY: dict[str, list[str]] = {
 }
 
 
-def _delivery(prefix: str, token: str) -> Delivery | None:
-    return (
-        Delivery.objects.select_related(
-            "mailing__organisation", "mailing__simulation", "variant", "person__practice"
-        )
-        .filter(
-            token=token,
-            mailing__kind=MailingKind.SIMULATION,
-            mailing__simulation__path_prefix=prefix,
-        )
-        .filter(
-            Q(mailing__simulation__ended_at__isnull=True)
-            | Q(mailing__simulation__ended_at__gt=timezone.now() - services.TRACKING_GRACE)
-        )
-        .first()
-    )
+# Each process keeps the campaigns of a path prefix for a few seconds: every hit of a
+# 100,000-person campaign would otherwise read the same campaign, mailing and
+# organisation rows again. A change (a campaign ended, an organisation setting) reaches
+# the tracking pages within CAMPAIGNS_TTL seconds; links count for TRACKING_GRACE
+# after the end anyway.
+CAMPAIGNS_TTL = 30.0
+CAMPAIGNS_KEPT = 1000  # prefixes, known or not (robots try made-up ones)
+_CAMPAIGNS: dict[str, tuple[float, dict[int, SimulationCampaign]]] = {}
+
+
+def _campaigns(prefix: str) -> dict[int, SimulationCampaign]:
+    """The simulations served under `prefix`, by mailing id (prefixes are short and
+    random, so two organisations' campaigns may share one)."""
+    now = time.monotonic()
+    kept = _CAMPAIGNS.get(prefix)
+    if kept is not None and kept[0] > now:
+        return kept[1]
+    found = {
+        campaign.mailing_id: campaign
+        for campaign in SimulationCampaign.objects.select_related(
+            "mailing__organisation", "organisation"
+        ).filter(path_prefix=prefix, mailing__kind=MailingKind.SIMULATION)
+    }
+    if len(_CAMPAIGNS) >= CAMPAIGNS_KEPT:
+        _CAMPAIGNS.clear()
+    _CAMPAIGNS[prefix] = (now + CAMPAIGNS_TTL, found)
+    return found
+
+
+def forget_campaigns() -> None:
+    """Empty this process's campaigns (tests, which change them between two hits)."""
+    _CAMPAIGNS.clear()
+
+
+def forget_changed_campaigns(**_kwargs: object) -> None:
+    """Receiver of a saved organisation or campaign: this process reads them again."""
+    _CAMPAIGNS.clear()
+
+
+def _delivery(prefix: str, token: str, *related: str) -> Delivery | None:
+    """The delivery of a tracked link, if its campaign still counts hits; `related`
+    are the relations the page will read (a pixel reads none)."""
+    campaigns = _campaigns(prefix)
+    if not campaigns:
+        return None
+    found = Delivery.objects.filter(token=token)
+    if related:
+        found = found.select_related(*related)
+    delivery = next(iter(found[:1]), None)
+    if delivery is None:
+        return None
+    campaign = campaigns.get(delivery.mailing_id)
+    if campaign is None or (
+        campaign.ended_at is not None
+        and campaign.ended_at <= timezone.now() - services.TRACKING_GRACE
+    ):
+        return None
+    delivery.mailing = campaign.mailing  # with its organisation and simulation
+    return delivery
 
 
 # The same tiny image for every pixel request, known token or not.
@@ -131,7 +175,7 @@ def _after_hit(request: HttpRequest, delivery: Delivery, prefix: str, token: str
 @csp_override(LANDING_POLICY)
 @require_http_methods(["GET", "HEAD", "POST"])
 def tracked_link(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
-    delivery = _delivery(prefix, token)
+    delivery = _delivery(prefix, token, "variant", "person__practice")
     if delivery is None:
         return _neutral(request, prefix, token)
     scenario = services.scenario_of(delivery)
@@ -216,7 +260,7 @@ def open_pixel(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
 def report(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
     """The in-message report link. Following it only asks for a confirmation (mail
     scanners follow every link); the report is the POST of that button."""
-    delivery = _delivery(prefix, token)
+    delivery = _delivery(prefix, token, "variant", "person__practice")
     if request.method != "POST":
         return render(request, "phishing/report.html", _page_check(prefix, token))
     if delivery is None:
