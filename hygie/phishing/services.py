@@ -11,8 +11,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +22,7 @@ from hygie.audience.models import Segment
 from hygie.delivery.engine import profile_of
 from hygie.delivery.models import Channel, Delivery, DeliveryStatus, Mailing, MailingKind, Variant
 from hygie.delivery.services import mailing_launch, send_test
+from hygie.phishing import tracking_sql
 from hygie.phishing.detection import (
     AWAITING,
     BURST_WINDOW,
@@ -249,13 +249,7 @@ def record_hit(
     just before, as when a person types into the landing page and submits it)."""
     now = now or timezone.now()
     source = source_of(request)
-    others = (
-        SimulationEvent.objects.filter(source=source, at__gte=now - BURST_WINDOW)
-        .exclude(delivery=delivery)
-        .values("delivery")
-        .distinct()
-        .count()
-    )
+    others = tracking_sql.recipients_from_source(source, now - BURST_WINDOW, delivery.pk)
     verdict, reasons = classify(
         request,
         sent_at=delivery.sent_at,
@@ -307,25 +301,19 @@ def advance_result(event: SimulationEvent) -> None:
     """Add one new event to its delivery's summary in a single UPDATE: the same figures
     as `refresh_result` gives, without reading the delivery's events again (the
     tracking endpoints' hot path)."""
-    changes: dict[str, object] = {}
     if event.verdict == Verdict.AUTOMATED:
-        changes["automated_hits"] = F("automated_hits") + 1
-    else:
-        if event.verdict == Verdict.UNCERTAIN:
-            changes["uncertain_hits"] = F("uncertain_hits") + 1
-        elif event.kind in (HitKind.CLICK, HitKind.SUBMIT):
-            changes["confirmed"] = True
-        stage = STAGE_OF.get(event.kind)
-        if stage is not None:
-            changes["stage"] = Greatest("stage", Value(int(stage)))
-        if event.kind in (HitKind.CLICK, HitKind.SUBMIT):
-            changes["clicked_at"] = Coalesce("clicked_at", Value(event.at))
-        if event.kind == HitKind.SUBMIT:
-            changes["submitted_at"] = Coalesce("submitted_at", Value(event.at))
-        if event.kind == HitKind.REPORT:
-            changes["reported_at"] = Coalesce("reported_at", Value(event.at))
-    if changes:
-        SimulationResult.objects.filter(delivery_id=event.delivery_id).update(**changes)
+        tracking_sql.advance(event.delivery_id, automated=True)
+        return
+    kind = event.kind
+    tracking_sql.advance(
+        event.delivery_id,
+        uncertain=event.verdict == Verdict.UNCERTAIN,
+        confirmed=event.verdict != Verdict.UNCERTAIN and kind in (HitKind.CLICK, HitKind.SUBMIT),
+        stage=STAGE_OF.get(kind),
+        clicked_at=event.at if kind in (HitKind.CLICK, HitKind.SUBMIT) else None,
+        submitted_at=event.at if kind == HitKind.SUBMIT else None,
+        reported_at=event.at if kind == HitKind.REPORT else None,
+    )
 
 
 def _present_since(delivery: Delivery, since: datetime) -> bool:
