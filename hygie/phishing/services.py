@@ -317,9 +317,7 @@ def advance_result(event: SimulationEvent) -> None:
 
 
 def _present_since(delivery: Delivery, since: datetime) -> bool:
-    return SimulationEvent.objects.filter(
-        delivery=delivery, kind=HitKind.PRESENCE, verdict=Verdict.HUMAN, at__gte=since
-    ).exists()
+    return tracking_sql.present_since(delivery.pk, since)
 
 
 @transaction.atomic

@@ -1,10 +1,10 @@
-"""The two statements of every tracked hit, written once as SQL.
+"""The statements of every tracked hit, written once as SQL.
 
-Each open or click counts the other recipients hit from the same address (bursts)
-and moves the delivery's summary forward. Through the ORM, building these two
-statements cost more than running them (profiled on the open pixel), so they are
-plain SQL here, portable between SQLite and PostgreSQL, with table and column names
-taken from the models.
+Each open or click counts the other recipients hit from the same address (bursts),
+looks for a page confirmation (clicks) and moves the delivery's summary forward.
+Through the ORM, building these statements cost more than running them (profiled on
+the open pixel), so they are plain SQL here, portable between SQLite and
+PostgreSQL, with table and column names taken from the models.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Field
 
-from hygie.phishing.models import SimulationEvent, SimulationResult
+from hygie.phishing.models import HitKind, SimulationEvent, SimulationResult, Verdict
 
 
 def _table(model: type[SimulationEvent] | type[SimulationResult]) -> str:
@@ -39,6 +39,25 @@ def recipients_from_source(source: str, since: datetime, delivery_id: int) -> in
     with connection.cursor() as cursor:
         cursor.execute(sql, [source, connection.ops.adapt_datetimefield_value(since), delivery_id])
         return int(cursor.fetchone()[0])
+
+
+def present_since(delivery_id: int, since: datetime) -> bool:
+    """Whether the page confirmed a person on this delivery since `since`."""
+    e = SimulationEvent
+    sql = (
+        f"SELECT 1 FROM {_table(e)} WHERE {_column(e, 'delivery')} = %s"  # noqa: S608
+        f" AND {_column(e, 'kind')} = %s AND {_column(e, 'verdict')} = %s"
+        f" AND {_column(e, 'at')} >= %s LIMIT 1"
+    )
+    params: list[Any] = [
+        delivery_id,
+        HitKind.PRESENCE,
+        Verdict.HUMAN,
+        connection.ops.adapt_datetimefield_value(since),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone() is not None
 
 
 def advance(

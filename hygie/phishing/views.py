@@ -20,11 +20,13 @@ from django.views.decorators.http import require_http_methods
 
 from hygie.delivery.engine import recipient_values
 from hygie.delivery.models import Delivery, MailingKind
+from hygie.library.models import Capsule
 from hygie.phishing import services
 from hygie.phishing.follow_up import capsule_for
 from hygie.phishing.models import (
     AfterClick,
     HitKind,
+    Scenario,
     SimulationCampaign,
 )
 
@@ -62,7 +64,9 @@ def _campaigns(prefix: str) -> dict[int, SimulationCampaign]:
         campaign.mailing_id: campaign
         for campaign in SimulationCampaign.objects.select_related(
             "mailing__organisation", "organisation"
-        ).filter(path_prefix=prefix, mailing__kind=MailingKind.SIMULATION)
+        )
+        .prefetch_related("mailing__variants")
+        .filter(path_prefix=prefix, mailing__kind=MailingKind.SIMULATION)
     }
     if len(_CAMPAIGNS) >= CAMPAIGNS_KEPT:
         _CAMPAIGNS.clear()
@@ -73,11 +77,12 @@ def _campaigns(prefix: str) -> dict[int, SimulationCampaign]:
 def forget_campaigns() -> None:
     """Empty this process's campaigns (tests, which change them between two hits)."""
     _CAMPAIGNS.clear()
+    _CAPSULES.clear()
 
 
 def forget_changed_campaigns(**_kwargs: object) -> None:
     """Receiver of a saved organisation or campaign: this process reads them again."""
-    _CAMPAIGNS.clear()
+    forget_campaigns()
 
 
 def _delivery(prefix: str, token: str, *related: str) -> Delivery | None:
@@ -99,7 +104,27 @@ def _delivery(prefix: str, token: str, *related: str) -> Delivery | None:
     ):
         return None
     delivery.mailing = campaign.mailing  # with its organisation and simulation
+    for variant in campaign.mailing.variants.all():  # prefetched with the campaign
+        if variant.pk == delivery.variant_id:
+            delivery.variant = variant
     return delivery
+
+
+_CAPSULES: dict[tuple[int, int], tuple[float, Capsule | None]] = {}
+
+
+def _capsule(campaign: SimulationCampaign, scenario: Scenario) -> Capsule | None:
+    """The capsule the explanation links to, kept like the campaigns."""
+    now = time.monotonic()
+    key = (campaign.pk, scenario.pk)
+    kept = _CAPSULES.get(key)
+    if kept is not None and kept[0] > now:
+        return kept[1]
+    capsule = capsule_for(campaign, scenario)
+    if len(_CAPSULES) >= CAMPAIGNS_KEPT:
+        _CAPSULES.clear()
+    _CAPSULES[key] = (now + CAMPAIGNS_TTL, capsule)
+    return capsule
 
 
 # The same tiny image for every pixel request, known token or not.
@@ -155,7 +180,7 @@ def _teach(
             "organisation": delivery.mailing.organisation,
             "scenario": scenario,
             "reported": reported,
-            "capsule": capsule_for(delivery.mailing.simulation, scenario),
+            "capsule": _capsule(delivery.mailing.simulation, scenario),
             "space_url": _space_url(),
             **annotated,
             **_page_check(prefix, token),
@@ -175,7 +200,7 @@ def _after_hit(request: HttpRequest, delivery: Delivery, prefix: str, token: str
 @csp_override(LANDING_POLICY)
 @require_http_methods(["GET", "HEAD", "POST"])
 def tracked_link(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
-    delivery = _delivery(prefix, token, "variant", "person__practice")
+    delivery = _delivery(prefix, token, "person__practice")
     if delivery is None:
         return _neutral(request, prefix, token)
     scenario = services.scenario_of(delivery)
@@ -260,7 +285,7 @@ def open_pixel(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
 def report(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
     """The in-message report link. Following it only asks for a confirmation (mail
     scanners follow every link); the report is the POST of that button."""
-    delivery = _delivery(prefix, token, "variant", "person__practice")
+    delivery = _delivery(prefix, token, "person__practice")
     if request.method != "POST":
         return render(request, "phishing/report.html", _page_check(prefix, token))
     if delivery is None:
