@@ -51,6 +51,14 @@ def run() -> None:
                     BASELINE,
                     base,
                 )
+        emit(
+            "tracking",
+            f"{database}_anonymous_opens_per_s_10k",
+            result["anonymous_opens_10k"],
+            "hits/s",
+            BASELINE,
+            result["bare_10k"],
+        )
         for kind in ("opens", "clicks"):
             emit(
                 "tracking",
