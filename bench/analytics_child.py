@@ -73,6 +73,28 @@ class Inserter:
         return len(batch)
 
 
+def sent_deliveries(varying: Sequence[str], sent_at: dt.datetime, **constants: Any) -> Inserter:
+    """Deliveries already sent at `sent_at` (the benches' campaigns start there)."""
+    from hygie.delivery.models import Delivery
+
+    return Inserter(
+        Delivery,
+        varying,
+        channel="email",
+        status="sent",
+        scheduled_at=sent_at,
+        next_attempt_at=sent_at,
+        attempts=0,
+        lease_owner="",
+        lease_expires_at=None,
+        sent_at=sent_at,
+        message_id="",
+        last_error="",
+        is_test=False,
+        **constants,
+    )
+
+
 def main(count: int = PEOPLE) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hygie.settings")
     import django
@@ -185,23 +207,12 @@ def main(count: int = PEOPLE) -> None:
                 organisation=organisation, name=mailing.name, mailing=mailing, path_prefix="x"
             )
             campaign.scenarios.set([scenario])
-        deliveries = Inserter(
-            Delivery,
+        deliveries = sent_deliveries(
             ("person_id", "recipient", "token"),
+            sent_at,
             mailing_id=mailing.pk,
             organisation_id=organisation.pk,
             variant_id=variant.pk,
-            channel="email",
-            status="sent",
-            scheduled_at=sent_at,
-            next_attempt_at=sent_at,
-            attempts=0,
-            lease_owner="",
-            lease_expires_at=None,
-            sent_at=sent_at,
-            message_id="",
-            last_error="",
-            is_test=False,
         )
         deliveries.insert((pk, email, f"{index:02d}{pk:08d}") for pk, email in person_ids)
         delivery_ids = list(

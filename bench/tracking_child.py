@@ -31,7 +31,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from bench.analytics_child import Inserter
+from bench.analytics_child import Inserter, sent_deliveries
 from bench.detector_child import BROWSERS, FR
 
 HOST = "suivi.bench.test"
@@ -169,7 +169,7 @@ def generate_campaign(
     from django.conf import settings
     from django.db import transaction
 
-    from hygie.delivery.models import Delivery, Mailing, MailingKind, Variant, new_token
+    from hygie.delivery.models import Mailing, MailingKind, Variant, new_token
     from hygie.phishing.models import SimulationCampaign, SimulationResult, Stage
     from hygie.phishing.services import variant_fields, variant_key
 
@@ -202,22 +202,11 @@ def generate_campaign(
             created_at=sent_at,
         )
         campaign.scenarios.set(scenarios)
-        Inserter(
-            Delivery,
+        sent_deliveries(
             ("person_id", "recipient", "variant_id", "token"),
+            sent_at,
             mailing_id=mailing.pk,
             organisation_id=organisation.pk,
-            channel="email",
-            status="sent",
-            scheduled_at=sent_at,
-            next_attempt_at=sent_at,
-            attempts=0,
-            lease_owner="",
-            lease_expires_at=None,
-            sent_at=sent_at,
-            message_id="",
-            last_error="",
-            is_test=False,
         ).insert(
             (pk, email, variants[n % len(variants)], new_token())
             for n, (pk, email) in enumerate(people)
