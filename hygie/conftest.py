@@ -24,8 +24,8 @@ from hygie.accounts.tests.factories import (
     confirmed_totp_device,
 )
 from hygie.operations import snapshots
+from hygie.phishing.lookup import forget_campaigns
 from hygie.phishing.services import forget_scenarios
-from hygie.phishing.views import forget_campaigns
 
 pytest_plugins = ["hygie.testing.browser", "hygie.testing.smtp", "hygie.testing.imap"]
 

@@ -12,9 +12,9 @@ class PhishingConfig(AppConfig):
 
         from hygie.accounts.models import Organisation
         from hygie.operations.snapshots import COMPUTATIONS
+        from hygie.phishing.lookup import forget_changed_campaigns
         from hygie.phishing.models import SimulationCampaign
         from hygie.phishing.selectors import results_figures
-        from hygie.phishing.views import forget_changed_campaigns
 
         # Tracking keeps campaigns (with their organisation) a few seconds per process:
         # a change saved by this process applies to its next hit at once.

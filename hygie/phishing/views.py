@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -12,22 +11,17 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import get_urlconf, reverse, set_urlconf
-from django.utils import timezone
 from django.utils.csp import CSP
 from django.views.decorators.csp import csp_override
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from hygie.delivery.engine import recipient_values
-from hygie.delivery.models import Delivery, MailingKind
-from hygie.library.models import Capsule
-from hygie.phishing import services
-from hygie.phishing.follow_up import capsule_for
+from hygie.delivery.models import Delivery
+from hygie.phishing import lookup, services
 from hygie.phishing.models import (
     AfterClick,
     HitKind,
-    Scenario,
-    SimulationCampaign,
 )
 
 # Landing pages imitate a portal with inline styles; nothing may run or load.
@@ -41,90 +35,6 @@ LANDING_POLICY: dict[str, list[str]] = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
-
-
-# Each process keeps the campaigns of a path prefix for a few seconds: every hit of a
-# 100,000-person campaign would otherwise read the same campaign, mailing and
-# organisation rows again. A change (a campaign ended, an organisation setting) reaches
-# the tracking pages within CAMPAIGNS_TTL seconds; links count for TRACKING_GRACE
-# after the end anyway.
-CAMPAIGNS_TTL = 30.0
-CAMPAIGNS_KEPT = 1000  # prefixes, known or not (robots try made-up ones)
-_CAMPAIGNS: dict[str, tuple[float, dict[int, SimulationCampaign]]] = {}
-
-
-def _campaigns(prefix: str) -> dict[int, SimulationCampaign]:
-    """The simulations served under `prefix`, by mailing id (prefixes are short and
-    random, so two organisations' campaigns may share one)."""
-    now = time.monotonic()
-    kept = _CAMPAIGNS.get(prefix)
-    if kept is not None and kept[0] > now:
-        return kept[1]
-    found = {
-        campaign.mailing_id: campaign
-        for campaign in SimulationCampaign.objects.select_related(
-            "mailing__organisation", "organisation"
-        )
-        .prefetch_related("mailing__variants")
-        .filter(path_prefix=prefix, mailing__kind=MailingKind.SIMULATION)
-    }
-    if len(_CAMPAIGNS) >= CAMPAIGNS_KEPT:
-        _CAMPAIGNS.clear()
-    _CAMPAIGNS[prefix] = (now + CAMPAIGNS_TTL, found)
-    return found
-
-
-def forget_campaigns() -> None:
-    """Empty this process's campaigns (tests, which change them between two hits)."""
-    _CAMPAIGNS.clear()
-    _CAPSULES.clear()
-
-
-def forget_changed_campaigns(**_kwargs: object) -> None:
-    """Receiver of a saved organisation or campaign: this process reads them again."""
-    forget_campaigns()
-
-
-def _delivery(prefix: str, token: str, *related: str) -> Delivery | None:
-    """The delivery of a tracked link, if its campaign still counts hits; `related`
-    are the relations the page will read (a pixel reads none)."""
-    campaigns = _campaigns(prefix)
-    if not campaigns:
-        return None
-    found = Delivery.objects.filter(token=token)
-    if related:
-        found = found.select_related(*related)
-    delivery = next(iter(found[:1]), None)
-    if delivery is None:
-        return None
-    campaign = campaigns.get(delivery.mailing_id)
-    if campaign is None or (
-        campaign.ended_at is not None
-        and campaign.ended_at <= timezone.now() - services.TRACKING_GRACE
-    ):
-        return None
-    delivery.mailing = campaign.mailing  # with its organisation and simulation
-    for variant in campaign.mailing.variants.all():  # prefetched with the campaign
-        if variant.pk == delivery.variant_id:
-            delivery.variant = variant
-    return delivery
-
-
-_CAPSULES: dict[tuple[int, int], tuple[float, Capsule | None]] = {}
-
-
-def _capsule(campaign: SimulationCampaign, scenario: Scenario) -> Capsule | None:
-    """The capsule the explanation links to, kept like the campaigns."""
-    now = time.monotonic()
-    key = (campaign.pk, scenario.pk)
-    kept = _CAPSULES.get(key)
-    if kept is not None and kept[0] > now:
-        return kept[1]
-    capsule = capsule_for(campaign, scenario)
-    if len(_CAPSULES) >= CAMPAIGNS_KEPT:
-        _CAPSULES.clear()
-    _CAPSULES[key] = (now + CAMPAIGNS_TTL, capsule)
-    return capsule
 
 
 # The same tiny image for every pixel request, known token or not.
@@ -180,7 +90,7 @@ def _teach(
             "organisation": delivery.mailing.organisation,
             "scenario": scenario,
             "reported": reported,
-            "capsule": _capsule(delivery.mailing.simulation, scenario),
+            "capsule": lookup.capsule(delivery.mailing.simulation, scenario),
             "space_url": _space_url(),
             **annotated,
             **_page_check(prefix, token),
@@ -200,7 +110,7 @@ def _after_hit(request: HttpRequest, delivery: Delivery, prefix: str, token: str
 @csp_override(LANDING_POLICY)
 @require_http_methods(["GET", "HEAD", "POST"])
 def tracked_link(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
-    delivery = _delivery(prefix, token, "person__practice")
+    delivery = lookup.delivery(prefix, token, "person__practice")
     if delivery is None:
         return _neutral(request, prefix, token)
     scenario = services.scenario_of(delivery)
@@ -239,7 +149,7 @@ def tracked_link(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
 @require_http_methods(["POST"])
 def not_me(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
     """ "Ce n'était pas moi": the person says the recorded visit was not theirs."""
-    delivery = _delivery(prefix, token)
+    delivery = lookup.delivery(prefix, token)
     if delivery is not None:
         services.disown_hits(delivery=delivery)
     return render(request, "phishing/not_me.html")
@@ -249,7 +159,7 @@ def not_me(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
 @require_http_methods(["POST"])
 def presence(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
     """The page-side confirmation; the same empty answer whatever the token."""
-    delivery = _delivery(prefix, token)
+    delivery = lookup.delivery(prefix, token)
     if delivery is not None:
         services.confirm_presence(delivery=delivery, request=request)
     return HttpResponse(status=204)
@@ -271,7 +181,7 @@ def presence_script(request: HttpRequest, prefix: str) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD"])
 def open_pixel(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
-    delivery = _delivery(prefix, token)
+    delivery = lookup.delivery(prefix, token)
     if delivery is not None and request.method == "GET":
         services.record_open(delivery=delivery, request=request)
     response = HttpResponse(PIXEL, content_type="image/gif")
@@ -285,7 +195,7 @@ def open_pixel(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
 def report(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
     """The in-message report link. Following it only asks for a confirmation (mail
     scanners follow every link); the report is the POST of that button."""
-    delivery = _delivery(prefix, token, "person__practice")
+    delivery = lookup.delivery(prefix, token, "person__practice")
     if request.method != "POST":
         return render(request, "phishing/report.html", _page_check(prefix, token))
     if delivery is None:
@@ -297,7 +207,7 @@ def report(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def qr_image(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
     """The QR code printed in a QR scenario's email: the person's tracked link, as a PNG."""
-    delivery = _delivery(prefix, token)
+    delivery = lookup.delivery(prefix, token)
     # Unknown tokens get a code too (to a neutral page): no oracle, nothing recorded.
     target = f"{settings.TRACKING_BASE_URL}/{prefix}/{token}/"
     buffer = io.BytesIO()
@@ -309,7 +219,7 @@ def qr_image(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD"])
 def hidden_link(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
-    delivery = _delivery(prefix, token)
+    delivery = lookup.delivery(prefix, token)
     if delivery is not None:
         services.record_hit(
             delivery=delivery, kind=HitKind.CLICK, request=request, hidden_link=True

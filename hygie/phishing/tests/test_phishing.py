@@ -16,6 +16,7 @@ from hygie.audience.models import Person, Segment
 from hygie.delivery.models import Delivery, SendingProfile
 from hygie.phishing import selectors
 from hygie.phishing.loader import load, parse, problems, scenario_files
+from hygie.phishing.lookup import forget_campaigns
 from hygie.phishing.models import (
     Scenario,
     SimulationEvent,
@@ -25,7 +26,6 @@ from hygie.phishing.models import (
 )
 from hygie.phishing.services import campaign_create, campaign_launch
 from hygie.phishing.tests.support import PERSON, launch_and_send
-from hygie.phishing.views import forget_campaigns
 
 SECRET = "Tr0ub4dor&3-sup3r-s3cret"
 
