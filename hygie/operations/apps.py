@@ -5,12 +5,16 @@ from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
-def _forget_snapshots(**_kwargs: Any) -> None:
+def _forget_snapshots(using: str = "default", **_kwargs: Any) -> None:
     """Kept figures are pickled objects of the code that computed them: after an
     upgrade (which runs migrate) they are computed again by the new code."""
+    from django.db import connections
+
     from hygie.operations.models import Snapshot
 
-    Snapshot.objects.all().delete()
+    # Not there when the app's migrations were just unapplied.
+    if Snapshot._meta.db_table in connections[using].introspection.table_names():
+        Snapshot.objects.using(using).all().delete()
 
 
 class OperationsConfig(AppConfig):
