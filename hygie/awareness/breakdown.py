@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hygie.audience.models import Profession
-from hygie.awareness.models import AwarenessCampaign, EventKind, QuizAttempt, ReadingEvent
-from hygie.awareness.selectors import latest_attempts
+from hygie.awareness.models import AwarenessCampaign, EventKind, ReadingEvent
+from hygie.awareness.selectors import Attempt, campaign_attempts
 from hygie.delivery.models import Delivery, DeliveryStatus
 from hygie.lib.suppression import suppressed_column
 
@@ -74,7 +74,12 @@ def _label(dimension: str, value: str) -> str:
     return value
 
 
-def breakdown(campaign: AwarenessCampaign, dimension: str = "profession") -> Breakdown:
+def breakdown(
+    campaign: AwarenessCampaign,
+    dimension: str = "profession",
+    attempts: list[Attempt] | None = None,
+) -> Breakdown:
+    """`attempts`: the campaign's latest attempts when the caller already read them."""
     if dimension not in DIMENSIONS:
         dimension = "profession"
     k = campaign.organisation.anonymity_threshold
@@ -90,7 +95,10 @@ def breakdown(campaign: AwarenessCampaign, dimension: str = "profession") -> Bre
             delivery__in=deliveries, kind=EventKind.PAGE_VIEWED, automated=False
         ).values_list("delivery_id", flat=True)
     )
-    attempts = latest_attempts(QuizAttempt.objects.filter(delivery__in=deliveries))
+    if attempts is None:
+        attempts = campaign_attempts(campaign)
+    # Only messages that were sent count here (a bounced message's reader is left out).
+    attempts = [a for a in attempts if a.delivery_id in group_of]
     groups: dict[str, dict[str, list[float]]] = defaultdict(
         lambda: {"recipients": [], "readers": [], "scores": []}
     )

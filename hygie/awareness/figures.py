@@ -24,9 +24,10 @@ def results_figures(campaign_id: int, dimension: str, *settings: object) -> Resu
     campaign = AwarenessCampaign.objects.select_related("capsule", "mailing", "organisation").get(
         pk=campaign_id
     )
+    attempts = selectors.campaign_attempts(campaign)  # read once for both
     return ResultsFigures(
-        results=selectors.results(campaign),
-        breakdown=breakdown.breakdown(campaign, dimension),
+        results=selectors.results(campaign, attempts),
+        breakdown=breakdown.breakdown(campaign, dimension, attempts),
     )
 
 

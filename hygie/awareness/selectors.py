@@ -85,7 +85,15 @@ def latest_attempts(attempts: QuerySet[QuizAttempt]) -> list[Attempt]:
     return list(latest.values())
 
 
-def results(campaign: AwarenessCampaign) -> CampaignResults:
+def campaign_attempts(campaign: AwarenessCampaign) -> list[Attempt]:
+    """The latest attempt of each reader of the campaign (test sends left out)."""
+    return latest_attempts(
+        QuizAttempt.objects.filter(delivery__mailing=campaign.mailing, delivery__is_test=False)
+    )
+
+
+def results(campaign: AwarenessCampaign, attempts: list[Attempt] | None = None) -> CampaignResults:
+    """`attempts`: the campaign's latest attempts when the caller already read them."""
     threshold = campaign.organisation.anonymity_threshold
     deliveries = Delivery.objects.filter(mailing=campaign.mailing, is_test=False)
     sent = deliveries.filter(status=DeliveryStatus.SENT).count()
@@ -97,7 +105,8 @@ def results(campaign: AwarenessCampaign) -> CampaignResults:
         .count()
     )
     automated = events.filter(automated=True).count()
-    attempts = latest_attempts(QuizAttempt.objects.filter(delivery__in=deliveries))
+    if attempts is None:
+        attempts = campaign_attempts(campaign)
     suppressed = len(attempts) < threshold
     questions = []
     quiz = campaign.capsule.quiz
