@@ -8,7 +8,7 @@ class AwarenessConfig(AppConfig):
     verbose_name = _("Awareness campaigns")
 
     def ready(self) -> None:
-        from hygie.awareness.figures import results_figures
+        from hygie.awareness.figures import prepare_results_figures, results_figures
         from hygie.awareness.programme import prepare_due_steps
         from hygie.awareness.reminders import send_due_reminders
         from hygie.operations.schedule import DUE_WORK_SOURCES
@@ -17,6 +17,6 @@ class AwarenessConfig(AppConfig):
         # A large campaign's results page reads kept figures (refreshed in the background).
         COMPUTATIONS["awareness_results"] = results_figures
 
-        for source in (prepare_due_steps, send_due_reminders):
+        for source in (prepare_due_steps, send_due_reminders, prepare_results_figures):
             if source not in DUE_WORK_SOURCES:
                 DUE_WORK_SOURCES.append(source)

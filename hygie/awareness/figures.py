@@ -7,9 +7,13 @@ one row instead of aggregating its reading events and quiz attempts at each view
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.utils import timezone
 
 from hygie.awareness import breakdown, selectors
 from hygie.awareness.models import AwarenessCampaign
+from hygie.operations import snapshots
 
 
 @dataclass(frozen=True)
@@ -40,4 +44,20 @@ def results_arguments(campaign: AwarenessCampaign, dimension: str) -> tuple[obje
         dimension,
         organisation.anonymity_threshold,
         int(organisation.track_individual_opens),
+    )
+
+
+# Campaigns whose results pages get their figures computed ahead (see the snapshots).
+PREPARED_FOR = timedelta(days=120)
+
+
+def prepare_results_figures(now: datetime | None = None) -> int:
+    """Due-work source: queue the first figures of recent campaigns' results pages (as
+    the page opens: by profession)."""
+    now = now or timezone.now()
+    recent = AwarenessCampaign.objects.filter(
+        mailing__launched_at__gte=now - PREPARED_FOR
+    ).select_related("organisation")
+    return snapshots.prepare(
+        "awareness_results", [results_arguments(c, "profession") for c in recent], now=now
     )

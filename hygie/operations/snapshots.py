@@ -10,7 +10,8 @@ conditional update so that a hundred views queue one job.
 
 Apps register their computations in COMPUTATIONS from AppConfig.ready() (this
 module knows none of them); the arguments must be JSON values (they travel in the
-background job).
+background job). Apps also `prepare` the figures of their running campaigns from a
+due-work source, so that a page's first view finds them computed.
 """
 
 from __future__ import annotations
@@ -68,6 +69,33 @@ def figures(name: str, *arguments: Any, now: datetime | None = None) -> Figures:
     return Figures(kept[0], row.computed_at, False)
 
 
+def prepare(name: str, wanted: list[tuple[Any, ...]], now: datetime | None = None) -> int:
+    """Queue the first computation of the figures in `wanted` (argument tuples) that
+    nobody asked for yet, so that even a page's first view reads kept figures. A
+    placeholder row (empty payload: a view computes live until the job has run) marks
+    each as queued, so the next call queues nothing again. Returns how many."""
+    now = now or timezone.now()
+    keys = {key_of(name, arguments): arguments for arguments in wanted}
+    known = set(Snapshot.objects.filter(key__in=keys).values_list("key", flat=True))
+    queued = 0
+    for key, arguments in keys.items():
+        if key in known:
+            continue
+        _row, created = Snapshot.objects.get_or_create(
+            key=key, defaults={"payload": b"", "computed_at": now, "refreshing_since": now}
+        )
+        if created:
+            _enqueue(name, arguments)
+            queued += 1
+    return queued
+
+
+def _enqueue(name: str, arguments: tuple[Any, ...]) -> None:
+    from hygie.operations.tasks import refresh_snapshot
+
+    transaction.on_commit(lambda: refresh_snapshot.enqueue(name, list(arguments)))
+
+
 def freshness(seconds: float) -> timedelta:
     return max(FRESH_FOR, timedelta(seconds=FRESH_FACTOR * seconds))
 
@@ -110,6 +138,4 @@ def _refresh_later(row: Snapshot, name: str, arguments: tuple[Any, ...], now: da
         .update(refreshing_since=now)
     )
     if claimed:
-        from hygie.operations.tasks import refresh_snapshot
-
-        transaction.on_commit(lambda: refresh_snapshot.enqueue(name, list(arguments)))
+        _enqueue(name, arguments)

@@ -11,10 +11,11 @@ class PhishingConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from hygie.accounts.models import Organisation
+        from hygie.operations.schedule import DUE_WORK_SOURCES
         from hygie.operations.snapshots import COMPUTATIONS
         from hygie.phishing.lookup import forget_changed_campaigns
         from hygie.phishing.models import SimulationCampaign
-        from hygie.phishing.selectors import results_figures
+        from hygie.phishing.selectors import prepare_results_figures, results_figures
 
         # Tracking keeps campaigns (with their organisation) a few seconds per process:
         # a change saved by this process applies to its next hit at once.
@@ -23,3 +24,5 @@ class PhishingConfig(AppConfig):
 
         # A large campaign's results page reads kept figures (refreshed in the background).
         COMPUTATIONS["simulation_results"] = results_figures
+        if prepare_results_figures not in DUE_WORK_SOURCES:
+            DUE_WORK_SOURCES.append(prepare_results_figures)

@@ -8,14 +8,16 @@ import statistics
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from hygie.accounts.models import Organisation
 from hygie.delivery.models import DeliveryStatus
+from hygie.operations import snapshots
 from hygie.phishing.models import (
     HitKind,
     SimulationCampaign,
@@ -402,3 +404,16 @@ def results_arguments(campaign: SimulationCampaign) -> tuple[object, ...]:
         organisation.anonymity_threshold,
         int(organisation.track_individual_opens),
     )
+
+
+# Campaigns whose results pages get their figures computed ahead (see the snapshots).
+PREPARED_FOR = timedelta(days=120)
+
+
+def prepare_results_figures(now: datetime | None = None) -> int:
+    """Due-work source: queue the first figures of recent simulations' results pages."""
+    now = now or timezone.now()
+    recent = SimulationCampaign.objects.filter(
+        mailing__launched_at__gte=now - PREPARED_FOR
+    ).select_related("organisation")
+    return snapshots.prepare("simulation_results", [results_arguments(c) for c in recent], now=now)

@@ -7,9 +7,11 @@ from datetime import time
 
 import pytest
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
 from hygie.accounts.roles import Role
 from hygie.audience.models import Person, Segment
+from hygie.awareness import figures as awareness_figures
 from hygie.awareness.models import AwarenessCampaign, QuizAttempt, ReadingEvent
 from hygie.awareness.services import campaign_create
 from hygie.delivery import engine
@@ -19,6 +21,7 @@ from hygie.library.loader import load
 from hygie.library.models import Capsule
 from hygie.operations import snapshots
 from hygie.operations.models import Snapshot
+from hygie.operations.schedule import DUE_WORK_SOURCES
 
 BROWSER = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"
@@ -125,6 +128,19 @@ def test_a_large_campaigns_results_read_kept_figures_with_their_time(
     kept = console(admin).get(page)
     assert kept.context["results"].readers == 0
     assert 'data-testid="figures-time"' in kept.content.decode()
+
+
+def test_a_sent_campaign_gets_its_results_figures_prepared_by_the_scheduler(
+    campaign, smtp_server, django_capture_on_commit_callbacks
+):
+    assert awareness_figures.prepare_results_figures in DUE_WORK_SOURCES
+    send_all(campaign)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert awareness_figures.prepare_results_figures() == 1
+        assert awareness_figures.prepare_results_figures() == 0
+    job = DBTaskResult.objects.get(task_path__endswith="refresh_snapshot")
+    arguments = list(awareness_figures.results_arguments(campaign, "profession"))
+    assert job.args_kwargs["args"] == ["awareness_results", arguments]
 
 
 def test_results_respect_the_anonymity_threshold(

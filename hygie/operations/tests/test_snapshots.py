@@ -116,3 +116,20 @@ def test_migrate_forgets_every_kept_figure(db):
     Snapshot.objects.create(key="old:1", payload=b"", computed_at=timezone.now())
     call_command("migrate", "operations", verbosity=0)
     assert not Snapshot.objects.exists()
+
+
+def test_figures_nobody_asked_for_are_prepared_once_in_the_background(
+    counter, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert snapshots.prepare("counter", [(7,), (8,)]) == 2
+        assert snapshots.prepare("counter", [(7,), (8,), (9,)]) == 1  # only the new one
+    assert refresh_jobs() == 3
+    # Until its job has run, a prepared page computes its figures at the view.
+    first = snapshots.figures("counter", 7)
+    assert first.live and first.value["calls"] == 1
+    job = DBTaskResult.objects.filter(task_path__endswith="refresh_snapshot").first()
+    refresh_snapshot.call(*job.args_kwargs["args"])
+    assert Snapshot.objects.get(
+        key=snapshots.key_of("counter", tuple(job.args_kwargs["args"][1]))
+    ).payload

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
 from hygie.delivery.models import Delivery
 from hygie.operations import snapshots
 from hygie.operations.models import Snapshot
+from hygie.operations.schedule import DUE_WORK_SOURCES
 from hygie.operations.tasks import refresh_snapshot
 from hygie.phishing import selectors
 from hygie.phishing.tests.support import PERSON, launch_and_send
@@ -66,3 +68,25 @@ def test_switching_group_reads_the_same_kept_figures(
         assert not response.context["figures"].live
         assert response.context["breakdown"] is response.context["figures"].value.breakdowns[group]
     assert Snapshot.objects.count() == 1
+
+
+def test_a_launched_simulation_gets_its_figures_prepared_by_the_scheduler(
+    simulation, smtp_server, admin, console, monkeypatch, django_capture_on_commit_callbacks
+):
+    assert selectors.prepare_results_figures in DUE_WORK_SOURCES
+    assert selectors.prepare_results_figures() == 0  # not launched yet
+    launch_and_send(simulation)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert selectors.prepare_results_figures() == 1
+        assert selectors.prepare_results_figures() == 0
+    job = DBTaskResult.objects.get(task_path__endswith="refresh_snapshot")
+    assert job.args_kwargs["args"] == [
+        "simulation_results",
+        list(selectors.results_arguments(simulation)),
+    ]
+    refresh_snapshot.call(*job.args_kwargs["args"])
+    costly(monkeypatch)
+    # The first view of the page reads the figures prepared in the background.
+    page = console(admin).get(reverse("phishing:results", args=[simulation.pk]))
+    assert not page.context["figures"].live
+    assert page.context["funnel"].sent == 3
