@@ -110,7 +110,8 @@ class Group:
 
 def groups(campaign: SimulationCampaign) -> list[Group]:
     """The campaign's sent summaries counted in one grouped query: every figure of the
-    results page except the timings is a sum over these few hundred rows."""
+    results page except the timings is a sum over these rows (one per combination of
+    scenario, step and recipient attributes: thousands at most, not one per person)."""
     rows = (
         SimulationResult.objects.filter(campaign=campaign, delivery__status=DeliveryStatus.SENT)
         .values(
