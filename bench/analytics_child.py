@@ -73,6 +73,28 @@ class Inserter:
         return len(batch)
 
 
+def active_people(varying: Sequence[str], now: dt.datetime, **constants: Any) -> Inserter:
+    """Active people created at `now`, without a practice (the benches' audiences)."""
+    from hygie.audience.models import Person
+
+    return Inserter(
+        Person,
+        varying,
+        civility="",
+        first_name="",
+        mobile_phone="",
+        rpps=None,
+        commune="",
+        practice_id=None,
+        language="fr",
+        status="active",
+        status_changed_at=None,
+        created_at=now,
+        updated_at=now,
+        **constants,
+    )
+
+
 def sent_deliveries(varying: Sequence[str], sent_at: dt.datetime, **constants: Any) -> Inserter:
     """Deliveries already sent at `sent_at` (the benches' campaigns start there)."""
     from hygie.delivery.models import Delivery
@@ -139,21 +161,10 @@ def main(count: int = PEOPLE) -> None:
             cursor.execute("PRAGMA synchronous = OFF")
     organisation = Organisation.objects.create(name="Bench", slug=f"bench-{os.getpid()}")
     now = dt.datetime.now(dt.UTC)
-    people = Inserter(
-        Person,
+    people = active_people(
         ("pseudonym", "email", "last_name", "departement", "specialty", "profession"),
+        now,
         organisation_id=organisation.pk,
-        civility="",
-        first_name="",
-        mobile_phone="",
-        rpps=None,
-        commune="",
-        practice_id=None,
-        language="fr",
-        status="active",
-        status_changed_at=None,
-        created_at=now,
-        updated_at=now,
     )
     people.insert(
         (

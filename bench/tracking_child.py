@@ -31,7 +31,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from bench.analytics_child import Inserter, sent_deliveries
+from bench.analytics_child import Inserter, active_people, sent_deliveries
 from bench.detector_child import BROWSERS, FR
 
 HOST = "suivi.bench.test"
@@ -132,24 +132,13 @@ def generate_people(organisation: Any, count: int, now: dt.datetime) -> list[tup
     from hygie.audience.models import Person
 
     with transaction.atomic():
-        Inserter(
-            Person,
+        active_people(
             ("pseudonym", "email", "last_name"),
+            now,
             organisation_id=organisation.pk,
-            civility="",
-            first_name="",
-            mobile_phone="",
-            rpps=None,
             departement="33",
             specialty="Médecine générale",
             profession="doctor",
-            commune="",
-            practice_id=None,
-            language="fr",
-            status="active",
-            status_changed_at=None,
-            created_at=now,
-            updated_at=now,
         ).insert(
             (f"t{organisation.pk}x{n:07d}", f"dr{n}@bench.example", f"Nom{n % 5000}")
             for n in range(count)
