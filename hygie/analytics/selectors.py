@@ -172,11 +172,11 @@ def report_default_year(organisation: Organisation, today: dt.date | None = None
     """The annual report is usually asked for a finished year: in its first quarter, the
     previous year when it has campaigns."""
     today = today or timezone.localdate()
-    if today.month <= 3 and default_year(organisation, dt.date(today.year - 1, 12, 31)) == (
-        today.year - 1
-    ):
+    year = default_year(organisation, today)
+    previous = CampaignRollup.objects.filter(organisation=organisation, year=today.year - 1)
+    if today.month <= 3 and year == today.year and previous.exists():
         return today.year - 1
-    return default_year(organisation, today)
+    return year
 
 
 def year_rollups(organisation: Organisation, year: int) -> list[CampaignRollup]:
