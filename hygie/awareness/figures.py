@@ -7,7 +7,7 @@ one row instead of aggregating its reading events and quiz attempts at each view
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.utils import timezone
 
@@ -47,16 +47,12 @@ def results_arguments(campaign: AwarenessCampaign, dimension: str) -> tuple[obje
     )
 
 
-# Campaigns whose results pages get their figures computed ahead (see the snapshots).
-PREPARED_FOR = timedelta(days=120)
-
-
 def prepare_results_figures(now: datetime | None = None) -> int:
     """Due-work source: queue the first figures of recent campaigns' results pages (as
     the page opens: by profession)."""
     now = now or timezone.now()
     recent = AwarenessCampaign.objects.filter(
-        mailing__launched_at__gte=now - PREPARED_FOR
+        mailing__launched_at__gte=now - snapshots.PREPARE_FOR
     ).select_related("organisation")
     return snapshots.prepare(
         "awareness_results", [results_arguments(c, "profession") for c in recent], now=now

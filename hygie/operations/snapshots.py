@@ -40,6 +40,8 @@ LIVE_BELOW_SECONDS = 0.25
 # Kept figures are fresh for this long, or for FRESH_FACTOR times their cost.
 FRESH_FOR = timedelta(minutes=1)
 FRESH_FACTOR = 30
+# Campaigns launched this recently get their results figures prepared ahead.
+PREPARE_FOR = timedelta(days=120)
 # A refresh claimed longer ago than this is assumed lost (worker stopped) and claimed again.
 REFRESH_LOST_AFTER = timedelta(minutes=10)
 

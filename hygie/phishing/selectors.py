@@ -407,14 +407,10 @@ def results_arguments(campaign: SimulationCampaign) -> tuple[object, ...]:
     )
 
 
-# Campaigns whose results pages get their figures computed ahead (see the snapshots).
-PREPARED_FOR = timedelta(days=120)
-
-
 def prepare_results_figures(now: datetime | None = None) -> int:
     """Due-work source: queue the first figures of recent simulations' results pages."""
     now = now or timezone.now()
     recent = SimulationCampaign.objects.filter(
-        mailing__launched_at__gte=now - PREPARED_FOR
+        mailing__launched_at__gte=now - snapshots.PREPARE_FOR
     ).select_related("organisation")
     return snapshots.prepare("simulation_results", [results_arguments(c) for c in recent], now=now)
