@@ -15,8 +15,9 @@ import time
 from django.utils import timezone
 
 from hygie.delivery.models import Delivery, MailingKind
+from hygie.lib.rows import RowReader
 from hygie.library.models import Capsule
-from hygie.phishing import services
+from hygie.phishing import pages, services
 from hygie.phishing.follow_up import capsule_for
 from hygie.phishing.models import Scenario, SimulationCampaign
 
@@ -50,6 +51,7 @@ def forget_campaigns() -> None:
     """Empty this process's campaigns (tests, which change them between two hits)."""
     _CAMPAIGNS.clear()
     _CAPSULES.clear()
+    pages.forget_pages()
 
 
 def forget_changed_campaigns(**_kwargs: object) -> None:
@@ -63,10 +65,10 @@ def delivery(prefix: str, token: str, *related: str) -> Delivery | None:
     campaigns = _campaigns(prefix)
     if not campaigns:
         return None
-    found = Delivery.objects.filter(token=token)
-    if related:
-        found = found.select_related(*related)
-    hit = next(iter(found[:1]), None)
+    reader = _READERS.get(related)
+    if reader is None:
+        reader = _READERS[related] = RowReader(Delivery, "token", *related)
+    hit = reader.get(token)
     if hit is None:
         return None
     campaign = campaigns.get(hit.mailing_id)
@@ -80,6 +82,11 @@ def delivery(prefix: str, token: str, *related: str) -> Delivery | None:
         if variant.pk == hit.variant_id:
             hit.variant = variant
     return hit
+
+
+# The delivery by its token, with the relations a page reads: one statement written
+# once per process (see hygie/lib/rows.py).
+_READERS: dict[tuple[str, ...], RowReader[Delivery]] = {}
 
 
 _CAPSULES: dict[tuple[int, int], tuple[float, Capsule | None]] = {}

@@ -7,6 +7,7 @@ import html
 import ipaddress
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -231,7 +232,6 @@ _SCENARIOS: dict[int, Scenario] = {}
 SCENARIOS_KEPT = 500
 
 
-@transaction.atomic
 def record_hit(
     *,
     delivery: Delivery,
@@ -249,7 +249,12 @@ def record_hit(
     just before, as when a person types into the landing page and submits it)."""
     now = now or timezone.now()
     source = source_of(request)
-    others = tracking_sql.recipients_from_source(source, now - BURST_WINDOW, delivery.pk)
+    others, present = tracking_sql.signals(
+        delivery.pk,
+        source,
+        burst_since=now - BURST_WINDOW,
+        presence_since=now - CONFIRM_WINDOW if awaiting_page else None,
+    )
     verdict, reasons = classify(
         request,
         sent_at=delivery.sent_at,
@@ -259,13 +264,9 @@ def record_hit(
         networks=scanner_networks(delivery.organisation_id),
         awaiting_page=awaiting_page,
     )
-    if (
-        verdict == Verdict.UNCERTAIN
-        and reasons == [AWAITING]
-        and _present_since(delivery, now - CONFIRM_WINDOW)
-    ):
+    if verdict == Verdict.UNCERTAIN and reasons == [AWAITING] and present:
         verdict, reasons = Verdict.HUMAN, [CONFIRMED]
-    event = SimulationEvent.objects.create(
+    event = SimulationEvent(
         delivery=delivery,
         kind=kind,
         at=now,
@@ -274,46 +275,59 @@ def record_hit(
         field_kinds=field_kinds(submitted_fields or []),
         source=source,
     )
-    # A hidden-link hit or a burst also unmasks the visits that came just before it
-    # from the same visitor: they were the same robot.
-    earlier = SimulationEvent.objects.none()
-    if hidden_link:
-        earlier = SimulationEvent.objects.filter(
-            delivery=delivery, at__gte=now - SAME_VISIT, at__lte=now
-        )
-    elif any(reason.startswith("burst") for reason in reasons):
-        earlier = SimulationEvent.objects.filter(source=source, at__gte=now - BURST_WINDOW)
-    touched = set()
-    for previous in earlier.exclude(pk=event.pk).exclude(verdict=Verdict.AUTOMATED):
-        previous.verdict = Verdict.AUTOMATED
-        previous.reasons = [*previous.reasons, f"same visitor as: {reasons[0]}"]
-        previous.save(update_fields=["verdict", "reasons"])
-        touched.add(previous.delivery_id)
-    if touched:  # earlier verdicts changed: recount those summaries from their events
-        for delivery_id in touched | {delivery.pk}:
-            refresh_result(delivery_id)
-    else:
-        advance_result(event)
+    if hidden_link or any(reason.startswith("burst") for reason in reasons):
+        _record_unmasking(event, hidden_link=hidden_link)
+    else:  # the common case: one statement on PostgreSQL, one short transaction on SQLite
+        tracking_sql.append(event, **summary_change(event))
     return event
 
 
-def advance_result(event: SimulationEvent) -> None:
-    """Add one new event to its delivery's summary in a single UPDATE: the same figures
-    as `refresh_result` gives, without reading the delivery's events again (the
-    tracking endpoints' hot path)."""
+@transaction.atomic
+def _record_unmasking(event: SimulationEvent, *, hidden_link: bool) -> None:
+    """A hidden-link hit or a burst also unmasks the visits that came just before it
+    from the same visitor: they were the same robot."""
+    event.save()
+    if hidden_link:
+        earlier = SimulationEvent.objects.filter(
+            delivery_id=event.delivery_id, at__gte=event.at - SAME_VISIT, at__lte=event.at
+        )
+    else:
+        earlier = SimulationEvent.objects.filter(
+            source=event.source, at__gte=event.at - BURST_WINDOW
+        )
+    touched = set()
+    for previous in earlier.exclude(pk=event.pk).exclude(verdict=Verdict.AUTOMATED):
+        previous.verdict = Verdict.AUTOMATED
+        previous.reasons = [*previous.reasons, f"same visitor as: {event.reasons[0]}"]
+        previous.save(update_fields=["verdict", "reasons"])
+        touched.add(previous.delivery_id)
+    if touched:  # earlier verdicts changed: recount those summaries from their events
+        for delivery_id in touched | {event.delivery_id}:
+            refresh_result(delivery_id)
+    else:
+        advance_result(event)
+
+
+def summary_change(event: SimulationEvent) -> dict[str, Any]:
+    """What one new event changes in its delivery's summary (`tracking_sql.advance`'s
+    arguments): the same figures as `refresh_result` gives, without reading the
+    delivery's events again."""
     if event.verdict == Verdict.AUTOMATED:
-        tracking_sql.advance(event.delivery_id, automated=True)
-        return
+        return {"automated": True}
     kind = event.kind
-    tracking_sql.advance(
-        event.delivery_id,
-        uncertain=event.verdict == Verdict.UNCERTAIN,
-        confirmed=event.verdict != Verdict.UNCERTAIN and kind in (HitKind.CLICK, HitKind.SUBMIT),
-        stage=STAGE_OF.get(kind),
-        clicked_at=event.at if kind in (HitKind.CLICK, HitKind.SUBMIT) else None,
-        submitted_at=event.at if kind == HitKind.SUBMIT else None,
-        reported_at=event.at if kind == HitKind.REPORT else None,
-    )
+    return {
+        "uncertain": event.verdict == Verdict.UNCERTAIN,
+        "confirmed": event.verdict != Verdict.UNCERTAIN and kind in (HitKind.CLICK, HitKind.SUBMIT),
+        "stage": STAGE_OF.get(kind),
+        "clicked_at": event.at if kind in (HitKind.CLICK, HitKind.SUBMIT) else None,
+        "submitted_at": event.at if kind == HitKind.SUBMIT else None,
+        "reported_at": event.at if kind == HitKind.REPORT else None,
+    }
+
+
+def advance_result(event: SimulationEvent) -> None:
+    """Add one recorded event to its delivery's summary in a single UPDATE."""
+    tracking_sql.advance(event.delivery_id, **summary_change(event))
 
 
 def _present_since(delivery: Delivery, since: datetime) -> bool:

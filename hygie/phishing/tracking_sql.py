@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Field
 
 from hygie.phishing.models import HitKind, SimulationEvent, SimulationResult, Verdict
@@ -28,17 +28,30 @@ def _column(model: type[SimulationEvent] | type[SimulationResult], field: str) -
     return connection.ops.quote_name(str(found.column))
 
 
-def recipients_from_source(source: str, since: datetime, delivery_id: int) -> int:
-    """Other deliveries hit from `source` since `since` (index on source, at)."""
+def signals(
+    delivery_id: int, source: str, *, burst_since: datetime, presence_since: datetime | None
+) -> tuple[int, bool]:
+    """What the detector reads before a hit, in one statement: how many other
+    deliveries were hit from `source` since `burst_since` (index on source, at), and
+    whether the page confirmed a person on this delivery since `presence_since`."""
     e = SimulationEvent
+    delivery, at = _column(e, "delivery"), _column(e, "at")
+    adapt = connection.ops.adapt_datetimefield_value
     sql = (
-        f"SELECT COUNT(DISTINCT {_column(e, 'delivery')}) FROM {_table(e)}"  # noqa: S608
-        f" WHERE {_column(e, 'source')} = %s AND {_column(e, 'at')} >= %s"
-        f" AND {_column(e, 'delivery')} <> %s"
+        f"SELECT (SELECT COUNT(DISTINCT {delivery}) FROM {_table(e)}"  # noqa: S608
+        f" WHERE {_column(e, 'source')} = %s AND {at} >= %s AND {delivery} <> %s)"
     )
+    params: list[Any] = [source, adapt(burst_since), delivery_id]
+    if presence_since is not None:
+        sql += (
+            f", EXISTS (SELECT 1 FROM {_table(e)} WHERE {delivery} = %s"  # noqa: S608
+            f" AND {_column(e, 'kind')} = %s AND {_column(e, 'verdict')} = %s AND {at} >= %s)"
+        )
+        params += [delivery_id, HitKind.PRESENCE, Verdict.HUMAN, adapt(presence_since)]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [source, connection.ops.adapt_datetimefield_value(since), delivery_id])
-        return int(cursor.fetchone()[0])
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return int(row[0]), bool(presence_since is not None and row[1])
 
 
 def present_since(delivery_id: int, since: datetime) -> bool:
@@ -73,6 +86,32 @@ def advance(
 ) -> None:
     """One UPDATE of the delivery's summary: counters up, stage up (never down), first
     moments kept."""
+    update = _advance_statement(
+        delivery_id,
+        automated=automated,
+        uncertain=uncertain,
+        confirmed=confirmed,
+        stage=stage,
+        clicked_at=clicked_at,
+        submitted_at=submitted_at,
+        reported_at=reported_at,
+    )
+    if update is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(*update)
+
+
+def _advance_statement(
+    delivery_id: int,
+    *,
+    automated: bool = False,
+    uncertain: bool = False,
+    confirmed: bool = False,
+    stage: int | None = None,
+    clicked_at: datetime | None = None,
+    submitted_at: datetime | None = None,
+    reported_at: datetime | None = None,
+) -> tuple[str, list[Any]] | None:
     r = SimulationResult
     sets: list[str] = []
     params: list[Any] = []
@@ -97,10 +136,48 @@ def advance(
             sets.append(f"{column} = COALESCE({column}, %s)")
             params.append(connection.ops.adapt_datetimefield_value(moment))
     if not sets:
-        return
+        return None
     sql = (
         f"UPDATE {_table(r)} SET {', '.join(sets)}"  # noqa: S608
         f" WHERE {_column(r, 'delivery')} = %s"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, delivery_id])
+    return sql, [*params, delivery_id]
+
+
+# The event's columns, in the order of `append`'s INSERT (the primary key is the
+# database's to choose).
+_EVENT_FIELDS = [
+    field
+    for field in SimulationEvent._meta.concrete_fields
+    if not getattr(field, "primary_key", False)
+]
+
+
+def append(event: SimulationEvent, **change: Any) -> None:
+    """Insert a new event and move its delivery's summary forward (`advance`'s
+    arguments), both or neither. On PostgreSQL this is one statement (the UPDATE rides
+    in a WITH clause), so no transaction has to be opened and committed around it;
+    SQLite runs the two in one short transaction. Sets the event's primary key."""
+    columns = ", ".join(_column(SimulationEvent, field.name) for field in _EVENT_FIELDS)
+    values = [
+        field.get_db_prep_save(getattr(event, field.attname), connection) for field in _EVENT_FIELDS
+    ]
+    insert = (
+        f"INSERT INTO {_table(SimulationEvent)} ({columns})"  # noqa: S608
+        f" VALUES ({', '.join(['%s'] * len(values))})"
+        f" RETURNING {_column(SimulationEvent, 'id')}"
+    )
+    update = _advance_statement(event.delivery_id, **change)
+    if update is not None and connection.vendor == "postgresql":
+        statement = f"WITH summary AS ({update[0]} RETURNING 1) {insert}"
+        with connection.cursor() as cursor:
+            cursor.execute(statement, update[1] + values)
+            event.pk = cursor.fetchone()[0]
+    else:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(insert, values)
+            event.pk = cursor.fetchone()[0]
+            if update is not None:
+                cursor.execute(*update)
+    event._state.adding = False
+    event._state.db = connection.alias

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Hashable, Mapping
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 import segno
 from django.conf import settings
@@ -12,13 +14,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import get_urlconf, reverse, set_urlconf
 from django.utils.csp import CSP
+from django.utils.safestring import mark_safe
 from django.views.decorators.csp import csp_override
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from hygie.delivery.engine import recipient_values
 from hygie.delivery.models import Delivery
-from hygie.phishing import lookup, services
+from hygie.phishing import lookup, pages, services
 from hygie.phishing.models import (
     AfterClick,
     HitKind,
@@ -44,15 +47,35 @@ PIXEL = (
 )
 
 
-def _page_check(prefix: str, token: str) -> dict[str, str]:
-    """Every page of the tracking host carries the page-side check, whether the
-    token is known or not (its presence must not tell them apart)."""
-    return {"presence_url": f"/{prefix}/{token}/v/", "script_url": f"/{prefix}/s.js"}
+def _page(
+    request: HttpRequest,
+    template: str,
+    prefix: str,
+    token: str,
+    *,
+    key: tuple[Hashable, ...] = (),
+    context: dict[str, object] | None = None,
+    fill: Mapping[str, str] | None = None,
+) -> HttpResponse:
+    """A page of the tracking host. Every one carries the page-side check, whether the
+    token is known or not (its presence must not tell them apart). `key` names what
+    the page depends on besides its template and path prefix (see pages.py)."""
+    return pages.render(
+        request,
+        template,
+        {
+            **(context or {}),
+            "presence_url": pages.marker("presence_url"),
+            "script_url": f"/{prefix}/s.js",
+        },
+        key=(prefix, *key),
+        fill={**(fill or {}), "presence_url": f"/{prefix}/{token}/v/"},
+    )
 
 
 def _neutral(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
     """What an unknown or ended link gets: an ordinary page, recording nothing."""
-    return render(request, "phishing/expired.html", _page_check(prefix, token))
+    return _page(request, "phishing/expired.html", prefix, token)
 
 
 def _values(delivery: Delivery) -> dict[str, str]:
@@ -81,20 +104,30 @@ def _space_url() -> str:
 def _teach(
     request: HttpRequest, delivery: Delivery, prefix: str, token: str, *, reported: bool = False
 ) -> HttpResponse:
+    """The explanation: the same page for every recipient of the scenario but for
+    their own copy of the message (subject and body carry their placeholders)."""
     scenario = services.scenario_of(delivery)
     annotated = services.annotated_message(scenario, _values(delivery))
-    return render(
+    parts = cast(dict[str, str], annotated["parts"])
+    # Escaped, with the red flags' marks, by annotated_message.
+    own = {name: mark_safe(parts[name]) for name in ("subject", "body") if parts[name]}
+    campaign = delivery.mailing.simulation
+    return _page(
         request,
         "phishing/teach.html",
-        {
+        prefix,
+        token,
+        key=("teach", campaign.pk, scenario.pk, reported, *sorted(own)),
+        context={
             "organisation": delivery.mailing.organisation,
             "scenario": scenario,
             "reported": reported,
-            "capsule": lookup.capsule(delivery.mailing.simulation, scenario),
+            "capsule": lookup.capsule(campaign, scenario),
             "space_url": _space_url(),
-            **annotated,
-            **_page_check(prefix, token),
+            "flags": annotated["flags"],
+            "parts": {**parts, **{name: pages.marker(name) for name in own}},
         },
+        fill=own,
     )
 
 
@@ -102,7 +135,7 @@ def _after_hit(request: HttpRequest, delivery: Delivery, prefix: str, token: str
     """The teachable moment at once, or a neutral page when the campaign sends the
     explanation by email at its end."""
     if delivery.mailing.simulation.after_click == AfterClick.LATER:
-        return render(request, "phishing/unavailable.html", _page_check(prefix, token))
+        return _page(request, "phishing/unavailable.html", prefix, token)
     return _teach(request, delivery, prefix, token)
 
 
@@ -136,10 +169,13 @@ def tracked_link(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
         return HttpResponse()
     landing = scenario.data.get("landing", {})
     if scenario.technique == "credential_form" and landing.get("has_form"):
-        return render(
+        return _page(
             request,
             "phishing/landing.html",
-            {"landing": landing, **_page_check(prefix, token)},
+            prefix,
+            token,
+            key=("landing", scenario.pk),
+            context={"landing": landing},
         )
     return _after_hit(request, delivery, prefix, token)
 
@@ -197,9 +233,9 @@ def report(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
     scanners follow every link); the report is the POST of that button."""
     delivery = lookup.delivery(prefix, token, "person__practice")
     if request.method != "POST":
-        return render(request, "phishing/report.html", _page_check(prefix, token))
+        return _page(request, "phishing/report.html", prefix, token)
     if delivery is None:
-        return render(request, "phishing/reported.html", _page_check(prefix, token))
+        return _page(request, "phishing/reported.html", prefix, token)
     services.record_hit(delivery=delivery, kind=HitKind.REPORT, request=request, awaiting_page=True)
     return _teach(request, delivery, prefix, token, reported=True)
 

@@ -1,4 +1,5 @@
-"""The per-delivery summary: advanced by one UPDATE per hit, equal to a full recount."""
+"""The per-delivery summary: advanced by one UPDATE per hit (with the event's INSERT on
+the tracking endpoints), equal to a full recount."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from datetime import timedelta
 from django.utils import timezone
 
 from hygie.delivery.models import Delivery
+from hygie.phishing import tracking_sql
 from hygie.phishing.models import HitKind, SimulationEvent, SimulationResult, Verdict
-from hygie.phishing.services import advance_result, refresh_result
+from hygie.phishing.services import advance_result, refresh_result, summary_change
 from hygie.phishing.tests.support import launch_and_send
 
 FIELDS = (
@@ -21,6 +23,7 @@ FIELDS = (
     "uncertain_hits",
     "confirmed",
 )
+EVENT_FIELDS = SimulationEvent._meta.concrete_fields
 KINDS = [HitKind.OPEN, HitKind.CLICK, HitKind.SUBMIT, HitKind.REPORT]
 
 
@@ -38,13 +41,24 @@ def test_advancing_hit_by_hit_gives_the_full_recount(simulation, smtp_server):
         SimulationEvent.objects.filter(delivery=delivery).delete()
         refresh_result(delivery.pk)
         for step in range(rng.randint(1, 7)):
-            event = SimulationEvent.objects.create(
+            event = SimulationEvent(
                 delivery=delivery,
                 kind=rng.choice(KINDS),
                 at=start + timedelta(minutes=10 * trial + step),
                 verdict=rng.choice(list(Verdict.values)),
+                reasons=[f"signal {step}", "« accents »"],
+                field_kinds=["identifier", "password"],
+                source="abcdef0123456789",
             )
-            advance_result(event)
+            if trial % 2:  # the tracking endpoints' way: event and summary together
+                tracking_sql.append(event, **summary_change(event))
+                stored = SimulationEvent.objects.get(pk=event.pk)
+                assert [getattr(stored, f.attname) for f in EVENT_FIELDS] == [
+                    getattr(event, f.attname) for f in EVENT_FIELDS
+                ]
+            else:
+                event.save()
+                advance_result(event)
             advanced = summary(delivery)
             refresh_result(delivery.pk)
             assert advanced == summary(delivery), (trial, step, event.kind, event.verdict)
