@@ -6,7 +6,8 @@ than running it: the query compiler walks every field of every joined model on e
 call. A `RowReader` writes the same statement once, then builds the instances as the
 ORM does (`Model.from_db`, the same column conversions, related objects cached on
 their parent as `select_related` would), so the rest of the code cannot tell the
-difference.
+difference. On PostgreSQL the statement is also planned once per connection
+(see prepared.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from typing import Any, cast
 from django.db import connection
 from django.db.models import Field, ForeignKey, Model
 from django.db.models.expressions import Col
+
+from hygie.lib import prepared
 
 Converter = Callable[[Any, Any, Any], Any]
 
@@ -38,19 +41,31 @@ class _Part:
 
 class RowReader[M: Model]:
     """`RowReader(Delivery, "token", "person__practice").get(token)`: the delivery
-    with its person and the person's practice, or None."""
+    with its person and the person's practice, or None.
 
-    def __init__(self, model: type[M], by: str, *related: str) -> None:
+    `extra`: SQL expressions computed in the same statement, over the row's table
+    aliased `t0` (`read` gives their values)."""
+
+    def __init__(self, model: type[M], by: str, *related: str, extra: Sequence[str] = ()) -> None:
         self.model = model
         self.by = by
         self.related = related
+        self.extra = list(extra)
         self._by = cast(Field[Any, Any], model._meta.get_field(by))
         self._built: tuple[str, list[_Part]] | None = None
 
     def get(self, value: object) -> M | None:
+        found = self.read(value)
+        return None if found is None else found[0]
+
+    def read(
+        self, value: object, extra_params: Sequence[Any] = ()
+    ) -> tuple[M, tuple[Any, ...]] | None:
+        """The instance and the values of the `extra` expressions, or None."""
         sql, parts = self._statement()
         with connection.cursor() as cursor:
-            cursor.execute(sql, [self._by.get_db_prep_value(value, connection)])
+            params = [*extra_params, self._by.get_db_prep_value(value, connection)]
+            prepared.execute(cursor, sql, params)
             row = cursor.fetchone()
         if row is None:
             return None
@@ -68,7 +83,7 @@ class RowReader[M: Model]:
                 parent = instances[part.parent]
                 if parent is not None:
                     part.relation.set_cached_value(parent, instance)
-        return cast(M, instances[0])
+        return cast(M, instances[0]), tuple(row[parts[-1].columns.stop :])
 
     def _statement(self) -> tuple[str, list[_Part]]:
         if self._built is None:
@@ -134,9 +149,10 @@ class RowReader[M: Model]:
                     f" = {parent_alias}.{quote(str(relation.column))}"
                 )
                 aliases[walked] = (add(target, alias, parent_index, relation), target)
-        # Names from the models; the value is a parameter.
+        # Names from the models; the values are parameters.
+        columns = ", ".join([*selected, *self.extra])
         sql = (
-            f"SELECT {', '.join(selected)} FROM {quote(self.model._meta.db_table)} t0"  # noqa: S608
+            f"SELECT {columns} FROM {quote(self.model._meta.db_table)} t0"  # noqa: S608
             f"{''.join(joins)} WHERE t0.{quote(str(self._by.column))} = %s"
         )
         return sql, parts

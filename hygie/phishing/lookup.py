@@ -11,13 +11,18 @@ TRACKING_GRACE after a campaign's end anyway.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
+from django.http import HttpRequest
 from django.utils import timezone
 
 from hygie.delivery.models import Delivery, MailingKind
 from hygie.lib.rows import RowReader
 from hygie.library.models import Capsule
-from hygie.phishing import pages, services
+from hygie.phishing import pages, services, tracking_sql
+from hygie.phishing.detection import BURST_WINDOW, CONFIRM_WINDOW, source_of
 from hygie.phishing.follow_up import capsule_for
 from hygie.phishing.models import Scenario, SimulationCampaign
 
@@ -62,31 +67,71 @@ def forget_changed_campaigns(**_kwargs: object) -> None:
 def delivery(prefix: str, token: str, *related: str) -> Delivery | None:
     """The delivery of a tracked link, if its campaign still counts hits; `related`
     are the relations the page will read (a pixel reads none)."""
+    found = _find(prefix, token, related, presence=None, params=[])
+    return None if found is None else found[0]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A tracked link's delivery with what the detector needs to classify the hit."""
+
+    delivery: Delivery
+    signals: tracking_sql.Signals
+    at: datetime
+
+
+def hit(prefix: str, token: str, *related: str, request: HttpRequest, page: bool) -> Hit | None:
+    """As `delivery`, for a hit about to be recorded: the detector's signals come in
+    the same statement. `page`: the answer carries the page-side check (a page
+    confirmation is looked for)."""
+    now = timezone.now()
+    params = tracking_sql.signal_params(
+        source_of(request),
+        burst_since=now - BURST_WINDOW,
+        presence_since=now - CONFIRM_WINDOW if page else None,
+    )
+    found = _find(prefix, token, related, presence=page, params=params)
+    if found is None:
+        return None
+    return Hit(delivery=found[0], signals=tracking_sql.read_signals(found[1]), at=now)
+
+
+def _find(
+    prefix: str,
+    token: str,
+    related: tuple[str, ...],
+    *,
+    presence: bool | None,
+    params: list[Any],
+) -> tuple[Delivery, tuple[Any, ...]] | None:
     campaigns = _campaigns(prefix)
     if not campaigns:
         return None
-    reader = _READERS.get(related)
+    key = (related, presence)
+    reader = _READERS.get(key)
     if reader is None:
-        reader = _READERS[related] = RowReader(Delivery, "token", *related)
-    hit = reader.get(token)
-    if hit is None:
+        extra = [] if presence is None else tracking_sql.signal_columns(presence=presence)
+        reader = _READERS[key] = RowReader(Delivery, "token", *related, extra=extra)
+    found = reader.read(token, params)
+    if found is None:
         return None
-    campaign = campaigns.get(hit.mailing_id)
+    row, values = found
+    campaign = campaigns.get(row.mailing_id)
     if campaign is None or (
         campaign.ended_at is not None
         and campaign.ended_at <= timezone.now() - services.TRACKING_GRACE
     ):
         return None
-    hit.mailing = campaign.mailing  # with its organisation and simulation
+    row.mailing = campaign.mailing  # with its organisation and simulation
     for variant in campaign.mailing.variants.all():  # prefetched with the campaign
-        if variant.pk == hit.variant_id:
-            hit.variant = variant
-    return hit
+        if variant.pk == row.variant_id:
+            row.variant = variant
+    return row, values
 
 
-# The delivery by its token, with the relations a page reads: one statement written
-# once per process (see hygie/lib/rows.py).
-_READERS: dict[tuple[str, ...], RowReader[Delivery]] = {}
+# The delivery by its token, with the relations a page reads (and the detector's
+# signals, or not): one statement written once per process (see hygie/lib/rows.py).
+_READERS: dict[tuple[tuple[str, ...], bool | None], RowReader[Delivery]] = {}
 
 
 _CAPSULES: dict[tuple[int, int], tuple[float, Capsule | None]] = {}

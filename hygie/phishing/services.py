@@ -12,7 +12,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -241,30 +240,33 @@ def record_hit(
     submitted_fields: list[str] | None = None,
     awaiting_page: bool = False,
     now: datetime | None = None,
+    signals: tracking_sql.Signals | None = None,
 ) -> SimulationEvent:
     """Append the event and move the delivery's summary forward (never backwards).
 
     `awaiting_page`: the answer carries the page-side check; a hit that looks human
     stays uncertain until the page reports a real interaction (or one was reported
-    just before, as when a person types into the landing page and submits it)."""
+    just before, as when a person types into the landing page and submits it).
+    `signals`: read with the delivery at `now` (lookup.hit), else read here."""
     now = now or timezone.now()
     source = source_of(request)
-    others, present = tracking_sql.signals(
-        delivery.pk,
-        source,
-        burst_since=now - BURST_WINDOW,
-        presence_since=now - CONFIRM_WINDOW if awaiting_page else None,
-    )
+    if signals is None:
+        signals = tracking_sql.signals(
+            delivery.pk,
+            source,
+            burst_since=now - BURST_WINDOW,
+            presence_since=now - CONFIRM_WINDOW if awaiting_page else None,
+        )
     verdict, reasons = classify(
         request,
         sent_at=delivery.sent_at,
         now=now,
         hidden_link=hidden_link,
-        recipients_from_source=others,
+        recipients_from_source=signals.recipients_from_source,
         networks=scanner_networks(delivery.organisation_id),
         awaiting_page=awaiting_page,
     )
-    if verdict == Verdict.UNCERTAIN and reasons == [AWAITING] and present:
+    if verdict == Verdict.UNCERTAIN and reasons == [AWAITING] and signals.present:
         verdict, reasons = Verdict.HUMAN, [CONFIRMED]
     event = SimulationEvent(
         delivery=delivery,
@@ -378,14 +380,20 @@ def confirm_presence(
     return len(pending)
 
 
-def record_open(*, delivery: Delivery, request: HttpRequest) -> None:
+def record_open(
+    *,
+    delivery: Delivery,
+    request: HttpRequest,
+    now: datetime | None = None,
+    signals: tracking_sql.Signals | None = None,
+) -> None:
     """The open pixel. Counted per person only where the organisation allows it;
     elsewhere only a campaign-wide count of non-robot opens is kept."""
     organisation = delivery.mailing.organisation
     if organisation.track_individual_opens:
-        record_hit(delivery=delivery, kind=HitKind.OPEN, request=request)
+        record_hit(delivery=delivery, kind=HitKind.OPEN, request=request, now=now, signals=signals)
         return
-    now = timezone.now()
+    now = now or timezone.now()
     verdict, _reasons = classify(
         request,
         sent_at=delivery.sent_at,
@@ -393,9 +401,7 @@ def record_open(*, delivery: Delivery, request: HttpRequest) -> None:
         networks=scanner_networks(delivery.organisation_id),
     )
     if verdict != Verdict.AUTOMATED:
-        SimulationCampaign.objects.filter(mailing_id=delivery.mailing_id).update(
-            anonymous_opens=F("anonymous_opens") + 1
-        )
+        tracking_sql.count_anonymous_open(delivery.mailing_id)
 
 
 @transaction.atomic

@@ -4,54 +4,105 @@ Each open or click counts the other recipients hit from the same address (bursts
 looks for a page confirmation (clicks) and moves the delivery's summary forward.
 Through the ORM, building these statements cost more than running them (profiled on
 the open pixel), so they are plain SQL here, portable between SQLite and
-PostgreSQL, with table and column names taken from the models.
+PostgreSQL, with table and column names taken from the models, and planned once per
+connection on PostgreSQL (hygie/lib/prepared.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Field
+from django.db.models import Field, Model
 
-from hygie.phishing.models import HitKind, SimulationEvent, SimulationResult, Verdict
+from hygie.delivery.models import Delivery
+from hygie.lib import prepared
+from hygie.phishing.models import (
+    HitKind,
+    SimulationCampaign,
+    SimulationEvent,
+    SimulationResult,
+    Verdict,
+)
 
 
-def _table(model: type[SimulationEvent] | type[SimulationResult]) -> str:
+@cache
+def _table(model: type[Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _column(model: type[SimulationEvent] | type[SimulationResult], field: str) -> str:
+@cache
+def _column(model: type[Model], field: str) -> str:
     found = model._meta.get_field(field)
     assert isinstance(found, Field)  # noqa: S101 - a concrete column, by construction
     return connection.ops.quote_name(str(found.column))
 
 
-def signals(
-    delivery_id: int, source: str, *, burst_since: datetime, presence_since: datetime | None
-) -> tuple[int, bool]:
-    """What the detector reads before a hit, in one statement: how many other
-    deliveries were hit from `source` since `burst_since` (index on source, at), and
-    whether the page confirmed a person on this delivery since `presence_since`."""
+@dataclass(frozen=True)
+class Signals:
+    """What the detector reads before recording a hit."""
+
+    recipients_from_source: int  # other deliveries hit from the same address lately
+    present: bool  # the page confirmed a person on this delivery lately
+
+
+def signal_columns(*, presence: bool) -> list[str]:
+    """The SQL expressions of the signals, over the delivery's row aliased `t0`, so
+    that they can ride in the SELECT that finds the delivery (one round trip per hit).
+    Their parameters: `signal_params`."""
     e = SimulationEvent
     delivery, at = _column(e, "delivery"), _column(e, "at")
-    adapt = connection.ops.adapt_datetimefield_value
-    sql = (
-        f"SELECT (SELECT COUNT(DISTINCT {delivery}) FROM {_table(e)}"  # noqa: S608
-        f" WHERE {_column(e, 'source')} = %s AND {at} >= %s AND {delivery} <> %s)"
-    )
-    params: list[Any] = [source, adapt(burst_since), delivery_id]
-    if presence_since is not None:
-        sql += (
-            f", EXISTS (SELECT 1 FROM {_table(e)} WHERE {delivery} = %s"  # noqa: S608
+    this = f"t0.{connection.ops.quote_name(str(Delivery._meta.pk.column))}"
+    columns = [
+        f"(SELECT COUNT(DISTINCT {delivery}) FROM {_table(e)}"  # noqa: S608
+        f" WHERE {_column(e, 'source')} = %s AND {at} >= %s AND {delivery} <> {this})"
+    ]
+    if presence:
+        columns.append(
+            f"EXISTS (SELECT 1 FROM {_table(e)} WHERE {delivery} = {this}"  # noqa: S608
             f" AND {_column(e, 'kind')} = %s AND {_column(e, 'verdict')} = %s AND {at} >= %s)"
         )
-        params += [delivery_id, HitKind.PRESENCE, Verdict.HUMAN, adapt(presence_since)]
+    return columns
+
+
+def signal_params(
+    source: str, *, burst_since: datetime, presence_since: datetime | None
+) -> list[Any]:
+    """`signal_columns`' parameters: bursts from `source` since `burst_since`, a page
+    confirmation since `presence_since` (when asked for)."""
+    adapt = connection.ops.adapt_datetimefield_value
+    params: list[Any] = [source, adapt(burst_since)]
+    if presence_since is not None:
+        params += [HitKind.PRESENCE, Verdict.HUMAN, adapt(presence_since)]
+    return params
+
+
+def read_signals(values: Sequence[Any]) -> Signals:
+    """The signals from the values of `signal_columns`."""
+    return Signals(
+        recipients_from_source=int(values[0]), present=len(values) > 1 and bool(values[1])
+    )
+
+
+def signals(
+    delivery_id: int, source: str, *, burst_since: datetime, presence_since: datetime | None
+) -> Signals:
+    """The signals of a delivery already in hand (one statement)."""
+    columns = signal_columns(presence=presence_since is not None)
+    pk = connection.ops.quote_name(str(Delivery._meta.pk.column))
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {connection.ops.quote_name(Delivery._meta.db_table)}"  # noqa: S608
+        f" t0 WHERE t0.{pk} = %s"
+    )
+    params = signal_params(source, burst_since=burst_since, presence_since=presence_since)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        prepared.execute(cursor, sql, [*params, delivery_id])
         row = cursor.fetchone()
-    return int(row[0]), bool(presence_since is not None and row[1])
+    return read_signals(row)
 
 
 def present_since(delivery_id: int, since: datetime) -> bool:
@@ -69,7 +120,7 @@ def present_since(delivery_id: int, since: datetime) -> bool:
         connection.ops.adapt_datetimefield_value(since),
     ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        prepared.execute(cursor, sql, params)
         return cursor.fetchone() is not None
 
 
@@ -98,7 +149,7 @@ def advance(
     )
     if update is not None:
         with connection.cursor() as cursor:
-            cursor.execute(*update)
+            prepared.execute(cursor, *update)
 
 
 def _advance_statement(
@@ -171,13 +222,25 @@ def append(event: SimulationEvent, **change: Any) -> None:
     if update is not None and connection.vendor == "postgresql":
         statement = f"WITH summary AS ({update[0]} RETURNING 1) {insert}"
         with connection.cursor() as cursor:
-            cursor.execute(statement, update[1] + values)
+            prepared.execute(cursor, statement, update[1] + values)
             event.pk = cursor.fetchone()[0]
     else:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(insert, values)
+            prepared.execute(cursor, insert, values)
             event.pk = cursor.fetchone()[0]
             if update is not None:
-                cursor.execute(*update)
+                prepared.execute(cursor, *update)
     event._state.adding = False
     event._state.db = connection.alias
+
+
+def count_anonymous_open(mailing_id: int) -> None:
+    """One more person's open on the campaign-wide counter (no event kept)."""
+    c = SimulationCampaign
+    counter = _column(c, "anonymous_opens")
+    sql = (
+        f"UPDATE {_table(c)} SET {counter} = {counter} + 1"  # noqa: S608
+        f" WHERE {_column(c, 'mailing')} = %s"
+    )
+    with connection.cursor() as cursor:
+        prepared.execute(cursor, sql, [mailing_id])

@@ -143,9 +143,11 @@ def _after_hit(request: HttpRequest, delivery: Delivery, prefix: str, token: str
 @csp_override(LANDING_POLICY)
 @require_http_methods(["GET", "HEAD", "POST"])
 def tracked_link(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
-    delivery = lookup.delivery(prefix, token, "person__practice")
-    if delivery is None:
+    page = request.method != "HEAD"
+    hit = lookup.hit(prefix, token, "person__practice", request=request, page=page)
+    if hit is None:
         return _neutral(request, prefix, token)
+    delivery = hit.delivery
     scenario = services.scenario_of(delivery)
     if request.method == "POST":
         # Only the names of the fields that were filled are kept; the values are
@@ -157,13 +159,17 @@ def tracked_link(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
             request=request,
             submitted_fields=filled,
             awaiting_page=True,
+            now=hit.at,
+            signals=hit.signals,
         )
         return _after_hit(request, delivery, prefix, token)
     services.record_hit(
         delivery=delivery,
         kind=HitKind.CLICK,
         request=request,
-        awaiting_page=request.method == "GET",
+        awaiting_page=page,
+        now=hit.at,
+        signals=hit.signals,
     )
     if request.method == "HEAD":
         return HttpResponse()
@@ -217,9 +223,12 @@ def presence_script(request: HttpRequest, prefix: str) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD"])
 def open_pixel(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
-    delivery = lookup.delivery(prefix, token)
-    if delivery is not None and request.method == "GET":
-        services.record_open(delivery=delivery, request=request)
+    if request.method == "GET":
+        hit = lookup.hit(prefix, token, request=request, page=False)
+        if hit is not None:
+            services.record_open(
+                delivery=hit.delivery, request=request, now=hit.at, signals=hit.signals
+            )
     response = HttpResponse(PIXEL, content_type="image/gif")
     response["Cache-Control"] = "no-store"
     return response
@@ -255,9 +264,14 @@ def qr_image(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD"])
 def hidden_link(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
-    delivery = lookup.delivery(prefix, token)
-    if delivery is not None:
+    hit = lookup.hit(prefix, token, request=request, page=False)
+    if hit is not None:
         services.record_hit(
-            delivery=delivery, kind=HitKind.CLICK, request=request, hidden_link=True
+            delivery=hit.delivery,
+            kind=HitKind.CLICK,
+            request=request,
+            hidden_link=True,
+            now=hit.at,
+            signals=hit.signals,
         )
     return _neutral(request, prefix, token)

@@ -51,6 +51,10 @@ def test_a_click_counts_as_a_person_only_once_the_page_saw_one(simulation, smtp_
     assert result.confirmed and result.uncertain_hits == 0
     funnel = selectors.funnel(simulation)
     assert (funnel.rates[0].count, funnel.confirmed_clicks.count) == (1, 1)
+    # A submission right after: the page already saw the person, it is theirs at once.
+    client.post(_url(simulation, delivery), {"identifiant": "x"}, **PERSON)
+    submit = SimulationEvent.objects.get(kind=HitKind.SUBMIT)
+    assert (submit.verdict, submit.reasons) == (Verdict.HUMAN, [CONFIRMED])
 
 
 def test_a_late_or_robotic_confirmation_confirms_nothing(simulation, smtp_server):
