@@ -18,7 +18,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
-from hygie.delivery.models import Delivery, MailingKind
+from hygie.delivery.models import Delivery, MailingKind, Variant
 from hygie.lib.rows import RowReader
 from hygie.library.models import Capsule
 from hygie.phishing import pages, services, tracking_sql
@@ -28,10 +28,18 @@ from hygie.phishing.models import Scenario, SimulationCampaign
 
 CAMPAIGNS_TTL = 30.0
 CAMPAIGNS_KEPT = 1000  # prefixes, known or not (robots try made-up ones)
-_CAMPAIGNS: dict[str, tuple[float, dict[int, SimulationCampaign]]] = {}
 
 
-def _campaigns(prefix: str) -> dict[int, SimulationCampaign]:
+@dataclass(frozen=True)
+class _Served:
+    campaign: SimulationCampaign  # with its mailing and organisation
+    variants: dict[int, Variant]  # the mailing's, by id
+
+
+_CAMPAIGNS: dict[str, tuple[float, dict[int, _Served]]] = {}
+
+
+def _campaigns(prefix: str) -> dict[int, _Served]:
     """The simulations served under `prefix`, by mailing id (prefixes are short and
     random, so two organisations' campaigns may share one)."""
     now = time.monotonic()
@@ -39,7 +47,9 @@ def _campaigns(prefix: str) -> dict[int, SimulationCampaign]:
     if kept is not None and kept[0] > now:
         return kept[1]
     found = {
-        campaign.mailing_id: campaign
+        campaign.mailing_id: _Served(
+            campaign, {variant.pk: variant for variant in campaign.mailing.variants.all()}
+        )
         for campaign in SimulationCampaign.objects.select_related(
             "mailing__organisation", "organisation"
         )
@@ -116,16 +126,16 @@ def _find(
     if found is None:
         return None
     row, values = found
-    campaign = campaigns.get(row.mailing_id)
-    if campaign is None or (
-        campaign.ended_at is not None
-        and campaign.ended_at <= timezone.now() - services.TRACKING_GRACE
+    served = campaigns.get(row.mailing_id)
+    if served is None or (
+        served.campaign.ended_at is not None
+        and served.campaign.ended_at <= timezone.now() - services.TRACKING_GRACE
     ):
         return None
-    row.mailing = campaign.mailing  # with its organisation and simulation
-    for variant in campaign.mailing.variants.all():  # prefetched with the campaign
-        if variant.pk == row.variant_id:
-            row.variant = variant
+    row.mailing = served.campaign.mailing  # with its organisation and simulation
+    variant = served.variants.get(row.variant_id)
+    if variant is not None:  # else read when used (a variant newer than this copy)
+        row.variant = variant
     return row, values
 
 

@@ -163,36 +163,40 @@ def _advance_statement(
     submitted_at: datetime | None = None,
     reported_at: datetime | None = None,
 ) -> tuple[str, list[Any]] | None:
+    moments = (clicked_at, submitted_at, reported_at)
+    shape = (automated, uncertain, confirmed, stage is not None, *(m is not None for m in moments))
+    if not any(shape):
+        return None
+    params: list[Any] = [True] if confirmed else []
+    if stage is not None:
+        params += [int(stage), int(stage)]
+    adapt = connection.ops.adapt_datetimefield_value
+    params += [adapt(moment) for moment in moments if moment is not None]
+    return _update_sql(shape), [*params, delivery_id]
+
+
+@cache
+def _update_sql(shape: tuple[bool, ...]) -> str:
+    """The summary's UPDATE for one combination of changes (`_advance_statement`)."""
+    automated, uncertain, confirmed, stage, *moments = shape
     r = SimulationResult
     sets: list[str] = []
-    params: list[Any] = []
-    if automated:
-        sets.append(f"{_column(r, 'automated_hits')} = {_column(r, 'automated_hits')} + 1")
-    if uncertain:
-        sets.append(f"{_column(r, 'uncertain_hits')} = {_column(r, 'uncertain_hits')} + 1")
+    for wanted, counter in ((automated, "automated_hits"), (uncertain, "uncertain_hits")):
+        if wanted:
+            sets.append(f"{_column(r, counter)} = {_column(r, counter)} + 1")
     if confirmed:
         sets.append(f"{_column(r, 'confirmed')} = %s")
-        params.append(True)
-    if stage is not None:
+    if stage:
         column = _column(r, "stage")
         sets.append(f"{column} = CASE WHEN {column} < %s THEN %s ELSE {column} END")
-        params += [int(stage), int(stage)]
-    for field, moment in (
-        ("clicked_at", clicked_at),
-        ("submitted_at", submitted_at),
-        ("reported_at", reported_at),
-    ):
-        if moment is not None:
+    for wanted, field in zip(moments, ("clicked_at", "submitted_at", "reported_at"), strict=True):
+        if wanted:
             column = _column(r, field)
             sets.append(f"{column} = COALESCE({column}, %s)")
-            params.append(connection.ops.adapt_datetimefield_value(moment))
-    if not sets:
-        return None
-    sql = (
+    return (
         f"UPDATE {_table(r)} SET {', '.join(sets)}"  # noqa: S608
         f" WHERE {_column(r, 'delivery')} = %s"
     )
-    return sql, [*params, delivery_id]
 
 
 # The event's columns, in the order of `append`'s INSERT (the primary key is the
@@ -209,18 +213,13 @@ def append(event: SimulationEvent, **change: Any) -> None:
     arguments), both or neither. On PostgreSQL this is one statement (the UPDATE rides
     in a WITH clause), so no transaction has to be opened and committed around it;
     SQLite runs the two in one short transaction. Sets the event's primary key."""
-    columns = ", ".join(_column(SimulationEvent, field.name) for field in _EVENT_FIELDS)
     values = [
         field.get_db_prep_save(getattr(event, field.attname), connection) for field in _EVENT_FIELDS
     ]
-    insert = (
-        f"INSERT INTO {_table(SimulationEvent)} ({columns})"  # noqa: S608
-        f" VALUES ({', '.join(['%s'] * len(values))})"
-        f" RETURNING {_column(SimulationEvent, 'id')}"
-    )
+    insert = _insert_sql()
     update = _advance_statement(event.delivery_id, **change)
     if update is not None and connection.vendor == "postgresql":
-        statement = f"WITH summary AS ({update[0]} RETURNING 1) {insert}"
+        statement = _with_update_sql(update[0])
         with connection.cursor() as cursor:
             prepared.execute(cursor, statement, update[1] + values)
             event.pk = cursor.fetchone()[0]
@@ -232,6 +231,22 @@ def append(event: SimulationEvent, **change: Any) -> None:
                 prepared.execute(cursor, *update)
     event._state.adding = False
     event._state.db = connection.alias
+
+
+@cache
+def _insert_sql() -> str:
+    columns = ", ".join(_column(SimulationEvent, field.name) for field in _EVENT_FIELDS)
+    return (
+        f"INSERT INTO {_table(SimulationEvent)} ({columns})"  # noqa: S608
+        f" VALUES ({', '.join(['%s'] * len(_EVENT_FIELDS))})"
+        f" RETURNING {_column(SimulationEvent, 'id')}"
+    )
+
+
+@cache
+def _with_update_sql(update: str) -> str:
+    """The event's INSERT with the summary's UPDATE riding in a WITH clause."""
+    return f"WITH summary AS ({update} RETURNING 1) {_insert_sql()}"
 
 
 def count_anonymous_open(mailing_id: int) -> None:
