@@ -19,6 +19,7 @@ from hygie.accounts.models import Organisation, User
 from hygie.audience.models import Person, PersonStatus
 from hygie.audience.selectors import segment_people
 from hygie.audience.services import person_mark_bounced
+from hygie.audience.values import InvalidValue, clean_mobile_phone
 from hygie.delivery import placeholders
 from hygie.delivery.engine import profile_of, send_claimed, window_of
 from hygie.delivery.models import (
@@ -279,18 +280,30 @@ def retry_failed(*, mailing: Mailing, actor: User, request: HttpRequest | None =
     return count
 
 
-def send_test(*, mailing: Mailing, actor: User, variant: Variant | None = None) -> Delivery:
-    """Send one message of the mailing to the staff member, now, outside the window."""
+def send_test(
+    *, mailing: Mailing, actor: User, variant: Variant | None = None, phone: str = ""
+) -> Delivery:
+    """Send one message of the mailing to the staff member, now, outside the window: to
+    their own address, or for an SMS mailing to the mobile number they give."""
     variant = variant or mailing.variants.first()
     if variant is None:
         raise ValidationError(_("The mailing has no content."))
     check_content(variant, mailing.channel)
+    channel, recipient = Channel.EMAIL, actor.email
+    if mailing.channel == Channel.SMS:
+        if not phone.strip():
+            raise ValidationError(_("Give the mobile number the test SMS should go to."))
+        try:
+            channel, recipient = Channel.SMS, clean_mobile_phone(phone)
+        except InvalidValue as exc:
+            raise ValidationError(str(exc)) from None
     now = timezone.now()
     sample = Person(
         organisation=mailing.organisation,
         first_name=actor.first_name or "Camille",
         last_name=actor.last_name or "Exemple",
         email=actor.email,
+        mobile_phone=recipient if channel == Channel.SMS else "",
         civility="dr",
     )
     worker_id = f"test:{secrets.token_hex(4)}"
@@ -299,8 +312,8 @@ def send_test(*, mailing: Mailing, actor: User, variant: Variant | None = None) 
         organisation=mailing.organisation,
         person=None,
         variant=variant,
-        channel=Channel.EMAIL,
-        recipient=actor.email,
+        channel=channel,
+        recipient=recipient,
         scheduled_at=now,
         next_attempt_at=now,
         status=DeliveryStatus.SENDING,

@@ -119,9 +119,13 @@ def _action(request: HttpRequest, mailing_id: int, action: str) -> HttpResponse:
             count = services.retry_failed(mailing=mailing, actor=actor, request=request)
             messages.success(request, _("%(n)d messages queued again.") % {"n": count})
         elif action == "test":
-            delivery = services.send_test(mailing=mailing, actor=actor)
+            delivery = services.send_test(
+                mailing=mailing, actor=actor, phone=request.POST.get("phone", "")
+            )
             if delivery.status == DeliveryStatus.SENT:
-                messages.success(request, _("Test sent to %(email)s.") % {"email": actor.email})
+                messages.success(
+                    request, _("Test sent to %(email)s.") % {"email": delivery.recipient}
+                )
             else:
                 messages.error(
                     request,

@@ -135,10 +135,13 @@ def _act(request: HttpRequest, campaign: SimulationCampaign) -> None:
         messages.success(request, _("%(n)d explanations scheduled.") % {"n": count})
     else:
         delivery = services.send_test_to_self(
-            campaign=campaign, actor=actor, variant_id=request.POST.get("variant", "")
+            campaign=campaign,
+            actor=actor,
+            variant_id=request.POST.get("variant", ""),
+            phone=request.POST.get("phone", ""),
         )
         if delivery.status == DeliveryStatus.SENT:
-            messages.success(request, _("Test sent to %(email)s.") % {"email": actor.email})
+            messages.success(request, _("Test sent to %(email)s.") % {"email": delivery.recipient})
         else:
             messages.error(
                 request,

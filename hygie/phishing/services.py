@@ -20,7 +20,7 @@ from hygie.accounts.audit import audit_record
 from hygie.accounts.models import Organisation, User
 from hygie.audience.models import Segment
 from hygie.delivery.engine import profile_of
-from hygie.delivery.models import Channel, Delivery, DeliveryStatus, Mailing, MailingKind, Variant
+from hygie.delivery.models import Delivery, DeliveryStatus, Mailing, MailingKind, Variant
 from hygie.delivery.services import mailing_launch, send_test
 from hygie.phishing import tracking_sql
 from hygie.phishing.detection import (
@@ -471,14 +471,15 @@ def send_explanations(
     return send_follow_up(campaign=campaign, actor=actor, request=request)
 
 
-def send_test_to_self(*, campaign: SimulationCampaign, actor: User, variant_id: str) -> Delivery:
-    """One variant to the staff member's own address, now; not counted in results."""
-    if campaign.mailing.channel != Channel.EMAIL:
-        raise ValidationError(_("SMS scenarios are tested with the preview."))
+def send_test_to_self(
+    *, campaign: SimulationCampaign, actor: User, variant_id: str, phone: str = ""
+) -> Delivery:
+    """One variant to the staff member, now, not counted in results: to their own
+    address, or for an SMS scenario to the mobile number they give."""
     variant = campaign.mailing.variants.filter(pk=variant_id if variant_id.isdigit() else 0).first()
     if variant is None:
         raise ValidationError(_("Choose the variant to test."))
-    return send_test(mailing=campaign.mailing, actor=actor, variant=variant)
+    return send_test(mailing=campaign.mailing, actor=actor, variant=variant, phone=phone)
 
 
 @transaction.atomic

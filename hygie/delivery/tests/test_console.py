@@ -154,3 +154,22 @@ def test_sms_mailing_goes_through_the_sms_backend(organisation, settings):
     sms = json.loads(files[0].read_text())
     assert sms["to"] == "+33612345678"
     assert sms["text"] == f"Élise, lisez https://hygie.example/c/{delivery.token}/"
+
+
+def test_an_sms_mailing_is_tested_on_the_number_given(console, admin, organisation, settings):
+    import json
+
+    from hygie.delivery.models import Variant
+
+    m = mailing(organisation, channel="sms")
+    Variant.objects.filter(mailing=m).update(sms_body="{{ prenom }}, lisez {{ lien }}")
+    staff = console(admin)
+    assert 'name="phone"' in staff.get(reverse("delivery:mailing", args=[m.pk])).content.decode()
+    url = reverse("delivery:mailing_action", args=[m.pk, "test"])
+    staff.post(url, {"phone": ""})
+    assert not Delivery.objects.exists()
+    staff.post(url, {"phone": "+33 6 12 34 56 78"})
+    (file,) = (settings.VAR_DIR / "sms").glob("*.json")
+    sms = json.loads(file.read_text())
+    assert sms["to"] == "+33612345678" and sms["text"].startswith(admin.first_name or "Camille")
+    assert Delivery.objects.get().is_test

@@ -395,3 +395,41 @@ def test_a_simulation_cannot_be_launched_from_the_generic_mailings_page(simulati
     simulation.mailing.refresh_from_db()
     assert simulation.mailing.status == MailingStatus.DRAFT
     assert not Delivery.objects.filter(mailing=simulation.mailing).exists()
+
+
+def test_an_sms_scenario_is_tested_on_ones_own_phone(simulation, console, admin, settings):
+    import json
+
+    campaign = campaign_create(
+        organisation=simulation.organisation,
+        actor=admin,
+        name="Colis",
+        scenarios=[_shipped("colis-en-attente-sms")],
+        segment=simulation.segment,
+    )
+    variant = campaign.mailing.variants.get()
+    staff = console(admin)
+    preview = staff.get(reverse("phishing:campaign_preview", args=[campaign.pk]))
+    assert 'name="phone"' in preview.content.decode()
+    url = reverse("phishing:results", args=[campaign.pk])
+
+    # No number, or one no SMS can reach: a clear error, nothing sent.
+    for phone in ("", "01 23 45 67 89", "pas un numéro"):
+        page = staff.post(
+            url, {"action": "test", "variant": variant.pk, "phone": phone}, follow=True
+        )
+        (message,) = page.context["messages"]
+        assert message.level_tag == "error"
+    assert not Delivery.objects.filter(is_test=True).exists()
+
+    page = staff.post(
+        url, {"action": "test", "variant": variant.pk, "phone": "06 12 34 56 78"}, follow=True
+    )
+    (message,) = page.context["messages"]
+    assert "+33612345678" in str(message)
+    (file,) = (settings.VAR_DIR / "sms").glob("*.json")
+    sms = json.loads(file.read_text())
+    test = Delivery.objects.get(is_test=True)
+    assert (sms["to"], test.channel, test.recipient) == ("+33612345678", "sms", "+33612345678")
+    assert f"/{campaign.path_prefix}/{test.token}/" in sms["text"]
+    assert not SimulationResult.objects.filter(delivery=test).exists()
