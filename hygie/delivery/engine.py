@@ -202,9 +202,10 @@ def unsubscribe_url(token: str) -> str:
 @lru_cache(maxsize=1)
 def _unsubscribe_prefix() -> str:
     marker = "TOKEN"
-    return settings.PUBLIC_BASE_URL + reverse("unsubscribe", args=[marker]).removesuffix(
-        marker + "/"
-    )
+    # The public site's address, whichever host's URLs are active (tracked links
+    # show the message with its unsubscribe link).
+    path = reverse("unsubscribe", args=[marker], urlconf=settings.ROOT_URLCONF)
+    return settings.PUBLIC_BASE_URL + path.removesuffix(marker + "/")
 
 
 def envelope_sender(delivery: Delivery, profile: SendingProfile, from_email: str) -> str:

@@ -12,7 +12,7 @@ import segno
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import get_urlconf, reverse, set_urlconf
+from django.urls import reverse
 from django.utils.csp import CSP
 from django.utils.safestring import mark_safe
 from django.views.decorators.csp import csp_override
@@ -78,27 +78,10 @@ def _neutral(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
     return _page(request, "phishing/expired.html", prefix, token)
 
 
-def _values(delivery: Delivery) -> dict[str, str]:
-    """The recipient's placeholder values. They include the unsubscribe address, a
-    URL of the public site that this host's URL configuration does not know, so it is
-    resolved against the site's own configuration."""
-    previous = get_urlconf()
-    set_urlconf(None)
-    try:
-        return recipient_values(delivery)
-    finally:
-        set_urlconf(previous)
-
-
 @lru_cache(maxsize=1)
 def _space_url() -> str:
     # The personal space lives on the public site, not on this host.
-    previous = get_urlconf()
-    set_urlconf(None)
-    try:
-        return settings.PUBLIC_BASE_URL + reverse("portal:start")
-    finally:
-        set_urlconf(previous)
+    return settings.PUBLIC_BASE_URL + reverse("portal:start", urlconf=settings.ROOT_URLCONF)
 
 
 def _teach(
@@ -107,7 +90,7 @@ def _teach(
     """The explanation: the same page for every recipient of the scenario but for
     their own copy of the message (subject and body carry their placeholders)."""
     scenario = services.scenario_of(delivery)
-    annotated = services.annotated_message(scenario, _values(delivery))
+    annotated = services.annotated_message(scenario, recipient_values(delivery))
     parts = cast(dict[str, str], annotated["parts"])
     # Escaped, with the red flags' marks, by annotated_message.
     own = {name: mark_safe(parts[name]) for name in ("subject", "body") if parts[name]}
