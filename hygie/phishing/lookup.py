@@ -114,6 +114,7 @@ def _find(
     presence: bool | None,
     params: list[Any],
 ) -> tuple[Delivery, tuple[Any, ...]] | None:
+    """The delivery and the values of the signal columns (`presence` None: none)."""
     campaigns = _campaigns(prefix)
     if not campaigns:
         return None
