@@ -124,29 +124,10 @@ def present_since(delivery_id: int, since: datetime) -> bool:
         return cursor.fetchone() is not None
 
 
-def advance(
-    delivery_id: int,
-    *,
-    automated: bool = False,
-    uncertain: bool = False,
-    confirmed: bool = False,
-    stage: int | None = None,
-    clicked_at: datetime | None = None,
-    submitted_at: datetime | None = None,
-    reported_at: datetime | None = None,
-) -> None:
+def advance(delivery_id: int, **change: Any) -> None:
     """One UPDATE of the delivery's summary: counters up, stage up (never down), first
-    moments kept."""
-    update = _advance_statement(
-        delivery_id,
-        automated=automated,
-        uncertain=uncertain,
-        confirmed=confirmed,
-        stage=stage,
-        clicked_at=clicked_at,
-        submitted_at=submitted_at,
-        reported_at=reported_at,
-    )
+    moments kept. `change`: `_advance_statement`'s keywords."""
+    update = _advance_statement(delivery_id, **change)
     if update is not None:
         with connection.cursor() as cursor:
             prepared.execute(cursor, *update)
@@ -163,6 +144,9 @@ def _advance_statement(
     submitted_at: datetime | None = None,
     reported_at: datetime | None = None,
 ) -> tuple[str, list[Any]] | None:
+    """The UPDATE (and its parameters) of one new event: `automated` and `uncertain`
+    count a hit of that verdict, `confirmed` marks a person confirmed, `stage` is the
+    least stage reached, the moments are kept if none was before. None: no change."""
     moments = (clicked_at, submitted_at, reported_at)
     shape = (automated, uncertain, confirmed, stage is not None, *(m is not None for m in moments))
     if not any(shape):
