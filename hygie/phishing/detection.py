@@ -11,13 +11,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
-import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.http import HttpRequest
 
+from hygie.lib.kept import Kept
 from hygie.lib.robots import automated_reason
 from hygie.phishing.models import ScannerNetwork, Verdict
 
@@ -34,17 +34,17 @@ AWAITING = "no sign of a person on the page yet"
 CONFIRMED = "a person interacted with the page"
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-_NETWORKS: dict[int, tuple[float, list[tuple[Network, str]]]] = {}
-NETWORKS_TTL = 30.0  # seconds; a change in the console also clears the cache
+# A change in the console also empties it (forget_scanner_networks).
+_NETWORKS: Kept[int, list[tuple[Network, str]]] = Kept(seconds=30.0, most=10_000)
 
 
 def scanner_networks(organisation_id: int) -> list[tuple[Network, str]]:
     """The organisation's scanner ranges, cached briefly per process (one query per
     hit would cost as much as recording it)."""
-    cached = _NETWORKS.get(organisation_id)
-    now = time.monotonic()
-    if cached is not None and cached[0] > now:
-        return cached[1]
+    return _NETWORKS.get(organisation_id, lambda: _read_networks(organisation_id))
+
+
+def _read_networks(organisation_id: int) -> list[tuple[Network, str]]:
     networks = []
     for cidr, label in ScannerNetwork.objects.filter(organisation_id=organisation_id).values_list(
         "cidr", "label"
@@ -53,15 +53,11 @@ def scanner_networks(organisation_id: int) -> list[tuple[Network, str]]:
             networks.append((ipaddress.ip_network(cidr, strict=False), label))
         except ValueError:
             continue  # validated on the way in; an old bad row must not break tracking
-    _NETWORKS[organisation_id] = (now + NETWORKS_TTL, networks)
     return networks
 
 
 def forget_scanner_networks(organisation_id: int | None = None) -> None:
-    if organisation_id is None:
-        _NETWORKS.clear()
-    else:
-        _NETWORKS.pop(organisation_id, None)
+    _NETWORKS.forget(organisation_id)
 
 
 def network_reason(address: str, networks: Sequence[tuple[Network, str]]) -> str:

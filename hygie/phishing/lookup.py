@@ -10,7 +10,6 @@ TRACKING_GRACE after a campaign's end anyway.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,6 +18,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from hygie.delivery.models import Delivery, MailingKind, Variant
+from hygie.lib.kept import Kept
 from hygie.lib.rows import RowReader
 from hygie.library.models import Capsule
 from hygie.phishing import pages, services, tracking_sql
@@ -27,7 +27,6 @@ from hygie.phishing.follow_up import capsule_for
 from hygie.phishing.models import Scenario, SimulationCampaign
 
 CAMPAIGNS_TTL = 30.0
-CAMPAIGNS_KEPT = 1000  # prefixes, known or not (robots try made-up ones)
 
 
 @dataclass(frozen=True)
@@ -36,17 +35,18 @@ class _Served:
     variants: dict[int, Variant]  # the mailing's, by id
 
 
-_CAMPAIGNS: dict[str, tuple[float, dict[int, _Served]]] = {}
+# By path prefix, known or not (robots try made-up ones).
+_CAMPAIGNS: Kept[str, dict[int, _Served]] = Kept(seconds=CAMPAIGNS_TTL, most=1000)
 
 
 def _campaigns(prefix: str) -> dict[int, _Served]:
     """The simulations served under `prefix`, by mailing id (prefixes are short and
     random, so two organisations' campaigns may share one)."""
-    now = time.monotonic()
-    kept = _CAMPAIGNS.get(prefix)
-    if kept is not None and kept[0] > now:
-        return kept[1]
-    found = {
+    return _CAMPAIGNS.get(prefix, lambda: _read_campaigns(prefix))
+
+
+def _read_campaigns(prefix: str) -> dict[int, _Served]:
+    return {
         campaign.mailing_id: _Served(
             campaign, {variant.pk: variant for variant in campaign.mailing.variants.all()}
         )
@@ -56,16 +56,12 @@ def _campaigns(prefix: str) -> dict[int, _Served]:
         .prefetch_related("mailing__variants")
         .filter(path_prefix=prefix, mailing__kind=MailingKind.SIMULATION)
     }
-    if len(_CAMPAIGNS) >= CAMPAIGNS_KEPT:
-        _CAMPAIGNS.clear()
-    _CAMPAIGNS[prefix] = (now + CAMPAIGNS_TTL, found)
-    return found
 
 
 def forget_campaigns() -> None:
     """Empty this process's campaigns (tests, which change them between two hits)."""
-    _CAMPAIGNS.clear()
-    _CAPSULES.clear()
+    _CAMPAIGNS.forget()
+    _CAPSULES.forget()
     pages.forget_pages()
 
 
@@ -145,18 +141,9 @@ def _find(
 _READERS: dict[tuple[tuple[str, ...], bool | None], RowReader[Delivery]] = {}
 
 
-_CAPSULES: dict[tuple[int, int], tuple[float, Capsule | None]] = {}
+_CAPSULES: Kept[tuple[int, int], Capsule | None] = Kept(seconds=CAMPAIGNS_TTL, most=1000)
 
 
 def capsule(campaign: SimulationCampaign, scenario: Scenario) -> Capsule | None:
     """The capsule the explanation links to, kept like the campaigns."""
-    now = time.monotonic()
-    key = (campaign.pk, scenario.pk)
-    kept = _CAPSULES.get(key)
-    if kept is not None and kept[0] > now:
-        return kept[1]
-    found = capsule_for(campaign, scenario)
-    if len(_CAPSULES) >= CAMPAIGNS_KEPT:
-        _CAPSULES.clear()
-    _CAPSULES[key] = (now + CAMPAIGNS_TTL, found)
-    return found
+    return _CAPSULES.get((campaign.pk, scenario.pk), lambda: capsule_for(campaign, scenario))

@@ -12,7 +12,6 @@ marked safe, HTML-escaped otherwise.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Hashable, Mapping
 
 from django.http import HttpRequest, HttpResponse
@@ -20,13 +19,14 @@ from django.template.loader import render_to_string
 from django.utils.html import conditional_escape
 from django.utils.translation import get_language
 
+from hygie.lib.kept import Kept
+
 # Private-use characters: in no template, translation or authored scenario.
 _MARK = "\ue000"
 _MARKER = re.compile(f"{_MARK}([a-z_]+){_MARK}")
 
-PAGES_TTL = 30.0  # seconds, as the campaigns the pages show
-PAGES_KEPT = 2000
-_PAGES: dict[tuple[Hashable, ...], tuple[float, list[str]]] = {}
+# As long as the campaigns the pages show (lookup.py).
+_PAGES: Kept[tuple[Hashable, ...], list[str]] = Kept(seconds=30.0, most=2000)
 
 
 def marker(name: str) -> str:
@@ -62,17 +62,11 @@ def _pieces(
     key: tuple[Hashable, ...],
 ) -> list[str]:
     """The rendered page split at its markers: text, name, text, name, ..., text."""
-    now = time.monotonic()
-    kept = _PAGES.get(key)
-    if kept is not None and kept[0] > now:
-        return kept[1]
-    pieces = _MARKER.split(render_to_string(template, dict(context), request))
-    if len(_PAGES) >= PAGES_KEPT:
-        _PAGES.clear()
-    _PAGES[key] = (now + PAGES_TTL, pieces)
-    return pieces
+    return _PAGES.get(
+        key, lambda: _MARKER.split(render_to_string(template, dict(context), request))
+    )
 
 
 def forget_pages() -> None:
     """Empty this process's pages (with the campaigns they show)."""
-    _PAGES.clear()
+    _PAGES.forget()
