@@ -157,6 +157,7 @@ def send_reminder(reminder: Reminder, *, now: datetime) -> bool:
         window_days=original.window_days,
         window_start=original.window_start,
         window_end=original.window_end,
+        recipients_private=original.recipients_private,
         send_start=now,
         launched_at=now,
     )

@@ -21,11 +21,14 @@ from hygie.awareness.models import (
     AwarenessCampaign,
     EventKind,
     OpenEvent,
+    Programme,
     QuizAttempt,
     ReadingEvent,
 )
 from hygie.delivery.models import Delivery, Mailing, MailingKind, MailingStatus, Variant
+from hygie.delivery.services import NO_RECIPIENTS, mailing_launch
 from hygie.lib.robots import automated_reason
+from hygie.library.enrolment import Enrolment, PersonIds
 from hygie.library.models import Capsule
 
 
@@ -62,11 +65,15 @@ def campaign_create(
     actor: User | None,
     name: str,
     capsule: Capsule,
-    segment: Segment,
+    segment: Segment | None,
     reminder_days: list[int] | None = None,
     request: HttpRequest | None = None,
+    recipients_private: bool = False,
 ) -> AwarenessCampaign:
-    """A draft campaign: its mailing carries a short email that leads to the capsule."""
+    """A draft campaign: its mailing carries a short email that leads to the capsule.
+
+    Without a segment, it is launched to chosen people (see `enrol`).
+    """
     if capsule.organisation_id not in (None, organisation.pk):
         raise ValidationError(_("This capsule belongs to another organisation."))
     mailing = Mailing.objects.create(
@@ -76,6 +83,7 @@ def campaign_create(
         segment=segment,
         link_template=capsule_link_template(),
         unsubscribe_link=True,
+        recipients_private=recipients_private,
         created_by=actor,
     )
     campaign = AwarenessCampaign.objects.create(
@@ -105,6 +113,49 @@ def campaign_create(
         request=request,
     )
     return campaign
+
+
+def enrol(
+    *,
+    organisation: Organisation,
+    capsule: Capsule,
+    people: PersonIds,
+    name: str,
+    actor: User | None,
+    request: HttpRequest | None = None,
+) -> Enrolment | None:
+    """A campaign of `capsule` launched now to `people`, with the programme's reminder.
+
+    The library's enroller (registered when the app is ready): how a simulation's
+    follow-up puts those who clicked in front of the related capsule, measured like
+    any other awareness campaign. None when none of them can receive it.
+    """
+    programme = Programme.objects.filter(organisation=organisation).first()
+    programme = programme or Programme(organisation=organisation)  # the default settings
+    days = [programme.reminder_days] if programme.reminder_days else []
+    try:
+        with transaction.atomic():
+            campaign = campaign_create(
+                organisation=organisation,
+                actor=actor,
+                name=name,
+                capsule=capsule,
+                segment=None,
+                reminder_days=days[: programme.max_reminders],
+                request=request,
+                # Chosen for what they did: who received it is a result.
+                recipients_private=True,
+            )
+            count = mailing_launch(
+                mailing=campaign.mailing, actor=actor, people=people, request=request
+            )
+    except ValidationError as exc:
+        if exc.code != NO_RECIPIENTS:
+            raise
+        return None
+    return Enrolment(
+        name=name, people=count, results_path=reverse("awareness:results", args=[campaign.pk])
+    )
 
 
 @transaction.atomic

@@ -130,6 +130,9 @@ class Mailing(models.Model):
         blank=True,
         help_text=_("Messages are spread at random over the window until this date."),
     )
+    # Sent to people chosen by what they did (those who clicked in a simulation): who
+    # received it is a result, shown only to roles allowed to see named results.
+    recipients_private = models.BooleanField(default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import random
 import secrets
+from collections.abc import Collection
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,6 +35,13 @@ from hygie.delivery.models import (
 )
 from hygie.delivery.windows import spread
 from hygie.lib.bulk import insert_rows
+
+# The code of the error a launch raises when nobody can receive the mailing.
+NO_RECIPIENTS = "no_recipients"
+
+# Person ids: a list, or a query of ids (read by the database as a sub-query, so that
+# tens of thousands of ids never become as many SQL parameters).
+type PersonIds = Collection[int] | QuerySet[Any, int]
 
 
 def check_content(variant: Variant, channel: str) -> None:
@@ -87,10 +97,14 @@ def mailing_save(
     return mailing
 
 
-def _recipients(mailing: Mailing) -> list[tuple[int, str]]:
-    if mailing.segment is None:
+def _recipients(mailing: Mailing, only: PersonIds | None) -> list[tuple[int, str]]:
+    if only is not None:
+        people = Person.objects.filter(organisation=mailing.organisation_id, pk__in=only)
+    elif mailing.segment is None:
         raise ValidationError(_("Choose the segment to send to."))
-    people = segment_people(mailing.segment).filter(status=PersonStatus.ACTIVE)
+    else:
+        people = segment_people(mailing.segment)
+    people = people.filter(status=PersonStatus.ACTIVE)
     if mailing.channel == Channel.SMS:
         return [
             (pk, phone)
@@ -109,8 +123,13 @@ def mailing_launch(
     now: datetime | None = None,
     request: HttpRequest | None = None,
     seed: int | None = None,
+    people: PersonIds | None = None,
 ) -> int:
-    """Create every delivery of the mailing in one set-based insert. Returns their number."""
+    """Create every delivery of the mailing in one set-based insert. Returns their number.
+
+    Sent to the mailing's segment, or to `people` (ids of the organisation's persons)
+    when given; in both cases only to those who can receive it.
+    """
     now = now or timezone.now()
     locked = Mailing.objects.select_for_update().get(pk=mailing.pk)
     if locked.status != MailingStatus.DRAFT:
@@ -120,9 +139,9 @@ def mailing_launch(
         raise ValidationError(_("The mailing has no content."))
     for variant in variants:
         check_content(variant, mailing.channel)
-    recipients = _recipients(mailing)
+    recipients = _recipients(mailing, people)
     if not recipients:
-        raise ValidationError(_("Nobody in this segment can receive it."))
+        raise ValidationError(_("Nobody in this segment can receive it."), code=NO_RECIPIENTS)
     rng = random.Random(seed)  # noqa: S311 - spreading send times, not a secret
     rng.shuffle(recipients)  # no alphabetical waves
     start = max(mailing.send_start or now, now)

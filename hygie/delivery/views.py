@@ -89,7 +89,10 @@ def mailing_detail(request: HttpRequest, mailing_id: int) -> HttpResponse:
         {
             "mailing": mailing,
             "progress": progress,
-            "failed": selectors.failed_deliveries(mailing)[:100],
+            # Who a private mailing went to is a result: its addresses are not listed.
+            "failed": []
+            if mailing.recipients_private
+            else selectors.failed_deliveries(mailing)[:100],
             "next_sends": selectors.next_sends(mailing)[:5],
             "variant": mailing.variants.first(),
             "live": mailing.status == MailingStatus.SCHEDULED

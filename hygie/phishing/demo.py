@@ -78,6 +78,9 @@ def past_simulation(organisation: Organisation, admin: User, seed: int = 11) -> 
             scenarios=[s for s in scenarios if s is not None],
             segment=segment,
             report_link=True,
+            # Ending it (a button on its results page) enrols those who clicked in the
+            # related capsules.
+            follow_up=True,
         )
         campaign_launch(campaign=campaign, actor=admin)
         # The demo mails nobody: the messages are marked as delivered over the last days.

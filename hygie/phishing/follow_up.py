@@ -1,16 +1,21 @@
-"""After a simulation: the explanation by email (for campaigns that showed a neutral
-page after a click) and the follow-up capsule, in one message per person.
+"""After a simulation, to each person who clicked (robots excluded): the explanation by
+email, for campaigns that showed a neutral page after a click, and the follow-up, an
+enrolment in the capsule of the scenario's theme.
 
-The capsule is sent through the delivery engine from the shared library rather than
-by enrolling the person in an awareness campaign: phishing and awareness are sibling
-apps and neither imports the other (docs/architecture.md). The message carries the
-capsule itself, so nothing more is needed to read it.
+The enrolment is an awareness campaign, so that reading and quiz are measured like any
+other. Phishing and awareness are sibling apps and neither imports the other
+(docs/architecture.md): the campaign is made through the library's enroller, which the
+awareness app registers.
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from datetime import datetime
+
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -30,6 +35,7 @@ from hygie.delivery.models import (
     MailingStatus,
     Variant,
 )
+from hygie.library.enrolment import Enrolment, enrol
 from hygie.library.models import Capsule
 from hygie.library.selectors import available_capsules
 from hygie.phishing.models import AfterClick, Scenario, SimulationCampaign, SimulationResult, Stage
@@ -45,8 +51,19 @@ def capsule_for(campaign: SimulationCampaign, scenario: Scenario) -> Capsule | N
     return None
 
 
-def _variant(
-    campaign: SimulationCampaign, scenario: Scenario, *, explain: bool, capsule: Capsule | None
+def _clicked(campaign: SimulationCampaign, scenarios: list[Scenario]) -> QuerySet[SimulationResult]:
+    """Results of the people sent one of `scenarios` who clicked, still reachable by email."""
+    return SimulationResult.objects.filter(
+        campaign=campaign,
+        stage__gte=Stage.CLICKED,
+        delivery__variant__key__in=[f"s{scenario.pk}" for scenario in scenarios],
+        delivery__person__status=PersonStatus.ACTIVE,
+        delivery__person__email__isnull=False,
+    )
+
+
+def _explanation(
+    campaign: SimulationCampaign, scenario: Scenario, *, capsule: Capsule | None
 ) -> dict[str, str]:
     from hygie.phishing.services import annotated_message
 
@@ -55,60 +72,43 @@ def _variant(
         "organisation": campaign.organisation,
         "scenario": scenario,
         "flags": flags,
-        "explain": explain,
-        "capsule": capsule,
+        "capsule": capsule,  # announced: it comes in its own message
     }
     with translation.override(campaign.organisation.language):
-        subject = (
-            _("The exercise you took part in: the clues to spot")
-            if explain
-            else _("To go further: %(title)s") % {"title": capsule.title if capsule else ""}
-        )
         return {
-            "subject": subject,
+            "subject": _("The exercise you took part in: the clues to spot"),
             "text_body": render_to_string("phishing/follow_up_email.txt", context).strip(),
             "html_body": render_to_string("phishing/follow_up_email.html", context),
         }
 
 
-@transaction.atomic
-def send_follow_up(
-    *, campaign: SimulationCampaign, actor: User | None, request: HttpRequest | None = None
+def _send_explanations(
+    campaign: SimulationCampaign, scenarios: list[Scenario], *, actor: User | None, now: datetime
 ) -> int:
-    """Schedule one message to each person who clicked (robots excluded); once per
-    campaign. Returns the number of messages."""
-    locked = SimulationCampaign.objects.select_for_update().get(pk=campaign.pk)
-    explain = locked.after_click == AfterClick.LATER
-    if locked.explanations_sent_at is not None or not (explain or locked.follow_up):
-        return 0
-    now = timezone.now()
+    """One explanation message per person who clicked, in the scenario they were sent."""
     mailing = Mailing.objects.create(
         organisation=campaign.organisation,
-        name=_("Follow-up of %(name)s") % {"name": campaign.name},
+        name=_("Explanations of %(name)s") % {"name": campaign.name},
         kind=MailingKind.NOTICE,
         channel=Channel.EMAIL,
         unsubscribe_link=False,
         link_template=settings.PUBLIC_BASE_URL + reverse("portal:start"),
+        # Its recipients are the people who clicked: a result, not a mailing list.
+        recipients_private=True,
         created_by=actor,
     )
     when = window_of(mailing).next_open(now)
     rows = []
-    for scenario in campaign.scenarios.all():
-        capsule = capsule_for(campaign, scenario) if locked.follow_up else None
-        if not explain and capsule is None:
-            continue
+    for scenario in scenarios:
+        capsule = capsule_for(campaign, scenario) if campaign.follow_up else None
         variant = Variant.objects.create(
             mailing=mailing,
             key=f"s{scenario.pk}",
-            **_variant(campaign, scenario, explain=explain, capsule=capsule),
+            **_explanation(campaign, scenario, capsule=capsule),
         )
-        people = SimulationResult.objects.filter(
-            campaign=campaign,
-            stage__gte=Stage.CLICKED,
-            delivery__variant__key=f"s{scenario.pk}",
-            delivery__person__status=PersonStatus.ACTIVE,
-            delivery__person__email__isnull=False,
-        ).values_list("delivery__person_id", "delivery__person__email")
+        people = _clicked(campaign, [scenario]).values_list(
+            "delivery__person_id", "delivery__person__email"
+        )
         rows += [
             Delivery(
                 mailing=mailing,
@@ -130,14 +130,76 @@ def send_follow_up(
         launched_at=now,
         completed_at=None if rows else now,
     )
-    SimulationCampaign.objects.filter(pk=campaign.pk).update(explanations_sent_at=now)
+    return len(rows)
+
+
+def _enrol_in_capsules(
+    campaign: SimulationCampaign,
+    scenarios: list[Scenario],
+    *,
+    actor: User | None,
+    request: HttpRequest | None,
+) -> list[Enrolment]:
+    """One awareness campaign per related capsule (scenarios of one theme share it)."""
+    by_capsule: dict[int, tuple[Capsule, list[Scenario]]] = {}
+    for scenario in scenarios:
+        capsule = capsule_for(campaign, scenario)
+        if capsule is not None:
+            by_capsule.setdefault(capsule.pk, (capsule, []))[1].append(scenario)
+    enrolments = []
+    for capsule, related in by_capsule.values():
+        people = _clicked(campaign, related).values_list("delivery__person_id", flat=True)
+        name = _("%(capsule)s (follow-up of %(name)s)") % {
+            "capsule": capsule.title,
+            "name": campaign.name,
+        }
+        enrolment = enrol(
+            organisation=campaign.organisation,
+            capsule=capsule,
+            people=people,
+            name=name[:200],
+            actor=actor,
+            request=request,
+        )
+        if enrolment is not None:
+            enrolments.append(enrolment)
+    return enrolments
+
+
+@transaction.atomic
+def send_follow_up(
+    *, campaign: SimulationCampaign, actor: User | None, request: HttpRequest | None = None
+) -> int:
+    """Once per campaign, to each person who clicked: the explanation by email and the
+    enrolment in the related capsule, as the campaign asks. Returns the number of
+    messages scheduled (explanations and capsules)."""
+    locked = SimulationCampaign.objects.select_for_update().get(pk=campaign.pk)
+    explain = locked.after_click == AfterClick.LATER
+    if locked.explanations_sent_at is not None or not (explain or locked.follow_up):
+        return 0
+    now = timezone.now()
+    scenarios = list(campaign.scenarios.all())
+    explanations = _send_explanations(locked, scenarios, actor=actor, now=now) if explain else 0
+    enrolments = (
+        _enrol_in_capsules(locked, scenarios, actor=actor, request=request)
+        if locked.follow_up
+        else []
+    )
+    kept = [asdict(enrolment) for enrolment in enrolments]
+    SimulationCampaign.objects.filter(pk=campaign.pk).update(
+        explanations_sent_at=now, follow_up_enrolments=kept
+    )
     campaign.explanations_sent_at = now
+    campaign.follow_up_enrolments = kept
     audit_record(
         action="simulation.follow_up_sent",
         actor=actor,
         organisation=campaign.organisation,
         target=campaign,
-        details={"messages": len(rows), "explanation": explain, "capsule": locked.follow_up},
+        details={
+            "explanations": explanations,
+            "enrolled": {enrolment.name: enrolment.people for enrolment in enrolments},
+        },
         request=request,
     )
-    return len(rows)
+    return explanations + sum(enrolment.people for enrolment in enrolments)

@@ -115,6 +115,10 @@ class SimulationCampaign(models.Model):
     # Opens where the organisation does not track them per person: a bare count.
     anonymous_opens = models.PositiveIntegerField(default=0)
     explanations_sent_at = models.DateTimeField(null=True, blank=True)
+    # The awareness campaigns of the follow-up, as the library's enroller described
+    # them: name, people enrolled, path of their results (phishing may not import
+    # awareness, so not a foreign key).
+    follow_up_enrolments = models.JSONField(default=list, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

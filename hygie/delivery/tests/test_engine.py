@@ -64,6 +64,29 @@ def test_launch_creates_one_delivery_per_reachable_person(organisation):
         mailing_launch(mailing=m, actor=None)
 
 
+def test_launch_to_chosen_people_keeps_to_the_organisation_and_the_reachable(
+    organisation, other_organisation
+):
+    from hygie.audience.models import Person
+    from hygie.delivery.services import NO_RECIPIENTS
+
+    crowd = people(organisation, 6)
+    crowd[0].status = PersonStatus.UNSUBSCRIBED
+    crowd[0].save()
+    stranger = people(other_organisation, 1)[0]
+    m = mailing(organisation)
+    chosen = [crowd[0].pk, crowd[1].pk, crowd[2].pk, stranger.pk]
+    # Given as a query of ids, as a simulation's follow-up does.
+    query = Person.objects.filter(pk__in=chosen).values_list("pk", flat=True)
+    assert mailing_launch(mailing=m, actor=None, people=query) == 2
+    assert {d.person_id for d in Delivery.objects.filter(mailing=m)} == {crowd[1].pk, crowd[2].pk}
+    nobody = mailing(organisation)
+    with pytest.raises(ValidationError) as refused:
+        mailing_launch(mailing=nobody, actor=None, people=[crowd[0].pk, stranger.pk])
+    assert refused.value.code == NO_RECIPIENTS
+    assert not Delivery.objects.filter(mailing=nobody).exists()
+
+
 def test_send_times_fall_in_the_window_with_irregular_gaps():
     window = Window(days=frozenset({0, 1, 2, 3, 4}), start=time(8), end=time(19), zone=PARIS)
     friday_evening = datetime(2026, 3, 27, 17, 0, tzinfo=PARIS)  # DST starts that Sunday

@@ -280,7 +280,7 @@ def test_a_neutral_page_now_and_the_explanation_by_email_at_the_end(
     scenario = _shipped()
     assert scenario.data["red_flags"][0]["explanation"][:40] in text
     assert "Élise" in text and "{{" not in text
-    # The follow-up capsule of the scenario's theme comes with it.
+    # The follow-up capsule of the scenario's theme is announced (it comes on its own).
     from hygie.library.models import Capsule
 
     capsule = Capsule.objects.get(theme=scenario.theme, language=later.organisation.language)
