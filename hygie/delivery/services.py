@@ -124,11 +124,14 @@ def mailing_launch(
     request: HttpRequest | None = None,
     seed: int | None = None,
     people: PersonIds | None = None,
+    balanced: bool = False,
 ) -> int:
     """Create every delivery of the mailing in one set-based insert. Returns their number.
 
     Sent to the mailing's segment, or to `people` (ids of the organisation's persons)
-    when given; in both cases only to those who can receive it.
+    when given; in both cases only to those who can receive it. Each recipient gets a
+    variant drawn by weight, or with `balanced` the variants in equal shares (an A/B
+    test: a difference between arms must not come from their sizes).
     """
     now = now or timezone.now()
     locked = Mailing.objects.select_for_update().get(pk=mailing.pk)
@@ -156,7 +159,10 @@ def mailing_launch(
         )
     except ValueError as exc:
         raise ValidationError(str(exc)) from None
-    chosen = rng.choices(variants, weights=[v.weight for v in variants], k=len(recipients))
+    if balanced:  # the recipients are shuffled: dealing in turn is a random equal split
+        chosen = [variants[n % len(variants)] for n in range(len(recipients))]
+    else:
+        chosen = rng.choices(variants, weights=[v.weight for v in variants], k=len(recipients))
     _insert_deliveries(mailing, recipients, times, chosen)
     Mailing.objects.filter(pk=mailing.pk).update(status=MailingStatus.SCHEDULED, launched_at=now)
     mailing.refresh_from_db()

@@ -97,6 +97,7 @@ def simulation_new(request: HttpRequest) -> HttpResponse:
                 scenarios=list(data["scenarios"]),
                 segment=data["segment"],
                 after_click=data["after_click"],
+                assignment=data["assignment"],
                 follow_up=data["follow_up"],
                 report_link=data["report_link"],
                 send_start=data["send_start"],

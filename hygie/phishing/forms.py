@@ -13,15 +13,26 @@ from django.utils.translation import gettext_lazy
 from hygie.accounts.models import Organisation
 from hygie.audience.models import Segment
 from hygie.phishing.editing import available_scenarios
-from hygie.phishing.models import AfterClick, AnnouncementChannel, Scenario, Verdict
+from hygie.phishing.models import AfterClick, AnnouncementChannel, Assignment, Scenario, Verdict
 
 
 class SimulationForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
     scenarios = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("Scenarios (assigned at random)"),
+        label=gettext_lazy("Scenarios"),
         queryset=Scenario.objects.none(),
         widget=forms.CheckboxSelectMultiple,
+    )
+    assignment = forms.ChoiceField(
+        label=gettext_lazy("How the scenarios are given"),
+        choices=Assignment.choices,
+        initial=Assignment.RANDOM,
+        required=False,  # not given: at random
+        widget=forms.RadioSelect,
+        help_text=gettext_lazy(
+            "An A/B test sends each of two scenarios to half of the people, drawn at random, "
+            "and the results compare them with the margin of error."
+        ),
     )
     segment = forms.ModelChoiceField(label=gettext_lazy("Segment"), queryset=Segment.objects.none())
     send_start = forms.DateTimeField(
@@ -64,6 +75,10 @@ class SimulationForm(forms.Form):
         start, end = cleaned.get("send_start"), cleaned.get("send_end")
         if start and end and end <= start:
             self.add_error("send_end", _("The end must come after the start."))
+        cleaned["assignment"] = cleaned.get("assignment") or Assignment.RANDOM
+        scenarios = cleaned.get("scenarios")
+        if cleaned["assignment"] == Assignment.AB_TEST and scenarios and len(scenarios) != 2:
+            self.add_error("scenarios", _("An A/B test compares exactly two scenarios."))
         return cleaned
 
 

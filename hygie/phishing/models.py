@@ -94,6 +94,11 @@ class AfterClick(models.TextChoices):
     LATER = "later", _("Show a neutral page; send the explanation by email at the end")
 
 
+class Assignment(models.TextChoices):
+    RANDOM = "random", _("Each person gets one of the scenarios, drawn at random")
+    AB_TEST = "ab_test", _("A/B test: two scenarios, half of the people each, compared")
+
+
 class SimulationCampaign(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="simulations"
@@ -105,6 +110,9 @@ class SimulationCampaign(models.Model):
     # Path segment of the tracking links; varies per campaign so that filters
     # cannot fingerprint one fixed pattern.
     path_prefix = models.CharField(max_length=24)
+    assignment = models.CharField(
+        _("scenarios given"), max_length=8, choices=Assignment.choices, default=Assignment.RANDOM
+    )
     after_click = models.CharField(
         _("after a click"), max_length=8, choices=AfterClick.choices, default=AfterClick.TEACH
     )

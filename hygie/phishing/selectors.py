@@ -19,6 +19,7 @@ from hygie.accounts.models import Organisation
 from hygie.delivery.models import DeliveryStatus
 from hygie.operations import snapshots
 from hygie.phishing.models import (
+    Assignment,
     HitKind,
     SimulationCampaign,
     SimulationEvent,
@@ -33,18 +34,35 @@ def campaigns(organisation: Organisation) -> QuerySet[SimulationCampaign]:
     )
 
 
-def wilson(successes: int, total: int, z: float = 1.96) -> tuple[float, float]:
-    """95 % Wilson score interval, in percent (sound for small samples and 0 or 100 %)."""
+def _wilson_bounds(successes: int, total: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval of a proportion (sound for small samples and 0 or 100 %)."""
     if total == 0:
         return (0.0, 0.0)
     p = successes / total
     centre = p + z * z / (2 * total)
     margin = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total))
     denominator = 1 + z * z / total
-    return (
-        round(100 * (centre - margin) / denominator, 1),
-        round(100 * (centre + margin) / denominator, 1),
-    )
+    return ((centre - margin) / denominator, (centre + margin) / denominator)
+
+
+def wilson(successes: int, total: int, z: float = 1.96) -> tuple[float, float]:
+    """95 % Wilson score interval, in percent."""
+    low, high = _wilson_bounds(successes, total, z)
+    return (round(100 * low, 1), round(100 * high, 1))
+
+
+def difference_interval(x1: int, n1: int, x2: int, n2: int) -> tuple[float, float]:
+    """95 % interval of the difference of two rates (x1/n1 − x2/n2), in percentage points.
+
+    Newcombe's hybrid score method, built from the two Wilson intervals: unlike the
+    textbook normal approximation it stays sound with small groups and rates near 0.
+    """
+    p1, p2 = x1 / n1, x2 / n2
+    low1, high1 = _wilson_bounds(x1, n1)
+    low2, high2 = _wilson_bounds(x2, n2)
+    lower = p1 - p2 - math.sqrt((p1 - low1) ** 2 + (high2 - p2) ** 2)
+    upper = p1 - p2 + math.sqrt((high1 - p1) ** 2 + (p2 - low2) ** 2)
+    return (round(100 * lower, 1), round(100 * upper, 1))
 
 
 @dataclass(frozen=True)
@@ -63,6 +81,50 @@ class Rate:
 
 
 @dataclass(frozen=True)
+class Arm:
+    """One scenario of an A/B test."""
+
+    title: str
+    clicked: Rate
+    submitted: Rate
+
+
+@dataclass(frozen=True)
+class Difference:
+    """First arm's rate minus the second's, in percentage points, with its interval."""
+
+    label: str  # "clicked" or "submitted"
+    points: float
+    interval: tuple[float, float]
+
+    @property
+    def clear(self) -> bool:
+        """The interval leaves out zero: the difference is unlikely to be chance."""
+        return self.interval[0] > 0 or self.interval[1] < 0
+
+
+@dataclass(frozen=True)
+class Comparison:
+    arms: tuple[Arm, Arm]
+    differences: list[Difference]
+
+
+def compare(arms: tuple[Arm, Arm]) -> Comparison:
+    first, second = arms
+    differences = []
+    for label in ("clicked", "submitted"):
+        one, two = getattr(first, label), getattr(second, label)
+        differences.append(
+            Difference(
+                label,
+                round(one.percent - two.percent, 1),
+                difference_interval(one.count, one.total, two.count, two.total),
+            )
+        )
+    return Comparison(arms, differences)
+
+
+@dataclass(frozen=True)
 class Funnel:
     sent: int
     rates: list[Rate]
@@ -77,6 +139,8 @@ class Funnel:
     uncertain_hits: int = 0
     # The best outcome: reported without clicking.
     reported_only: Rate | None = None
+    # An A/B test's two scenarios side by side (None otherwise, or below the threshold).
+    comparison: Comparison | None = None
 
 
 GROUP_COLUMNS = {
@@ -169,12 +233,22 @@ def funnel(campaign: SimulationCampaign, found: list[Group] | None = None) -> Fu
     threshold = campaign.organisation.anonymity_threshold
     titles = {f"s{s.pk}": s.title for s in campaign.scenarios.all()}
     by_scenario = []
+    arms = []
     suppressed = 0
     for key, count in sorted(_by(found, lambda g: g.variant).items()):
         if count.n < threshold:
             suppressed += 1
             continue
-        by_scenario.append((titles.get(key, "?"), count.n, count.clicked, count.submitted))
+        title = titles.get(key, "?")
+        by_scenario.append((title, count.n, count.clicked, count.submitted))
+        arms.append(
+            Arm(
+                title,
+                Rate("clicked", count.clicked, count.n),
+                Rate("submitted", count.submitted, count.n),
+            )
+        )
+    ab_test = campaign.assignment == Assignment.AB_TEST and len(arms) == 2 and not suppressed
     return Funnel(
         sent=sent,
         rates=[
@@ -192,6 +266,7 @@ def funnel(campaign: SimulationCampaign, found: list[Group] | None = None) -> Fu
         confirmed_clicks=Rate("confirmed", people(lambda g: g.clicked and g.confirmed), sent),
         uncertain_hits=sum(g.uncertain for g in found),
         reported_only=Rate("reported_only", people(lambda g: g.reported and not g.clicked), sent),
+        comparison=compare((arms[0], arms[1])) if ab_test else None,
     )
 
 

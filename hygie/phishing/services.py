@@ -37,6 +37,7 @@ from hygie.phishing.detection import (
 from hygie.phishing.follow_up import send_follow_up
 from hygie.phishing.models import (
     AfterClick,
+    Assignment,
     HitKind,
     ScannerNetwork,
     Scenario,
@@ -130,10 +131,15 @@ def campaign_create(
     report_link: bool = False,
     send_start: datetime | None = None,
     send_end: datetime | None = None,
+    assignment: str = Assignment.RANDOM,
     request: HttpRequest | None = None,
 ) -> SimulationCampaign:
     if not scenarios:
         raise ValidationError(_("Choose at least one scenario."))
+    if assignment not in Assignment.values:
+        raise ValidationError(_("Unknown choice for how scenarios are given."))
+    if assignment == Assignment.AB_TEST and len(scenarios) != 2:
+        raise ValidationError(_("An A/B test compares exactly two scenarios."))
     channels = {s.channel if s.channel != "qr" else "email" for s in scenarios}
     if len(channels) > 1:
         raise ValidationError(_("Mix email and SMS scenarios in separate campaigns."))
@@ -174,6 +180,7 @@ def campaign_create(
         mailing=mailing,
         path_prefix=prefix,
         after_click=after_click,
+        assignment=assignment,
         follow_up=follow_up,
         report_link=report_link,
         created_by=actor,
@@ -184,7 +191,7 @@ def campaign_create(
         actor=actor,
         organisation=organisation,
         target=campaign,
-        details={"scenarios": [s.slug for s in scenarios]},
+        details={"scenarios": [s.slug for s in scenarios], "assignment": assignment},
         request=request,
     )
     return campaign
@@ -199,7 +206,12 @@ def campaign_launch(
         raise ValidationError(
             _("Record first when and how your members were told that simulations exist.")
         )
-    count = mailing_launch(mailing=campaign.mailing, actor=actor, request=request)
+    count = mailing_launch(
+        mailing=campaign.mailing,
+        actor=actor,
+        request=request,
+        balanced=campaign.assignment == Assignment.AB_TEST,
+    )
     SimulationResult.objects.bulk_create(
         SimulationResult(delivery_id=pk, campaign=campaign)
         for pk in campaign.mailing.deliveries.filter(is_test=False).values_list("pk", flat=True)

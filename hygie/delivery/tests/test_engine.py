@@ -87,6 +87,19 @@ def test_launch_to_chosen_people_keeps_to_the_organisation_and_the_reachable(
     assert not Delivery.objects.filter(mailing=nobody).exists()
 
 
+def test_a_balanced_launch_deals_the_variants_in_equal_shares(organisation):
+    people(organisation, 42)
+    m = mailing(organisation)
+    for key in "BCD":
+        Variant.objects.create(
+            mailing=m, key=key, subject=key, text_body=key, weight=1 + 5 * (key == "D")
+        )
+    mailing_launch(mailing=m, actor=None, balanced=True, seed=3)
+    shares = {key: Delivery.objects.filter(mailing=m, variant__key=key).count() for key in "ABCD"}
+    # Weights are ignored: D would otherwise get about 6 shares in 9.
+    assert sorted(shares.values()) == [10, 10, 11, 11]
+
+
 def test_send_times_fall_in_the_window_with_irregular_gaps():
     window = Window(days=frozenset({0, 1, 2, 3, 4}), start=time(8), end=time(19), zone=PARIS)
     friday_evening = datetime(2026, 3, 27, 17, 0, tzinfo=PARIS)  # DST starts that Sunday
