@@ -78,6 +78,14 @@ class SendingProfile(models.Model):
             "never the organisation's own domain nor a real third party's."
         ),
     )
+    # More look-alike domains a campaign may choose for its sender (and, where the
+    # deployment serves them as tracking hosts, for its links).
+    extra_simulation_domains = models.JSONField(
+        _("other simulation domains"), default=list, blank=True
+    )
+    # Words the first segment of a campaign's links is made from (a word and four
+    # random hex digits); empty: the built-in list.
+    link_words = models.JSONField(_("words of the link paths"), default=list, blank=True)
     identification_header = models.CharField(
         _("identification header"),
         max_length=200,
@@ -90,6 +98,12 @@ class SendingProfile(models.Model):
 
     def __str__(self) -> str:
         return f"Sending profile of {self.organisation}"
+
+    @property
+    def simulation_domains(self) -> list[str]:
+        """Every simulation domain, the main one first."""
+        main = [self.simulation_domain] if self.simulation_domain else []
+        return main + [d for d in self.extra_simulation_domains if d != self.simulation_domain]
 
 
 class Mailing(models.Model):

@@ -31,6 +31,7 @@ from hygie.delivery.models import (
     DeliveryStatus,
     Mailing,
     MailingStatus,
+    SendingProfile,
     Variant,
 )
 from hygie.delivery.windows import spread
@@ -349,6 +350,44 @@ def send_test(
     send_claimed([delivery.pk], worker_id, stand_in=sample)
     delivery.refresh_from_db()
     return delivery
+
+
+# --- Sending profile -----------------------------------------------------------
+
+SECRET_SETTINGS = frozenset({"dkim_private_key"})
+
+
+@transaction.atomic
+def sending_profile_update(
+    *,
+    organisation: Organisation,
+    actor: User,
+    values: dict[str, Any],
+    request: HttpRequest | None = None,
+) -> SendingProfile:
+    """Save the organisation's sending settings (values checked by the form) and record
+    what changed; a secret is recorded as changed, never with its value."""
+    profile_of(organisation.pk)  # exists from now on
+    profile = SendingProfile.objects.select_for_update().get(organisation=organisation)
+    changed: dict[str, object] = {}
+    for field, value in values.items():
+        before = getattr(profile, field)
+        if before == value:
+            continue
+        setattr(profile, field, value)
+        changed[field] = "changed" if field in SECRET_SETTINGS else {"from": before, "to": value}
+    if changed:
+        profile.full_clean()
+        profile.save(update_fields=list(changed))
+        audit_record(
+            action="sending.settings_changed",
+            actor=actor,
+            organisation=organisation,
+            target=profile,
+            details={"changed": changed},
+            request=request,
+        )
+    return profile
 
 
 # --- Bounces -------------------------------------------------------------------

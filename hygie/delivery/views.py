@@ -18,7 +18,9 @@ from hygie.accounts.access import (
 )
 from hygie.accounts.roles import Permission
 from hygie.delivery import selectors, services
-from hygie.delivery.forms import MailingForm
+from hygie.delivery.engine import profile_of
+from hygie.delivery.forms import MailingForm, SendingProfileForm
+from hygie.delivery.hosts import landing_hosts
 from hygie.delivery.models import DeliveryStatus, Mailing, MailingKind, MailingStatus
 
 MANAGE = Permission.MANAGE_CAMPAIGNS
@@ -145,3 +147,25 @@ def mailing_action(request: HttpRequest, mailing_id: int, action: str) -> HttpRe
     if action not in {"launch", "pause", "resume", "cancel", "retry", "test"}:
         return HttpResponse(status=404)
     return _action(request, mailing_id, action)
+
+
+@require_http_methods(["GET", "POST"])
+@console_view(Permission.MANAGE_ORGANISATION)
+def sending_profile(request: HttpRequest) -> HttpResponse:
+    organisation = request_organisation(request)
+    profile = profile_of(organisation.pk)
+    form = SendingProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        services.sending_profile_update(
+            organisation=organisation,
+            actor=request_user(request),
+            values={field: form.cleaned_data[field] for field in SendingProfileForm.Meta.fields},
+            request=request,
+        )
+        messages.success(request, _("Sending settings saved."))
+        return redirect("delivery:sending")
+    return render(
+        request,
+        "delivery/sending.html",
+        {"form": form, "link_hosts": landing_hosts(profile)},
+    )

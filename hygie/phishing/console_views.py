@@ -98,6 +98,8 @@ def simulation_new(request: HttpRequest) -> HttpResponse:
                 segment=data["segment"],
                 after_click=data["after_click"],
                 assignment=data["assignment"],
+                sender_domain=data["sender_domain"],
+                landing_host=data["landing_host"],
                 follow_up=data["follow_up"],
                 report_link=data["report_link"],
                 send_start=data["send_start"],
@@ -196,9 +198,9 @@ def campaign_preview(request: HttpRequest, campaign_id: int) -> HttpResponse:
         variant = next((v for v in variants if str(v.pk) == part), None)
         if variant is None:
             raise Http404
-        rendered = preview.render_variant(variant, organisation, campaign.path_prefix)
+        rendered = preview.render_variant(variant, organisation)
         return _frame(rendered.html)
-    rows = [(v, preview.render_variant(v, organisation, campaign.path_prefix)) for v in variants]
+    rows = [(v, preview.render_variant(v, organisation)) for v in variants]
     return render(
         request,
         "phishing/campaign_preview.html",

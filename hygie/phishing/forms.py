@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy
 
 from hygie.accounts.models import Organisation
 from hygie.audience.models import Segment
+from hygie.delivery.engine import profile_of
+from hygie.delivery.hosts import landing_hosts
 from hygie.phishing.editing import available_scenarios
 from hygie.phishing.models import AfterClick, AnnouncementChannel, Assignment, Scenario, Verdict
 
@@ -56,6 +58,19 @@ class SimulationForm(forms.Form):
         initial=AfterClick.TEACH,
         widget=forms.RadioSelect,
     )
+    sender_domain = forms.ChoiceField(
+        label=gettext_lazy("Sender domain"),
+        required=False,  # not given: the main simulation domain
+        help_text=gettext_lazy("Among the simulation domains of the sending settings."),
+    )
+    landing_host = forms.ChoiceField(
+        label=gettext_lazy("Link host"),
+        required=False,  # not given: the platform's default
+        help_text=gettext_lazy(
+            "Where the links lead: the platform's tracking host, or one of your simulation "
+            "domains that the platform serves."
+        ),
+    )
     follow_up = forms.BooleanField(
         label=gettext_lazy("Enrol those who clicked in the capsule of the scenario's theme"),
         required=False,
@@ -69,6 +84,9 @@ class SimulationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["segment"].queryset = Segment.objects.filter(organisation=organisation)  # type: ignore[attr-defined]
         self.fields["scenarios"].queryset = available_scenarios(organisation)  # type: ignore[attr-defined]
+        profile = profile_of(organisation.pk)
+        self.fields["sender_domain"].choices = [(d, d) for d in profile.simulation_domains]  # type: ignore[attr-defined]
+        self.fields["landing_host"].choices = [(h, h) for h in landing_hosts(profile)]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -110,6 +110,10 @@ class SimulationCampaign(models.Model):
     # Path segment of the tracking links; varies per campaign so that filters
     # cannot fingerprint one fixed pattern.
     path_prefix = models.CharField(max_length=24)
+    # The sender's domain (one of the organisation's simulation domains) and the host
+    # of the links (delivery.hosts); empty for campaigns made before they were chosen.
+    sender_domain = models.CharField(_("sender domain"), max_length=253, blank=True)
+    landing_host = models.CharField(_("link host"), max_length=253, blank=True)
     assignment = models.CharField(
         _("scenarios given"), max_length=8, choices=Assignment.choices, default=Assignment.RANDOM
     )

@@ -18,8 +18,10 @@ from hygie.phishing.services import QR_IMAGE
 SAMPLE_TOKEN = "exemple"  # noqa: S105 - shown in previews, not a secret
 
 
-def sample_values(organisation: Organisation, *, prefix: str = "espace1a2b") -> dict[str, str]:
-    link = f"{settings.TRACKING_BASE_URL}/{prefix}/{SAMPLE_TOKEN}/"
+def sample_values(organisation: Organisation, *, link_template: str = "") -> dict[str, str]:
+    """`link_template`: a campaign's (its host and path); empty: a scenario's sample."""
+    template = link_template or f"{settings.TRACKING_BASE_URL}/espace1a2b/{{token}}/"
+    link = template.replace("{token}", SAMPLE_TOKEN)
     return {
         "first_name": "Camille",
         "last_name": "Martin",
@@ -54,7 +56,8 @@ class Rendered:
 def render_scenario(scenario: Scenario, organisation: Organisation) -> Rendered:
     values = sample_values(organisation)
     data = scenario.data
-    domain = profile_of(organisation.pk).simulation_domain or "domaine-de-simulation.invalid"
+    domains = profile_of(organisation.pk).simulation_domains
+    domain = domains[0] if domains else "domaine-de-simulation.invalid"
     local = str(data.get("sender_local_part", ""))
     return Rendered(
         sender=str(data.get("sender_name", "")),
@@ -68,9 +71,9 @@ def render_scenario(scenario: Scenario, organisation: Organisation) -> Rendered:
     )
 
 
-def render_variant(variant: Variant, organisation: Organisation, prefix: str) -> Rendered:
+def render_variant(variant: Variant, organisation: Organisation) -> Rendered:
     """A campaign's variant exactly as its mailing carries it (report link included)."""
-    values = sample_values(organisation, prefix=prefix)
+    values = sample_values(organisation, link_template=variant.mailing.link_template)
     return Rendered(
         sender=variant.from_name,
         sender_address=variant.from_email,

@@ -9,7 +9,6 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -20,6 +19,7 @@ from hygie.accounts.audit import audit_record
 from hygie.accounts.models import Organisation, User
 from hygie.audience.models import Segment
 from hygie.delivery.engine import profile_of
+from hygie.delivery.hosts import landing_base, landing_hosts
 from hygie.delivery.models import Delivery, DeliveryStatus, Mailing, MailingKind, Variant
 from hygie.delivery.services import mailing_launch, send_test
 from hygie.phishing import tracking_sql
@@ -132,6 +132,8 @@ def campaign_create(
     send_start: datetime | None = None,
     send_end: datetime | None = None,
     assignment: str = Assignment.RANDOM,
+    sender_domain: str = "",
+    landing_host: str = "",
     request: HttpRequest | None = None,
 ) -> SimulationCampaign:
     if not scenarios:
@@ -143,13 +145,21 @@ def campaign_create(
     channels = {s.channel if s.channel != "qr" else "email" for s in scenarios}
     if len(channels) > 1:
         raise ValidationError(_("Mix email and SMS scenarios in separate campaigns."))
-    domain = profile_of(organisation.pk).simulation_domain
-    if not domain and "email" in channels:
+    profile = profile_of(organisation.pk)
+    domains = profile.simulation_domains
+    if not domains and "email" in channels:
         raise ValidationError(
             _("Set the simulation domain of the organisation's sending profile first.")
         )
-    prefix = secrets.choice(PREFIXES) + secrets.token_hex(2)
-    base = settings.TRACKING_BASE_URL
+    domain = sender_domain or (domains[0] if domains else "")
+    if domain and domain not in domains:
+        raise ValidationError(_("This domain is not one of the organisation's simulation domains."))
+    hosts = landing_hosts(profile)
+    host = landing_host or hosts[0]
+    if host not in hosts:
+        raise ValidationError(_("This link host is not available to the organisation."))
+    prefix = secrets.choice(profile.link_words or PREFIXES) + secrets.token_hex(2)
+    base = landing_base(host)
     mailing = Mailing.objects.create(
         organisation=organisation,
         name=name,
@@ -179,6 +189,8 @@ def campaign_create(
         segment=segment,
         mailing=mailing,
         path_prefix=prefix,
+        sender_domain=domain,
+        landing_host=host,
         after_click=after_click,
         assignment=assignment,
         follow_up=follow_up,

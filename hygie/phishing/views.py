@@ -7,6 +7,7 @@ from collections.abc import Hashable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import cast
+from urllib.parse import urlsplit
 
 import segno
 from django.conf import settings
@@ -237,7 +238,10 @@ def qr_image(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
     """The QR code printed in a QR scenario's email: the person's tracked link, as a PNG."""
     delivery = lookup.delivery(prefix, token)
     # Unknown tokens get a code too (to a neutral page): no oracle, nothing recorded.
-    target = f"{settings.TRACKING_BASE_URL}/{prefix}/{token}/"
+    # On the host that serves the image (the campaign's link host), with the scheme of
+    # the configured base (a proxy in front may end TLS).
+    scheme = urlsplit(settings.TRACKING_BASE_URL).scheme
+    target = f"{scheme}://{request.get_host()}/{prefix}/{token}/"
     buffer = io.BytesIO()
     segno.make(target, error="m").save(buffer, kind="png", scale=6, border=2)
     response = HttpResponse(buffer.getvalue(), content_type="image/png")

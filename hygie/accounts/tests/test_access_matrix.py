@@ -38,6 +38,7 @@ CONSOLE_PAGES: list[tuple[str, tuple[str, ...], Permission]] = [
     ("audience:segment_new", (), Permission.MANAGE_AUDIENCE),
     ("delivery:mailings", (), Permission.MANAGE_CAMPAIGNS),
     ("delivery:mailing_new", (), Permission.MANAGE_CAMPAIGNS),
+    ("delivery:sending", (), Permission.MANAGE_ORGANISATION),
     ("phishing:simulations", (), Permission.MANAGE_CAMPAIGNS),
     ("phishing:simulation_new", (), Permission.MANAGE_CAMPAIGNS),
     ("phishing:scenarios", (), Permission.MANAGE_CAMPAIGNS),
