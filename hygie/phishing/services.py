@@ -70,11 +70,15 @@ def variant_key(scenario: Scenario) -> str:
     return f"s{scenario.pk}"
 
 
-def open_pixel_html() -> str:
+# Names the open image takes, one per campaign: no fixed file name for filters to learn.
+IMAGE_NAMES = ("logo", "entete", "banniere", "signature", "pied", "illustration", "marque")
+
+
+def open_pixel_html(image: str) -> str:
     # Whether an open counts per person is decided when it happens, from the
     # organisation's setting at that time (see record_open).
     return (
-        '<img src="{{ lien }}p.gif" width="1" height="1" alt="" '
+        f'<img src="{{{{ lien }}}}{image}.gif" width="1" height="1" alt="" '
         'style="display:block;width:1px;height:1px;border:0">'
     )
 
@@ -87,7 +91,9 @@ REPORT_HTML = (
 REPORT_SMS = " Doute ? Signalez : {{ lien }}r/"
 
 
-def variant_fields(scenario: Scenario, *, domain: str, report_link: bool) -> dict[str, str]:
+def variant_fields(
+    scenario: Scenario, *, domain: str, report_link: bool, image: str = IMAGE_NAMES[0]
+) -> dict[str, str]:
     """What a scenario puts into a mailing variant, tracked parts included."""
     data = scenario.data
     text = str(data.get("text_body", ""))
@@ -97,7 +103,7 @@ def variant_fields(scenario: Scenario, *, domain: str, report_link: bool) -> dic
         text, html_body = text + REPORT_TEXT if text else text, html_body + REPORT_HTML
         sms = sms + REPORT_SMS if sms else sms
     if html_body:
-        html_body += hidden_link_html() + open_pixel_html()
+        html_body += hidden_link_html() + open_pixel_html(image)
     return {
         "subject": str(data.get("subject", "")),
         "text_body": text,
@@ -176,12 +182,13 @@ def campaign_create(
         raise ValidationError(_("This scenario belongs to another organisation."))
     if after_click not in AfterClick.values:
         raise ValidationError(_("Unknown choice for what happens after a click."))
+    image = secrets.choice(IMAGE_NAMES)
     for scenario in scenarios:
         Variant.objects.create(
             mailing=mailing,
             key=variant_key(scenario),
             weight=1,
-            **variant_fields(scenario, domain=domain, report_link=report_link),
+            **variant_fields(scenario, domain=domain, report_link=report_link, image=image),
         )
     campaign = SimulationCampaign.objects.create(
         organisation=organisation,

@@ -28,7 +28,8 @@ tracking_urlpatterns = [
     path("<slug:prefix>/<str:token>/", views.tracked_link, name="tracked_link"),
     path("<slug:prefix>/<str:token>/h/", views.hidden_link, name="hidden_link"),
     path("<slug:prefix>/<str:token>/q.png", views.qr_image, name="qr_image"),
-    path("<slug:prefix>/<str:token>/p.gif", views.open_pixel, name="open_pixel"),
+    # The image's name varies per campaign (services.IMAGE_NAMES); any name is served.
+    path("<slug:prefix>/<str:token>/<slug:image>.gif", views.open_pixel, name="open_pixel"),
     path("<slug:prefix>/<str:token>/v/", views.presence, name="presence"),
     path("<slug:prefix>/<str:token>/r/", views.report, name="report"),
     path("<slug:prefix>/<str:token>/pas-moi/", views.not_me, name="not_me"),

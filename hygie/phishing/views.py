@@ -206,7 +206,7 @@ def presence_script(request: HttpRequest, prefix: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD"])
-def open_pixel(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
+def open_pixel(request: HttpRequest, prefix: str, token: str, image: str) -> HttpResponse:
     if request.method == "GET":
         hit = lookup.hit(prefix, token, request=request, page=False)
         if hit is not None:
