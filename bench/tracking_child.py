@@ -163,7 +163,7 @@ def generate_campaign(
     from hygie.phishing.services import variant_fields, variant_key
 
     size = len(people)
-    prefix = f"espace{size}"
+    prefix = f"espace{size}o{organisation.pk}"  # one per campaign, as the service ensures
     with transaction.atomic():
         mailing = Mailing.objects.create(
             organisation=organisation,

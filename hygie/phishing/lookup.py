@@ -124,6 +124,11 @@ def _find(
         return None
     row, values = found
     served = campaigns.get(row.mailing_id)
+    if served is None:
+        # A campaign made since this prefix was read, under a prefix another campaign
+        # already had (rare: see services.new_path_prefix): read the prefix again.
+        _CAMPAIGNS.forget(prefix)
+        served = _campaigns(prefix).get(row.mailing_id)
     if served is None or (
         served.campaign.ended_at is not None
         and served.campaign.ended_at <= timezone.now() - services.TRACKING_GRACE

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import ipaddress
 import secrets
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -63,6 +64,18 @@ QR_IMAGE = (
     '<img src="{{ lien }}q.png" alt="QR code" width="180" height="180" '
     'style="display:block;width:180px;height:180px">'
 )
+
+
+def new_path_prefix(words: Sequence[str]) -> str:
+    """A word and four random hex digits, not used by another campaign yet when one is
+    free after a few draws (tracking reads campaigns by prefix; a shared prefix works,
+    at the cost of reading both campaigns)."""
+    prefix = ""
+    for _attempt in range(8):
+        prefix = secrets.choice(words) + secrets.token_hex(2)
+        if not SimulationCampaign.objects.filter(path_prefix=prefix).exists():
+            break
+    return prefix
 
 
 def variant_key(scenario: Scenario) -> str:
@@ -164,7 +177,7 @@ def campaign_create(
     host = landing_host or hosts[0]
     if host not in hosts:
         raise ValidationError(_("This link host is not available to the organisation."))
-    prefix = secrets.choice(profile.link_words or PREFIXES) + secrets.token_hex(2)
+    prefix = new_path_prefix(profile.link_words or PREFIXES)
     base = landing_base(host)
     mailing = Mailing.objects.create(
         organisation=organisation,

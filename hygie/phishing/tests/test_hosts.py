@@ -91,3 +91,37 @@ def test_a_campaign_uses_the_chosen_domain_host_and_words(
 def test_a_domain_or_host_outside_the_settings_is_refused(simulation, hosts, admin, choice):
     with pytest.raises(ValidationError):
         _create(simulation, admin, **choice)
+
+
+def test_a_new_campaign_avoids_a_prefix_in_use(simulation, monkeypatch):
+    from hygie.phishing import services
+
+    drawn = iter([simulation.path_prefix[-4:], "beef"])
+    monkeypatch.setattr(services.secrets, "token_hex", lambda _n: next(drawn))
+    monkeypatch.setattr(services.secrets, "choice", lambda _words: simulation.path_prefix[:-4])
+    assert services.new_path_prefix(["x"]) == simulation.path_prefix[:-4] + "beef"
+
+
+def test_a_campaign_sharing_a_prefix_read_moments_ago_is_tracked(
+    simulation, admin, client, smtp_server
+):
+    from hygie.phishing.models import SimulationCampaign
+
+    launch_and_send(simulation)
+    other = _create(simulation, admin)
+    open_window(other.mailing)
+    launch_and_send(other)
+    first = Delivery.objects.filter(mailing=simulation.mailing).first()
+    # A hit keeps the prefix's campaigns in this process for a few seconds...
+    client.get(
+        f"/{simulation.path_prefix}/{first.token}/",
+        **{**PERSON, "REMOTE_ADDR": "198.51.100.7"},
+    )
+    # ...then another process gives the same prefix to the other campaign.
+    SimulationCampaign.objects.filter(pk=other.pk).update(path_prefix=simulation.path_prefix)
+    theirs = Delivery.objects.filter(mailing=other.mailing).first()
+    client.get(
+        f"/{simulation.path_prefix}/{theirs.token}/",
+        **{**PERSON, "REMOTE_ADDR": "198.51.100.8"},
+    )
+    assert SimulationResult.objects.get(delivery=theirs).stage == Stage.CLICKED
