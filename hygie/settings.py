@@ -317,6 +317,9 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         # Logs every empty poll at INFO; our worker logs what matters.
         "django_tasks_db": {"level": "WARNING"},
+        # WeasyPrint logs each step of every PDF (an attachment per message) at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
         # aiosmtpd (mail catcher, tests) logs every SMTP command at INFO.
         "mail.log": {"level": "WARNING"},
     },

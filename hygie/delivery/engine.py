@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hygie.audience.models import Person
+from hygie.delivery import attachments
 from hygie.delivery.mime import CompiledMessage, Headers
 from hygie.delivery.models import (
     Channel,
@@ -236,13 +237,18 @@ def render_email(
             ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
         )
     person = delivery.person
+    values = values if values is not None else recipient_values(delivery)
+    attachment = None
+    if variant.attachment_html:
+        attachment = (variant.attachment_name, attachments.render(variant.attachment_html, values))
     data = compiled.render(
-        values if values is not None else recipient_values(delivery),
+        values,
         to_email=delivery.recipient,
         to_name=person.display_name if person and person.email else "",
         message_id=delivery.token,
         date=now,
         extra_headers=extra,
+        attachment=attachment,
     )
     profile = profile or profile_of(delivery.organisation_id)
     if profile.dkim_private_key and profile.dkim_domain and profile.dkim_selector:

@@ -11,6 +11,7 @@ standard library to prove it.
 
 from __future__ import annotations
 
+import base64
 import binascii
 import secrets
 from collections.abc import Mapping
@@ -174,7 +175,9 @@ class CompiledMessage:
         message_id: str,
         date: datetime,
         extra_headers: tuple[tuple[str, str], ...] = (),
+        attachment: tuple[str, bytes] | None = None,
     ) -> bytes:
+        """`attachment`: a PDF's file name (ASCII) and content, for this recipient."""
         subject = substitute(self.subject, values)
         lines = [
             self.fixed_headers,
@@ -184,24 +187,28 @@ class CompiledMessage:
             f"Message-ID: <{message_id}@{self.domain}>",
         ]
         lines.extend(f"{name}: {value}" for name, value in extra_headers)
+        body = self._body(values)
+        if attachment is not None:
+            body = self._with_attachment(body, *attachment)
+        return ("\r\n".join(lines) + "\r\n").encode("ascii") + body
+
+    def _body(self, values: Mapping[str, str]) -> bytes:
+        """The content part: its own headers, a blank line, then the content."""
         text = _qp(substitute(self.text_body, values))
         if not self.html_body:
-            lines += [
-                'Content-Type: text/plain; charset="utf-8"',
-                "Content-Transfer-Encoding: quoted-printable",
-            ]
-            return ("\r\n".join(lines) + "\r\n\r\n").encode("ascii") + text + b"\r\n"
+            return (
+                b'Content-Type: text/plain; charset="utf-8"\r\n'
+                b"Content-Transfer-Encoding: quoted-printable\r\n\r\n" + text + b"\r\n"
+            )
         html = _qp(substitute(self.html_body, values, escape_html=True))
         boundary = self.boundary
-        lines.append(f'Content-Type: multipart/alternative; boundary="{boundary}"')
-        head = ("\r\n".join(lines) + "\r\n\r\n").encode("ascii")
         part = (
             'Content-Type: {}; charset="utf-8"\r\n'
             "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
         )
         return b"".join(
             (
-                head,
+                f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n\r\n'.encode(),
                 f"--{boundary}\r\n".encode(),
                 part.format("text/plain").encode(),
                 text,
@@ -209,5 +216,22 @@ class CompiledMessage:
                 part.format("text/html").encode(),
                 html,
                 f"\r\n--{boundary}--\r\n".encode(),
+            )
+        )
+
+    def _with_attachment(self, body: bytes, name: str, content: bytes) -> bytes:
+        outer = self.boundary + "m"
+        encoded = base64.encodebytes(content).replace(b"\n", b"\r\n")
+        return b"".join(
+            (
+                f'Content-Type: multipart/mixed; boundary="{outer}"\r\n\r\n'.encode(),
+                f"--{outer}\r\n".encode(),
+                body,
+                f"\r\n--{outer}\r\n".encode(),
+                f'Content-Type: application/pdf; name="{name}"\r\n'.encode("ascii"),
+                f'Content-Disposition: attachment; filename="{name}"\r\n'.encode("ascii"),
+                b"Content-Transfer-Encoding: base64\r\n\r\n",
+                encoded,
+                f"\r\n--{outer}--\r\n".encode(),
             )
         )

@@ -174,6 +174,10 @@ class Variant(models.Model):
     # A variant may speak with its own voice (simulations: each scenario its sender).
     from_name = models.CharField(_("sender name"), max_length=200, blank=True)
     from_email = models.EmailField(_("sender address"), blank=True)
+    # An optional PDF attached to each message, rendered per recipient from this HTML
+    # (placeholders, {{ qr_code }} for a QR code of the personal link): delivery.attachments.
+    attachment_name = models.CharField(_("attachment file name"), max_length=100, blank=True)
+    attachment_html = models.TextField(_("attachment (HTML)"), blank=True)
 
     class Meta:
         ordering = ("key",)

@@ -23,7 +23,7 @@ from hygie.audience.models import Person, PersonStatus
 from hygie.audience.selectors import segment_people
 from hygie.audience.services import person_mark_bounced
 from hygie.audience.values import InvalidValue, clean_mobile_phone
-from hygie.delivery import placeholders
+from hygie.delivery import attachments, placeholders
 from hygie.delivery.engine import profile_of, send_claimed, window_of
 from hygie.delivery.models import (
     Channel,
@@ -60,6 +60,8 @@ def check_content(variant: Variant, channel: str) -> None:
         errors.setdefault("text_body", _("A text version is required (some readers show only it)."))
     if channel == Channel.SMS and not variant.sms_body.strip():
         errors.setdefault("sms_body", _("The SMS text is empty."))
+    if channel == Channel.EMAIL:
+        errors.update(attachments.problems(variant.attachment_name, variant.attachment_html))
     if errors:
         raise ValidationError(errors)
 

@@ -80,6 +80,15 @@ def render_pdf(template_name: str, context: dict[str, Any], *, language: str = "
     return bytes(document.write_pdf())
 
 
+def html_to_pdf(html: str) -> bytes:
+    """A PDF from a complete HTML string (an attachment), with the same closed fetcher:
+    images must be `data:` URIs or static files."""
+    from weasyprint import HTML
+
+    document = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=_fetcher())
+    return bytes(document.write_pdf())
+
+
 def pdf_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

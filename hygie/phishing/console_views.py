@@ -342,7 +342,22 @@ def scenario_frame(request: HttpRequest, scenario_id: int, part: str) -> HttpRes
         return _frame(preview.render_scenario(scenario, request_organisation(request)).html)
     if part == "landing":
         return _frame(preview.landing_html(scenario))
+    if part == "attachment" and scenario.data.get("attachment"):
+        return _frame(preview.attachment_html(scenario, request_organisation(request)))
     raise Http404
+
+
+@require_http_methods(["GET"])
+@console_view(MANAGE)
+def scenario_attachment_pdf(request: HttpRequest, scenario_id: int) -> HttpResponse:
+    """The attachment's PDF as a person receives it, with sample values."""
+    scenario = _scenario(request, scenario_id)
+    if not scenario.data.get("attachment"):
+        raise Http404
+    content = preview.attachment_pdf(scenario, request_organisation(request))
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="exemple.pdf"'
+    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -80,7 +80,10 @@ def initial_of(scenario: Scenario) -> dict[str, Any]:
     data = scenario.data
     landing = data.get("landing") or {}
     initial = {name: data.get(name, "") for name in TOP_LEVEL}
+    attachment = data.get("attachment") or {}
     initial.update(
+        attachment_name=attachment.get("filename", ""),
+        attachment_html=attachment.get("html", ""),
         landing_title=landing.get("title", ""),
         landing_html=landing.get("html", ""),
         red_flags=flags_as_text(data.get("red_flags", [])),
@@ -112,6 +115,14 @@ def scenario_new_version(
     if "landing_html" in changes:
         landing["html"] = changes["landing_html"]
     data["landing"] = landing
+    if "attachment_name" in changes or "attachment_html" in changes:
+        attachment = dict(data.get("attachment") or {})
+        attachment["filename"] = changes.get("attachment_name", attachment.get("filename", ""))
+        attachment["html"] = changes.get("attachment_html", attachment.get("html", ""))
+        # Both emptied: no attachment any more.
+        data.pop("attachment", None)
+        if attachment["filename"].strip() or attachment["html"].strip():
+            data["attachment"] = attachment
     if "red_flags" in changes:
         data["red_flags"] = flags_from_text(changes["red_flags"])
     # Lock the scenario's versions so that two editors cannot take the same number.

@@ -131,6 +131,20 @@ class ScenarioForm(forms.Form):
     sms_body = forms.CharField(
         label=gettext_lazy("SMS text"), required=False, widget=forms.Textarea
     )
+    attachment_name = forms.CharField(
+        label=gettext_lazy("Attachment file name (PDF)"),
+        required=False,
+        help_text=gettext_lazy("Empty with an empty content: no attachment."),
+    )
+    attachment_html = forms.CharField(
+        label=gettext_lazy("Attachment content (HTML)"),
+        required=False,
+        widget=forms.Textarea,
+        help_text=gettext_lazy(
+            "Turned into a PDF for each person: {{ lien }} is their link, {{ qr_code }} a QR "
+            "code of it."
+        ),
+    )
     landing_title = forms.CharField(label=gettext_lazy("Landing page title"))
     landing_html = forms.CharField(label=gettext_lazy("Landing page (HTML)"), widget=forms.Textarea)
     red_flags = forms.CharField(
@@ -138,7 +152,7 @@ class ScenarioForm(forms.Form):
         widget=forms.Textarea,
         help_text=gettext_lazy(
             "One per line: place | exact text it points at | explanation. "
-            "Places: subject, sender, body, link, landing, sms."
+            "Places: subject, sender, body, link, landing, sms, attachment."
         ),
     )
 
@@ -146,7 +160,15 @@ class ScenarioForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Only the fields the channel uses (an SMS has no subject or HTML).
         unused = (
-            ("subject", "text_body", "html_body", "sender_name", "sender_local_part")
+            (
+                "subject",
+                "text_body",
+                "html_body",
+                "sender_name",
+                "sender_local_part",
+                "attachment_name",
+                "attachment_html",
+            )
             if channel == "sms"
             else ("sms_body",)
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -11,13 +12,14 @@ import yaml
 from django.conf import settings
 from django.db import transaction
 
+from hygie.delivery import attachments
 from hygie.delivery.placeholders import PLACEHOLDER, unknown_placeholders
 from hygie.library.themes import THEMES
 from hygie.phishing.models import Scenario
 
 CHANNELS = {"email", "sms", "qr"}
 TECHNIQUES = {"link", "credential_form", "attachment_link", "qr_code"}
-WHERE = {"subject", "sender", "body", "link", "landing", "sms"}
+WHERE = {"subject", "sender", "body", "link", "landing", "sms", "attachment"}
 # Placeholders of simulations: the common ones plus the QR code image.
 EXTRA_PLACEHOLDERS = {"qr_code"}
 
@@ -52,6 +54,7 @@ def _field(data: dict[str, Any], where: str) -> str:
             "link": f"{data.get('text_body', '')}\n{data.get('html_body', '')}",
             "landing": landing.get("html", ""),
             "sms": data.get("sms_body", ""),
+            "attachment": (data.get("attachment") or {}).get("html", ""),
         }.get(where, "")
     )
 
@@ -113,6 +116,18 @@ def field_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
         unknown = set(unknown_placeholders(str(data.get(key, "")))) - EXTRA_PLACEHOLDERS
         if unknown:
             add(key, f"unknown placeholder(s) in {key}: {', '.join(sorted(unknown))}")
+    attachment = data.get("attachment")
+    if attachment is not None:
+        if channel not in {"email", "qr"} or not isinstance(attachment, dict):
+            add("attachment", "an attachment has a filename and html, in an email scenario")
+        else:
+            html = str(attachment.get("html", ""))
+            for name, message in attachments.problems(
+                str(attachment.get("filename", "")), html
+            ).items():
+                add(name, message)
+            if not re.search(r"\{\{\s*(lien|qr_code)\s*\}\}", html):
+                add("attachment_html", "the attachment needs the link {{ lien }} or {{ qr_code }}")
     landing = data.get("landing") or {}
     if not landing.get("title"):
         add("landing_title", "the landing page needs a title and html")
@@ -128,6 +143,8 @@ def field_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
             add("red_flags", f"red flag {number}: unknown place {flag.get('where')!r}")
         elif not str(flag.get("anchor", "")).strip():
             add("red_flags", f"red flag {number}: missing anchor")
+        elif flag.get("where") == "attachment" and not attachment:
+            add("red_flags", f"red flag {number}: the scenario has no attachment")
         elif str(flag.get("anchor", "")) not in _field(data, flag["where"]):
             add("red_flags", f"red flag {number}: anchor not found in its {flag['where']}")
         if not str(flag.get("explanation", "")).strip():

@@ -9,6 +9,7 @@ import segno
 from django.conf import settings
 
 from hygie.accounts.models import Organisation
+from hygie.delivery import attachments
 from hygie.delivery.engine import profile_of
 from hygie.delivery.models import Variant
 from hygie.delivery.placeholders import substitute
@@ -86,3 +87,16 @@ def render_variant(variant: Variant, organisation: Organisation) -> Rendered:
 
 def landing_html(scenario: Scenario) -> str:
     return str((scenario.data.get("landing") or {}).get("html", ""))
+
+
+def attachment_html(scenario: Scenario, organisation: Organisation) -> str:
+    """The scenario's attachment with sample values, as its PDF is drawn ("" if none)."""
+    source = str((scenario.data.get("attachment") or {}).get("html", ""))
+    if not source:
+        return ""
+    return attachments.filled(source, sample_values(organisation))
+
+
+def attachment_pdf(scenario: Scenario, organisation: Organisation) -> bytes:
+    source = str((scenario.data.get("attachment") or {}).get("html", ""))
+    return attachments.render(source, sample_values(organisation))

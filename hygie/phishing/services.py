@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import ipaddress
+import re
 import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -14,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from hygie.accounts.audit import audit_record
@@ -126,6 +128,8 @@ def variant_fields(
         "from_email": f"{data['sender_local_part']}@{domain}"
         if domain and data.get("sender_local_part")
         else "",
+        "attachment_name": str((data.get("attachment") or {}).get("filename", "")),
+        "attachment_html": str((data.get("attachment") or {}).get("html", "")),
     }
 
 
@@ -616,6 +620,22 @@ def refresh_result(delivery_id: int) -> None:
     result.save()
 
 
+def attachment_text(data: dict[str, Any], values: dict[str, str]) -> str:
+    """The words of a scenario's attachment, as its reader sees them (no markup)."""
+    from hygie.delivery.attachments import QR_PLACEHOLDER
+    from hygie.delivery.placeholders import substitute
+
+    source = str((data.get("attachment") or {}).get("html", ""))
+    if not source:
+        return ""
+    source = re.sub(r"(?is)<(style|head|script)\b.*?</\1>", "", source)
+    source = re.sub(r"(?i)<br\s*/?>|</(p|div|tr|h\d|li|table)>", "\n", source)
+    source = re.sub(r"(?i)</t[dh]>", " ", source)
+    text = strip_tags(substitute(QR_PLACEHOLDER.sub("[QR code]", source), values))
+    lines = (" ".join(line.split()) for line in html.unescape(text).splitlines())
+    return "\n".join(line for line in lines if line)
+
+
 def annotated_message(scenario: Scenario, values: dict[str, str]) -> dict[str, object]:
     """The message as received, escaped, with each red flag wrapped in a numbered mark."""
     from hygie.delivery.placeholders import substitute
@@ -625,6 +645,7 @@ def annotated_message(scenario: Scenario, values: dict[str, str]) -> dict[str, o
         "sender": html.escape(data.get("sender_name", "")),
         "subject": html.escape(substitute(data.get("subject", ""), values)),
         "body": html.escape(substitute(data.get("text_body") or data.get("sms_body", ""), values)),
+        "attachment": html.escape(attachment_text(data, values)),
     }
     flags = []
     for number, flag in enumerate(data.get("red_flags", []), start=1):
@@ -634,6 +655,7 @@ def annotated_message(scenario: Scenario, values: dict[str, str]) -> dict[str, o
             "sms": "body",
             "link": "body",
             "body": "body",
+            "attachment": "attachment",
         }.get(flag["where"])
         anchor = html.escape(flag["anchor"])
         if place and anchor in parts[place]:

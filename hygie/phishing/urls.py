@@ -14,6 +14,11 @@ urlpatterns = [
     path("scenarios/", console_views.scenario_list, name="scenarios"),
     path("scenarios/<int:scenario_id>/", console_views.scenario_detail, name="scenario"),
     path(
+        "scenarios/<int:scenario_id>/attachment.pdf",
+        console_views.scenario_attachment_pdf,
+        name="scenario_attachment_pdf",
+    ),
+    path(
         "scenarios/<int:scenario_id>/<str:part>.html",
         console_views.scenario_frame,
         name="scenario_frame",

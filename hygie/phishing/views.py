@@ -94,7 +94,9 @@ def _teach(
     annotated = services.annotated_message(scenario, recipient_values(delivery))
     parts = cast(dict[str, str], annotated["parts"])
     # Escaped, with the red flags' marks, by annotated_message.
-    own = {name: mark_safe(parts[name]) for name in ("subject", "body") if parts[name]}
+    own = {
+        name: mark_safe(parts[name]) for name in ("subject", "body", "attachment") if parts[name]
+    }
     campaign = delivery.mailing.simulation
     return _page(
         request,
