@@ -80,6 +80,7 @@ OBJECT_PAGES = {
     "phishing:people",
     "phishing:scenario",
     "phishing:scenario_frame",
+    "phishing:scenario_attachment_pdf",
     "phishing:scenario_edit",
     "reporting:report",
     "reporting:report_classify",
