@@ -192,12 +192,21 @@ def simulation_results(request: HttpRequest, campaign_id: int) -> HttpResponse:
 def campaign_preview(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign(request, campaign_id)
     organisation = request_organisation(request)
-    part = request.GET.get("frame")
+    part = request.GET.get("frame") or request.GET.get("attachment")
     variants = list(campaign.mailing.variants.all())
     if part:
         variant = next((v for v in variants if str(v.pk) == part), None)
         if variant is None:
             raise Http404
+        if "attachment" in request.GET:
+            if not variant.attachment_html:
+                raise Http404
+            response = HttpResponse(
+                preview.variant_attachment_pdf(variant, organisation),
+                content_type="application/pdf",
+            )
+            response["Content-Disposition"] = f'inline; filename="{variant.attachment_name}"'
+            return response
         rendered = preview.render_variant(variant, organisation)
         return _frame(rendered.html)
     rows = [(v, preview.render_variant(v, organisation)) for v in variants]

@@ -100,3 +100,9 @@ def attachment_html(scenario: Scenario, organisation: Organisation) -> str:
 def attachment_pdf(scenario: Scenario, organisation: Organisation) -> bytes:
     source = str((scenario.data.get("attachment") or {}).get("html", ""))
     return attachments.render(source, sample_values(organisation))
+
+
+def variant_attachment_pdf(variant: Variant, organisation: Organisation) -> bytes:
+    """A campaign variant's attachment, drawn for a sample person on the campaign's link."""
+    values = sample_values(organisation, link_template=variant.mailing.link_template)
+    return attachments.render(variant.attachment_html, values)

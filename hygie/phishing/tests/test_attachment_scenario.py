@@ -22,7 +22,7 @@ def _scenario() -> Scenario:
 
 
 def test_the_attachment_carries_each_persons_tracked_link(
-    simulation, organisation, admin, client, smtp_server
+    simulation, organisation, admin, client, smtp_server, console
 ):
     campaign = campaign_create(
         organisation=organisation,
@@ -32,6 +32,17 @@ def test_the_attachment_carries_each_persons_tracked_link(
         segment=simulation.segment,
     )
     open_window(campaign.mailing)
+    # Previewed before launch, on the campaign's own link.
+    staff = console(admin)
+    preview = staff.get(reverse("phishing:campaign_preview", args=[campaign.pk]))
+    assert 'data-testid="variant-attachment"' in preview.content.decode()
+    variant = campaign.mailing.variants.get()
+    sample = staff.get(
+        reverse("phishing:campaign_preview", args=[campaign.pk]), {"attachment": variant.pk}
+    )
+    sample_text = PdfReader(io.BytesIO(sample.content)).pages[0].extract_text().replace("\n", "")
+    assert f"/{campaign.path_prefix}/exemple/" in sample_text
+    client.logout()
     launch_and_send(campaign)
     first, second, _third = Delivery.objects.filter(mailing=campaign.mailing).order_by("pk")
     Person.objects.filter(pk=second.person_id).update(last_name="Martin-Lévêque")
