@@ -106,3 +106,18 @@ def test_editing_the_attachment_is_checked_and_can_remove_it(
     staff.post(url, {**data, "attachment_name": "", "attachment_html": "", "red_flags": flags})
     new = Scenario.objects.get(organisation=organisation)
     assert "attachment" not in new.data
+
+
+def test_another_organisations_attachment_is_not_found(simulation, console, admin, outsider):
+    from hygie.phishing.editing import scenario_new_version
+
+    ours = scenario_new_version(
+        scenario=_scenario(),
+        organisation=simulation.organisation,
+        actor=admin,
+        changes={"title": "Notre version de la facture"},
+    )
+    assert ours.data["attachment"]["filename"] == "facture_FA-2026-1187.pdf"
+    url = reverse("phishing:scenario_attachment_pdf", args=[ours.pk])
+    assert console(admin).get(url).status_code == 200
+    assert console(outsider).get(url).status_code == 404
