@@ -21,6 +21,7 @@ from hygie.accounts.audit import audit_record
 from hygie.accounts.roles import Permission
 from hygie.delivery import services as delivery_services
 from hygie.delivery.models import DeliveryStatus, MailingStatus
+from hygie.lib.pdf import pdf_response
 from hygie.operations import snapshots
 from hygie.phishing import editing, preview, selectors, services
 from hygie.phishing.forms import (
@@ -30,6 +31,7 @@ from hygie.phishing.forms import (
     ScenarioForm,
     SimulationForm,
 )
+from hygie.phishing.loader import attachment_of
 from hygie.phishing.models import (
     ScannerNetwork,
     Scenario,
@@ -192,23 +194,17 @@ def simulation_results(request: HttpRequest, campaign_id: int) -> HttpResponse:
 def campaign_preview(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign(request, campaign_id)
     organisation = request_organisation(request)
-    part = request.GET.get("frame") or request.GET.get("attachment")
     variants = list(campaign.mailing.variants.all())
-    if part:
-        variant = next((v for v in variants if str(v.pk) == part), None)
-        if variant is None:
+    # One variant's HTML (?frame=<id>) or its attachment's PDF (?attachment=<id>).
+    frame, attachment = request.GET.get("frame"), request.GET.get("attachment")
+    if frame or attachment:
+        variant = next((v for v in variants if str(v.pk) == (frame or attachment)), None)
+        if variant is None or (attachment and not variant.attachment_html):
             raise Http404
-        if "attachment" in request.GET:
-            if not variant.attachment_html:
-                raise Http404
-            response = HttpResponse(
-                preview.variant_attachment_pdf(variant, organisation),
-                content_type="application/pdf",
-            )
-            response["Content-Disposition"] = f'inline; filename="{variant.attachment_name}"'
-            return response
-        rendered = preview.render_variant(variant, organisation)
-        return _frame(rendered.html)
+        if attachment:
+            content = preview.variant_attachment_pdf(variant, organisation)
+            return pdf_response(content, variant.attachment_name)
+        return _frame(preview.render_variant(variant, organisation).html)
     rows = [(v, preview.render_variant(v, organisation)) for v in variants]
     return render(
         request,
@@ -364,9 +360,7 @@ def scenario_attachment_pdf(request: HttpRequest, scenario_id: int) -> HttpRespo
     if not scenario.data.get("attachment"):
         raise Http404
     content = preview.attachment_pdf(scenario, request_organisation(request))
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = 'inline; filename="exemple.pdf"'
-    return response
+    return pdf_response(content, attachment_of(scenario.data)[0])
 
 
 @require_http_methods(["GET", "POST"])

@@ -44,6 +44,12 @@ def parse(path: Path) -> tuple[dict[str, Any], str]:
     return data, hashlib.sha256(text.encode()).hexdigest()
 
 
+def attachment_of(data: dict[str, Any]) -> tuple[str, str]:
+    """(file name, HTML) of a scenario's attachment; empty strings when it has none."""
+    attachment = data.get("attachment") or {}
+    return str(attachment.get("filename", "")), str(attachment.get("html", ""))
+
+
 def _field(data: dict[str, Any], where: str) -> str:
     landing = data.get("landing") or {}
     return str(
@@ -54,7 +60,7 @@ def _field(data: dict[str, Any], where: str) -> str:
             "link": f"{data.get('text_body', '')}\n{data.get('html_body', '')}",
             "landing": landing.get("html", ""),
             "sms": data.get("sms_body", ""),
-            "attachment": (data.get("attachment") or {}).get("html", ""),
+            "attachment": attachment_of(data)[1],
         }.get(where, "")
     )
 

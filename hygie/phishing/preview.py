@@ -13,6 +13,7 @@ from hygie.delivery import attachments
 from hygie.delivery.engine import profile_of
 from hygie.delivery.models import Variant
 from hygie.delivery.placeholders import substitute
+from hygie.phishing.loader import attachment_of
 from hygie.phishing.models import Scenario
 from hygie.phishing.services import QR_IMAGE
 
@@ -91,15 +92,12 @@ def landing_html(scenario: Scenario) -> str:
 
 def attachment_html(scenario: Scenario, organisation: Organisation) -> str:
     """The scenario's attachment with sample values, as its PDF is drawn ("" if none)."""
-    source = str((scenario.data.get("attachment") or {}).get("html", ""))
-    if not source:
-        return ""
-    return attachments.filled(source, sample_values(organisation))
+    source = attachment_of(scenario.data)[1]
+    return attachments.filled(source, sample_values(organisation)) if source else ""
 
 
 def attachment_pdf(scenario: Scenario, organisation: Organisation) -> bytes:
-    source = str((scenario.data.get("attachment") or {}).get("html", ""))
-    return attachments.render(source, sample_values(organisation))
+    return attachments.render(attachment_of(scenario.data)[1], sample_values(organisation))
 
 
 def variant_attachment_pdf(variant: Variant, organisation: Organisation) -> bytes:

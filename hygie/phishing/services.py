@@ -21,9 +21,11 @@ from django.utils.translation import gettext as _
 from hygie.accounts.audit import audit_record
 from hygie.accounts.models import Organisation, User
 from hygie.audience.models import Segment
+from hygie.delivery.attachments import QR_PLACEHOLDER
 from hygie.delivery.engine import profile_of
 from hygie.delivery.hosts import landing_base, landing_hosts
 from hygie.delivery.models import Delivery, DeliveryStatus, Mailing, MailingKind, Variant
+from hygie.delivery.placeholders import substitute
 from hygie.delivery.services import mailing_launch, send_test
 from hygie.phishing import tracking_sql
 from hygie.phishing.detection import (
@@ -38,6 +40,7 @@ from hygie.phishing.detection import (
     source_of,
 )
 from hygie.phishing.follow_up import send_follow_up
+from hygie.phishing.loader import attachment_of
 from hygie.phishing.models import (
     AfterClick,
     Assignment,
@@ -119,6 +122,7 @@ def variant_fields(
         sms = sms + REPORT_SMS if sms else sms
     if html_body:
         html_body += hidden_link_html() + open_pixel_html(image)
+    attachment_name, attachment_html = attachment_of(data)
     return {
         "subject": str(data.get("subject", "")),
         "text_body": text,
@@ -128,8 +132,8 @@ def variant_fields(
         "from_email": f"{data['sender_local_part']}@{domain}"
         if domain and data.get("sender_local_part")
         else "",
-        "attachment_name": str((data.get("attachment") or {}).get("filename", "")),
-        "attachment_html": str((data.get("attachment") or {}).get("html", "")),
+        "attachment_name": attachment_name,
+        "attachment_html": attachment_html,
     }
 
 
@@ -622,10 +626,7 @@ def refresh_result(delivery_id: int) -> None:
 
 def attachment_text(data: dict[str, Any], values: dict[str, str]) -> str:
     """The words of a scenario's attachment, as its reader sees them (no markup)."""
-    from hygie.delivery.attachments import QR_PLACEHOLDER
-    from hygie.delivery.placeholders import substitute
-
-    source = str((data.get("attachment") or {}).get("html", ""))
+    source = attachment_of(data)[1]
     if not source:
         return ""
     source = re.sub(r"(?is)<(style|head|script)\b.*?</\1>", "", source)
@@ -638,8 +639,6 @@ def attachment_text(data: dict[str, Any], values: dict[str, str]) -> str:
 
 def annotated_message(scenario: Scenario, values: dict[str, str]) -> dict[str, object]:
     """The message as received, escaped, with each red flag wrapped in a numbered mark."""
-    from hygie.delivery.placeholders import substitute
-
     data = scenario.data
     parts = {
         "sender": html.escape(data.get("sender_name", "")),
