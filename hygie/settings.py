@@ -54,7 +54,8 @@ if not DEBUG and not TESTING and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [PUBLIC_BASE_URL])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The Django admin on a site that requires a verified second factor.
+    "hygie.accounts.admin_app.SecondFactorAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -170,6 +171,10 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
 OTP_TOTP_ISSUER = env_str("HYGIE_TOTP_ISSUER", "Hygie")
 OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# The Django admin (superusers, password and second factor). Production may turn it
+# off entirely: every task it serves has a console page or a management command.
+ADMIN_ENABLED = env_bool("HYGIE_ADMIN_ENABLED", default=True)
 
 _https = urlsplit(PUBLIC_BASE_URL).scheme == "https"
 SESSION_COOKIE_NAME = "console_session"

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -23,5 +24,5 @@ urlpatterns = [
     path("console/audience/", include("hygie.audience.urls")),
     path("console/", include("hygie.console.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("admin/", admin.site.urls),
+    *([path("admin/", admin.site.urls)] if settings.ADMIN_ENABLED else []),
 ]

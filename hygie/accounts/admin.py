@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hygie.accounts.models import AuditEntry, Invitation, Membership, Organisation, User
 
@@ -49,3 +51,31 @@ class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
 
     def has_delete_permission(self, request: object, obj: object = None) -> bool:
         return False
+
+
+# Second-factor devices: the admin may list, inspect and delete them (a lost phone),
+# but never shows a TOTP key or a backup code, and never enrols a device: enrolment
+# happens in the console, behind the user's own second factor.
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
+
+
+class _DeviceAdmin(admin.ModelAdmin[TOTPDevice | StaticDevice]):
+    list_display = ("user", "name", "confirmed", "created_at", "last_used_at")
+    list_filter = ("confirmed",)
+    search_fields = ("user__email",)
+    fields = ("user", "name", "confirmed", "created_at", "last_used_at")
+    readonly_fields = ("user", "name", "created_at", "last_used_at")
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+
+@admin.register(TOTPDevice)
+class TOTPDeviceAdmin(_DeviceAdmin):
+    pass
+
+
+@admin.register(StaticDevice)
+class StaticDeviceAdmin(_DeviceAdmin):
+    pass
