@@ -292,11 +292,19 @@ def _record(
                     worker_id,
                 ],
             )
+            matched = cursor.rowcount
+        if not matched:
+            # Taken just before the send, so only a send longer than the whole lease gets
+            # here: the row is someone else's now and may be sent again. Say so.
+            logger.warning(
+                "delivery sent after its lease was lost",
+                extra={"delivery": delivery.pk, "worker": worker_id},
+            )
         return
     mine = Delivery.objects.filter(pk=delivery.pk, lease_owner=worker_id)
     if result.outcome == Outcome.TEMPORARY and delivery.attempts < MAX_ATTEMPTS:
         retry_at = window_of(delivery.mailing).next_open(now + backoff(delivery.attempts))
-        mine.update(
+        matched = mine.update(
             status=DeliveryStatus.SCHEDULED,
             next_attempt_at=retry_at,
             last_error=result.detail,
@@ -304,13 +312,18 @@ def _record(
             lease_expires_at=None,
         )
     else:
-        mine.update(
+        matched = mine.update(
             status=DeliveryStatus.FAILED,
             last_error=result.detail,
             lease_owner="",
             lease_expires_at=None,
         )
         logger.warning("delivery failed", extra={"delivery": delivery.pk, "reason": result.detail})
+    if not matched:
+        logger.warning(
+            "delivery outcome not recorded: its lease was lost",
+            extra={"delivery": delivery.pk, "worker": worker_id, "outcome": result.outcome},
+        )
 
 
 _MARK_SENT = (
@@ -318,6 +331,63 @@ _MARK_SENT = (
     " last_error = '', lease_owner = '', lease_expires_at = NULL"
     " WHERE id = %s AND lease_owner = %s"
 )
+
+# Taking one claimed row right before its send: it must still be this worker's
+# (an expired lease may have been claimed by another worker meanwhile), and its
+# lease starts again, so that nobody else takes it while it is on the wire.
+_TAKE = (
+    f"UPDATE {Delivery._meta.db_table} SET lease_expires_at = %s"  # noqa: S608
+    " WHERE id = %s AND lease_owner = %s AND status = %s"
+)
+
+
+def _take(delivery: Delivery, worker_id: str, now: datetime) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _TAKE,
+            [
+                connection.ops.adapt_datetimefield_value(now + lease_duration()),
+                delivery.pk,
+                worker_id,
+                DeliveryStatus.SENDING.value,
+            ],
+        )
+        return bool(cursor.rowcount)
+
+
+class BatchLease:
+    """Keeps a batch's lease alive while it is being sent.
+
+    A slow relay (greylisting, a provider's throttling) can make a batch outlast its
+    lease; once half of it is used, the rows still waiting get a new lease, so that
+    no other worker claims them in the meantime.
+    """
+
+    def __init__(self, worker_id: str, ids: Iterable[int], now: datetime) -> None:
+        self.worker_id = worker_id
+        self.waiting = set(ids)
+        self.renewed_at = now
+
+    def keep(self, now: datetime) -> set[int]:
+        """Renew if due; returns the ids this worker still holds."""
+        if now - self.renewed_at >= lease_duration() / 2 and self.waiting:
+            still_mine = Delivery.objects.filter(
+                pk__in=self.waiting, lease_owner=self.worker_id, status=DeliveryStatus.SENDING
+            )
+            held = set(still_mine.values_list("pk", flat=True))
+            still_mine.filter(pk__in=held).update(lease_expires_at=now + lease_duration())
+            lost = self.waiting - held
+            if lost:
+                logger.warning(
+                    "claimed deliveries lost before their send",
+                    extra={"worker": self.worker_id, "lost": len(lost)},
+                )
+            self.waiting = held
+            self.renewed_at = now
+        return self.waiting
+
+    def done(self, pk: int) -> None:
+        self.waiting.discard(pk)
 
 
 def _release(delivery: Delivery, worker_id: str, *, at: datetime) -> None:
@@ -332,22 +402,36 @@ def _release(delivery: Delivery, worker_id: str, *, at: datetime) -> None:
 
 
 def send_claimed(ids: Iterable[int], worker_id: str, *, stand_in: Person | None = None) -> int:
-    """Send the claimed deliveries. `stand_in` lends its name to a test send."""
-    deliveries = (
+    """Send the claimed deliveries. `stand_in` lends its name to a test send.
+
+    Each row is taken (still ours? lease renewed) right before its send, and the
+    rows still waiting are renewed while the batch goes on: a row whose lease was
+    lost to another worker is skipped, never sent twice by a healthy worker."""
+    deliveries = list(
         Delivery.objects.filter(pk__in=list(ids), lease_owner=worker_id)
         .select_related("mailing__organisation", "variant", "person__practice")
         .order_by("next_attempt_at")
     )
+    lease = BatchLease(worker_id, (d.pk for d in deliveries), timezone.now())
     sent = 0
     sms = None
     profiles: dict[int, SendingProfile] = {}
     with email_transport() as smtp:
         for delivery in deliveries:
             now = timezone.now()
+            if delivery.pk not in lease.keep(now):
+                continue
+            lease.done(delivery.pk)
             mailing = delivery.mailing
             window = window_of(mailing)
             if not delivery.is_test and not window.is_open(now):
                 _release(delivery, worker_id, at=window.next_open(now))
+                continue
+            if not _take(delivery, worker_id, now):
+                logger.warning(
+                    "claimed delivery lost before its send",
+                    extra={"delivery": delivery.pk, "worker": worker_id},
+                )
                 continue
             if delivery.channel == Channel.SMS:
                 sms = sms or sms_backend()

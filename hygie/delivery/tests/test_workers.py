@@ -176,3 +176,31 @@ def test_three_workers_share_a_campaign_without_duplicates(tmp_path, smtp):
     finally:
         with psycopg.connect(admin_url, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_a_slow_relay_outlasting_the_lease_sends_nothing_twice(tmp_path, smtp):
+    # One worker claims the whole campaign as one batch that takes twice its lease;
+    # the other, idle, must not take over the rows still waiting.
+    count = 60
+    env = environment(
+        f"sqlite:///{tmp_path}/slow.sqlite3",
+        tmp_path,
+        smtp,
+        HYGIE_DELIVERY_BATCH_SIZE=str(count),
+        HYGIE_WORKER_IDLE_SECONDS="1",
+    )
+    manage(env, "migrate", "-v0")
+    manage(env, "shell", "-c", SETUP.format(count=count))
+    smtp.handler.delay = 0.17  # about 10 s for the batch, against a 5 s lease
+    workers = [start_worker(env) for _ in range(2)]
+    try:
+        assert wait_for(lambda: len(recipients(smtp)) == count, 90), len(recipients(smtp))
+        time.sleep(1.5)
+    finally:
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        for worker in workers:
+            worker.wait(timeout=30)
+    received = recipients(smtp)
+    assert len(received) == count
+    assert max(received.values()) == 1, [a for a, n in received.items() if n > 1]
