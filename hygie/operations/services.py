@@ -7,9 +7,10 @@ import os
 import socket
 from datetime import datetime
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from hygie.operations.loop import run_isolated
 from hygie.operations.models import Heartbeat, PeriodicJob
 from hygie.operations.schedule import DUE_WORK_SOURCES, PERIODIC_JOBS, PeriodicJobSpec
 
@@ -41,7 +42,14 @@ class HeartbeatHandle:
         )
 
     def stop(self) -> None:
-        Heartbeat.objects.filter(process_id=self.process_id).update(stopped_at=timezone.now())
+        """Mark the process stopped, if the database can be reached (it may be the
+        reason the process stops)."""
+        try:
+            Heartbeat.objects.filter(process_id=self.process_id).update(stopped_at=timezone.now())
+        except DatabaseError as exc:
+            logger.warning(
+                "stop not recorded: database unavailable", extra={"error": str(exc)[:300]}
+            )
 
 
 def ensure_periodic_jobs(now: datetime | None = None) -> None:
@@ -80,5 +88,11 @@ def run_due_periodic_jobs(now: datetime | None = None) -> list[str]:
 
 
 def run_due_work() -> int:
-    """Let each app turn its due rows into work; returns how many items were started."""
-    return sum(source() for source in DUE_WORK_SOURCES)
+    """Let each app turn its due rows into work; returns how many items were started.
+
+    One source's failure (two schedulers racing into a constraint, a bug) is logged
+    and does not stop the others nor the scheduler."""
+    return sum(
+        run_isolated(f"{source.__module__}.{source.__qualname__}", source)
+        for source in DUE_WORK_SOURCES
+    )

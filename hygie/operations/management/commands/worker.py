@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 import time
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django_tasks_db.management.commands.db_worker import Worker as TaskWorker
 
-from hygie.operations.loop import StopFlag, run_forever
+from hygie.operations.loop import StopFlag, run_forever, run_isolated
 from hygie.operations.models import ProcessKind
 from hygie.operations.schedule import WORKER_STEPS
 from hygie.operations.services import HeartbeatHandle
@@ -58,7 +59,11 @@ class WorkerProcess:
         for worker_step in WORKER_STEPS:
             if self.stop.is_set:
                 break
-            ran += worker_step(self.heartbeat.process_id[-100:])
+            worker_id = self.heartbeat.process_id[-100:]
+            ran += run_isolated(
+                f"{worker_step.__module__}.{worker_step.__qualname__}",
+                partial(worker_step, worker_id),
+            )
         return ran > 0
 
 
