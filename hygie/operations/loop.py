@@ -57,7 +57,7 @@ class Backoff:
     def next_delay(self) -> float:
         self.failures += 1
         base = min(self.first * 2 ** (self.failures - 1), self.most)
-        return base * random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not a secret
+        return float(base * random.uniform(0.5, 1.0))  # noqa: S311 - jitter, not a secret
 
     def reset(self) -> None:
         self.failures = 0
