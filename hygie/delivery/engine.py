@@ -22,10 +22,10 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from hygie.audience.models import Person
-from hygie.delivery import attachments
+from hygie.delivery import attachments, greetings
 from hygie.delivery.mime import CompiledMessage, Headers
 from hygie.delivery.models import (
     Channel,
@@ -178,14 +178,22 @@ def recipient_values(delivery: Delivery, person: Person | None = None) -> dict[s
         "link": personal_link(delivery),
         "unsubscribe_link": unsubscribe_url(delivery.token),
     }
-    if person is not None:
-        values.update(
-            first_name=person.first_name,
-            last_name=person.last_name,
-            civility=person.get_civility_display() if person.civility else "",
-            full_name=" ".join(p for p in (person.first_name, person.last_name) if p),
-            practice=person.practice.name if person.practice else "",
-        )
+    values.update(person_values(person, language=mailing.organisation.language))
+    return values
+
+
+def person_values(person: Person | None, *, language: str) -> dict[str, str]:
+    """The values a person lends to a message, in the language the message is written in."""
+    with translation.override(language):
+        values = {"greeting": greetings.greeting_of(person)}
+        if person is not None:
+            values.update(
+                first_name=person.first_name,
+                last_name=person.last_name,
+                civility=greetings.title_of(person),
+                full_name=" ".join(p for p in (person.first_name, person.last_name) if p),
+                practice=person.practice.name if person.practice_id and person.practice else "",
+            )
     return values
 
 

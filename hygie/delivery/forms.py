@@ -24,7 +24,8 @@ WEEKDAYS = [
     (6, _("Sunday")),
 ]
 PLACEHOLDER_HELP = _(
-    "Placeholders: {{ prenom }}, {{ nom }}, {{ civilite }}, {{ cabinet }}, {{ lien }}, "
+    "Placeholders: {{ salutation }} (“Bonjour Docteur Lefèvre”, or “Bonjour” alone when the "
+    "name is not known), {{ prenom }}, {{ nom }}, {{ civilite }}, {{ cabinet }}, {{ lien }}, "
     "{{ lien_desinscription }}, {{ organisation }}."
 )
 

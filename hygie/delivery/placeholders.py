@@ -31,6 +31,8 @@ NAMES: dict[str, str] = {
     "organisation": "organisation",
     "lien": "link",
     "link": "link",
+    "salutation": "greeting",
+    "greeting": "greeting",
     "lien_desinscription": "unsubscribe_link",
     "unsubscribe_link": "unsubscribe_link",
 }
@@ -53,9 +55,30 @@ def check(text: str) -> None:
         raise ValueError(_("Only {{ name }} placeholders are allowed, not template tags."))
 
 
-def substitute(text: str, values: Mapping[str, str], *, escape_html: bool = False) -> str:
-    def replace(match: re.Match[str]) -> str:
-        value = values.get(NAMES.get(match.group(1), ""), "")
-        return html.escape(value, quote=True) if escape_html else value
+# A placeholder with the space before it: an empty value takes one space away, so
+# that "Bonjour {{ civilite }} {{ nom }}," never reads "Bonjour  Lefèvre," and
+# "Bonjour {{ prenom }}," reads "Bonjour," when the first name is unknown.
+_SPACED = re.compile(r"( ?)\{\{\s*([A-Za-z_]+)\s*\}\}")
 
-    return PLACEHOLDER.sub(replace, text)
+
+def substitute(text: str, values: Mapping[str, str], *, escape_html: bool = False) -> str:
+    parts: list[str] = []
+    position = 0
+    eat_space = False  # an empty value with no space before it takes the space after it
+    for match in _SPACED.finditer(text):
+        between = text[position : match.start()]
+        before, name = match.groups()
+        if eat_space:
+            if between:
+                between = between.removeprefix(" ")
+            else:
+                before = ""
+        parts.append(between)
+        value = values.get(NAMES.get(name, ""), "").strip()
+        if value:
+            parts.append(before + (html.escape(value, quote=True) if escape_html else value))
+        eat_space = not value and not before
+        position = match.end()
+    tail = text[position:]
+    parts.append(tail.removeprefix(" ") if eat_space else tail)
+    return "".join(parts)

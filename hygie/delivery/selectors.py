@@ -1,9 +1,12 @@
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 
 from hygie.accounts.models import Organisation
-from hygie.delivery.models import Delivery, DeliveryStatus, Mailing
+from hygie.audience.models import Person, PersonStatus, Profession
+from hygie.audience.selectors import segment_people
+from hygie.delivery.models import Channel, Delivery, DeliveryStatus, Mailing
+from hygie.delivery.placeholders import NAMES, PLACEHOLDER
 
 
 def mailings(organisation: Organisation) -> QuerySet[Mailing]:
@@ -38,3 +41,67 @@ def next_sends(mailing: Mailing) -> QuerySet[Delivery]:
     return Delivery.objects.filter(mailing=mailing, status=DeliveryStatus.SCHEDULED).order_by(
         "next_attempt_at"
     )
+
+
+# --- Who will receive it, and what the message will say to them ---------------
+
+# What a person lacks when a placeholder has nothing to show for them.
+_LACKING: dict[str, Q] = {
+    "first_name": Q(first_name=""),
+    "last_name": Q(last_name=""),
+    "full_name": Q(first_name="", last_name=""),
+    "civility": Q(civility="") & ~Q(profession=Profession.DOCTOR),
+    "practice": Q(practice__isnull=True),
+    # The greeting falls back to a plain "Bonjour," with no title and no full name.
+    "greeting": Q(civility="")
+    & ~Q(profession=Profession.DOCTOR)
+    & (Q(first_name="") | Q(last_name="")),
+}
+
+
+def fields_used(mailing: Mailing) -> list[str]:
+    """The person fields that the mailing's messages put in their text, in a fixed order."""
+    names: set[str] = set()
+    for variant in mailing.variants.all():
+        for text in (variant.subject, variant.text_body, variant.html_body, variant.sms_body):
+            names.update(
+                NAMES[m.group(1)] for m in PLACEHOLDER.finditer(text) if m.group(1) in NAMES
+            )
+    return [name for name in _LACKING if name in names]
+
+
+def recipients(mailing: Mailing) -> QuerySet[Person]:
+    """The people a launch would reach now (empty without a segment)."""
+    if mailing.segment is None:
+        return Person.objects.none()
+    people = segment_people(mailing.segment).filter(status=PersonStatus.ACTIVE)
+    if mailing.channel == Channel.SMS:
+        return people.exclude(mobile_phone="")
+    return people.exclude(email=None).exclude(email="")
+
+
+def lacking_counts(mailing: Mailing) -> list[tuple[str, int]]:
+    """For each person field the message uses, how many recipients lack it (only those
+    some lack)."""
+    used = fields_used(mailing)
+    if not used:
+        return []
+    people = recipients(mailing)
+    counts = people.aggregate(**{name: Count("pk", filter=_LACKING[name]) for name in used})
+    return [(name, counts[name]) for name in used if counts[name]]
+
+
+def sample_recipients(mailing: Mailing, *, size: int = 3) -> list[Person]:
+    """A few real recipients to preview the message for: the one who lacks the most of
+    what the message uses first, then the first others."""
+    people = recipients(mailing).select_related("practice")
+    used = fields_used(mailing) or ["greeting"]
+    lack = sum(
+        (Case(When(_LACKING[name], then=Value(1)), default=Value(0)) for name in used),
+        Value(0),
+    )
+    worst = people.annotate(lack=lack).order_by("-lack", "pk").first()
+    if worst is None:
+        return []
+    others = list(people.exclude(pk=worst.pk).order_by("pk")[: size - 1])
+    return [worst, *others]

@@ -23,7 +23,7 @@ from hygie.audience.models import Person, PersonStatus
 from hygie.audience.selectors import segment_people
 from hygie.audience.services import person_mark_bounced
 from hygie.audience.values import InvalidValue, clean_mobile_phone
-from hygie.delivery import attachments, placeholders
+from hygie.delivery import attachments, placeholders, selectors
 from hygie.delivery.engine import profile_of, send_claimed, window_of
 from hygie.delivery.models import (
     Channel,
@@ -309,10 +309,19 @@ def retry_failed(*, mailing: Mailing, actor: User, request: HttpRequest | None =
 
 
 def send_test(
-    *, mailing: Mailing, actor: User, variant: Variant | None = None, phone: str = ""
+    *,
+    mailing: Mailing,
+    actor: User,
+    variant: Variant | None = None,
+    phone: str = "",
+    as_person: Person | None = None,
 ) -> Delivery:
     """Send one message of the mailing to the staff member, now, outside the window: to
-    their own address, or for an SMS mailing to the mobile number they give."""
+    their own address, or for an SMS mailing to the mobile number they give.
+
+    The message is written as `as_person` (one of the organisation's people) would
+    receive it; by default as the recipient who lacks the most of what it uses, so that
+    staff see the worst case rather than a tidy example."""
     variant = variant or mailing.variants.first()
     if variant is None:
         raise ValidationError(_("The mailing has no content."))
@@ -326,14 +335,18 @@ def send_test(
         except InvalidValue as exc:
             raise ValidationError(str(exc)) from None
     now = timezone.now()
-    sample = Person(
-        organisation=mailing.organisation,
-        first_name=actor.first_name or "Camille",
-        last_name=actor.last_name or "Exemple",
-        email=actor.email,
-        mobile_phone=recipient if channel == Channel.SMS else "",
-        civility="dr",
-    )
+    if as_person is not None and as_person.organisation_id != mailing.organisation_id:
+        raise ValidationError(_("This person is not one of your organisation's."))
+    samples = [] if as_person is not None else selectors.sample_recipients(mailing, size=1)
+    sample = as_person or (samples[0] if samples else None)
+    if sample is None:
+        sample = Person(
+            organisation=mailing.organisation,
+            first_name=actor.first_name or "Camille",
+            last_name=actor.last_name or "Exemple",
+            email=actor.email,
+            mobile_phone=recipient if channel == Channel.SMS else "",
+        )
     worker_id = f"test:{secrets.token_hex(4)}"
     delivery = Delivery.objects.create(
         mailing=mailing,

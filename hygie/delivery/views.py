@@ -17,11 +17,13 @@ from hygie.accounts.access import (
     request_user,
 )
 from hygie.accounts.roles import Permission
+from hygie.audience.models import Person
 from hygie.delivery import selectors, services
 from hygie.delivery.engine import profile_of
 from hygie.delivery.forms import MailingForm, SendingProfileForm
 from hygie.delivery.hosts import landing_hosts
 from hygie.delivery.models import DeliveryStatus, Mailing, MailingKind, MailingStatus
+from hygie.delivery.previews import PLACEHOLDER_LABELS, preview_for
 
 MANAGE = Permission.MANAGE_CAMPAIGNS
 
@@ -85,6 +87,7 @@ def mailing_detail(request: HttpRequest, mailing_id: int) -> HttpResponse:
         Mailing.objects.select_related("segment", "organisation"), request, pk=mailing_id
     )
     progress = selectors.progress(mailing)
+    samples = selectors.sample_recipients(mailing) if mailing.status == MailingStatus.DRAFT else []
     return render(
         request,
         "delivery/mailing.html",
@@ -97,6 +100,13 @@ def mailing_detail(request: HttpRequest, mailing_id: int) -> HttpResponse:
             else selectors.failed_deliveries(mailing)[:100],
             "next_sends": selectors.next_sends(mailing)[:5],
             "variant": mailing.variants.first(),
+            "previews": [p for p in (preview_for(mailing, person) for person in samples) if p],
+            "lacking": [
+                (PLACEHOLDER_LABELS.get(name, name), count)
+                for name, count in selectors.lacking_counts(mailing)
+            ]
+            if mailing.status == MailingStatus.DRAFT
+            else [],
             "live": mailing.status == MailingStatus.SCHEDULED
             and progress["scheduled"] + progress["sending"] > 0,
         },
@@ -124,8 +134,16 @@ def _action(request: HttpRequest, mailing_id: int, action: str) -> HttpResponse:
             count = services.retry_failed(mailing=mailing, actor=actor, request=request)
             messages.success(request, _("%(n)d messages queued again.") % {"n": count})
         elif action == "test":
+            as_person = None
+            if request.POST.get("as_person", "").isdigit():
+                as_person = get_for_organisation(
+                    Person.objects.all(), request, pk=int(request.POST["as_person"])
+                )
             delivery = services.send_test(
-                mailing=mailing, actor=actor, phone=request.POST.get("phone", "")
+                mailing=mailing,
+                actor=actor,
+                phone=request.POST.get("phone", ""),
+                as_person=as_person,
             )
             if delivery.status == DeliveryStatus.SENT:
                 messages.success(

@@ -27,7 +27,8 @@ def sample_values(organisation: Organisation, *, link_template: str = "") -> dic
     return {
         "first_name": "Camille",
         "last_name": "Martin",
-        "civility": "Dr",
+        "civility": "Docteur",
+        "greeting": "Bonjour Docteur Martin",
         "full_name": "Camille Martin",
         "practice": "Cabinet médical des Tilleuls",
         "email": "camille.martin@example.org",

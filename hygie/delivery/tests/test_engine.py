@@ -142,7 +142,7 @@ def test_messages_are_personalised_and_correctly_encoded(organisation, smtp_serv
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     delivery = Delivery.objects.get(recipient="dr0@example.org")
-    assert "Bonjour Dr Durand0," in text
+    assert "Bonjour Docteur Durand0," in text
     assert f"https://hygie.example/c/{delivery.token}/" in text
     assert "<script" not in html and "alert(1)" not in html
     assert "color:#123456" in html.replace(" ", "")  # CSS inlined
