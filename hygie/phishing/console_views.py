@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.csp import CSP
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from hygie.accounts.access import (
@@ -38,6 +39,7 @@ from hygie.phishing.models import (
     SimulationAnnouncement,
     SimulationCampaign,
 )
+from hygie.phishing.reasons import reason_labels
 
 MANAGE = Permission.MANAGE_CAMPAIGNS
 # Previews of authored HTML: inline styles render, nothing can run or load.
@@ -236,21 +238,32 @@ def campaign_hits(request: HttpRequest, campaign_id: int) -> HttpResponse:
         if form.is_valid():
             event = get_object_or_404(selectors.hits(campaign), pk=form.cleaned_data["event"])
             try:
-                services.reclassify_hit(
+                count = services.reclassify_hits(
                     event=event,
                     verdict=form.cleaned_data["verdict"],
+                    scope=form.cleaned_data["scope"] or services.ReviewScope.HIT,
                     actor=request_user(request),
                     request=request,
                 )
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
             else:
-                messages.success(request, _("Hit re-classified; the results are up to date."))
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(n)s hit re-classified; the results are up to date.",
+                        "%(n)s hits re-classified; the results are up to date.",
+                        count,
+                    )
+                    % {"n": count},
+                )
         else:
             messages.error(request, _("Choose a verdict for the hit."))
         return redirect(request.get_full_path())
     verdict = request.GET.get("verdict", "")
     page = Paginator(selectors.hits(campaign, verdict), 50).get_page(request.GET.get("page"))
+    for event in page.object_list:
+        event.reason_labels = reason_labels(event.reasons)  # type: ignore[attr-defined]
     return render(
         request,
         "phishing/hits.html",
@@ -260,6 +273,7 @@ def campaign_hits(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "verdict": verdict,
             "can_manage": _can(request, MANAGE),
             "verdicts": ReviewForm.base_fields["verdict"].choices,  # type: ignore[attr-defined]
+            "scopes": ReviewForm.base_fields["scope"].choices,  # type: ignore[attr-defined]
         },
     )
 

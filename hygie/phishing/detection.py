@@ -4,6 +4,13 @@ Each hit gets a verdict and its reasons. Strong signals (a known scanner, a HEAD
 or prefetch request, the hidden link no person can see, a click seconds after
 delivery) make it automated; weak ones (no language header) make it uncertain;
 otherwise it is a person. Automated hits are kept and shown, never counted.
+
+Verdicts are per *visitor*, not per delivery or per address: a visitor is the
+source address (an IPv6 address's /64, which one household or office shares) with
+what its requests show of the browser (user agent, client hints, language and
+encoding headers). Colleagues of a practice, or subscribers of a mobile operator's
+carrier-grade NAT, share one address but not one browser, and each of them is
+judged on their own hits; a burst is one identical fetcher reaching many recipients.
 """
 
 from __future__ import annotations
@@ -22,14 +29,16 @@ from hygie.lib.robots import automated_reason
 from hygie.phishing.models import ScannerNetwork, Verdict
 
 TOO_FAST = timedelta(seconds=20)
-# One address reaching this many different recipients' links this quickly is a
-# gateway or a sandbox, not a practice (where two or three colleagues may share
-# one internet connection and click within minutes of each other).
+# One visitor (same address *and* same browser headers) reaching this many
+# different recipients' links this quickly is a gateway or a sandbox. Colleagues
+# behind one address count apart unless their browsers are identical; even then a
+# real interaction on the page overrides the burst (see confirm_presence).
 BURST_RECIPIENTS = 4
 BURST_WINDOW = timedelta(seconds=90)
 # A page-side confirmation counts for the hits of the same delivery this long
 # before it (the person reads the page, then moves, scrolls or types).
 CONFIRM_WINDOW = timedelta(minutes=10)
+BURST = "burst"
 AWAITING = "no sign of a person on the page yet"
 CONFIRMED = "a person interacted with the page"
 
@@ -71,11 +80,50 @@ def network_reason(address: str, networks: Sequence[tuple[Network, str]]) -> str
     return ""
 
 
-def source_of(request: HttpRequest) -> str:
-    """A short keyed hash of the client address (never stored in clear)."""
-    address = request.META.get("REMOTE_ADDR", "")
+def network_key(address: str) -> str:
+    """The address a visitor is known by: an IPv4 address as it is, an IPv6 address
+    by its /64 (devices of one line rotate their addresses inside it)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def _keyed(text: str) -> str:
     key = settings.SECRET_KEY.encode()
-    return hmac.new(key, f"source:{address}".encode(), hashlib.sha256).hexdigest()[:16]
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def source_of(request: HttpRequest) -> str:
+    """A short keyed hash of the client address, or its IPv6 /64 (never stored in clear)."""
+    return _keyed(f"source:{network_key(request.META.get('REMOTE_ADDR', ''))}")
+
+
+# What a browser sends the same on every request of a visit (a navigation, the
+# page's beacon): the visitor's headers. Accept and Sec-Fetch-* change with the
+# kind of request, so they are signals, not part of the visitor.
+VISITOR_HEADERS = (
+    "HTTP_USER_AGENT",
+    "HTTP_SEC_CH_UA",
+    "HTTP_SEC_CH_UA_MOBILE",
+    "HTTP_SEC_CH_UA_PLATFORM",
+    "HTTP_ACCEPT_LANGUAGE",
+    "HTTP_ACCEPT_ENCODING",
+)
+
+
+def visitor_of(request: HttpRequest) -> str:
+    """A short keyed hash of the source address and the browser's own headers: two
+    colleagues behind one address are two visitors."""
+    meta = request.META
+    parts = [network_key(meta.get("REMOTE_ADDR", ""))]
+    parts += [" ".join(str(meta.get(name, "")).split()) for name in VISITOR_HEADERS]
+    return _keyed("visitor:" + "\x1f".join(parts))
 
 
 def classify(
@@ -84,20 +132,20 @@ def classify(
     sent_at: datetime | None,
     now: datetime,
     hidden_link: bool = False,
-    recipients_from_source: int = 0,
+    recipients_from_visitor: int = 0,
     networks: Sequence[tuple[Network, str]] = (),
     awaiting_page: bool = False,
 ) -> tuple[str, list[str]]:
-    """`recipients_from_source`: other recipients' links hit from the same address
-    within the burst window (counted by the caller). `awaiting_page`: the answer
-    carries the page-side check, so a hit that looks human stays uncertain until
-    the page reports a real interaction."""
+    """`recipients_from_visitor`: other recipients' links clicked by the same visitor
+    within the burst window, not yet confirmed by their page (counted by the
+    caller). `awaiting_page`: the answer carries the page-side check, so a hit that
+    looks human stays uncertain until the page reports a real interaction."""
     strong, weak = [], []
     in_network = network_reason(request.META.get("REMOTE_ADDR", ""), networks)
     if in_network:
         strong.append(in_network)
-    if recipients_from_source + 1 >= BURST_RECIPIENTS:
-        strong.append(f"burst: {recipients_from_source + 1} recipients from one address")
+    if recipients_from_visitor + 1 >= BURST_RECIPIENTS:
+        strong.append(f"{BURST}: {recipients_from_visitor + 1} recipients from one visitor")
     if hidden_link:
         strong.append("hidden link (invisible to people)")
     reason = automated_reason(request)
@@ -111,7 +159,7 @@ def classify(
     if sent_at is not None and now - sent_at < TOO_FAST:
         strong.append(f"{int((now - sent_at).total_seconds())} s after delivery")
     if not request.META.get("HTTP_ACCEPT_LANGUAGE"):
-        weak.append("no Accept-Language header")
+        weak.append(NO_LANGUAGE)
     if awaiting_page:
         weak.append(AWAITING)
     if strong:
@@ -135,3 +183,17 @@ def field_kinds(names_with_values: list[str]) -> list[str]:
         else:
             kinds.add("other")
     return sorted(kinds)
+
+
+NO_LANGUAGE = "no Accept-Language header"
+SAME_VISITOR = "same visitor as"
+
+
+def only_burst(reasons: Sequence[str]) -> bool:
+    """Whether a robot verdict rests on a burst alone (with weak signals at most): a
+    real interaction of that visitor on the page outweighs it, since colleagues with
+    identical browsers behind one address may click within a minute of each other."""
+    strong = [r for r in reasons if r not in (AWAITING, NO_LANGUAGE, CONFIRMED)]
+    return bool(strong) and all(
+        r.startswith(BURST) or r.startswith(f"{SAME_VISITOR}: {BURST}") for r in strong
+    )

@@ -179,6 +179,15 @@ class ScenarioForm(forms.Form):
 class ReviewForm(forms.Form):
     event = forms.IntegerField(widget=forms.HiddenInput)
     verdict = forms.ChoiceField(label=gettext_lazy("Verdict"), choices=Verdict.choices)
+    scope = forms.ChoiceField(
+        label=gettext_lazy("Apply to"),
+        choices=[
+            ("hit", gettext_lazy("this hit")),
+            ("visitor", gettext_lazy("every hit of this visitor")),
+            ("source", gettext_lazy("every hit from this address")),
+        ],
+        required=False,
+    )
 
 
 class ScannerNetworkForm(forms.Form):

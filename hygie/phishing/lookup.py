@@ -22,7 +22,7 @@ from hygie.lib.kept import Kept
 from hygie.lib.rows import RowReader
 from hygie.library.models import Capsule
 from hygie.phishing import pages, services, tracking_sql
-from hygie.phishing.detection import BURST_WINDOW, CONFIRM_WINDOW, source_of
+from hygie.phishing.detection import BURST_WINDOW, CONFIRM_WINDOW, visitor_of
 from hygie.phishing.follow_up import capsule_for
 from hygie.phishing.models import Scenario, SimulationCampaign
 
@@ -92,7 +92,7 @@ def hit(prefix: str, token: str, *related: str, request: HttpRequest, page: bool
     confirmation is looked for)."""
     now = timezone.now()
     params = tracking_sql.signal_params(
-        source_of(request),
+        visitor_of(request),
         burst_since=now - BURST_WINDOW,
         presence_since=now - CONFIRM_WINDOW if page else None,
     )

@@ -183,6 +183,9 @@ class SimulationEvent(models.Model):
     # A keyed hash of the client address, for bursts (one address, many recipients);
     # the address itself is never stored.
     source = models.CharField(max_length=16, blank=True)
+    # A keyed hash of the address with the browser's headers (detection.visitor_of):
+    # verdicts, confirmations and unmaskings apply to one visitor's hits only.
+    visitor = models.CharField(max_length=16, blank=True)
     # Set when the person says "it was not me" or staff re-classify the hit.
     reviewed_verdict = models.CharField(max_length=10, choices=Verdict.choices, blank=True)
 
@@ -190,6 +193,7 @@ class SimulationEvent(models.Model):
         indexes = [
             models.Index(fields=("delivery", "kind"), name="simulation_event_by_delivery"),
             models.Index(fields=("source", "at"), name="simulation_event_by_source"),
+            models.Index(fields=("visitor", "at"), name="simulation_event_by_visitor"),
         ]
 
     def __str__(self) -> str:

@@ -30,14 +30,18 @@ from hygie.delivery.services import mailing_launch, send_test
 from hygie.phishing import tracking_sql
 from hygie.phishing.detection import (
     AWAITING,
+    BURST,
     BURST_WINDOW,
     CONFIRM_WINDOW,
     CONFIRMED,
+    SAME_VISITOR,
     classify,
     field_kinds,
     forget_scanner_networks,
+    only_burst,
     scanner_networks,
     source_of,
+    visitor_of,
 )
 from hygie.phishing.follow_up import send_follow_up
 from hygie.phishing.loader import attachment_of
@@ -301,11 +305,11 @@ def record_hit(
     just before, as when a person types into the landing page and submits it).
     `signals`: read with the delivery at `now` (lookup.hit), else read here."""
     now = now or timezone.now()
-    source = source_of(request)
+    visitor = visitor_of(request)
     if signals is None:
         signals = tracking_sql.signals(
             delivery.pk,
-            source,
+            visitor,
             burst_since=now - BURST_WINDOW,
             presence_since=now - CONFIRM_WINDOW if awaiting_page else None,
         )
@@ -314,12 +318,18 @@ def record_hit(
         sent_at=delivery.sent_at,
         now=now,
         hidden_link=hidden_link,
-        recipients_from_source=signals.recipients_from_source,
+        # A burst is of link fetches: a form sent or a report pressed is deliberate.
+        recipients_from_visitor=signals.recipients_from_visitor if kind == HitKind.CLICK else 0,
         networks=scanner_networks(delivery.organisation_id),
         awaiting_page=awaiting_page,
     )
-    if verdict == Verdict.UNCERTAIN and reasons == [AWAITING] and signals.present:
-        verdict, reasons = Verdict.HUMAN, [CONFIRMED]
+    if signals.present and (
+        (verdict == Verdict.UNCERTAIN and reasons == [AWAITING])
+        # The page already saw this visitor on this delivery: a burst of identical
+        # browsers behind one address was colleagues, not a scanner.
+        or (verdict == Verdict.AUTOMATED and only_burst(reasons))
+    ):
+        verdict, reasons = Verdict.HUMAN, [*(r for r in reasons if r != AWAITING), CONFIRMED]
     event = SimulationEvent(
         delivery=delivery,
         kind=kind,
@@ -327,9 +337,12 @@ def record_hit(
         verdict=verdict,
         reasons=reasons,
         field_kinds=field_kinds(submitted_fields or []),
-        source=source,
+        source=source_of(request),
+        visitor=visitor,
     )
-    if hidden_link or any(reason.startswith("burst") for reason in reasons):
+    if verdict == Verdict.AUTOMATED and (
+        hidden_link or any(reason.startswith(BURST) for reason in reasons)
+    ):
         _record_unmasking(event, hidden_link=hidden_link)
     else:  # the common case: one statement on PostgreSQL, one short transaction on SQLite
         tracking_sql.append(event, **summary_change(event))
@@ -339,20 +352,25 @@ def record_hit(
 @transaction.atomic
 def _record_unmasking(event: SimulationEvent, *, hidden_link: bool) -> None:
     """A hidden-link hit or a burst also unmasks the visits that came just before it
-    from the same visitor: they were the same robot."""
+    from the same visitor (never another visitor behind the same address): they were
+    the same robot. A hidden link unmasks that visitor's hits of the delivery; a
+    burst, that visitor's link fetches the page has not confirmed."""
     event.save()
+    earlier = SimulationEvent.objects.filter(visitor=event.visitor, at__lte=event.at)
     if hidden_link:
-        earlier = SimulationEvent.objects.filter(
-            delivery_id=event.delivery_id, at__gte=event.at - SAME_VISIT, at__lte=event.at
-        )
+        earlier = earlier.filter(delivery_id=event.delivery_id, at__gte=event.at - SAME_VISIT)
     else:
-        earlier = SimulationEvent.objects.filter(
-            source=event.source, at__gte=event.at - BURST_WINDOW
-        )
+        earlier = earlier.filter(
+            kind=HitKind.CLICK, at__gte=event.at - BURST_WINDOW, reviewed_verdict=""
+        ).exclude(verdict=Verdict.HUMAN)
     touched = set()
-    for previous in earlier.exclude(pk=event.pk).exclude(verdict=Verdict.AUTOMATED):
+    for previous in (
+        earlier.exclude(pk=event.pk)
+        .exclude(kind=HitKind.PRESENCE)
+        .exclude(verdict=Verdict.AUTOMATED)
+    ):
         previous.verdict = Verdict.AUTOMATED
-        previous.reasons = [*previous.reasons, f"same visitor as: {event.reasons[0]}"]
+        previous.reasons = [*previous.reasons, f"{SAME_VISITOR}: {event.reasons[0]}"]
         previous.save(update_fields=["verdict", "reasons"])
         touched.add(previous.delivery_id)
     if touched:  # earlier verdicts changed: recount those summaries from their events
@@ -384,17 +402,16 @@ def advance_result(event: SimulationEvent) -> None:
     tracking_sql.advance(event.delivery_id, **summary_change(event))
 
 
-def _present_since(delivery: Delivery, since: datetime) -> bool:
-    return tracking_sql.present_since(delivery.pk, since)
-
-
 @transaction.atomic
 def confirm_presence(
     *, delivery: Delivery, request: HttpRequest, now: datetime | None = None
 ) -> int:
-    """The page saw a real interaction: the uncertain hits of the last minutes were a
-    person's. Returns how many hits were confirmed. A beacon that itself looks
-    automated (scanner agent or network, too soon after delivery) confirms nothing."""
+    """The page saw a real interaction: that visitor's uncertain hits of the last
+    minutes on this delivery were a person's (and so were its hits called robots
+    for a burst alone). Hits of other visitors, a scanner's prefetch from the same
+    address included, stay as they were. Returns how many hits were confirmed. A
+    beacon that itself looks automated (scanner agent or network, too soon after
+    delivery) confirms nothing."""
     now = now or timezone.now()
     verdict, reasons = classify(
         request,
@@ -404,16 +421,19 @@ def confirm_presence(
     )
     if verdict == Verdict.AUTOMATED:
         return 0
-    pending = list(
-        SimulationEvent.objects.select_for_update().filter(
-            delivery=delivery,
-            kind__in=(HitKind.CLICK, HitKind.SUBMIT, HitKind.REPORT),
-            verdict=Verdict.UNCERTAIN,
-            at__gte=now - CONFIRM_WINDOW,
-            at__lte=now,
-        )
+    visitor = visitor_of(request)
+    recent = SimulationEvent.objects.select_for_update().filter(
+        delivery=delivery,
+        visitor=visitor,
+        kind__in=(HitKind.CLICK, HitKind.SUBMIT, HitKind.REPORT),
+        verdict__in=(Verdict.UNCERTAIN, Verdict.AUTOMATED),
+        at__gte=now - CONFIRM_WINDOW,
+        at__lte=now,
     )
-    if _present_since(delivery, now - CONFIRM_WINDOW) and not pending:
+    pending = [
+        event for event in recent if event.verdict == Verdict.UNCERTAIN or only_burst(event.reasons)
+    ]
+    if tracking_sql.present_since(delivery.pk, visitor, now - CONFIRM_WINDOW) and not pending:
         return 0  # one confirmation row per visit is enough
     SimulationEvent.objects.create(
         delivery=delivery,
@@ -422,6 +442,7 @@ def confirm_presence(
         verdict=Verdict.HUMAN,
         reasons=[r for r in reasons if r != AWAITING],
         source=source_of(request),
+        visitor=visitor,
     )
     for event in pending:
         event.verdict = Verdict.HUMAN
@@ -482,6 +503,66 @@ def reclassify_hit(
         request=request,
     )
     refresh_result(event.delivery_id)
+
+
+class ReviewScope:
+    """What one correction by staff applies to."""
+
+    HIT = "hit"
+    VISITOR = "visitor"  # every hit of the same visitor in the campaign
+    SOURCE = "source"  # every hit from the same address (or IPv6 /64) in the campaign
+    VALUES = (HIT, VISITOR, SOURCE)
+
+
+@transaction.atomic
+def reclassify_hits(
+    *,
+    event: SimulationEvent,
+    verdict: str,
+    scope: str,
+    actor: User,
+    request: HttpRequest | None = None,
+) -> int:
+    """Staff correct a whole group of hits in one action: the hit, every hit of its
+    visitor, or every hit from its address, in the same campaign. The detector's own
+    verdicts stay beside the correction. Returns how many hits were corrected."""
+    if verdict not in Verdict.values:
+        raise ValidationError(_("Unknown verdict: %(v)s.") % {"v": verdict})
+    if scope not in ReviewScope.VALUES:
+        raise ValidationError(_("Unknown choice of hits to correct."))
+    if event.kind == HitKind.PRESENCE:
+        raise ValidationError(_("A page confirmation is not a hit and cannot be reviewed."))
+    if scope == ReviewScope.HIT:
+        reclassify_hit(event=event, verdict=verdict, actor=actor, request=request)
+        return 1
+    campaign = event.delivery.mailing.simulation
+    key = event.visitor if scope == ReviewScope.VISITOR else event.source
+    if not key:  # hits recorded before visitors were kept
+        raise ValidationError(_("This hit carries no visitor to group by."))
+    group = (
+        SimulationEvent.objects.select_for_update()
+        .filter(delivery__mailing_id=campaign.mailing_id, **{scope: key})
+        .exclude(kind=HitKind.PRESENCE)
+    )
+    touched = set()
+    count = 0
+    for hit in group:
+        count += 1
+        if (hit.reviewed_verdict or hit.verdict) != verdict:
+            touched.add(hit.delivery_id)
+        hit.reviewed_verdict = verdict
+        hit.save(update_fields=["reviewed_verdict"])
+    audit_record(
+        action="simulation.hits_reclassified",
+        actor=actor,
+        organisation=campaign.organisation,
+        target=campaign,
+        details={"event": event.pk, "scope": scope, "hits": count, "to": verdict},
+        request=request,
+    )
+    for delivery_id in touched:
+        refresh_result(delivery_id)
+    return count
 
 
 SAME_VISIT = timedelta(minutes=5)

@@ -1,7 +1,8 @@
 """The statements of every tracked hit, written once as SQL.
 
-Each open or click counts the other recipients hit from the same address (bursts),
-looks for a page confirmation (clicks) and moves the delivery's summary forward.
+Each open or click counts the other recipients' links the same visitor clicked
+lately (bursts), looks for that visitor's page confirmation (clicks) and moves the
+delivery's summary forward.
 Through the ORM, building these statements cost more than running them (profiled on
 the open pixel), so they are plain SQL here, portable between SQLite and
 PostgreSQL, with table and column names taken from the models, and planned once per
@@ -46,8 +47,8 @@ def _column(model: type[Model], field: str) -> str:
 class Signals:
     """What the detector reads before recording a hit."""
 
-    recipients_from_source: int  # other deliveries hit from the same address lately
-    present: bool  # the page confirmed a person on this delivery lately
+    recipients_from_visitor: int  # other deliveries the same visitor clicked lately
+    present: bool  # the page confirmed this visitor on this delivery lately
 
 
 def signal_columns(*, presence: bool) -> list[str]:
@@ -57,39 +58,43 @@ def signal_columns(*, presence: bool) -> list[str]:
     e = SimulationEvent
     delivery, at = _column(e, "delivery"), _column(e, "at")
     this = f"t0.{connection.ops.quote_name(str(Delivery._meta.pk.column))}"
+    visitor, kind, verdict = _column(e, "visitor"), _column(e, "kind"), _column(e, "verdict")
+    # Clicks only, not yet confirmed by their page: a mail proxy fetching every
+    # recipient's open image, or colleagues the page already saw, are no burst.
     columns = [
         f"(SELECT COUNT(DISTINCT {delivery}) FROM {_table(e)}"  # noqa: S608
-        f" WHERE {_column(e, 'source')} = %s AND {at} >= %s AND {delivery} <> {this})"
+        f" WHERE {visitor} = %s AND {at} >= %s AND {delivery} <> {this}"
+        f" AND {kind} = %s AND {verdict} <> %s)"
     ]
     if presence:
         columns.append(
             f"EXISTS (SELECT 1 FROM {_table(e)} WHERE {delivery} = {this}"  # noqa: S608
-            f" AND {_column(e, 'kind')} = %s AND {_column(e, 'verdict')} = %s AND {at} >= %s)"
+            f" AND {kind} = %s AND {verdict} = %s AND {visitor} = %s AND {at} >= %s)"
         )
     return columns
 
 
 def signal_params(
-    source: str, *, burst_since: datetime, presence_since: datetime | None
+    visitor: str, *, burst_since: datetime, presence_since: datetime | None
 ) -> list[Any]:
-    """`signal_columns`' parameters: bursts from `source` since `burst_since`, a page
+    """`signal_columns`' parameters: bursts of `visitor` since `burst_since`, its page
     confirmation since `presence_since` (when asked for)."""
     adapt = connection.ops.adapt_datetimefield_value
-    params: list[Any] = [source, adapt(burst_since)]
+    params: list[Any] = [visitor, adapt(burst_since), HitKind.CLICK, Verdict.HUMAN]
     if presence_since is not None:
-        params += [HitKind.PRESENCE, Verdict.HUMAN, adapt(presence_since)]
+        params += [HitKind.PRESENCE, Verdict.HUMAN, visitor, adapt(presence_since)]
     return params
 
 
 def read_signals(values: Sequence[Any]) -> Signals:
     """The signals from the values of `signal_columns`."""
     return Signals(
-        recipients_from_source=int(values[0]), present=len(values) > 1 and bool(values[1])
+        recipients_from_visitor=int(values[0]), present=len(values) > 1 and bool(values[1])
     )
 
 
 def signals(
-    delivery_id: int, source: str, *, burst_since: datetime, presence_since: datetime | None
+    delivery_id: int, visitor: str, *, burst_since: datetime, presence_since: datetime | None
 ) -> Signals:
     """The signals of a delivery already in hand (one statement)."""
     columns = signal_columns(presence=presence_since is not None)
@@ -98,25 +103,26 @@ def signals(
         f"SELECT {', '.join(columns)} FROM {connection.ops.quote_name(Delivery._meta.db_table)}"  # noqa: S608
         f" t0 WHERE t0.{pk} = %s"
     )
-    params = signal_params(source, burst_since=burst_since, presence_since=presence_since)
+    params = signal_params(visitor, burst_since=burst_since, presence_since=presence_since)
     with connection.cursor() as cursor:
         prepared.execute(cursor, sql, [*params, delivery_id])
         row = cursor.fetchone()
     return read_signals(row)
 
 
-def present_since(delivery_id: int, since: datetime) -> bool:
-    """Whether the page confirmed a person on this delivery since `since`."""
+def present_since(delivery_id: int, visitor: str, since: datetime) -> bool:
+    """Whether the page confirmed this visitor on this delivery since `since`."""
     e = SimulationEvent
     sql = (
         f"SELECT 1 FROM {_table(e)} WHERE {_column(e, 'delivery')} = %s"  # noqa: S608
         f" AND {_column(e, 'kind')} = %s AND {_column(e, 'verdict')} = %s"
-        f" AND {_column(e, 'at')} >= %s LIMIT 1"
+        f" AND {_column(e, 'visitor')} = %s AND {_column(e, 'at')} >= %s LIMIT 1"
     )
     params: list[Any] = [
         delivery_id,
         HitKind.PRESENCE,
         Verdict.HUMAN,
+        visitor,
         connection.ops.adapt_datetimefield_value(since),
     ]
     with connection.cursor() as cursor:

@@ -1,0 +1,58 @@
+"""The detector's reasons, as staff read them.
+
+Reasons are stored as short English phrases (stable, searchable, independent of
+the language of whoever looks); the console shows them in the reader's language.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.utils.translation import gettext as _
+
+# (pattern of the stored phrase, its translation with the pattern's groups). The
+# first that matches wins; an unknown phrase is shown as it was stored.
+_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^same visitor as: (?P<detail>.+)$"), "same visitor as: %(detail)s"),
+    (
+        re.compile(r"^burst: (?P<n>\d+) recipients from one (?:visitor|address)$"),
+        "burst: %(n)s recipients from one visitor",
+    ),
+    (re.compile(r"^scanner network: (?P<detail>.+)$"), "scanner network: %(detail)s"),
+    (re.compile(r"^known scanner: (?P<detail>.+)$"), "known scanner: %(detail)s"),
+    (re.compile(r"^link previewer: (?P<detail>.+)$"), "link previewer: %(detail)s"),
+    (re.compile(r"^user agent: (?P<detail>.+)$"), "user agent: %(detail)s"),
+    (re.compile(r"^client hints: (?P<detail>.+)$"), "client hints: %(detail)s"),
+    (re.compile(r"^(?P<n>\d+) s after delivery$"), "%(n)s s after delivery"),
+]
+_FIXED = {
+    "hidden link (invisible to people)",
+    "HEAD request",
+    "no user agent",
+    "prefetch request",
+    "no Accept-Language header",
+    "no sign of a person on the page yet",
+    "a person interacted with the page",
+    "the person said it was not them",
+    "not a browser's navigation",
+    "machine open (Apple Mail Privacy Protection)",
+    "mail image proxy: a person's open, device unknown",
+}
+
+
+def reason_label(reason: str) -> str:
+    """One stored reason in the reader's language."""
+    if reason in _FIXED:
+        return _(reason)
+    for pattern, message in _PATTERNS:
+        found = pattern.match(reason)
+        if found:
+            values = dict(found.groupdict())
+            if "detail" in values and message.startswith("same visitor"):
+                values["detail"] = reason_label(values["detail"])
+            return _(message) % values
+    return reason
+
+
+def reason_labels(reasons: list[str]) -> list[str]:
+    return [reason_label(reason) for reason in reasons]
