@@ -20,6 +20,7 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from hygie.lib.env import env_bool, env_cache, env_int, env_list, env_secret, env_str
+from hygie.lib.netguard import parse_networks
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("HYGIE_VAR_DIR", str(BASE_DIR / "var")))
@@ -297,6 +298,16 @@ SMS_BACKEND = env_str("HYGIE_SMS_BACKEND", "file")
 SMS_URL = env_str("HYGIE_SMS_URL")
 SMS_TOKEN = env_secret("HYGIE_SMS_TOKEN")
 SMS_SENDER = env_str("HYGIE_SMS_SENDER", "Hygie")
+# Report mailboxes: the server connects only to public addresses on the IMAP ports
+# (143, 993). For a self-hosted mail server, the operator may add ports and networks.
+REPORT_MAILBOX_EXTRA_PORTS = [int(p) for p in env_list("HYGIE_MAILBOX_EXTRA_PORTS") if p.isdigit()]
+REPORT_MAILBOX_ALLOWED_NETWORKS = env_list("HYGIE_MAILBOX_ALLOWED_NETWORKS")
+try:
+    parse_networks(REPORT_MAILBOX_ALLOWED_NETWORKS)
+except ValueError as _exc:
+    raise ImproperlyConfigured(
+        f"HYGIE_MAILBOX_ALLOWED_NETWORKS: {_exc}. Write networks like 10.0.0.0/24, comma-separated."
+    ) from None
 IMPORT_MAX_BYTES = env_int("HYGIE_IMPORT_MAX_MB", 50, minimum=1) * 1024 * 1024
 INVITATION_VALID_DAYS = env_int("HYGIE_INVITATION_VALID_DAYS", 7, minimum=1)
 

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from hygie.reporting.models import Classification, Security
+from hygie.reporting.polling import allowed_ports
 from hygie.reporting.replies import ANSWERS
 
 
@@ -38,6 +39,16 @@ class MailboxForm(forms.Form):
         label=_("Check every (minutes)"), min_value=1, max_value=1440, initial=5
     )
     enabled = forms.BooleanField(label=_("Enabled"), required=False)
+
+    def clean_port(self) -> int:
+        port = int(self.cleaned_data["port"])
+        if port not in allowed_ports():
+            raise forms.ValidationError(
+                _("Port %(port)d is not allowed: use an IMAP port (%(ports)s).")
+                % {"port": port, "ports": ", ".join(str(p) for p in allowed_ports())}
+            )
+        return port
+
     answers_reports = forms.BooleanField(
         label=_("Reports are triaged"),
         required=False,

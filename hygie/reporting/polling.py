@@ -14,20 +14,22 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import socket
 import ssl
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
+from hygie.lib import netguard
 from hygie.reporting.crypto import SecretUnreadable, decrypt
 from hygie.reporting.intake import RAW_LIMIT, ingest
 from hygie.reporting.models import Mailbox, Processing, Report, Security
+from hygie.reporting.pinned_imap import PinnedIMAPClient
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +49,66 @@ def ssl_context() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
+# The IMAP ports; the platform operator may add others (HYGIE_MAILBOX_EXTRA_PORTS).
+IMAP_PORTS = (143, 993)
+
+
+def allowed_ports() -> list[int]:
+    return sorted({*IMAP_PORTS, *settings.REPORT_MAILBOX_EXTRA_PORTS})
+
+
+def _checked_addresses(mailbox: Mailbox) -> list[str]:
+    """The server's addresses, refused unless public and on an IMAP port.
+
+    Checked at each connection (test and every poll): a name that was public when the
+    mailbox was saved may point at the platform's own network tomorrow.
+    """
+    if mailbox.port not in allowed_ports():
+        raise MailboxError(
+            _("Port %(port)d is not allowed: use an IMAP port (%(ports)s).")
+            % {"port": mailbox.port, "ports": ", ".join(str(p) for p in allowed_ports())}
+        )
+    try:
+        return netguard.public_addresses(
+            mailbox.host,
+            mailbox.port,
+            allowed_networks=netguard.parse_networks(settings.REPORT_MAILBOX_ALLOWED_NETWORKS),
+        )
+    except netguard.HostNotFound:
+        raise MailboxError(
+            _("The server name “%(host)s” cannot be found.") % {"host": mailbox.host}
+        ) from None
+    except netguard.AddressNotAllowed:
+        raise MailboxError(
+            _(
+                "“%(host)s” leads to a local or private network address: only a mail server "
+                "reachable on the internet is allowed."
+            )
+            % {"host": mailbox.host}
+        ) from None
+
+
+def _open(mailbox: Mailbox, addresses: list[str]) -> IMAPClient:
+    """A connection to the first address that answers."""
+    last: OSError | None = None
+    for address in addresses:
+        try:
+            return PinnedIMAPClient(
+                mailbox.host,
+                address=address,
+                port=mailbox.port,
+                ssl=mailbox.security == Security.SSL,
+                ssl_context=ssl_context(),
+                timeout=TIMEOUT_SECONDS,
+            )
+        except (ssl.SSLError, IMAPClientError):
+            raise
+        except OSError as exc:
+            last = exc
+    assert last is not None  # noqa: S101 - addresses is never empty
+    raise last
+
+
 def _connect(mailbox: Mailbox, password: str | None = None) -> IMAPClient:
     try:
         secret = password if password is not None else decrypt(mailbox.password_encrypted)
@@ -54,41 +116,31 @@ def _connect(mailbox: Mailbox, password: str | None = None) -> IMAPClient:
         raise MailboxError(
             _("The stored password cannot be read (the encryption key changed): enter it again.")
         ) from None
+    addresses = _checked_addresses(mailbox)
+    # The messages below never repeat what the remote end said: the connection test
+    # must not become a way to read other services' banners.
     try:
-        client = IMAPClient(
-            mailbox.host,
-            port=mailbox.port,
-            ssl=mailbox.security == Security.SSL,
-            ssl_context=ssl_context(),
-            timeout=TIMEOUT_SECONDS,
-        )
+        client = _open(mailbox, addresses)
         if mailbox.security == Security.STARTTLS:
             client.starttls(ssl_context())
         client.login(mailbox.username, secret)
-    except socket.gaierror:
-        raise MailboxError(
-            _("The server name “%(host)s” cannot be found.") % {"host": mailbox.host}
-        ) from None
     except ConnectionRefusedError:
-        raise MailboxError(
-            _("%(host)s refused the connection on port %(port)d.")
-            % {"host": mailbox.host, "port": mailbox.port}
-        ) from None
+        raise MailboxError(_("Connection refused.")) from None
     except TimeoutError:
         raise MailboxError(
-            _("No answer from %(host)s within %(seconds)d seconds.")
-            % {"host": mailbox.host, "seconds": TIMEOUT_SECONDS}
+            _("Timeout: no answer within %(seconds)d seconds.") % {"seconds": TIMEOUT_SECONDS}
         ) from None
-    except ssl.SSLError as exc:
+    except ssl.SSLCertVerificationError:
+        raise MailboxError(_("Invalid certificate.")) from None
+    except ssl.SSLError:
         raise MailboxError(
-            _("The secure connection failed (%(reason)s). Check the port and the security mode.")
-            % {"reason": getattr(exc, "reason", None) or exc.__class__.__name__}
+            _("The secure connection failed. Check the port and the security mode.")
         ) from None
     except LoginError:
         raise MailboxError(_("The server refused the user name or the password.")) from None
-    except (IMAPClientError, OSError) as exc:
+    except (IMAPClientError, OSError):
         raise MailboxError(
-            _("The IMAP connection failed: %(reason)s") % {"reason": str(exc)[:200]}
+            _("The connection failed: the server did not answer as an IMAP server.")
         ) from None
     return client
 

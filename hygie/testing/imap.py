@@ -23,6 +23,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from imapclient import IMAPClient
@@ -272,5 +273,9 @@ def imap_server() -> Iterator[ImapServer]:
 
 
 @pytest.fixture
-def imap_account(imap_server: ImapServer) -> ImapAccount:
+def imap_account(imap_server: ImapServer, settings: Any) -> ImapAccount:
+    # The test server listens on loopback, on ports of its own: allowed as an
+    # operator would allow a self-hosted mail server.
+    settings.REPORT_MAILBOX_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+    settings.REPORT_MAILBOX_EXTRA_PORTS = [imap_server.port, imap_server.tls_port]
     return imap_server.new_account()
