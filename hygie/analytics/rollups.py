@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -240,6 +240,16 @@ def compute_simulation(
     return _save(rollup, breakdown)
 
 
+def _insert(rollup: CampaignRollup) -> bool:
+    """Insert a new roll-up; False when the same campaign's was inserted meanwhile."""
+    try:
+        with transaction.atomic():
+            rollup.save()
+    except IntegrityError:
+        return False
+    return True
+
+
 @transaction.atomic
 def _save(rollup: CampaignRollup, breakdown: _Breakdown) -> CampaignRollup:
     existing = CampaignRollup.objects.filter(kind=rollup.kind, campaign_id=rollup.campaign_id)
@@ -248,7 +258,11 @@ def _save(rollup: CampaignRollup, breakdown: _Breakdown) -> CampaignRollup:
         return existing.get()
     existing.delete()
     rollup.computed_at = timezone.now()
-    rollup.save()
+    if not _insert(rollup):
+        # Another scheduler (or a dashboard) computed the same missing roll-up at the
+        # same moment and saved it first: the same figures from the same events, so
+        # theirs stand and this process goes on.
+        return existing.get()
     BreakdownRollup.objects.bulk_create(
         BreakdownRollup(
             rollup=rollup,

@@ -53,3 +53,28 @@ def test_a_claimed_rollup_is_not_computed_twice(world, monkeypatch):
 
     monkeypatch.setattr(rollups, "_segments", another_scheduler_claims_one)
     assert rollups.refresh(world.organisation, stale_too=True) == 4
+
+
+def test_two_schedulers_computing_the_same_missing_rollup_do_not_crash(world, monkeypatch):
+    CampaignRollup.objects.all().delete()
+    insert = rollups._insert
+    raced: list[int] = []
+
+    def the_other_scheduler_saves_first(rollup):
+        if not raced:  # between our delete and our insert, the other one commits
+            raced.append(rollup.campaign_id)
+            twin = CampaignRollup(
+                **{
+                    f.attname: getattr(rollup, f.attname)
+                    for f in CampaignRollup._meta.concrete_fields
+                    if not f.primary_key
+                }
+            )
+            CampaignRollup.objects.bulk_create([twin])
+        return insert(rollup)
+
+    monkeypatch.setattr(rollups, "_insert", the_other_scheduler_saves_first)
+    assert rollups.refresh(world.organisation, stale_too=False) == 5
+    assert raced
+    rows = list(CampaignRollup.objects.values_list("kind", "campaign_id"))
+    assert len(rows) == len(set(rows)) == 5
