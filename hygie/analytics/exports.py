@@ -233,7 +233,8 @@ def individual_table(rollup: CampaignRollup) -> Table:
             not e.automated and e.kind == "page_viewed" for e in delivery.reading_events.all()
         )
         attempts = sorted(delivery.quiz_attempts.all(), key=lambda a: (a.completed_at, a.pk))
-        score = round(100 * attempts[-1].score / attempts[-1].total) if attempts else ""
+        # The score kept is the first attempt, given before the explanations were seen.
+        score = round(100 * attempts[0].score / attempts[0].total) if attempts else ""
         rows.append(
             [
                 person.pseudonym,

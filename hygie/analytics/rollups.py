@@ -94,16 +94,17 @@ def _group_keys(
 PERSON_FIELDS = ("person_id", "person__departement", "person__specialty", "person__profession")
 
 
-def _latest_attempts(deliveries: QuerySet[Delivery]) -> dict[int, tuple[list[int], int, int]]:
-    """Each delivery's latest attempt (answers, score, total): a retry counts as it ended."""
-    latest: dict[int, tuple[list[int], int, int]] = {}
+def _first_attempts(deliveries: QuerySet[Delivery]) -> dict[int, tuple[list[int], int, int]]:
+    """Each delivery's first attempt (answers, score, total): the score kept is the one
+    given before the explanations were seen."""
+    first: dict[int, tuple[list[int], int, int]] = {}
     for delivery_id, answers, score, total in (
         QuizAttempt.objects.filter(delivery__in=deliveries)
         .order_by("completed_at", "pk")
         .values_list("delivery_id", "answers", "score", "total")
     ):
-        latest[delivery_id] = (answers, score, total)
-    return latest
+        first.setdefault(delivery_id, (answers, score, total))
+    return first
 
 
 def compute_awareness(
@@ -121,7 +122,7 @@ def compute_awareness(
         ).values_list("delivery_id", flat=True)
     )
     automated = ReadingEvent.objects.filter(delivery__in=deliveries, automated=True).count()
-    attempts = _latest_attempts(deliveries)
+    attempts = _first_attempts(deliveries)
     quiz = campaign.capsule.quiz
     answered: Counter[int] = Counter()
     wrong: Counter[int] = Counter()

@@ -74,26 +74,32 @@ class Attempt:
     reading_seconds: int | None
 
 
-def latest_attempts(attempts: QuerySet[QuizAttempt]) -> list[Attempt]:
-    """Each reader's latest quiz attempt: a reader who retried counts once, as they ended."""
-    latest: dict[int, Attempt] = {}
+def first_attempts(attempts: QuerySet[QuizAttempt]) -> list[Attempt]:
+    """Each reader's first quiz attempt: the score kept is the one given before seeing
+    the explanations, so that a retry measures nothing twice."""
+    first: dict[int, Attempt] = {}
     rows = attempts.order_by("completed_at", "pk").values_list(
         "delivery_id", "answers", "score", "total", "reading_seconds"
     )
     for row in rows:
-        latest[row[0]] = Attempt(*row)
-    return list(latest.values())
+        first.setdefault(row[0], Attempt(*row))
+    return list(first.values())
+
+
+def first_attempt(delivery: Delivery) -> QuizAttempt | None:
+    """The attempt kept for a reader's link."""
+    return delivery.quiz_attempts.order_by("completed_at", "pk").first()
 
 
 def campaign_attempts(campaign: AwarenessCampaign) -> list[Attempt]:
-    """The latest attempt of each reader of the campaign (test sends left out)."""
-    return latest_attempts(
+    """The first attempt of each reader of the campaign (test sends left out)."""
+    return first_attempts(
         QuizAttempt.objects.filter(delivery__mailing=campaign.mailing, delivery__is_test=False)
     )
 
 
 def results(campaign: AwarenessCampaign, attempts: list[Attempt] | None = None) -> CampaignResults:
-    """`attempts`: the campaign's latest attempts when the caller already read them."""
+    """`attempts`: the campaign's first attempts when the caller already read them."""
     threshold = campaign.organisation.anonymity_threshold
     deliveries = Delivery.objects.filter(mailing=campaign.mailing, is_test=False)
     sent = deliveries.filter(status=DeliveryStatus.SENT).count()

@@ -24,6 +24,7 @@ from hygie.awareness.forms import CampaignForm, ProgrammeForm
 from hygie.awareness.models import AwarenessCampaign, ProgrammeStep, StepStatus
 from hygie.delivery.models import Delivery, MailingKind
 from hygie.lib.robots import automated_reason
+from hygie.library import quiz
 from hygie.library.models import Capsule
 from hygie.library.selectors import available_capsules
 from hygie.operations import snapshots
@@ -100,9 +101,9 @@ def capsule_page(request: HttpRequest, token: str) -> HttpResponse:
     capsule = selectors.capsule_for(delivery)
     context = {
         "capsule": capsule,
+        "questions": quiz.shuffled(capsule.quiz, token),
         "organisation": delivery.mailing.organisation,
         "token": token,
-        "letters": "ABCD",
     }
     if request.method == "POST":
         answers = _answers(request, capsule)
@@ -123,7 +124,7 @@ def capsule_page(request: HttpRequest, token: str) -> HttpResponse:
             }
             for question, chosen in zip(capsule.quiz, answers, strict=True)
         ]
-        context.update(attempt=attempt, feedback=feedback)
+        context.update(attempt=attempt, feedback=feedback, kept=selectors.first_attempt(delivery))
         return render(request, "awareness/quiz_result.html", context)
     services.record_view(delivery=delivery, request=request)
     return render(request, "awareness/capsule.html", context)

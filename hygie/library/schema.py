@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from hygie.library.quiz import balance_problems
 from hygie.library.themes import THEMES
 
 REQUIRED = (
@@ -95,8 +96,6 @@ def _quiz_problems(quiz: list[dict[str, Any]]) -> list[tuple[str, str]]:
         choices = question.get("choices") or []
         if not question.get("question"):
             found.append(("quiz", _("question %(n)s has no text") % {"n": number}))
-        if not 2 <= len(choices) <= 4:
-            found.append(("quiz", _("question %(n)s needs 2 to 4 choices") % {"n": number}))
         if not any(choice.get("correct") is True for choice in choices):
             found.append(("quiz", _("question %(n)s has no right answer") % {"n": number}))
         for letter, choice in zip("abcd", choices, strict=False):
@@ -116,4 +115,5 @@ def _quiz_problems(quiz: list[dict[str, Any]]) -> list[tuple[str, str]]:
                         % {"n": number, "letter": letter},
                     )
                 )
+    found += [("quiz", message) for message in balance_problems(quiz)]
     return found

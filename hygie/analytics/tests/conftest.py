@@ -62,7 +62,7 @@ def world(organisation: Organisation, admin: User) -> World:
         b.read(a1[person], at=jan + 60 * MIN)
     b.read(a1[people[7]], automated=True, at=jan + MIN)  # a link scanner, not a reader
     b.answer(a1[people[0]], capsule, {0}, at=jan + 61 * MIN)
-    b.answer(a1[people[0]], capsule, set(), at=jan + 70 * MIN)  # retried: the latest counts
+    b.answer(a1[people[0]], capsule, set(), at=jan + 70 * MIN)  # retried: the first counts
     b.answer(a1[people[1]], capsule, {0}, at=jan + 62 * MIN)
     b.answer(a1[people[2]], capsule, {0, 1}, at=jan + 63 * MIN)
     b.answer(a1[people[3]], capsule, set(), at=jan + 64 * MIN)

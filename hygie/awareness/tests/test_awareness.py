@@ -13,6 +13,7 @@ from hygie.accounts.roles import Role
 from hygie.audience.models import Person, Segment
 from hygie.awareness import figures as awareness_figures
 from hygie.awareness.models import AwarenessCampaign, QuizAttempt, ReadingEvent
+from hygie.awareness.selectors import campaign_attempts
 from hygie.awareness.services import campaign_create
 from hygie.delivery import engine
 from hygie.delivery.models import Delivery
@@ -178,7 +179,8 @@ def test_results_of_another_organisation_are_not_found(campaign, console, outsid
 
 
 def test_a_campaign_keeps_the_version_it_was_made_with(campaign):
-    assert AwarenessCampaign.objects.get().capsule.version == 1
+    shipped = Capsule.objects.get(slug="sauvegardes", language="fr", organisation=None)
+    assert AwarenessCampaign.objects.get().capsule_id == shipped.pk
 
 
 def test_console_creates_a_campaign(console, admin, organisation):
@@ -238,3 +240,40 @@ def test_data_export_and_erasure_cover_the_history(campaign, client, smtp_server
     delivery.refresh_from_db()
     assert delivery.recipient == "" and delivery.person_id is not None
     assert QuizAttempt.objects.filter(delivery=delivery).exists()  # anonymous facts stay
+
+
+def shown_order(html: str, question: int) -> list[str]:
+    return re.findall(rf'name="q{question}" id="q{question}c\d+" value="(\d+)"', html)
+
+
+def test_each_reader_sees_the_choices_in_an_order_of_their_own(campaign, client, smtp_server):
+    send_all(campaign)
+    tokens = list(Delivery.objects.filter(is_test=False).values_list("token", flat=True))
+    pages = [
+        client.get(reverse("awareness:capsule", args=[t]), HTTP_USER_AGENT=BROWSER) for t in tokens
+    ]
+    quiz = campaign.capsule.quiz
+    orders = [[shown_order(page.content.decode(), i) for i in range(len(quiz))] for page in pages]
+    assert len({str(order) for order in orders}) == len(tokens)  # three readers, three orders
+    again = client.get(reverse("awareness:capsule", args=[tokens[0]]), HTTP_USER_AGENT=BROWSER)
+    assert [shown_order(again.content.decode(), i) for i in range(len(quiz))] == orders[0]
+    for order, question in zip(orders[0], quiz, strict=True):
+        assert sorted(order) == [str(n) for n in range(len(question["choices"]))]
+
+
+def test_the_score_kept_is_the_first_attempt(campaign, client, smtp_server):
+    send_all(campaign)
+    delivery = Delivery.objects.filter(is_test=False).first()
+    path = reverse("awareness:capsule", args=[delivery.token])
+    client.get(path, HTTP_USER_AGENT=BROWSER)
+    capsule = campaign.capsule
+    answers = right_answers(capsule)
+    answers["q0"] = str(
+        next(n for n, c in enumerate(capsule.quiz[0]["choices"]) if not c.get("correct"))
+    )
+    client.post(path, answers, HTTP_USER_AGENT=BROWSER)
+    retry = client.post(path, right_answers(capsule), HTTP_USER_AGENT=BROWSER)
+    total = len(capsule.quiz)
+    assert f"{total - 1} sur {total}" in retry.content.decode()
+    assert [a.score for a in campaign_attempts(campaign)] == [total - 1]
+    assert QuizAttempt.objects.count() == 2  # the retry is recorded, not counted

@@ -47,7 +47,8 @@ def test_a_changed_text_needs_a_new_version(db, tmp_path):
     path.write_text(path.read_text().replace("3-2-1", "3-2-1 (trois-deux-un)", 1))
     with pytest.raises(CapsuleError, match="increase the version"):
         load(root)
-    path.write_text(path.read_text().replace("version: 1", "version: 2", 1))
+    version = parse(path).meta["version"]
+    path.write_text(path.read_text().replace(f"version: {version}", f"version: {version + 1}", 1))
     assert load(root)["created"] == 1
     assert Capsule.objects.filter(slug="sauvegardes", language="fr").count() == 2
 
@@ -56,8 +57,8 @@ def test_a_changed_text_needs_a_new_version(db, tmp_path):
     ("change", "message"),
     [
         (("theme: backups", "theme: astrology"), "unknown theme"),
-        (("        correct: true\n", "        correct: false\n"), "no right answer"),
-        (("explanation: \"C'est ça.", 'explanation: "" #'), "missing explanation"),
+        (("    correct: true\n", "    correct: false\n"), "no right answer"),
+        (("    explanation: ", '    explanation: "" #'), "missing explanation"),
         (("reading_minutes: 3", "reading_minutes: 9"), "reading_minutes"),
     ],
 )
