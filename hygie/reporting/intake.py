@@ -20,11 +20,13 @@ from hygie.accounts.models import Organisation
 from hygie.audience.models import Person
 from hygie.phishing.reports import record_report, simulation_delivery_in
 from hygie.reporting import replies
+from hygie.reporting.dates import plausible_sent_at
 from hygie.reporting.models import Channel, Classification, Kind, Mailbox, Processing, Report
 from hygie.reporting.parsing import (
     ParsedReport,
     domain_of,
     extract_urls,
+    original_recipient,
     parse_report,
     reported_sender,
     token_haystack,
@@ -64,7 +66,14 @@ def details_of(parsed: ParsedReport) -> dict[str, object]:
 def _apply(report: Report, parsed: ParsedReport) -> None:
     organisation = report.organisation
     report.reporter_email = parsed.reporter
-    report.person = person_for(organisation, parsed.reporter)
+    # The member the lure was addressed to is credited, even when a colleague or the
+    # practice's secretary forwarded it; the forwarder is credited otherwise.
+    report.person = person_for(organisation, original_recipient(parsed)) or person_for(
+        organisation, parsed.reporter
+    )
+    report.original_sent_at = plausible_sent_at(
+        parsed.original.date, received_at=report.received_at
+    )
     report.subject = (parsed.original.subject or parsed.subject)[:300]
     report.original_from = parsed.original.sender[:254]
     sender = reported_sender(parsed)

@@ -124,6 +124,9 @@ class Report(models.Model):
     original_from = models.CharField(max_length=254, blank=True)
     original_domain = models.CharField(max_length=253, blank=True, db_index=True)
     forward_form = models.CharField(max_length=20, blank=True)
+    # When the reported message reached the member, as its forward says (its Date
+    # header, or the date the forwarding client printed): the start of "time to report".
+    original_sent_at = models.DateTimeField(null=True, blank=True)
     details = models.JSONField(default=dict)
     domains = models.JSONField(default=list)
     classification = models.CharField(

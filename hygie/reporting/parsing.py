@@ -13,6 +13,7 @@ replacing what it cannot decode. The forms of a forward it understands:
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import html
 import re
@@ -48,6 +49,9 @@ class Original:
     sender: str = ""
     subject: str = ""
     date: str = ""
+    # Who the reported message was addressed to: the member to credit, even when
+    # someone else (a colleague, the practice's secretary) forwarded it on.
+    recipient: str = ""
     headers: list[tuple[str, str]] = field(default_factory=list)
     text: str = ""
     html: str = ""
@@ -74,20 +78,59 @@ class ParsedReport:
 # --- Headers and bodies ---------------------------------------------------------
 
 
+def _raw_bytes_text(raw: str) -> str:
+    """A header written in 8-bit (raw UTF-8, or Windows' charset) instead of RFC 2047.
+
+    The parser keeps such bytes as surrogate escapes; read them as UTF-8 when they
+    are, as Windows-1252 otherwise (the two encodings such clients write).
+    """
+    data = raw.encode("ascii", errors="surrogateescape")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _header_value(value: object) -> str:
+    raw = str(value) if not hasattr(value, "_chunks") else ""
+    if raw and any("\udc80" <= ch <= "\udcff" for ch in raw):
+        return _raw_bytes_text(raw)
+    try:
+        return str(make_header(decode_header(str(value))))
+    except (LookupError, ValueError, UnicodeError, TypeError):
+        return str(value)
+
+
+def _raw_header(message: Message, name: str) -> str | None:
+    """The header's value as read from the wire (before any decoding)."""
+    for key, value in message.raw_items():
+        if key.lower() == name.lower():
+            return value
+    return None
+
+
 def header_text(message: Message, name: str) -> str:
-    value = message.get(name)
+    value = _raw_header(message, name)
     if value is None:
         return ""
-    try:
-        text = str(make_header(decode_header(str(value))))
-    except (LookupError, ValueError, UnicodeError, TypeError):
-        text = str(value)
+    text = _header_value(value)
     # A header never spans lines once read; CR/LF in a value would be an injection.
     return " ".join(text.replace("\x00", "").split())[:998]
 
 
+# Windows clients label Windows-1252 text as ISO-8859-1 (or even ASCII); the bytes
+# 0x80-0x9F are then €, ’, “, … rather than unused control characters, as browsers
+# have long read them.
+_WINDOWS_READS = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "us-ascii", "ascii"}
+
+
 def _decode(payload: bytes, charset: str | None) -> str:
     # NUL characters are dropped: they mean nothing in text and PostgreSQL refuses them.
+    if charset and charset.lower() in _WINDOWS_READS:
+        try:
+            return payload.decode("cp1252").replace("\x00", "")
+        except UnicodeDecodeError:
+            charset = "latin-1"
     for candidate in (charset, "utf-8"):
         if not candidate:
             continue
@@ -212,6 +255,9 @@ def _collect(message: Message, depth: int) -> _Walk:
 # --- Inline forwards -------------------------------------------------------------------
 
 _QUOTE = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.MULTILINE)
+# Spaces as clients write them: Outlook puts non-breaking spaces before colons and
+# on the "empty" line that precedes its header block.
+_SPACE = "[ \\t\\u00a0\\u202f]"
 _SEPARATORS: list[tuple[str, re.Pattern[str]]] = [
     (
         "gmail",
@@ -219,11 +265,14 @@ _SEPARATORS: list[tuple[str, re.Pattern[str]]] = [
             r"^-{9,}\s*(?:Forwarded message|Message transf[ée]r[ée])\s*-{9,}\s*$", re.I | re.M
         ),
     ),
+    # Windows Live Mail / Outlook Express, Yahoo, Zimbra (Free), Open-Xchange (La Poste),
+    # SFR and Thunderbird: a title between runs of dashes.
     (
         "thunderbird",
         re.compile(
-            r"^-{5,8}\s*(?:Original Message|Forwarded Message|Message original|"
-            r"Message transf[ée]r[ée])\s*-{5,8}\s*$",
+            r"^-{4,12}\s*(?:Original Message|Forwarded Message|Message original|"
+            r"Message d['’]origine|Message transf[ée]r[ée]|Mail original|Message transmis|"
+            r"Mail transf[ée]r[ée])\s*-{4,12}\s*$",
             re.I | re.M,
         ),
     ),
@@ -234,16 +283,29 @@ _SEPARATORS: list[tuple[str, re.Pattern[str]]] = [
             re.I | re.M,
         ),
     ),
-    # Outlook has no title: a header block that starts with From/De and has Sent/Envoyé.
+    # Orange's webmail: "Message du 26/11/26 09:12" heads the quoted original.
+    (
+        "orange",
+        re.compile(
+            r"^\s*(?:Message du|Message of)\s+(?P<date>\d{1,2}/\d{1,2}/\d{2,4}\s+\d{1,2}:\d{2})"
+            r"\s*$",
+            re.I | re.M,
+        ),
+    ),
+    # Outlook has no title: a header block that starts with From/De and has Sent/Envoyé
+    # (Windows) or Date (Mac) on its next line.
     (
         "outlook",
         re.compile(
-            r"^(?:_{10,}\s*\n)?\s*(?:\*\s*)?(?:From|De)\s*:[^\n]*\n\s*(?:\*\s*)?(?:Sent|Envoy[ée])\s*:",
+            rf"^(?:_{{10,}}\s*\n)?{_SPACE}*(?:\*{_SPACE}*)?(?:From|De){_SPACE}*\*?{_SPACE}*:"
+            rf"[^\n]*\n{_SPACE}*(?:\*{_SPACE}*)?(?:Sent|Envoy[ée]|Date){_SPACE}*\*?{_SPACE}*:",
             re.I | re.M,
         ),
     ),
 ]
-_FIELD = re.compile(r"^\s*\*?\s*([A-Za-zÀ-ÿ\- ]{1,20}?)\s*\*?\s*:\s*(.*)$")
+_FIELD = re.compile(
+    r"^[\s\u00a0]*\*?[\s\u00a0]*([A-Za-zÀ-ÿ\- ]{1,20}?)[\s\u00a0]*\*?[\s\u00a0]*:[\s\u00a0]*(.*)$"
+)
 _FIELD_NAMES = {
     "from": "from",
     "de": "from",
@@ -259,13 +321,21 @@ _FIELD_NAMES = {
     "a": "to",
     "pour": "to",
     "cc": "cc",
+    "copie à": "cc",
+    "copy to": "cc",
     "reply-to": "reply-to",
     "répondre à": "reply-to",
 }
+# A forward of a forward is read down to the message that was first received.
+MAX_INLINE_DEPTH = 5
 
 
-def find_inline_forward(text: str) -> tuple[str, Original] | None:
-    """The client form and the original found after a forward separator, if any."""
+def _blank(line: str) -> bool:
+    return not line.replace("\u00a0", " ").replace("\u202f", " ").strip()
+
+
+def _forward_block(text: str) -> tuple[str, Original] | None:
+    """The first forward block of `text`: its client form and what follows it."""
     unquoted = _QUOTE.sub("", text.replace("\r\n", "\n"))
     found: tuple[int, str, re.Match[str]] | None = None
     for form, pattern in _SEPARATORS:
@@ -277,16 +347,23 @@ def find_inline_forward(text: str) -> tuple[str, Original] | None:
     _start, form, match = found
     # Outlook's match includes the first header line: read from its beginning.
     rest = unquoted[match.start() :] if form == "outlook" else unquoted[match.end() :]
-    lines = rest.lstrip("\n").split("\n")
-    original = Original()
+    lines = rest.split("\n")
     index = 0
+    # The lines before the header block that hold nothing (Outlook writes a lone
+    # non-breaking space there) are skipped.
+    while index < len(lines) and _blank(lines[index]):
+        index += 1
+    original = Original()
+    if form == "orange":
+        original.headers.append(("date", match.group("date")))
     last_name = ""
-    while index < len(lines) and index < 40:
+    start = index
+    while index < len(lines) and index < start + 40:
         line = lines[index].strip("\r")
         if form == "outlook" and line.strip().startswith("_" * 10):
             index += 1
             continue
-        if not line.strip():
+        if _blank(line):
             break
         matched = _FIELD.match(line)
         name = _FIELD_NAMES.get(matched.group(1).strip().lower()) if matched else None
@@ -304,7 +381,26 @@ def find_inline_forward(text: str) -> tuple[str, Original] | None:
     original.sender = values.get("from", "")
     original.subject = values.get("subject", "")
     original.date = values.get("date", "")
+    original.recipient = values.get("to", "")
     original.text = "\n".join(lines[index:]).strip()[:MAX_TEXT]
+    return form, original
+
+
+def find_inline_forward(text: str) -> tuple[str, Original] | None:
+    """The client form and the original found after a forward separator, if any.
+
+    In a forward of a forward, the blocks are nested: the one read is the innermost
+    with a sender, which is the message as it was first received.
+    """
+    first = _forward_block(text)
+    if first is None:
+        return None
+    form, original = first
+    for _depth in range(MAX_INLINE_DEPTH):
+        deeper = _forward_block(original.text)
+        if deeper is None or not deeper[1].sender:
+            break
+        original = deeper[1]
     return form, original
 
 
@@ -312,19 +408,78 @@ def find_inline_forward(text: str) -> tuple[str, Original] | None:
 
 _URL = re.compile(r"""(?:https?://|www\.)[^\s<>"'`{}|\\^\[\]]+""", re.IGNORECASE)
 _HREF = re.compile(r"""\b(?:href|src)\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
+# Addresses that name a markup vocabulary rather than link anywhere: the document
+# type and the XML namespaces that Outlook and Word put in every HTML message.
+_MARKUP_DECLARATIONS = re.compile(
+    r"""<!DOCTYPE[^>]*>|<\?xml[^>]*\?>|\bxmlns(?::[\w-]+)?\s*=\s*(?:"[^"]*"|'[^']*'|\S+)""",
+    re.IGNORECASE,
+)
 # Link-protection services that wrap the real address in a query parameter.
 _WRAPPERS = {"url", "q", "u", "target"}
+# A link shortened for display by a webmail or the forwarder: not an address.
+_TRUNCATED = ("…", "...")
+_PROOFPOINT_V3 = re.compile(r"/v3/__(?P<url>.+?)__;(?P<chars>[^!]*)!")
+# Proofpoint v3 replaces a run of 2 to 65 characters by "**" and one letter of this set.
+_V3_RUNS = {
+    letter: length
+    for length, letter in enumerate(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", start=2
+    )
+}
+
+
+def _proofpoint_v3(url: str) -> str | None:
+    """URL Defense v3: the address sits between "__" markers with some characters
+    replaced by "*" (one) or "**X" (a run); the replaced characters follow "__;"
+    in URL-safe base64, in order."""
+    match = _PROOFPOINT_V3.search(url)
+    if match is None:
+        return None
+    try:
+        chars = base64.urlsafe_b64decode(match.group("chars") + "==").decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    wrapped = unquote(match.group("url"))
+    out: list[str] = []
+    position = index = 0
+    while index < len(wrapped):
+        if wrapped[index] != "*":
+            out.append(wrapped[index])
+            index += 1
+            continue
+        if wrapped.startswith("**", index) and index + 2 < len(wrapped):
+            length = _V3_RUNS.get(wrapped[index + 2], 0)
+            index += 3
+        else:
+            length = 1
+            index += 1
+        out.append(chars[position : position + length])
+        position += length
+    return "".join(out)
+
+
+def _proofpoint_v2(value: str) -> str:
+    """URL Defense v2's `u` parameter: "_" stands for "/" and "-XX" for a hex byte."""
+    return unquote(re.sub(r"-([0-9A-Fa-f]{2})", r"%\1", value.replace("_", "/")))
 
 
 def unwrap(url: str) -> str:
-    """The address behind a link-protection wrapper (Outlook SafeLinks, Google, ...)."""
+    """The address behind a link-protection wrapper (Outlook Safe Links, Proofpoint
+    URL Defense v2 and v3, Google redirects, ...)."""
     for _ in range(3):
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
-        if not (host.endswith("safelinks.protection.outlook.com") or "url" in parts.path.lower()):
+        if host.endswith("urldefense.com") or host.endswith("urldefense.proofpoint.com"):
+            if parts.path.startswith("/v3/"):
+                inner = _proofpoint_v3(url) or ""
+            else:
+                encoded = parse_qs(parts.query).get("u", [""])[0]
+                inner = _proofpoint_v2(encoded) if encoded else ""
+        elif host.endswith("safelinks.protection.outlook.com") or "url" in parts.path.lower():
+            query = parse_qs(parts.query)
+            inner = next((query[key][0] for key in _WRAPPERS if key in query), "")
+        else:
             return url
-        query = parse_qs(parts.query)
-        inner = next((query[key][0] for key in _WRAPPERS if key in query), "")
         if not inner.lower().startswith(("http://", "https://")):
             return url
         url = inner
@@ -333,9 +488,11 @@ def unwrap(url: str) -> str:
 
 def extract_urls(texts: list[str], htmls: list[str]) -> list[str]:
     found: list[str] = []
-    sources = [*texts, *(html.unescape(h) for h in htmls)]
+    sources = [*texts, *(html.unescape(_MARKUP_DECLARATIONS.sub(" ", h)) for h in htmls)]
     for source in sources:
         for match in [*_URL.findall(source), *_HREF.findall(source)]:
+            if match.endswith(_TRUNCATED):
+                continue
             url = match.rstrip(".,;:!?)»>")
             if url.lower().startswith("www."):
                 url = f"http://{url}"
@@ -395,11 +552,10 @@ def _headers_of(message: Message) -> list[tuple[str, str]]:
         if key in seen:
             continue
         seen.add(key)
-        for value in message.get_all(name) or []:
-            try:
-                text = str(make_header(decode_header(str(value))))
-            except (LookupError, ValueError, UnicodeError, TypeError):
-                text = str(value)
+        for raw_name, value in message.raw_items():
+            if raw_name.lower() != key:
+                continue
+            text = _header_value(value)
             headers.append((name, " ".join(text.replace("\x00", "").split())[:2000]))
     return headers
 
@@ -444,29 +600,43 @@ def parse_report(raw: bytes) -> ParsedReport:
     if outer.attached:
         inner_message = outer.attached[0]
         inner = _collect(inner_message, 1)
+        # A forward of a forward as attachments: the original is the innermost one.
+        depth = 1
+        while inner.attached and depth < MAX_DEPTH:
+            inner_message, depth = inner.attached[0], depth + 1
+            texts, htmls = [*texts, *inner.texts], [*htmls, *inner.htmls]
+            search.extend([*inner.texts, *inner.htmls])
+            inner = _collect(inner_message, depth)
         report.problems.extend(p for p in inner.problems if p not in report.problems)
         report.form = "attachment"
         original.headers = _headers_of(inner_message)
         original.sender = header_text(inner_message, "From")
         original.subject = header_text(inner_message, "Subject")
         original.date = header_text(inner_message, "Date")
+        original.recipient = header_text(inner_message, "To")
         original.text = "\n".join(inner.texts)[:MAX_TEXT]
         original.html = "\n".join(inner.htmls)[:MAX_TEXT]
+        # The attached message may itself be an inline forward of the original.
+        nested = find_inline_forward(
+            original.text or "\n".join(html_to_text(h) for h in inner.htmls)
+        )
+        if nested is not None and nested[1].sender:
+            original = nested[1]
         report.attachments = inner.attachments
         texts, htmls = [*texts, *inner.texts], [*htmls, *inner.htmls]
         search.extend([*inner.texts, *inner.htmls, *(v for _n, v in original.headers)])
-        # Forwards of forwards: everything attached deeper is searched too, to a limit.
-        stack = [(extra, 2) for extra in [*outer.attached[1:], *inner.attached]]
+        # Anything else attached is searched too, to a limit.
+        stack = [(extra, depth + 1) for extra in [*outer.attached[1:], *inner.attached]]
         while stack:
-            extra, depth = stack.pop()
-            if depth > MAX_DEPTH:
+            extra, level = stack.pop()
+            if level > MAX_DEPTH:
                 if "nested too deeply" not in report.problems:
                     report.problems.append("nested too deeply")
                 continue
-            deeper = _collect(extra, depth)
+            deeper = _collect(extra, level)
             report.problems.extend(p for p in deeper.problems if p not in report.problems)
             search.extend([*deeper.texts, *deeper.htmls, *(v for _n, v in _headers_of(extra))])
-            stack.extend((more, depth + 1) for more in deeper.attached)
+            stack.extend((more, level + 1) for more in deeper.attached)
     else:
         report.attachments = outer.attachments
         body = "\n".join(texts) or "\n".join(html_to_text(h) for h in htmls)
@@ -492,6 +662,13 @@ def parse_report(raw: bytes) -> ParsedReport:
     )
     report.search_text = "\n".join(search)
     return report
+
+
+def original_recipient(report: ParsedReport) -> str:
+    """The address the reported message was sent to, lower-cased ("" when unknown)."""
+    recipient = report.original.recipient
+    address = getaddresses([recipient])[0][1] if recipient else ""
+    return address.strip().lower()[:254] if "@" in address else ""
 
 
 def reported_sender(report: ParsedReport) -> str:
