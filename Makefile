@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 
-.PHONY: run test bench lint format messages clean
+.PHONY: run test check bench lint format messages clean
 
 $(VENV)/.runtime: pyproject.toml constraints.txt
 	test -x $(PY) || $$(scripts/python.sh) -m venv $(VENV)
@@ -28,6 +28,10 @@ run: $(VENV)/.runtime
 ## Lint, type-check and run every test on SQLite and (when reachable) PostgreSQL.
 test: $(VENV)/.dev
 	scripts/test.sh
+
+## The inner loop: lint, types and the fast tests (no server, browser or process) on SQLite.
+check: $(VENV)/.dev
+	scripts/check.sh
 
 ## Benchmarks: `make bench`, or `make bench ONLY=<name>`.
 bench: $(VENV)/.dev

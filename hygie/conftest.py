@@ -29,6 +29,34 @@ from hygie.phishing.services import forget_scenarios
 
 pytest_plugins = ["hygie.testing.browser", "hygie.testing.smtp", "hygie.testing.imap"]
 
+# A fast hasher for every test: production hashes staff passwords with PBKDF2 at full
+# strength (close to a second per hash on a small machine), which protects nothing in a test
+# and made user creation the largest cost of the suite. Kept in sync with Django's cached
+# hasher list, which `settings.PASSWORD_HASHERS = …` alone would not refresh.
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# Tests that start a real server, browser or process are marked `slow` (`make check` leaves
+# them out): those using one of these fixtures, and those of modules that import subprocess.
+SLOW_FIXTURES = frozenset({"browser_page", "live_server", "imap_server", "imap_account"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        module = getattr(item, "module", None)
+        starts_processes = module is not None and "subprocess" in vars(module)
+        if starts_processes or SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings
+    from django.contrib.auth import hashers
+
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
+    hashers.get_hashers.cache_clear()
+    hashers.get_hashers_by_algorithm.cache_clear()
+
 
 @pytest.fixture(autouse=True)
 def _english_messages():

@@ -41,7 +41,7 @@ fi
 run_pytest() {
     # pytest exits with 5 when it collected nothing: that is a failure here.
     set +e
-    $BIN/pytest -n 2 -q ${PYTEST_ARGS:-}
+    $BIN/pytest -n 2 -q --durations=15 ${PYTEST_ARGS:-}
     status=$?
     set -e
     if [ "$status" -eq 5 ]; then

@@ -10,12 +10,6 @@ from hygie.accounts.tests.factories import MembershipFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Staff users are created in most tests here; their passwords protect nothing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _clean_cache():
     """Rate counters and sent-form nonces live in the cache: each test starts afresh."""
     cache.clear()

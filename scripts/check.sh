@@ -1,0 +1,12 @@
+#!/bin/sh
+# The inner loop: lint, types, and the tests that start no server, browser or process, on
+# SQLite. `make test` (and CI) still runs everything on both databases.
+set -eu
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+unset DATABASE_URL DEBUG SECRET_KEY ALLOWED_HOSTS
+$BIN/ruff check .
+$BIN/ruff format --check .
+DEBUG=1 $BIN/mypy hygie
+DEBUG=1 $BIN/python manage.py compile_translations >/dev/null
+$BIN/pytest -n 2 -q -m "not slow" --durations=10 ${PYTEST_ARGS:-}
