@@ -21,6 +21,7 @@ from django.db import transaction
 
 from hygie.library.models import Capsule
 from hygie.library.schema import field_problems
+from hygie.library.sources import source_problems
 
 
 class CapsuleError(ValueError):
@@ -56,6 +57,7 @@ def problems(capsule: CapsuleFile) -> list[str]:
     found = [message for _field, message in field_problems(capsule.meta, capsule.body)]
     if capsule.path.stem != capsule.meta.get("slug"):
         found.insert(0, "the file name must be the slug")
+    found += source_problems(capsule.meta.get("sources") or [])
     return found
 
 

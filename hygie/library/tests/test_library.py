@@ -69,3 +69,33 @@ def test_broken_capsules_are_refused(tmp_path, change, message):
     assert change[0] in text
     path.write_text(text.replace(change[0], change[1]))
     assert any(message in p for p in problems(parse(path)))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://fr.scribd.com/document/446625605/AppareilsMobiles",
+        "https://cnil.fr./fr/cnil-direct/question/x",
+        "http://www.cnil.fr/fr/notifier",
+        "https://www.cnil.fr.example.com/fr/notifier",
+    ],
+)
+def test_a_shown_source_must_be_an_official_text(tmp_path, url):
+    root = copy_library(tmp_path)
+    path = root / "fr" / "sauvegardes.md"
+    text = path.read_text()
+    first = parse(path).meta["sources"][0]["url"]
+    path.write_text(text.replace(f'url: "{first}"', f'url: "{url}"', 1))
+    assert any("move it to research_notes" in p for p in problems(parse(path)))
+
+
+def test_research_notes_are_never_shown(db, client, tmp_path):
+    load()
+    capsule = Capsule.objects.get(slug="rancongiciel-premiere-heure", language="fr")
+    notes = parse(Path(capsule_files()[0]).parent.parent / "fr" / f"{capsule.slug}.md").meta[
+        "research_notes"
+    ]
+    assert notes
+    shown = {s["url"] for s in capsule.sources}
+    assert all(note["url"] not in shown for note in notes)
+    assert "DM Experts" not in str(capsule.sources) and "poster link" not in str(capsule.sources)
