@@ -30,3 +30,16 @@ def test_french_placeholders_match_the_english_ones():
             assert sorted(pattern.findall(entry.msgid)) == sorted(pattern.findall(entry.msgstr)), (
                 entry.msgid
             )
+
+
+def test_both_catalogues_parse_and_hold_the_same_entries_once():
+    """Entries added on two branches can be merged badly (a msgid losing its msgstr, an
+    entry twice): both catalogues must parse and list the same messages exactly once."""
+    keys = {}
+    for language in ("fr", "en"):
+        entries = [(e.msgctxt, e.msgid) for e in catalogue(language) if not e.obsolete]
+        duplicated = {key for key in entries if entries.count(key) > 1}
+        assert duplicated == set(), (language, duplicated)
+        keys[language] = set(entries)
+    assert keys["fr"] - keys["en"] == set()
+    assert keys["en"] - keys["fr"] == set()
