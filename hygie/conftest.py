@@ -23,6 +23,7 @@ from hygie.accounts.tests.factories import (
     UserFactory,
     confirmed_totp_device,
 )
+from hygie.delivery.engine import RELAY
 from hygie.operations import snapshots
 from hygie.phishing.lookup import forget_campaigns
 from hygie.phishing.services import forget_scenarios
@@ -75,6 +76,14 @@ def _fresh_tracking_memory():
     yield
     forget_scenarios()
     forget_campaigns()
+
+
+@pytest.fixture(autouse=True)
+def _relay_not_paused():
+    """A test that takes the relay down pauses this process's sending; the next starts afresh."""
+    RELAY.clear()
+    yield
+    RELAY.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from email.utils import parseaddr
@@ -43,6 +44,7 @@ from hygie.delivery.providers import ProviderTransport
 from hygie.delivery.sms import sms_backend
 from hygie.delivery.transport import Outcome, Result, SmtpTransport
 from hygie.delivery.windows import Window
+from hygie.operations.loop import Backoff
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +59,35 @@ def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
     """1, 2, 4… minutes after each temporary failure, at most 6 hours, ±20 % jitter."""
     base = min(60 * 2 ** max(attempts - 1, 0), 6 * 3600)
     return timedelta(seconds=base * (rng or random).uniform(0.8, 1.2))
+
+
+class RelayPause:
+    """This worker's pause while the relay is down (refused, 421, dropped connections).
+
+    The batch in hand goes back to the queue without spending any attempt, and the
+    worker claims nothing until the pause ends: 5 s, then 10, 20… up to 5 minutes,
+    with jitter; the first message the relay accepts again ends the series.
+    """
+
+    def __init__(self) -> None:
+        self.until = 0.0
+        self.backoff = Backoff(first=5.0, most=300.0)
+
+    @property
+    def active(self) -> bool:
+        return time.monotonic() < self.until
+
+    def start(self) -> float:
+        delay = self.backoff.next_delay()
+        self.until = time.monotonic() + delay
+        return delay
+
+    def clear(self) -> None:
+        self.until = 0.0
+        self.backoff.reset()
+
+
+RELAY = RelayPause()
 
 
 def window_of(mailing: Mailing) -> Window:
@@ -310,7 +341,8 @@ def _record(
             )
         return
     mine = Delivery.objects.filter(pk=delivery.pk, lease_owner=worker_id)
-    if result.outcome == Outcome.TEMPORARY and delivery.attempts < MAX_ATTEMPTS:
+    retry = result.outcome in (Outcome.TEMPORARY, Outcome.UNAVAILABLE)
+    if retry and delivery.attempts < MAX_ATTEMPTS:
         retry_at = window_of(delivery.mailing).next_open(now + backoff(delivery.attempts))
         matched = mine.update(
             status=DeliveryStatus.SCHEDULED,
@@ -409,6 +441,26 @@ def _release(delivery: Delivery, worker_id: str, *, at: datetime) -> None:
     )
 
 
+def _give_back(ids: Iterable[int], worker_id: str, *, now: datetime, detail: str) -> None:
+    """The relay is down: this batch's rows wait for the pause to end, and the attempt
+    their claim counted is given back (only a message's own failures count)."""
+    retry_at = now + timedelta(seconds=max(RELAY.until - time.monotonic(), 1.0))
+    given_back = Delivery.objects.filter(
+        pk__in=list(ids), lease_owner=worker_id, status=DeliveryStatus.SENDING
+    ).update(
+        status=DeliveryStatus.SCHEDULED,
+        next_attempt_at=retry_at,
+        attempts=F("attempts") - 1,
+        last_error=detail,
+        lease_owner="",
+        lease_expires_at=None,
+    )
+    logger.warning(
+        "relay unavailable, batch put back",
+        extra={"worker": worker_id, "deliveries": given_back, "reason": detail},
+    )
+
+
 def send_claimed(ids: Iterable[int], worker_id: str, *, stand_in: Person | None = None) -> int:
     """Send the claimed deliveries. `stand_in` lends its name to a test send.
 
@@ -460,9 +512,16 @@ def send_claimed(ids: Iterable[int], worker_id: str, *, stand_in: Person | None 
                     delivery, profile, delivery.variant.from_email or sender_address(mailing)
                 )
                 result = smtp.send(envelope_from=sender, to=delivery.recipient, data=data)
+                if result.outcome == Outcome.UNAVAILABLE and not delivery.is_test:
+                    RELAY.start()
+                    _give_back(
+                        {delivery.pk, *lease.waiting}, worker_id, now=now, detail=result.detail
+                    )
+                    break
                 _record(delivery, worker_id, result, now, message_id=message_id)
             if result.outcome == Outcome.SENT:
                 sent += 1
+                RELAY.clear()
     return sent
 
 
@@ -481,6 +540,8 @@ def sender_address(mailing: Mailing) -> str:
 
 def send_due(worker_id: str) -> int:
     """One worker step: claim a batch and send it. Returns how many were handled."""
+    if RELAY.active:
+        return 0  # the relay is down: leave the queue alone until the pause ends
     ids = claim(worker_id)
     if not ids:
         return 0

@@ -66,7 +66,10 @@ class ProviderTransport:
             return Result(Outcome.PERMANENT, str(exc)[:500])
         except AnymailAPIError as exc:
             code = exc.status_code or 0
-            permanent = 400 <= code < 500 and code != 429
+            if code == 0 or code == 429 or code >= 500:
+                # Unreachable, throttling or failing: the provider, not this message.
+                return Result(Outcome.UNAVAILABLE, str(exc)[:500])
+            permanent = 400 <= code < 500
             return Result(Outcome.PERMANENT if permanent else Outcome.TEMPORARY, str(exc)[:500])
         status = getattr(message, "anymail_status", None)
         statuses = getattr(status, "status", None) or {"sent"}

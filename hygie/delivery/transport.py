@@ -1,7 +1,9 @@
 """Sending over SMTP: one connection reused for a batch, outcomes classified.
 
-Each outcome says what to do next: `sent`, `temporary` (retry later: 4xx,
-refused or lost connection, timeout) or `permanent` (5xx: do not retry).
+Each outcome says what to do next: `sent`, `temporary` (this message: retry
+later, 4xx), `permanent` (this message: 5xx, do not retry) or `unavailable` (the
+relay itself: refused or lost connection, a 421 "service not available", a
+timeout; back off the whole batch and spend no message's attempts).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ class Outcome(StrEnum):
     SENT = "sent"
     TEMPORARY = "temporary"
     PERMANENT = "permanent"
+    UNAVAILABLE = "unavailable"
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,14 @@ def _describe(code: int, message: bytes | str) -> str:
     return f"{code} {text}".strip()[:500]
 
 
+# "Service not available, closing transmission channel" (RFC 5321), whatever the
+# command it answers: the relay, not the message.
+SERVICE_UNAVAILABLE = 421
+
+
 def _classify(code: int, message: bytes | str) -> Result:
+    if code == SERVICE_UNAVAILABLE:
+        return Result(Outcome.UNAVAILABLE, _describe(code, message))
     outcome = Outcome.PERMANENT if 500 <= code < 600 else Outcome.TEMPORARY
     return Result(outcome, _describe(code, message))
 
@@ -91,30 +101,44 @@ class SmtpTransport:
         self.close()
 
     def send(self, *, envelope_from: str, to: str, data: bytes) -> Result:
+        reused = self.connection is not None
+        result, dropped = self._send_once(envelope_from, to, data)
+        if dropped and reused:
+            # A kept connection the relay closed meanwhile (an idle timeout): once more,
+            # on a fresh one, before calling the relay down.
+            result, dropped = self._send_once(envelope_from, to, data)
+        return result
+
+    def _send_once(self, envelope_from: str, to: str, data: bytes) -> tuple[Result, bool]:
+        """The outcome, and whether the connection was lost on the way."""
         try:
             connection = self._connected()
+        except smtplib.SMTPResponseException as exc:  # a greeting or login refused
+            self._drop()
+            return Result(Outcome.UNAVAILABLE, _describe(exc.smtp_code, exc.smtp_error)), False
+        except (smtplib.SMTPException, OSError) as exc:  # refused, unreachable, timed out
+            self._drop()
+            return Result(Outcome.UNAVAILABLE, f"connection: {exc}"[:500]), False
+        try:
             refused = connection.sendmail(envelope_from, [to], data)
         except smtplib.SMTPRecipientsRefused as exc:
             code, message = next(iter(exc.recipients.values()))
-            self._reset()
-            return _classify(code, message)
+            self._drop_if_closed(code)
+            return _classify(code, message), False
         except smtplib.SMTPResponseException as exc:
             # Covers SMTPSenderRefused and SMTPDataError; 421 also closes the session.
             self._drop_if_closed(exc.smtp_code)
-            return _classify(exc.smtp_code, exc.smtp_error)
-        except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError) as exc:
+            return _classify(exc.smtp_code, exc.smtp_error), False
+        except (smtplib.SMTPServerDisconnected, TimeoutError, OSError) as exc:
             self._drop()
-            return Result(Outcome.TEMPORARY, f"connection: {exc}"[:500])
-        except (TimeoutError, ConnectionError, OSError) as exc:
-            self._drop()
-            return Result(Outcome.TEMPORARY, f"network: {exc}"[:500])
+            return Result(Outcome.UNAVAILABLE, f"connection lost: {exc}"[:500]), True
         except smtplib.SMTPException as exc:
             self._drop()
-            return Result(Outcome.TEMPORARY, str(exc)[:500])
+            return Result(Outcome.TEMPORARY, str(exc)[:500]), False
         if refused:
             code, message = next(iter(refused.values()))
-            return _classify(code, message)
-        return Result(Outcome.SENT)
+            return _classify(code, message), False
+        return Result(Outcome.SENT), False
 
     def _reset(self) -> None:
         try:
@@ -124,7 +148,7 @@ class SmtpTransport:
             self._drop()
 
     def _drop_if_closed(self, code: int) -> None:
-        if code == 421:
+        if code == SERVICE_UNAVAILABLE:
             self._drop()
         else:
             self._reset()

@@ -174,7 +174,7 @@ def test_temporary_failures_are_retried_with_backoff(organisation, smtp_server):
     people(organisation, 1)
     m = mailing(organisation)
     launch(m)
-    smtp_server.handler.scripted = ["451 4.3.0 try again later", "421 4.7.0 busy"]
+    smtp_server.handler.scripted = ["451 4.3.0 try again later", "452 4.2.2 mailbox full"]
     engine.send_due("w1")
     delivery = Delivery.objects.get()
     assert delivery.status == DeliveryStatus.SCHEDULED
@@ -184,7 +184,7 @@ def test_temporary_failures_are_retried_with_backoff(organisation, smtp_server):
     Delivery.objects.update(next_attempt_at=timezone.now())
     engine.send_due("w1")
     delivery.refresh_from_db()
-    assert delivery.attempts == 2 and "421" in delivery.last_error
+    assert delivery.attempts == 2 and "452" in delivery.last_error
     Delivery.objects.update(next_attempt_at=timezone.now())
     engine.send_due("w1")
     delivery.refresh_from_db()
