@@ -45,6 +45,7 @@ from hygie.audience.values import (
     clean_postcode,
     clean_profession,
     clean_rpps,
+    clean_specialty,
     clean_text,
     departement_from_postcode,
     split_tags,
@@ -76,7 +77,7 @@ _CLEANERS: dict[str, Callable[[str], str]] = {
     "mobile_phone": clean_mobile_phone,
     "rpps": clean_rpps,
     "profession": clean_profession,
-    "specialty": lambda v: clean_text(v, 120),
+    "specialty": clean_specialty,
     "departement": clean_departement,
     "postcode": clean_postcode,
     "commune": lambda v: clean_text(v, 120),
@@ -95,6 +96,8 @@ class CleanRow:
     line: int
     values: dict[str, str]
     tags: list[str] = field(default_factory=list)
+    # Optional values left out, each with why (the member is imported without them).
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -103,6 +106,8 @@ class Tally:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
+    # Rows imported with one or more values left out.
+    warned: int = 0
 
     @property
     def total(self) -> int:
@@ -114,14 +119,18 @@ class Tally:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "rejected": self.rejected,
+            "warned": self.warned,
             "total": self.total,
         }
 
 
 def clean_row(line: int, cells: list[str], mapping: dict[str, str], headers: list[str]) -> CleanRow:
-    """Clean one row, or raise InvalidValue naming the first problem found."""
+    """Clean one row. A missing or invalid email raises InvalidValue (the row cannot be
+    imported); any other bad value is left out with a warning, since one odd optional
+    value must not cost the union a member."""
     values: dict[str, str] = {}
     tags: list[str] = []
+    warnings: list[str] = []
     for index_text, target in mapping.items():
         index = int(index_text)
         cell = cells[index] if index < len(cells) else ""
@@ -132,13 +141,21 @@ def clean_row(line: int, cells: list[str], mapping: dict[str, str], headers: lis
             tags.append(clean_text(f"{header}: {cell}", 80))
         elif target == "tags":
             tags.extend(split_tags(cell))
+        elif target == "email":
+            values[target] = clean_email(cell)
         else:
-            values[target] = _CLEANERS[target](cell)
+            try:
+                values[target] = _CLEANERS[target](cell)
+            except InvalidValue as exc:
+                warnings.append(
+                    _("%(problem)s: value left out, the rest of the row is imported")
+                    % {"problem": exc}
+                )
     if not values.get("email"):
         raise InvalidValue(_("missing email address"))
     if not values.get("departement") and values.get("postcode"):
         values["departement"] = departement_from_postcode(values["postcode"])
-    return CleanRow(line=line, values=values, tags=tags)
+    return CleanRow(line=line, values=values, tags=tags, warnings=warnings)
 
 
 def _chunks(
@@ -172,6 +189,14 @@ class ImportPass:
     def reject(self, line: int, reason: str) -> None:
         self.tally.rejected += 1
         self.rejections.append(ImportRejection(job=self.job, line=line, reason=reason[:300]))
+
+    def warn(self, row: CleanRow) -> None:
+        """Record the values an accepted row goes without."""
+        self.tally.warned += 1
+        self.rejections.extend(
+            ImportRejection(job=self.job, line=row.line, reason=reason[:300], is_warning=True)
+            for reason in row.warnings
+        )
 
     def run(self, table: Table) -> Tally:
         processed = 0
@@ -238,8 +263,10 @@ class ImportPass:
         by_rpps = {p.rpps: p for p in by_email.values() if p.rpps}
         by_rpps.update({p.rpps: p for p in existing if p.rpps and p.rpps not in by_rpps})
         suppressed = suppressed_among(organisation_id, [e for e in emails if e not in by_email])
+        tags_held = self._tags_held([p.pk for p in existing])
         to_create: list[CleanRow] = []
         to_update: list[tuple[Person, CleanRow]] = []
+        to_link: list[Person] = []
         for row in rows:
             email, rpps = row.values["email"], row.values.get("rpps", "")
             person = by_email.get(email)
@@ -260,15 +287,43 @@ class ImportPass:
                     continue
                 self.tally.new += 1
                 to_create.append(row)
-            elif self._apply_values(person, row):
+            elif self._apply_values(person, row) or set(row.tags) - tags_held.get(person.pk, set()):
+                # A new tag on a known person is an update too: the file changed them.
                 self.tally.updated += 1
                 to_update.append((person, row))
             else:
                 self.tally.unchanged += 1
-                if row.tags and self.write:
-                    to_update.append((person, row))
+                to_link.append(person)
+            if row.warnings:
+                self.warn(row)
         if self.write:
             self._write(to_create, to_update)
+            self._link(to_create, [p for p, _row in to_update] + to_link)
+
+    def _tags_held(self, person_ids: list[int]) -> dict[int, set[str]]:
+        held: dict[int, set[str]] = {}
+        if person_ids:
+            links = Person.tags.through.objects.filter(person_id__in=person_ids).values_list(
+                "person_id", "tag__name"
+            )
+            for person_id, name in links:
+                held.setdefault(person_id, set()).add(name)
+        return held
+
+    def _link(self, created: list[CleanRow], known: list[Person]) -> None:
+        """Remember who this import listed, for "people of this import" segments."""
+        ids = {p.pk for p in known}
+        if created:
+            ids.update(
+                Person.objects.filter(
+                    organisation_id=self.job.organisation_id,
+                    email__in=[r.values["email"] for r in created],
+                ).values_list("pk", flat=True)
+            )
+        through = ImportJob.people.through
+        through.objects.bulk_create(
+            [through(importjob_id=self.job.pk, person_id=pk) for pk in ids], ignore_conflicts=True
+        )
 
     def _apply_values(self, person: Person, row: CleanRow) -> bool:
         """Copy the row's values onto `person`; True when something changed."""

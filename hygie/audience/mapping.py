@@ -32,7 +32,7 @@ IMPORT_FIELDS: dict[str, Promise] = {
 # Folded header text (see values.fold) → field. French and English, the
 # spellings found in member-file exports and hand-made spreadsheets.
 _SYNONYMS: dict[str, tuple[str, ...]] = {
-    "civility": ("civilite", "civ", "titre", "title", "civility", "salutation"),
+    "civility": ("civilite", "civ", "titre", "title", "civility", "salutation", "name prefix"),
     "first_name": ("prenom", "prenoms", "first name", "firstname", "given name", "forename"),
     "last_name": (
         "nom",
@@ -60,6 +60,11 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "mail pro",
         "email professionnel",
         "courriel professionnel",
+        # Outlook (English, French) and Google contacts exports
+        "e mail address",
+        "adresse de messagerie",
+        "e mail 1 value",
+        "email 1 value",
     ),
     "mobile_phone": (
         "portable",
@@ -81,8 +86,18 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "profession": ("profession", "metier", "fonction", "job", "occupation", "role", "categorie"),
     "specialty": ("specialite", "specialty", "speciality", "discipline", "specialite medicale"),
     "departement": ("departement", "dept", "dep", "department", "code departement", "dpt"),
-    "postcode": ("code postal", "cp", "postcode", "post code", "zip", "zip code", "postal code"),
-    "commune": ("commune", "ville", "city", "localite", "town"),
+    "postcode": (
+        "code postal",
+        "cp",
+        "postcode",
+        "post code",
+        "zip",
+        "zip code",
+        "postal code",
+        "business postal code",
+        "address 1 postal code",
+    ),
+    "commune": ("commune", "ville", "city", "localite", "town", "business city", "address 1 city"),
     "practice_name": (
         "cabinet",
         "nom du cabinet",
@@ -93,16 +108,78 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "maison de sante",
         "msp",
         "centre",
+        "company",
+        "societe",
+        "organization name",
+        "organization 1 name",
     ),
-    "practice_address": ("adresse", "adresse du cabinet", "address", "rue", "adresse postale"),
+    "practice_address": (
+        "adresse",
+        "adresse du cabinet",
+        "address",
+        "rue",
+        "adresse postale",
+        "business street",
+        "address 1 street",
+    ),
     "language": ("langue", "language", "lang"),
-    "tags": ("tags", "etiquettes", "etiquette", "labels", "groupes", "groupe"),
+    "tags": (
+        "tags",
+        "etiquettes",
+        "etiquette",
+        "labels",
+        "groupes",
+        "groupe",
+        "categories",
+        "group membership",
+    ),
 }
+
+# Headers that look like a field but are not that field: a contact's job title says
+# what they do in a company ("Gérant", "Associé"), not their health profession; an
+# Outlook "Department" is a service in a company, not a French département.
+_NOT_A_FIELD = frozenset(
+    {
+        "job title",
+        "organization title",
+        "organization 1 title",
+        "organization department",
+        "organization 1 department",
+        "service",
+        "notes",
+        "e mail display name",
+        "e mail type",
+        "business phone",
+        "home phone",
+        "home city",
+        "home street",
+        "home postal code",
+    }
+)
+# Columns that only an address-book export has; in such a file "Fonction" is the job
+# title (French Outlook), not the profession, and "Department" a company's service.
+_CONTACTS_EXPORT_MARKERS = frozenset(
+    {
+        "middle name",
+        "deuxieme prenom",
+        "business street",
+        "rue bureau",
+        "e mail 1 value",
+        "name prefix",
+        "file as",
+        "given yomi",
+    }
+)
+_NOT_A_FIELD_IN_CONTACTS = frozenset({"fonction", "titre de poste", "department"})
 _LOOKUP = {synonym: field for field, synonyms in _SYNONYMS.items() for synonym in synonyms}
 
 
-def guess_field(header: str) -> str:
+def guess_field(header: str, *, contacts_export: bool = False) -> str:
     folded = fold(header)
+    if folded in _NOT_A_FIELD or (contacts_export and folded in _NOT_A_FIELD_IN_CONTACTS):
+        return IGNORE
+    if folded.endswith((" label", " type")):  # "E-mail 1 - Label": Home, Work…
+        return IGNORE
     if folded in _LOOKUP:
         return _LOOKUP[folded]
     # "Adresse e-mail (pro)", "Téléphone portable *": try without the trailing notes.
@@ -117,8 +194,9 @@ def guess_mapping(headers: list[str]) -> dict[str, str]:
     """Column index (as text) → field. Each field is given to its first matching column."""
     mapping: dict[str, str] = {}
     taken: set[str] = set()
+    contacts_export = bool({fold(h) for h in headers} & _CONTACTS_EXPORT_MARKERS)
     for index, header in enumerate(headers):
-        field = guess_field(header)
+        field = guess_field(header, contacts_export=contacts_export)
         if field and field not in taken:
             mapping[str(index)] = field
             taken.add(field)

@@ -244,6 +244,9 @@ class ImportJob(models.Model):
     counts = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     applied_at = models.DateTimeField(null=True, blank=True)
+    # Everyone the applied file listed (new, updated or unchanged): "the people of
+    # this import" for segments.
+    people = models.ManyToManyField(Person, blank=True, related_name="imports")
 
     class Meta:
         ordering = ("-created_at", "-id")
@@ -263,11 +266,14 @@ class ImportJob(models.Model):
 
 
 class ImportRejection(models.Model):
-    """A row the import refused, with its line number and reason (no other row data kept)."""
+    """A row the import refused, or a value of a row it left out (`is_warning`: the
+    member was imported without it), with its line number and reason (no other row
+    data kept)."""
 
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rejections")
     line = models.PositiveIntegerField()
     reason = models.CharField(max_length=300)
+    is_warning = models.BooleanField(default=False)
 
     class Meta:
         ordering = ("line", "id")

@@ -14,7 +14,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from hygie.audience.departements import ALIASES, DEPARTEMENTS
 from hygie.audience.models import Civility, Language, Profession
+from hygie.audience.specialties import canonical_specialty
 
 
 class InvalidValue(ValueError):
@@ -74,50 +76,85 @@ def clean_rpps(value: str) -> str:
 # "+33 6…", "0033 7…"). 0639 and 069x are overseas numbers: phonenumbers decides.
 _FRENCH_MOBILE = re.compile(r"^(?:\+33|0033|0)\s*\(?0?\)?\s*([67])((?:[\s.\-]?\d){8})$")
 
+# Overseas mobiles written the national way ("0692 12 34 56") share metropolitan
+# France's trunk prefix 0 but not its country code: the region that knows the
+# number gives it (0692/0693 and 0639: +262, 0690/0691: +590, 0694: +594, 0696/0697:
+# +596). Saint-Martin and Saint-Barthélemy numbers are Guadeloupe's (+590).
+_OVERSEAS_REGIONS = ("RE", "YT", "GP", "GF", "MQ")
+_MOBILE_KINDS = (
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+)
+
+
+def _overseas_mobile(raw: str) -> str:
+    digits = re.sub(r"[\s.\-()]", "", raw)
+    if not re.fullmatch(r"0(639|69\d)\d{6}", digits):
+        return ""
+    for region in _OVERSEAS_REGIONS:
+        number = phonenumbers.parse(digits, region)
+        if phonenumbers.is_valid_number(number) and phonenumbers.number_type(number) in (
+            _MOBILE_KINDS
+        ):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return ""
+
 
 def clean_mobile_phone(value: str) -> str:
-    """A mobile number in E.164 form; French numbers may be written the French way."""
+    """A mobile number in E.164 form; French numbers may be written the French way,
+    overseas ones included."""
     raw = value.strip()
     if not raw:
         return ""
+    if re.search(r"[^\W\d_]", raw):
+        # Letters are never part of a number in a member file: reading them as keypad
+        # digits (as phone libraries do) would store an invented number.
+        raise InvalidValue(
+            _("invalid phone number “%(value)s” (it contains letters)") % {"value": value}
+        )
     quick = _FRENCH_MOBILE.match(raw)
     if quick is not None:
         national = quick.group(1) + re.sub(r"\D", "", quick.group(2))
         if not national.startswith(("639", "69", "70", "71", "72")):
             return "+33" + national
+    overseas = _overseas_mobile(raw)
+    if overseas:
+        return overseas
     try:
         number = phonenumbers.parse(raw, "FR")
     except phonenumbers.NumberParseException:
         raise InvalidValue(_("invalid phone number “%(value)s”") % {"value": value}) from None
     if not phonenumbers.is_valid_number(number):
         raise InvalidValue(_("invalid phone number “%(value)s”") % {"value": value})
-    kind = phonenumbers.number_type(number)
-    if kind not in (
-        phonenumbers.PhoneNumberType.MOBILE,
-        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-    ):
+    if phonenumbers.number_type(number) not in _MOBILE_KINDS:
         raise InvalidValue(
             _("“%(value)s” is not a mobile number (SMS cannot reach it)") % {"value": value}
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-_DEPARTEMENT = re.compile(r"^(\d{2,3}|2[ab])$")
+_DEPARTEMENT_NAMES = {fold(name): code for code, name in DEPARTEMENTS.items()} | ALIASES
 
 
 def clean_departement(value: str) -> str:
-    """A département code: 01–95, 2A, 2B, or 971–976; also accepts "Gironde (33)"."""
+    """A département code (01–95, 2A, 2B, 971–976) from its code or its name, as files
+    write them: "33", "Gironde", "GIRONDE", "Gironde (33)", "cotes d'armor", "2a"."""
     text = value.strip().upper()
     if not text:
         return ""
-    found = re.search(r"\b(97[1-6]|2[AB]|\d{1,2})\b", text)
+    by_name = _DEPARTEMENT_NAMES.get(fold(value)) or _DEPARTEMENT_NAMES.get(
+        fold(re.sub(r"\(.*\)", "", value))
+    )
+    found = re.search(r"\b(97[1-46]|2[AB]|\d{1,2})\b", text)
     if found is None:
+        if by_name:
+            return by_name
         raise InvalidValue(_("unknown département “%(value)s”") % {"value": value})
     code = found.group(1)
     if code.isdigit() and len(code) < 3:
         code = code.zfill(2)
-        if not 1 <= int(code) <= 95 or code == "20":
-            raise InvalidValue(_("unknown département “%(value)s”") % {"value": value})
+    if code not in DEPARTEMENTS:
+        raise InvalidValue(_("unknown département “%(value)s”") % {"value": value})
     return code
 
 
@@ -191,6 +228,11 @@ def clean_profession(value: str) -> str:
         if words & set(keywords):
             return str(profession)
     return str(Profession.OTHER)
+
+
+def clean_specialty(value: str) -> str:
+    """A known specialty under its one label ("MG" → "Médecine générale"); others as written."""
+    return canonical_specialty(fold(value)) or clean_text(value, 120)
 
 
 def clean_language(value: str) -> str:

@@ -234,8 +234,10 @@ def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
         {
             "job": job,
             "mapping_form": mapping_form,
-            "rejections": job.rejections.all()[:100],
-            "rejection_count": job.rejections.count(),
+            "rejections": job.rejections.filter(is_warning=False)[:100],
+            "rejection_count": job.rejections.filter(is_warning=False).count(),
+            "warnings": job.rejections.filter(is_warning=True)[:100],
+            "warning_count": job.rejections.filter(is_warning=True).count(),
         },
     )
 
@@ -267,16 +269,19 @@ def import_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
 @require_GET
 @console_view(MANAGE)
 def import_rejections(request: HttpRequest, job_id: int) -> StreamingHttpResponse:
-    """The rejection report as CSV: line number and reason for every refused row."""
+    """The import report as CSV: line number and reason for every refused row, and for
+    every value left out of an imported one."""
     job = get_for_organisation(ImportJob.objects.all(), request, pk=job_id)
+    outcomes = {False: _("row rejected"), True: _("value left out")}
     rows = (
-        [str(line), exports.spreadsheet_safe(reason)]
-        for line, reason in ImportRejection.objects.filter(job=job)
-        .values_list("line", "reason")
+        [str(line), outcomes[is_warning], exports.spreadsheet_safe(reason)]
+        for line, is_warning, reason in ImportRejection.objects.filter(job=job)
+        .values_list("line", "is_warning", "reason")
         .iterator()
     )
     response = StreamingHttpResponse(
-        exports.csv_stream(rows, [_("Line"), _("Reason")]), content_type="text/csv; charset=utf-8"
+        exports.csv_stream(rows, [_("Line"), _("Outcome"), _("Reason")]),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="rejections-{job.pk}.csv"'
     return response

@@ -88,7 +88,14 @@ def test_xlsx_with_numbers_typed_in_excel(tmp_path, organisation):
         ],
     )
     job = run_import(organisation, path)
-    assert job.counts == {"new": 2, "updated": 0, "unchanged": 0, "rejected": 0, "total": 2}
+    assert job.counts == {
+        "new": 2,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 0,
+        "warned": 0,
+        "total": 2,
+    }
     assert Person.objects.get(email="b@example.org").departement == "02"
     assert Person.objects.get(email="a@example.org").rpps == rpps(7)
 
@@ -122,7 +129,7 @@ def test_extra_columns_can_be_kept_as_tags(tmp_path, organisation):
     assert [t.name for t in Person.objects.get().tags.all()] == ["Commission: Numérique"]
 
 
-def test_every_rejection_reason_is_reported_with_its_line(tmp_path, organisation):
+def test_every_rejection_and_warning_is_reported_with_its_line(tmp_path, organisation):
     suppressed = Person.objects.create(organisation=organisation, email="gone@example.org")
     person_unsubscribe(person=suppressed)
     from hygie.accounts.tests.factories import UserFactory
@@ -133,13 +140,13 @@ def test_every_rejection_reason_is_reported_with_its_line(tmp_path, organisation
         FRENCH_HEADERS,
         french_row(1),  # line 2: fine
         french_row(2, email="jean@@example.org"),  # 3: invalid email
-        french_row(3, rpps="12345678901"),  # 4: invalid RPPS (check digit)
+        french_row(3, rpps="12345678901"),  # 4: invalid RPPS (check digit): left out
         french_row(1, rpps=rpps(50)),  # 5: duplicate email of line 2
         french_row(4, rpps=rpps(1)),  # 6: duplicate RPPS of line 2
         french_row(5, email="gone@example.org"),  # 7: suppressed address
-        french_row(6, tel="05 56 00 00 00"),  # 8: landline as mobile
+        french_row(6, tel="05 56 00 00 00"),  # 8: landline as mobile: left out
         french_row(7, email=""),  # 9: missing email
-        french_row(8, civ="Sa Majesté"),  # 10: unknown civility
+        french_row(8, civ="Sa Majesté"),  # 10: unknown civility: left out
     ]
     job = run_import(organisation, write_csv(tmp_path / "m.csv", rows), apply=False)
     found = reasons(job)
@@ -152,7 +159,12 @@ def test_every_rejection_reason_is_reported_with_its_line(tmp_path, organisation
     assert "mobile" in found[8]
     assert "missing email" in found[9]
     assert "civility" in found[10]
-    assert job.counts["rejected"] == 8 and job.counts["new"] == 1
+    warnings = set(
+        ImportRejection.objects.filter(job=job, is_warning=True).values_list("line", flat=True)
+    )
+    assert warnings == {4, 8, 10}
+    assert all("value left out" in found[line] for line in warnings)
+    assert job.counts["rejected"] == 5 and job.counts["new"] == 4 and job.counts["warned"] == 3
     # A dry run writes no person.
     assert Person.objects.filter(status=PersonStatus.ACTIVE).count() == 0
 
@@ -162,7 +174,14 @@ def test_reimport_is_idempotent_and_updates_by_email_or_rpps(tmp_path, organisat
     first = run_import(organisation, path)
     assert first.counts["new"] == 2
     second = run_import(organisation, path)
-    assert second.counts == {"new": 0, "updated": 0, "unchanged": 2, "rejected": 0, "total": 2}
+    assert second.counts == {
+        "new": 0,
+        "updated": 0,
+        "unchanged": 2,
+        "rejected": 0,
+        "warned": 0,
+        "total": 2,
+    }
 
     changed = write_csv(
         tmp_path / "m2.csv",
