@@ -23,6 +23,7 @@ from hygie.delivery.models import Delivery, DeliveryStatus, MailingStatus, Sendi
 from hygie.phishing.loader import load
 from hygie.phishing.models import Scenario, SimulationAnnouncement, SimulationCampaign
 from hygie.phishing.services import campaign_create, campaign_launch
+from hygie.phishing.teaching import reporting_address
 
 PHONE = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 "
@@ -77,7 +78,8 @@ def past_simulation(organisation: Organisation, admin: User, seed: int = 11) -> 
             name="Exercice d'automne : paiement et messagerie",
             scenarios=[s for s in scenarios if s is not None],
             segment=segment,
-            report_link=True,
+            # The message's last line says where to forward it, when there is such an address.
+            report_link=bool(reporting_address(organisation)),
             # Ending it (a button on its results page) enrols those who clicked in the
             # related capsules.
             follow_up=True,

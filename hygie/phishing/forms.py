@@ -76,7 +76,9 @@ class SimulationForm(forms.Form):
         required=False,
     )
     report_link = forms.BooleanField(
-        label=gettext_lazy("Add a “report this message” link at the end of the message"),
+        label=gettext_lazy(
+            "End the message with how to report it: forward it to the reporting address"
+        ),
         required=False,
     )
 

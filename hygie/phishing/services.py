@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -58,6 +59,7 @@ from hygie.phishing.models import (
     Stage,
     Verdict,
 )
+from hygie.phishing.teaching import reporting_address
 
 STAGE_OF: dict[str, Stage] = {
     HitKind.OPEN: Stage.OPENED,
@@ -105,25 +107,32 @@ def open_pixel_html(image: str) -> str:
     )
 
 
-REPORT_TEXT = "\n\n--\nUn doute sur ce message ? Signalez-le : {{ lien }}r/\n"
+# How to report, at the end of the message when the campaign asks for it: forward it
+# to the organisation's reporting address. Never a link: a "report" link inside a
+# suspicious message would teach clicking in it (older messages kept theirs, and the
+# r/ address still answers them).
+REPORT_TEXT = "\n\n--\nUn doute sur ce message ? Ne cliquez sur rien : transférez-le à {address}\n"
 REPORT_HTML = (
     '<p style="font-size:12px;color:#6b7280;margin-top:24px">Un doute sur ce message ? '
-    '<a href="{{ lien }}r/" style="color:#6b7280">Signalez-le</a></p>'
+    "Ne cliquez sur rien : transférez-le à {address}</p>"
 )
-REPORT_SMS = " Doute ? Signalez : {{ lien }}r/"
 
 
 def variant_fields(
-    scenario: Scenario, *, domain: str, report_link: bool, image: str = IMAGE_NAMES[0]
+    scenario: Scenario, *, domain: str, report_address: str, image: str = IMAGE_NAMES[0]
 ) -> dict[str, str]:
-    """What a scenario puts into a mailing variant, tracked parts included."""
+    """What a scenario puts into a mailing variant, tracked parts included.
+    `report_address`: the reporting address the message names ("" for none; an SMS
+    cannot be forwarded to an email address, so it never carries one)."""
     data = scenario.data
     text = str(data.get("text_body", ""))
     html_body = str(data.get("html_body", "")).replace("{{ qr_code }}", QR_IMAGE)
     sms = str(data.get("sms_body", ""))
-    if report_link:
-        text, html_body = text + REPORT_TEXT if text else text, html_body + REPORT_HTML
-        sms = sms + REPORT_SMS if sms else sms
+    if report_address:
+        if text:
+            text += REPORT_TEXT.format(address=report_address)
+        if html_body:
+            html_body += REPORT_HTML.format(address=html.escape(report_address))
     if html_body:
         html_body += hidden_link_html() + open_pixel_html(image)
     attachment_name, attachment_html = attachment_of(data)
@@ -189,6 +198,16 @@ def campaign_create(
     host = landing_host or hosts[0]
     if host not in hosts:
         raise ValidationError(_("This link host is not available to the organisation."))
+    report_address = ""
+    if report_link and "email" in channels:
+        report_address = reporting_address(organisation)
+        if not report_address:
+            raise ValidationError(
+                _(
+                    "Set the organisation's reporting address first: the message asks people "
+                    "to forward it there."
+                )
+            )
     prefix = new_path_prefix(profile.link_words or PREFIXES)
     base = landing_base(host)
     mailing = Mailing.objects.create(
@@ -213,7 +232,7 @@ def campaign_create(
             mailing=mailing,
             key=variant_key(scenario),
             weight=1,
-            **variant_fields(scenario, domain=domain, report_link=report_link, image=image),
+            **variant_fields(scenario, domain=domain, report_address=report_address, image=image),
         )
     campaign = SimulationCampaign.objects.create(
         organisation=organisation,
@@ -718,11 +737,25 @@ def attachment_text(data: dict[str, Any], values: dict[str, str]) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def annotated_message(scenario: Scenario, values: dict[str, str]) -> dict[str, object]:
-    """The message as received, escaped, with each red flag wrapped in a numbered mark."""
+def annotated_message(
+    scenario: Scenario,
+    values: dict[str, str],
+    *,
+    sender_address: str = "",
+    link_host: str = "",
+) -> dict[str, object]:
+    """The message as received, escaped, with each red flag wrapped in a numbered mark.
+
+    With `sender_address` and `link_host` (what the message really carried), the sender
+    shows its full address and every occurrence of the link's host is highlighted: the
+    clues "look at what follows the @" and "where does the link lead" need them."""
     data = scenario.data
+    sender = html.escape(data.get("sender_name", ""))
+    if sender_address:
+        address = html.escape(sender_address)
+        sender += f' &lt;<mark class="origin" data-testid="sender-address">{address}</mark>&gt;'
     parts = {
-        "sender": html.escape(data.get("sender_name", "")),
+        "sender": sender,
         "subject": html.escape(substitute(data.get("subject", ""), values)),
         "body": html.escape(substitute(data.get("text_body") or data.get("sms_body", ""), values)),
         "attachment": html.escape(attachment_text(data, values)),
@@ -750,4 +783,24 @@ def annotated_message(scenario: Scenario, values: dict[str, str]) -> dict[str, o
                 "explanation": flag["explanation"],
             }
         )
-    return {"parts": parts, "flags": flags}
+    if link_host:
+        host = html.escape(link_host)
+        # Only inside addresses ("//host/" or "//host:port/"), never in a flag's own mark.
+        inside_address = re.compile(rf"//{re.escape(host)}(?=[:/])")
+        mark = f'//<mark class="origin" data-testid="link-domain">{host}</mark>'
+        for name in ("body", "attachment"):
+            parts[name] = inside_address.sub(lambda _m: mark, parts[name])
+    return {
+        "parts": parts,
+        "flags": flags,
+        "sender_address": sender_address,
+        "link_host": link_host,
+    }
+
+
+def message_origin(delivery: Delivery) -> dict[str, str]:
+    """The sender address and the link host a delivery really carried."""
+    return {
+        "sender_address": delivery.variant.from_email,
+        "link_host": urlsplit(delivery.mailing.link_template).hostname or "",
+    }

@@ -13,7 +13,7 @@ import segno
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.csp import CSP
 from django.utils.safestring import mark_safe
 from django.views.decorators.csp import csp_override
@@ -22,11 +22,8 @@ from django.views.decorators.http import require_http_methods
 
 from hygie.delivery.engine import recipient_values
 from hygie.delivery.models import Delivery
-from hygie.phishing import lookup, pages, services
-from hygie.phishing.models import (
-    AfterClick,
-    HitKind,
-)
+from hygie.phishing import lookup, pages, services, teaching
+from hygie.phishing.models import AfterClick, HitKind, Scenario
 
 # Landing pages imitate a portal with inline styles; nothing may run or load.
 LANDING_POLICY: dict[str, list[str]] = {
@@ -79,42 +76,59 @@ def _neutral(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
     return _page(request, "phishing/expired.html", prefix, token)
 
 
-@lru_cache(maxsize=1)
-def _space_url() -> str:
-    # The personal space lives on the public site, not on this host.
-    return settings.PUBLIC_BASE_URL + reverse("portal:start", urlconf=settings.ROOT_URLCONF)
+def teach_context(
+    delivery: Delivery, *, reported: bool, device: str, space_url: str
+) -> dict[str, object]:
+    """What the explanation shows one person (tests render the template from it)."""
+    scenario = services.scenario_of(delivery)
+    campaign = delivery.mailing.simulation
+    organisation = delivery.mailing.organisation
+    annotated = services.annotated_message(
+        scenario, recipient_values(delivery), **services.message_origin(delivery)
+    )
+    return {
+        **annotated,
+        "organisation": organisation,
+        "scenario": scenario,
+        "reported": reported,
+        "device": device,
+        "reporting_address": teaching.reporting_address(organisation),
+        "threshold": organisation.anonymity_threshold,
+        "capsule": lookup.capsule(campaign, scenario),
+        "space_url": space_url,
+    }
 
 
 def _teach(
     request: HttpRequest, delivery: Delivery, prefix: str, token: str, *, reported: bool = False
 ) -> HttpResponse:
     """The explanation: the same page for every recipient of the scenario but for
-    their own copy of the message (subject and body carry their placeholders)."""
-    scenario = services.scenario_of(delivery)
-    annotated = services.annotated_message(scenario, recipient_values(delivery))
-    parts = cast(dict[str, str], annotated["parts"])
+    their own copy of the message (subject and body carry their placeholders) and
+    their own link to the personal space."""
+    device = teaching.device_of(request)
+    context = teach_context(delivery, reported=reported, device=device, space_url="")
+    parts = cast(dict[str, str], context["parts"])
     # Escaped, with the red flags' marks, by annotated_message.
-    own = {
+    own: dict[str, str] = {
         name: mark_safe(parts[name]) for name in ("subject", "body", "attachment") if parts[name]
     }
-    campaign = delivery.mailing.simulation
-    return _page(
+    scenario = cast(Scenario, context["scenario"])
+    response = _page(
         request,
         "phishing/teach.html",
         prefix,
         token,
-        key=("teach", campaign.pk, scenario.pk, reported, *sorted(own)),
+        key=("teach", delivery.mailing.simulation.pk, scenario.pk, reported, device, *sorted(own)),
         context={
-            "organisation": delivery.mailing.organisation,
-            "scenario": scenario,
-            "reported": reported,
-            "capsule": lookup.capsule(campaign, scenario),
-            "space_url": _space_url(),
-            "flags": annotated["flags"],
+            **context,
             "parts": {**parts, **{name: pages.marker(name) for name in own}},
+            "space_url": pages.marker("space_url"),
         },
-        fill=own,
+        fill={**own, "space_url": teaching.space_link(delivery)},
     )
+    # The wording depends on these headers (press and hold, or hover with a mouse).
+    patch_vary_headers(response, ("User-Agent", "Sec-CH-UA-Mobile"))
+    return response
 
 
 def _after_hit(request: HttpRequest, delivery: Delivery, prefix: str, token: str) -> HttpResponse:

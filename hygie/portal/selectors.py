@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hygie.audience.models import Person
 from hygie.awareness.models import QuizAttempt, ReadingEvent
@@ -133,7 +134,7 @@ def shown_simulations(person: Person) -> QuerySet[Delivery]:
 def simulations(person: Person) -> list[SimulationRow]:
     deliveries = (
         shown_simulations(person)
-        .select_related("mailing", "simulation_result")
+        .select_related("mailing", "variant", "simulation_result")
         .order_by("-sent_at", "-pk")
     )
     rows = []
@@ -144,7 +145,12 @@ def simulations(person: Person) -> list[SimulationRow]:
             result = None
         rows.append(
             SimulationRow(
-                delivery_id=d.pk, name=d.mailing.name, sent_at=d.sent_at, outcome=outcome_of(result)
+                delivery_id=d.pk,
+                # What the person saw (the message's subject), never the campaign's
+                # name, which is the staff's own wording.
+                name=d.variant.subject or gettext("Text message"),
+                sent_at=d.sent_at,
+                outcome=outcome_of(result),
             )
         )
     return rows

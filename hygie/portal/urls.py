@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.start, name="start"),
     path("envoye/", views.sent, name="sent"),
     path("l/<str:token>/", views.link, name="link"),
+    path("exercice/<str:value>/", views.from_exercise, name="from_exercise"),
     path("sortir/", views.sign_out, name="sign_out"),
     path("moi/", views.home, name="home"),
     path("moi/langue/", views.language, name="language"),

@@ -30,7 +30,8 @@ from hygie.audience.models import Person, PersonStatus
 from hygie.audience.services import person_unsubscribe
 from hygie.delivery.engine import recipient_values
 from hygie.lib.pdf import pdf_response, render_pdf
-from hygie.phishing.services import annotated_message, scenario_of
+from hygie.phishing.services import annotated_message, message_origin, scenario_of
+from hygie.phishing.teaching import delivery_of_space_link
 from hygie.portal import selectors, services, throttling
 from hygie.portal.forms import AddressForm, LanguageForm
 
@@ -162,6 +163,53 @@ def link(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "portal/link.html")
 
 
+def _masked(address: str) -> str:
+    """j•••@example.org: enough for the person to recognise their address, no more."""
+    local, _at, domain = address.partition("@")
+    return f"{local[:1]}•••@{domain}"
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def from_exercise(request: HttpRequest, value: str) -> HttpResponse:
+    """The way in from a simulation's explanation. Signed in: straight to that exercise.
+    Otherwise a button emails the sign-in link to the person's own address (a button,
+    because mail scanners follow links); a forged or old link, or a person without an
+    email address, gets the usual form rather than a dead end."""
+    delivery_id = delivery_of_space_link(value)
+    person = signed_in_person(request)
+    if person is not None:
+        if delivery_id is not None and selectors.exercise(person, delivery_id) is not None:
+            return redirect("portal:exercise", delivery_id=delivery_id)
+        return redirect("portal:home")
+    owner = (
+        Person.objects.filter(
+            deliveries__pk=delivery_id,
+            status=PersonStatus.ACTIVE,
+            organisation__is_active=True,
+        )
+        .exclude(email__isnull=True)
+        .exclude(email="")
+        .first()
+        if delivery_id is not None
+        else None
+    )
+    if owner is None:
+        messages.info(request, _("Enter your address to receive a link to your space."))
+        return redirect("portal:start")
+    address = services.normalise_address(str(owner.email))
+    if request.method == "POST":
+        if not throttling.allow_link_request(address=address, client=client_ip(request) or ""):
+            context = {
+                "form": AddressForm(),
+                "error": _("Too many requests. Please wait an hour before asking for a new link."),
+            }
+            return render(request, "portal/start.html", context, status=429)
+        services.links_send(address=address)
+        return redirect("portal:sent")
+    return render(request, "portal/from_exercise.html", {"address": _masked(address)})
+
+
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     _sign_out(request)
@@ -244,7 +292,7 @@ def exercise(request: HttpRequest, person: Person, delivery_id: int) -> HttpResp
             "delivery": delivery,
             "scenario": scenario,
             "outcome": selectors.outcome_of(getattr(delivery, "simulation_result", None)),
-            **annotated_message(scenario, values),
+            **annotated_message(scenario, values, **message_origin(delivery)),
         },
     )
 

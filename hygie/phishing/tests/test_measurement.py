@@ -187,9 +187,13 @@ def test_a_report_from_the_message_is_the_best_outcome(
     from hygie.phishing.models import Scenario
     from hygie.phishing.services import campaign_create
     from hygie.phishing.tests.support import open_window
+    from hygie.reporting.models import Mailbox
 
     organisation.anonymity_threshold = 1
     organisation.save()
+    Mailbox.objects.create(
+        organisation=organisation, address="signalement@urps.example", host="i", username="u"
+    )
     campaign = campaign_create(
         organisation=organisation,
         actor=admin,
@@ -204,7 +208,9 @@ def test_a_report_from_the_message_is_the_best_outcome(
     delivery = Delivery.objects.get(
         mailing=campaign.mailing, recipient=message["To"].addresses[0].addr_spec
     )
-    assert _url(campaign, delivery, "r/") in message.get_body(("plain",)).get_content()
+    # The message says to forward it; the r/ address answers the messages that
+    # carried a report link before.
+    assert "transférez-le à signalement@urps.example" in message.get_body(("plain",)).get_content()
 
     # A tracking process that never sent mail has not cached the site's URLs.
     from hygie.delivery import engine

@@ -4,14 +4,15 @@ exactly the page the template gives for them, with their own copy of the message
 from __future__ import annotations
 
 from django.template.loader import render_to_string
+from django.test import RequestFactory
 from django.utils import translation
 
 from hygie.audience.models import Person
-from hygie.delivery.engine import recipient_values
 from hygie.delivery.models import Delivery
 from hygie.library.loader import load as load_library
-from hygie.phishing import lookup, services
+from hygie.phishing import services, teaching
 from hygie.phishing.tests.support import PERSON, launch_and_send
+from hygie.phishing.views import teach_context
 
 
 def rendered(template: str, delivery: Delivery, **context: object) -> str:
@@ -29,17 +30,15 @@ def rendered(template: str, delivery: Delivery, **context: object) -> str:
 
 
 def explanation(delivery: Delivery, *, reported: bool) -> str:
-    scenario = services.scenario_of(delivery)
-    campaign = delivery.mailing.simulation
     return rendered(
         "phishing/teach.html",
         delivery,
-        organisation=campaign.organisation,
-        scenario=scenario,
-        reported=reported,
-        capsule=lookup.capsule(campaign, scenario),
-        space_url="http://127.0.0.1:8000/espace/",
-        **services.annotated_message(scenario, recipient_values(delivery)),
+        **teach_context(
+            delivery,
+            reported=reported,
+            device=teaching.device_of(RequestFactory().get("/", **PERSON)),
+            space_url=teaching.space_link(delivery),
+        ),
     )
 
 
