@@ -309,6 +309,13 @@ except ValueError as _exc:
         f"HYGIE_MAILBOX_ALLOWED_NETWORKS: {_exc}. Write networks like 10.0.0.0/24, comma-separated."
     ) from None
 IMPORT_MAX_BYTES = env_int("HYGIE_IMPORT_MAX_MB", 50, minimum=1) * 1024 * 1024
+# An XLSX file is a zip: refused when its content would expand beyond this size.
+IMPORT_MAX_UNCOMPRESSED_BYTES = (
+    env_int("HYGIE_IMPORT_MAX_UNCOMPRESSED_MB", 200, minimum=1) * 1024 * 1024
+)
+# XLSX files are parsed in a child process capped at this much memory and CPU time.
+IMPORT_MEMORY_MB = env_int("HYGIE_IMPORT_MEMORY_MB", 512, minimum=32)
+IMPORT_CPU_SECONDS = env_int("HYGIE_IMPORT_CPU_SECONDS", 600, minimum=1)
 INVITATION_VALID_DAYS = env_int("HYGIE_INVITATION_VALID_DAYS", 7, minimum=1)
 
 # --- Logging: one JSON object per line, ready for any log collector ----------

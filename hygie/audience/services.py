@@ -71,6 +71,10 @@ def import_upload(
     except importing.ImportFailed as exc:
         path.unlink(missing_ok=True)
         raise ValidationError(str(exc)) from None
+    except BaseException:
+        # Whatever happens, a refused upload leaves no file behind.
+        path.unlink(missing_ok=True)
+        raise
     table.close()
     if not any(job.headers):
         path.unlink(missing_ok=True)

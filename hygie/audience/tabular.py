@@ -6,13 +6,19 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import json
+import subprocess
+import sys
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import Protocol
 
+from django.conf import settings
 from django.utils.translation import gettext as _
+
+from hygie.lib.xlsx_rows import clean_cell as _clean_cell
 
 SAMPLE_BYTES = 256 * 1024
 DELIMITERS = (";", ",", "\t", "|")
@@ -23,6 +29,10 @@ class UnreadableFile(ValueError):
     pass
 
 
+class SupportsClose(Protocol):
+    def close(self) -> None: ...
+
+
 @dataclass
 class Table:
     file_format: str
@@ -31,7 +41,7 @@ class Table:
     delimiter: str = ""
     estimated_rows: int = 0
     _rows: Iterator[tuple[int, list[str]]] = field(default=iter(()), repr=False)
-    _closer: IO[bytes] | None = field(default=None, repr=False)
+    _closer: SupportsClose | None = field(default=None, repr=False)
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         """(line number in the file, cells) for each data row; blank rows are skipped."""
@@ -86,16 +96,6 @@ def _count_outside_quotes(line: str, delimiter: str) -> int:
     return count
 
 
-def _clean_cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # 33 rather than 33.0 for numbers typed in Excel
-    if hasattr(value, "strftime"):
-        return value.isoformat()  # type: ignore[no-any-return,attr-defined]
-    return str(value).strip()
-
-
 def open_csv(path: Path) -> Table:
     raw = path.open("rb")
     sample = raw.read(SAMPLE_BYTES)
@@ -145,39 +145,135 @@ def open_csv(path: Path) -> Table:
     )
 
 
-def open_xlsx(path: Path) -> Table:
-    from openpyxl import load_workbook
+# A worksheet's XML compresses well, but not a thousand times: beyond this ratio a
+# member of the archive is a decompression bomb, not a member list.
+XLSX_MAX_RATIO = 200
+# Members smaller than this are not judged by their ratio (an empty sheet compresses
+# to almost nothing).
+XLSX_RATIO_FLOOR_BYTES = 1024 * 1024
+XLSX_MAX_MEMBERS = 2000
 
+
+def check_xlsx_archive(path: Path) -> None:
+    """Refuse a workbook whose archive would expand beyond reason, before reading any XML.
+
+    Only the zip's directory is read here; its declared sizes also bound what can be
+    decompressed later (Python's zip reader stops at the declared size).
+    """
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
         raise UnreadableFile(
-            _("The Excel file could not be read: %(error)s") % {"error": exc}
+            _("The Excel file could not be read: it is not a valid .xlsx file.")
         ) from None
-    sheet = workbook.worksheets[0]
-    iterator = sheet.iter_rows(values_only=True)
+    total = sum(member.file_size for member in members)
+    too_big = total > settings.IMPORT_MAX_UNCOMPRESSED_BYTES
+    bomb = any(
+        member.file_size > XLSX_RATIO_FLOOR_BYTES
+        and member.file_size > XLSX_MAX_RATIO * max(member.compress_size, 1)
+        for member in members
+    )
+    if too_big or bomb or len(members) > XLSX_MAX_MEMBERS:
+        raise UnreadableFile(
+            _(
+                "This Excel file expands to %(mb)d MB once decompressed, far more than a "
+                "member list needs: it was refused. Save the sheet as CSV, or remove what "
+                "is not the list, and try again."
+            )
+            % {"mb": total // 2**20}
+        )
+
+
+class _ChildRows:
+    """The rows that the memory-capped reader process writes, read as they come."""
+
+    def __init__(self, path: Path) -> None:
+        script = Path(__file__).resolve().parent.parent / "lib" / "xlsx_rows.py"
+        # The script is ours and the file path one we generated: no shell, no user text.
+        self.process = subprocess.Popen(  # noqa: S603
+            [
+                sys.executable,
+                "-I",
+                str(script),
+                str(path),
+                str(settings.IMPORT_MEMORY_MB),
+                str(settings.IMPORT_CPU_SECONDS),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+        )
+
+    def lines(self) -> Iterator[object]:
+        assert self.process.stdout is not None  # noqa: S101 - set by Popen above
+        for line in self.process.stdout:
+            yield json.loads(line)
+        self._check_exit()
+
+    def _check_exit(self) -> None:
+        status = self.process.wait()
+        if status == 0:
+            return
+        assert self.process.stderr is not None  # noqa: S101 - set by Popen above
+        reason = self.process.stderr.read().strip()
+        if reason.startswith("unreadable"):
+            raise UnreadableFile(
+                _(
+                    "The Excel file could not be read: its content is malformed. "
+                    "Open it in Excel, save it again as .xlsx (or CSV) and try again."
+                )
+            )
+        raise UnreadableFile(
+            _(
+                "The Excel file needs more memory or time to read than an import may use. "
+                "Save the sheet as CSV and try again."
+            )
+        )
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        for stream in (self.process.stdout, self.process.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def open_xlsx(path: Path) -> Table:
+    """The first sheet, parsed in a child process under a memory ceiling (hygie.lib.xlsx_rows)."""
+    check_xlsx_archive(path)
+    child = _ChildRows(path)
+    lines = child.lines()
     try:
-        headers = [_clean_cell(h) for h in next(iterator)]
+        meta = next(lines)
+        _number, first = next(lines)  # type: ignore[misc]
     except StopIteration:
-        workbook.close()
+        child.close()
         raise UnreadableFile(_("The first sheet of the workbook is empty.")) from None
+    except (UnreadableFile, ValueError):
+        child.close()
+        raise
+    headers = list(first)
     while headers and not headers[-1]:
         headers.pop()
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         try:
-            for number, values in enumerate(iterator, start=2):
-                cells = [_clean_cell(v) for v in values]
+            for number, cells in lines:  # type: ignore[misc]
                 if any(cells):
-                    yield number, cells
+                    yield int(number), list(cells)
         finally:
-            workbook.close()
+            child.close()
 
+    max_row = int(meta.get("max_row") or 1) if isinstance(meta, dict) else 1
     return Table(
         file_format="xlsx",
         headers=headers,
-        estimated_rows=max(0, (sheet.max_row or 1) - 1),
+        estimated_rows=max(0, max_row - 1),
         _rows=rows(),
+        _closer=child,
     )
 
 
