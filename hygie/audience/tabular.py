@@ -13,7 +13,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -206,7 +206,7 @@ class _ChildRows:
             encoding="utf-8",
         )
 
-    def lines(self) -> Iterator[object]:
+    def lines(self) -> Iterator[Any]:
         assert self.process.stdout is not None  # noqa: S101 - set by Popen above
         for line in self.process.stdout:
             yield json.loads(line)
@@ -248,7 +248,7 @@ def open_xlsx(path: Path) -> Table:
     lines = child.lines()
     try:
         meta = next(lines)
-        _number, first = next(lines)  # type: ignore[misc]
+        _number, first = next(lines)
     except StopIteration:
         child.close()
         raise UnreadableFile(_("The first sheet of the workbook is empty.")) from None
@@ -261,7 +261,7 @@ def open_xlsx(path: Path) -> Table:
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         try:
-            for number, cells in lines:  # type: ignore[misc]
+            for number, cells in lines:
                 if any(cells):
                     yield int(number), list(cells)
         finally:
