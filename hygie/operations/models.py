@@ -71,3 +71,16 @@ class Snapshot(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class SpoolReplay(models.Model):
+    """A spooled record already replayed into the database (see `hygie.operations.spool`).
+
+    Written in the same transaction as what the record stands for, so that a record
+    replayed twice (two replayers, a crash half-way through a file) counts once."""
+
+    key = models.CharField(max_length=64, unique=True)
+    replayed_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return self.key

@@ -11,10 +11,11 @@ class PhishingConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from hygie.accounts.models import Organisation
-        from hygie.operations.schedule import DUE_WORK_SOURCES
+        from hygie.operations.schedule import DUE_WORK_SOURCES, WORKER_STEPS
         from hygie.operations.snapshots import COMPUTATIONS
         from hygie.phishing.lookup import forget_changed_campaigns
         from hygie.phishing.models import SimulationCampaign
+        from hygie.phishing.outage import replay_tracking_spool
         from hygie.phishing.selectors import prepare_results_figures, results_figures
 
         # Tracking keeps campaigns (with their organisation) a few seconds per process:
@@ -26,3 +27,7 @@ class PhishingConfig(AppConfig):
         COMPUTATIONS["simulation_results"] = results_figures
         if prepare_results_figures not in DUE_WORK_SOURCES:
             DUE_WORK_SOURCES.append(prepare_results_figures)
+
+        # Tracking hits kept during a database outage, on this machine.
+        if replay_tracking_spool not in WORKER_STEPS:
+            WORKER_STEPS.append(replay_tracking_spool)

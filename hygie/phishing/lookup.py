@@ -10,6 +10,7 @@ TRACKING_GRACE after a campaign's end anyway.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,6 +28,10 @@ from hygie.phishing.follow_up import capsule_for
 from hygie.phishing.models import Scenario, SimulationCampaign
 
 CAMPAIGNS_TTL = 30.0
+
+# The moment of a hit replayed from the outage spool (see outage.py): the hit counts
+# at the time it was made, not at the time the database came back.
+HIT_TIME: ContextVar[datetime | None] = ContextVar("hit_time", default=None)
 
 
 @dataclass(frozen=True)
@@ -90,7 +95,7 @@ def hit(prefix: str, token: str, *related: str, request: HttpRequest, page: bool
     """As `delivery`, for a hit about to be recorded: the detector's signals come in
     the same statement. `page`: the answer carries the page-side check (a page
     confirmation is looked for)."""
-    now = timezone.now()
+    now = HIT_TIME.get() or timezone.now()
     params = tracking_sql.signal_params(
         visitor_of(request),
         burst_since=now - BURST_WINDOW,
