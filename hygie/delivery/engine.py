@@ -43,6 +43,7 @@ from hygie.delivery.placeholders import substitute
 from hygie.delivery.providers import ProviderTransport
 from hygie.delivery.sms import sms_backend
 from hygie.delivery.transport import Outcome, Result, SmtpTransport
+from hygie.delivery.unsubscribe_tokens import unsubscribe_token
 from hygie.delivery.windows import Window
 from hygie.operations.loop import Backoff
 
@@ -207,7 +208,7 @@ def recipient_values(delivery: Delivery, person: Person | None = None) -> dict[s
         "email": delivery.recipient,
         "organisation": mailing.organisation.brand_name or mailing.organisation.name,
         "link": personal_link(delivery),
-        "unsubscribe_link": unsubscribe_url(delivery.token),
+        "unsubscribe_link": unsubscribe_url(delivery),
     }
     values.update(person_values(person, language=mailing.organisation.language))
     return values
@@ -235,8 +236,9 @@ def personal_link(delivery: Delivery) -> str:
     return settings.PUBLIC_BASE_URL + "/"
 
 
-def unsubscribe_url(token: str) -> str:
-    return _unsubscribe_prefix() + token + "/"
+def unsubscribe_url(delivery: Delivery) -> str:
+    # Its own token, not the delivery's: see hygie.delivery.unsubscribe_tokens.
+    return _unsubscribe_prefix() + unsubscribe_token(delivery) + "/"
 
 
 @lru_cache(maxsize=1)
@@ -272,7 +274,7 @@ def render_email(
     extra: tuple[tuple[str, str], ...] = ()
     if delivery.mailing.unsubscribe_link and delivery.mailing.kind != MailingKind.SIMULATION:
         extra = (
-            ("List-Unsubscribe", f"<{unsubscribe_url(delivery.token)}>"),
+            ("List-Unsubscribe", f"<{unsubscribe_url(delivery)}>"),
             ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
         )
     person = delivery.person

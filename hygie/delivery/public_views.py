@@ -8,17 +8,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from hygie.audience.services import person_unsubscribe
-from hygie.delivery.models import Delivery
+from hygie.delivery.unsubscribe_tokens import delivery_to_unsubscribe
 
 
 @csrf_exempt  # mail clients POST "List-Unsubscribe=One-Click" without any cookie or token
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    delivery = (
-        Delivery.objects.select_related("person", "organisation")
-        .filter(token=token, is_test=False)
-        .first()
-    )
+    delivery = delivery_to_unsubscribe(token)
     if delivery is None or delivery.person is None:
         # Same page for an unknown token: nothing to learn by guessing.
         return render(request, "delivery/unsubscribe.html", {"unknown": True}, status=404)

@@ -12,6 +12,7 @@ from hygie.audience.suppression import is_suppressed
 from hygie.delivery import engine
 from hygie.delivery.models import Delivery, DeliveryStatus, Mailing, MailingStatus
 from hygie.delivery.tests.factories import mailing, people
+from hygie.delivery.unsubscribe_tokens import unsubscribe_token
 
 
 def test_compose_launch_and_follow_a_mailing(console, admin, organisation, smtp_server):
@@ -105,7 +106,7 @@ def test_one_click_unsubscribe(client, organisation):
     from hygie.delivery.services import mailing_launch
 
     mailing_launch(mailing=m, actor=None)
-    token = Delivery.objects.get().token
+    token = unsubscribe_token(Delivery.objects.get())
     page = client.get(reverse("unsubscribe", args=[token]))
     assert page.status_code == 200
     person.refresh_from_db()

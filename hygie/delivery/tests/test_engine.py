@@ -26,6 +26,7 @@ from hygie.delivery.models import (
 )
 from hygie.delivery.services import mailing_launch
 from hygie.delivery.tests.factories import mailing, people
+from hygie.delivery.unsubscribe_tokens import unsubscribe_token
 from hygie.delivery.windows import Window, spread
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -148,7 +149,8 @@ def test_messages_are_personalised_and_correctly_encoded(organisation, smtp_serv
     assert "color:#123456" in html.replace(" ", "")  # CSS inlined
     assert f'href="https://hygie.example/c/{delivery.token}/"' in html
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert f"/u/{delivery.token}/" in message["List-Unsubscribe"]
+    assert f"/u/{unsubscribe_token(delivery)}/" in message["List-Unsubscribe"]
+    assert delivery.token not in message["List-Unsubscribe"]
     assert message["Message-ID"] == f"<{delivery.message_id}>"
     assert (
         "hygie"
