@@ -130,7 +130,8 @@ def compute_awareness(
     for answers, score, total in attempts.values():
         score_sum += 100 * score / total
         for index, chosen in enumerate(answers):
-            if index < len(quiz):
+            # None: a question the reader's role was not asked.
+            if index < len(quiz) and chosen is not None:
                 answered[index] += 1
                 if quiz[index]["choices"][chosen].get("correct") is not True:
                     wrong[index] += 1

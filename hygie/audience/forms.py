@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from hygie.audience.mapping import AS_TAG, IGNORE, IMPORT_FIELDS
-from hygie.audience.models import PersonStatus, Practice, Profession
+from hygie.audience.models import PersonStatus, Practice, PracticeRole, Profession
 from hygie.audience.segments import SegmentFilters
 
 
@@ -87,6 +87,11 @@ class SegmentForm(forms.Form):
     professions = forms.MultipleChoiceField(
         label=_("Professions"), required=False, choices=Profession.choices
     )
+    practice_roles = forms.MultipleChoiceField(
+        label=_("Roles in the practice"),
+        required=False,
+        choices=[c for c in PracticeRole.choices if c[0]],
+    )
     practice_ids = forms.ModelMultipleChoiceField(
         label=_("Practices"), required=False, queryset=Practice.objects.none()
     )
@@ -140,6 +145,7 @@ class SegmentForm(forms.Form):
             "departements",
             "specialties",
             "professions",
+            "practice_roles",
             "practice_ids",
             "tags",
             "statuses",
@@ -152,6 +158,7 @@ class SegmentForm(forms.Form):
             departements=list(data.get("departements") or []),
             specialties=list(data.get("specialties") or []),
             professions=list(data.get("professions") or []),
+            practice_roles=list(data.get("practice_roles") or []),
             practice_ids=[p.pk for p in data.get("practice_ids") or []],
             tags=list(data.get("tags") or []),
             statuses=list(data.get("statuses") or []),
@@ -167,6 +174,7 @@ class SegmentForm(forms.Form):
             "departements": filters.departements,
             "specialties": filters.specialties,
             "professions": filters.professions,
+            "practice_roles": filters.practice_roles,
             "practice_ids": filters.practice_ids,
             "tags": filters.tags,
             "statuses": filters.statuses,
@@ -180,6 +188,12 @@ class SegmentForm(forms.Form):
                 else "0"
             ),
         }
+
+
+class PracticeRoleForm(forms.Form):
+    practice_role = forms.ChoiceField(
+        label=_("Role in the practice"), required=False, choices=PracticeRole.choices
+    )
 
 
 class ConfirmEraseForm(forms.Form):

@@ -34,6 +34,17 @@ class Profession(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class PracticeRole(models.TextChoices):
+    """A person's place in the practice: capsules can speak to each one differently."""
+
+    NONE = "", _("Not given")
+    HOLDER = "holder", _("Practice-holder doctor")
+    ASSOCIATE = "associate", _("Associate doctor (collaborateur)")
+    LOCUM = "locum", _("Locum doctor")
+    SECRETARY = "secretary", _("Secretary or assistant")
+    OTHER_HEALTH = "other_health", _("Other health profession")
+
+
 class PersonStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
@@ -105,6 +116,9 @@ class Person(models.Model):
         _("profession"), max_length=16, choices=Profession.choices, default=Profession.DOCTOR
     )
     specialty = models.CharField(_("specialty"), max_length=120, blank=True, db_index=True)
+    practice_role = models.CharField(
+        _("role in the practice"), max_length=16, choices=PracticeRole.choices, blank=True
+    )
     departement = models.CharField(_("département"), max_length=3, blank=True)
     commune = models.CharField(_("commune"), max_length=120, blank=True)
     practice = models.ForeignKey(

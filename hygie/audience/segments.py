@@ -21,6 +21,7 @@ class SegmentFilters:
     departements: list[str] = field(default_factory=list)
     specialties: list[str] = field(default_factory=list)
     professions: list[str] = field(default_factory=list)
+    practice_roles: list[str] = field(default_factory=list)
     practice_ids: list[int] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     statuses: list[str] = field(default_factory=lambda: [str(PersonStatus.ACTIVE)])
@@ -40,6 +41,7 @@ class SegmentFilters:
             departements=list(data.get("departements", [])),
             specialties=list(data.get("specialties", [])),
             professions=list(data.get("professions", [])),
+            practice_roles=list(data.get("practice_roles", [])),
             practice_ids=[int(i) for i in data.get("practice_ids", [])],
             tags=list(data.get("tags", [])),
             statuses=list(data.get("statuses", [PersonStatus.ACTIVE])),
@@ -62,6 +64,8 @@ class SegmentFilters:
             people = people.filter(specialty__in=self.specialties)
         if self.professions:
             people = people.filter(profession__in=self.professions)
+        if self.practice_roles:
+            people = people.filter(practice_role__in=self.practice_roles)
         if self.practice_ids:
             people = people.filter(practice_id__in=self.practice_ids)
         if self.tags:

@@ -23,6 +23,7 @@ from hygie.audience.models import (
     ImportStatus,
     Person,
     PersonStatus,
+    PracticeRole,
     Segment,
     Suppression,
     SuppressionReason,
@@ -244,6 +245,26 @@ def person_mark_bounced(*, organisation: Organisation, email: str) -> Person | N
         person.status_changed_at = timezone.now()
         person.save(update_fields=["status", "status_changed_at", "updated_at"])
     return person
+
+
+@transaction.atomic
+def person_set_role(
+    *, person: Person, role: str, actor: User, request: HttpRequest | None = None
+) -> None:
+    """Set the person's role in the practice (empty: not given)."""
+    if role not in PracticeRole.values:
+        raise ValidationError(_("Unknown role in the practice."))
+    previous = person.practice_role
+    person.practice_role = role
+    person.save(update_fields=["practice_role", "updated_at"])
+    audit_record(
+        action="person.role_changed",
+        actor=actor,
+        organisation=person.organisation,
+        target=person,
+        details={"from": previous, "to": role},
+        request=request,
+    )
 
 
 @transaction.atomic

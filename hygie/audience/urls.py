@@ -10,6 +10,7 @@ urlpatterns = [
     path("people/<int:person_id>/", views.person_detail, name="person"),
     path("people/<int:person_id>/data/", views.person_export, name="person_export"),
     path("people/<int:person_id>/erase/", views.person_erase, name="person_erase"),
+    path("people/<int:person_id>/role/", views.person_role, name="person_role"),
     path("practices/", views.practices, name="practices"),
     path("practices/<int:practice_id>/", views.practice_detail, name="practice"),
     path("imports/", views.imports, name="imports"),

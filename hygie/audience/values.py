@@ -15,7 +15,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from hygie.audience.departements import ALIASES, DEPARTEMENTS
-from hygie.audience.models import Civility, Language, Profession
+from hygie.audience.models import Civility, Language, PracticeRole, Profession
 from hygie.audience.specialties import canonical_specialty
 
 
@@ -233,6 +233,54 @@ def clean_profession(value: str) -> str:
 def clean_specialty(value: str) -> str:
     """A known specialty under its one label ("MG" → "Médecine générale"); others as written."""
     return canonical_specialty(fold(value)) or clean_text(value, 120)
+
+
+# Folded words → role in the practice. Checked in this order: "médecin remplaçant"
+# is a locum, "assistante médicale" a secretary or assistant.
+_PRACTICE_ROLES = (
+    (("remplacant", "remplacante", "rempla", "locum"), PracticeRole.LOCUM),
+    (("collaborateur", "collaboratrice", "associate"), PracticeRole.ASSOCIATE),
+    (("titulaire", "installe", "installee", "holder", "associe", "associee"), PracticeRole.HOLDER),
+    (
+        ("secretaire", "secretariat", "assistant", "assistante", "accueil", "secretary"),
+        PracticeRole.SECRETARY,
+    ),
+    (
+        (
+            "infirmier",
+            "infirmiere",
+            "kine",
+            "kinesitherapeute",
+            "sage",
+            "orthophoniste",
+            "pharmacien",
+            "pharmacienne",
+            "paramedical",
+            "autre",
+            "other",
+        ),
+        PracticeRole.OTHER_HEALTH,
+    ),
+)
+
+
+def clean_practice_role(value: str) -> str:
+    """The role in the practice from a spreadsheet's words; raises on words it cannot place."""
+    words = set(fold(value).replace("(", " ").replace(")", " ").split())
+    if not words:
+        return ""
+    for keywords, role in _PRACTICE_ROLES:
+        if words & set(keywords):
+            return str(role)
+    if words & {"medecin", "docteur", "doctor"}:
+        return str(PracticeRole.HOLDER)
+    raise InvalidValue(
+        _(
+            "unknown role in the practice “%(value)s” (titulaire, collaborateur, "
+            "remplaçant, secrétaire, autre profession de santé)"
+        )
+        % {"value": value}
+    )
 
 
 def clean_language(value: str) -> str:

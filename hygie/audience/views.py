@@ -27,10 +27,18 @@ from hygie.audience.forms import (
     ConfirmEraseForm,
     MappingForm,
     PeopleFilterForm,
+    PracticeRoleForm,
     SegmentForm,
     UploadForm,
 )
-from hygie.audience.models import ImportJob, ImportRejection, ImportStatus, Person, Segment
+from hygie.audience.models import (
+    ImportJob,
+    ImportRejection,
+    ImportStatus,
+    Person,
+    PersonStatus,
+    Segment,
+)
 from hygie.audience.segments import SegmentFilters
 from hygie.audience.tabular import UnreadableFile, open_table
 
@@ -83,8 +91,38 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
         Person.objects.select_related("practice").prefetch_related("tags"), request, pk=person_id
     )
     return render(
-        request, "audience/person.html", {"person": person, "erase_form": ConfirmEraseForm()}
+        request,
+        "audience/person.html",
+        {
+            "person": person,
+            "erase_form": ConfirmEraseForm(),
+            "role_form": PracticeRoleForm(initial={"practice_role": person.practice_role}),
+        },
     )
+
+
+@require_POST
+@console_view(MANAGE)
+def person_role(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = get_for_organisation(
+        Person.objects.select_related("practice").prefetch_related("tags"), request, pk=person_id
+    )
+    form = PracticeRoleForm(request.POST)
+    if not form.is_valid() or person.status == PersonStatus.ERASED:
+        return render(
+            request,
+            "audience/person.html",
+            {"person": person, "erase_form": ConfirmEraseForm(), "role_form": form},
+            status=400,
+        )
+    services.person_set_role(
+        person=person,
+        role=form.cleaned_data["practice_role"],
+        actor=request_user(request),
+        request=request,
+    )
+    messages.success(request, _("Role in the practice saved."))
+    return redirect("audience:person", person_id=person.pk)
 
 
 @require_GET

@@ -124,9 +124,14 @@ def results(campaign: AwarenessCampaign, attempts: list[Attempt] | None = None) 
                 1
                 for a in attempts
                 if index < len(a.answers)
+                and a.answers[index] is not None
                 and quiz[index]["choices"][a.answers[index]].get("correct") is True
             )
-            percent = round(100 * right / len(attempts))
+            # Among the readers who were asked this question (questions can be per role).
+            asked = sum(
+                1 for a in attempts if index < len(a.answers) and a.answers[index] is not None
+            )
+            percent = round(100 * right / asked) if asked else None
         questions.append(QuestionResult(question["question"], percent))
     average = (
         round(sum(a.score / a.total for a in attempts) / len(attempts) * 100, 1)

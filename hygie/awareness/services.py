@@ -204,20 +204,26 @@ def record_view(*, delivery: Delivery, request: HttpRequest) -> ReadingEvent:
     )
 
 
-def score(capsule: Capsule, answers: list[int]) -> int:
+def score(capsule: Capsule, answers: list[int | None]) -> int:
+    """Right answers; None stands for a question the reader's role was not asked."""
     return sum(
         1
         for question, chosen in zip(capsule.quiz, answers, strict=True)
-        if question["choices"][chosen].get("correct") is True
+        if chosen is not None and question["choices"][chosen].get("correct") is True
     )
 
 
 @transaction.atomic
 def submit_quiz(
-    *, delivery: Delivery, capsule: Capsule, answers: list[int], request: HttpRequest
+    *, delivery: Delivery, capsule: Capsule, answers: list[int | None], request: HttpRequest
 ) -> QuizAttempt:
-    if len(answers) != len(capsule.quiz) or any(
-        not 0 <= a < len(q["choices"]) for a, q in zip(answers, capsule.quiz, strict=False)
+    if (
+        len(answers) != len(capsule.quiz)
+        or all(a is None for a in answers)
+        or any(
+            a is not None and not 0 <= a < len(q["choices"])
+            for a, q in zip(answers, capsule.quiz, strict=False)
+        )
     ):
         raise ValidationError(_("Answer every question."))
     first_view = (
@@ -232,7 +238,7 @@ def submit_quiz(
         capsule=capsule,
         answers=answers,
         score=score(capsule, answers),
-        total=len(capsule.quiz),
+        total=sum(1 for a in answers if a is not None),
         reading_seconds=int((now - first_view).total_seconds()) if first_view else None,
         completed_at=now,
     )

@@ -24,7 +24,8 @@ from hygie.awareness.forms import CampaignForm, ProgrammeForm
 from hygie.awareness.models import AwarenessCampaign, ProgrammeStep, StepStatus
 from hygie.delivery.models import Delivery, MailingKind
 from hygie.lib.robots import automated_reason
-from hygie.library import quiz
+from hygie.library import quiz, roles
+from hygie.library.loader import render_body
 from hygie.library.models import Capsule
 from hygie.library.selectors import available_capsules
 from hygie.operations import snapshots
@@ -82,14 +83,25 @@ def aggregate_open(request: HttpRequest, key: str) -> HttpResponse:
     return _pixel()
 
 
-def _answers(request: HttpRequest, capsule: Capsule) -> list[int] | None:
-    answers = []
+def _answers(request: HttpRequest, capsule: Capsule, asked: list[int]) -> list[int | None] | None:
+    """The chosen index of each question, None for a question this reader was not asked."""
+    answers: list[int | None] = []
     for index, question in enumerate(capsule.quiz):
+        if index not in asked:
+            answers.append(None)
+            continue
         value = request.POST.get(f"q{index}", "")
         if not value.isdigit() or int(value) >= len(question["choices"]):
             return None
         answers.append(int(value))
     return answers
+
+
+def _reader_role(delivery: Delivery) -> str:
+    person = delivery.person
+    if person is None:
+        return roles.DEFAULT_ROLE
+    return roles.reader_role(person.practice_role, person.profession)
 
 
 # No session or cookie is used: the token in the address is the only key, and the
@@ -99,14 +111,21 @@ def _answers(request: HttpRequest, capsule: Capsule) -> list[int] | None:
 def capsule_page(request: HttpRequest, token: str) -> HttpResponse:
     delivery = _delivery(token)
     capsule = selectors.capsule_for(delivery)
+    role = _reader_role(delivery)
+    asked = roles.shown_questions(capsule.quiz, role)
+    body_html = capsule.body_html
+    if roles.has_role_passages(capsule.body_markdown):
+        body_html = render_body(roles.body_for_role(capsule.body_markdown, role))
     context = {
         "capsule": capsule,
-        "questions": quiz.shuffled(capsule.quiz, token),
+        "body_html": body_html,
+        "role": role,
+        "questions": quiz.shuffled(capsule.quiz, token, asked),
         "organisation": delivery.mailing.organisation,
         "token": token,
     }
     if request.method == "POST":
-        answers = _answers(request, capsule)
+        answers = _answers(request, capsule, asked)
         if answers is None:
             context["error"] = _("Answer every question to see the explanations.")
             return render(request, "awareness/capsule.html", context, status=400)
@@ -123,6 +142,7 @@ def capsule_page(request: HttpRequest, token: str) -> HttpResponse:
                 "right": [c for c in question["choices"] if c.get("correct") is True],
             }
             for question, chosen in zip(capsule.quiz, answers, strict=True)
+            if chosen is not None
         ]
         context.update(attempt=attempt, feedback=feedback, kept=selectors.first_attempt(delivery))
         return render(request, "awareness/quiz_result.html", context)

@@ -12,6 +12,7 @@ each mistake; the schema then checks the structure as it does for files.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -26,7 +27,8 @@ class FormatError(ValueError):
 def quiz_to_text(quiz: list[dict[str, Any]]) -> str:
     blocks = []
     for question in quiz:
-        lines = [f"? {question.get('question', '')}"]
+        roles = f"[{' '.join(question['roles'])}] " if question.get("roles") else ""
+        lines = [f"? {roles}{question.get('question', '')}"]
         for choice in question.get("choices", []):
             mark = "+" if choice.get("correct") is True else "-"
             lines.append(
@@ -44,7 +46,18 @@ def quiz_from_text(text: str) -> list[dict[str, Any]]:
             continue
         mark, content = line[0], line[1:].strip()
         if mark == "?":
-            quiz.append({"question": content, "choices": []})
+            # "? [secretary locum] The question": a question for some roles only.
+            roles = re.match(r"\[([\w\s,]+)\]\s*", content)
+            if roles:
+                quiz.append(
+                    {
+                        "roles": re.split(r"[\s,]+", roles.group(1).strip()),
+                        "question": content[roles.end() :],
+                        "choices": [],
+                    }
+                )
+            else:
+                quiz.append({"question": content, "choices": []})
         elif mark in "+-":
             if not quiz:
                 raise FormatError(

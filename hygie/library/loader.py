@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import transaction
 
 from hygie.library.models import Capsule
+from hygie.library.roles import DEFAULT_ROLE, body_for_role
 from hygie.library.schema import field_problems
 from hygie.library.sources import source_problems
 
@@ -117,7 +118,7 @@ def load(root: Path | None = None) -> dict[str, int]:
             quiz=meta["quiz"],
             sources=meta["sources"],
             body_markdown=capsule.body,
-            body_html=render_body(capsule.body),
+            body_html=render_body(body_for_role(capsule.body, DEFAULT_ROLE)),
             last_reviewed=meta["last_reviewed"],
             checksum=capsule.checksum,
         )

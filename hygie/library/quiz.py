@@ -114,8 +114,11 @@ class ShownQuestion:
     choices: list[ShownChoice]
 
 
-def shuffled(quiz: list[dict[str, Any]], token: str) -> list[ShownQuestion]:
-    """The quiz as this reader sees it."""
+def shuffled(
+    quiz: list[dict[str, Any]], token: str, indices: list[int] | None = None
+) -> list[ShownQuestion]:
+    """The quiz as this reader sees it (only the questions at `indices`, when given)."""
+    asked = set(range(len(quiz)) if indices is None else indices)
     return [
         ShownQuestion(
             index=index,
@@ -126,6 +129,7 @@ def shuffled(quiz: list[dict[str, Any]], token: str) -> list[ShownQuestion]:
             ],
         )
         for index, question in enumerate(quiz)
+        if index in asked
     ]
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from hygie.library.quiz import balance_problems
+from hygie.library.roles import role_problems
 from hygie.library.themes import THEMES
 
 REQUIRED = (
@@ -64,6 +65,7 @@ def field_problems(meta: dict[str, Any], body: str) -> list[tuple[str, str]]:
     if not 3 <= len(reflexes) <= 5:
         found.append(("reflexes", _("3 to 5 reflexes are required")))
     found += _quiz_problems(meta.get("quiz") or [])
+    found += role_problems(body, meta.get("quiz") or [])
     sources = meta.get("sources") or []
     if not sources:
         found.append(("sources", _("at least one source is required")))
@@ -90,7 +92,8 @@ def field_problems(meta: dict[str, Any], body: str) -> list[tuple[str, str]]:
 
 def _quiz_problems(quiz: list[dict[str, Any]]) -> list[tuple[str, str]]:
     found = []
-    if not 3 <= len(quiz) <= 5:
+    # With questions per role, each role's count is checked by role_problems.
+    if not 3 <= len(quiz) <= 5 and not any(q.get("roles") for q in quiz):
         found.append(("quiz", _("the quiz needs 3 to 5 questions")))
     for number, question in enumerate(quiz, start=1):
         choices = question.get("choices") or []

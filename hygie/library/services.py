@@ -23,6 +23,7 @@ from hygie.accounts.audit import audit_record
 from hygie.accounts.models import Organisation, User
 from hygie.library.loader import render_body
 from hygie.library.models import Capsule
+from hygie.library.roles import DEFAULT_ROLE, body_for_role
 from hygie.library.schema import field_problems
 
 # Fields the editor sets; everything else (slug, version, language) follows from them.
@@ -50,7 +51,7 @@ def draft(
         version=next_version(organisation, base.slug, base.language) if base else 1,
         last_reviewed=timezone.localdate(),
         body_markdown=str(data.get("body", "")),
-        body_html=render_body(str(data.get("body", ""))),
+        body_html=render_body(body_for_role(str(data.get("body", "")), DEFAULT_ROLE)),
     )
     for name in EDITABLE:
         if name in data:

@@ -277,3 +277,63 @@ def test_the_score_kept_is_the_first_attempt(campaign, client, smtp_server):
     assert f"{total - 1} sur {total}" in retry.content.decode()
     assert [a.score for a in campaign_attempts(campaign)] == [total - 1]
     assert QuizAttempt.objects.count() == 2  # the retry is recorded, not counted
+
+
+@pytest.fixture
+def fraud_campaign(organisation, admin):
+    load()
+    Person.objects.create(
+        organisation=organisation,
+        email="claire@example.org",
+        last_name="Martin",
+        profession="secretary",
+    )
+    Person.objects.create(
+        organisation=organisation,
+        email="dr@example.org",
+        last_name="Durand",
+        practice_role="holder",
+    )
+    segment = Segment.objects.create(organisation=organisation, name="Équipe")
+    made = campaign_create(
+        organisation=organisation,
+        actor=admin,
+        name="Fraudes",
+        capsule=Capsule.objects.get(slug="fraude-telephone-sms", language="fr"),
+        segment=segment,
+    )
+    made.mailing.window_days = list(range(7))
+    made.mailing.window_start, made.mailing.window_end = time(0, 0), time(23, 59, 59)
+    made.mailing.save()
+    return made
+
+
+def test_the_secretary_and_the_doctor_each_read_their_own_words(
+    fraud_campaign, client, smtp_server
+):
+    send_all(fraud_campaign)
+    quiz = fraud_campaign.capsule.quiz
+    secretary_only = next(i for i, q in enumerate(quiz) if q.get("roles") == ["secretary"])
+    pages = {}
+    for delivery in Delivery.objects.filter(is_test=False).select_related("person"):
+        path = reverse("awareness:capsule", args=[delivery.token])
+        pages[delivery.person.email] = (path, client.get(path, HTTP_USER_AGENT=BROWSER))
+    secretary = pages["claire@example.org"][1].content.decode()
+    doctor = pages["dr@example.org"][1].content.decode()
+    assert "Votre script à l&#x27;accueil" in secretary or "Votre script à l'accueil" in secretary
+    assert "Un script pour votre secrétaire" in doctor and "Votre script" not in doctor
+    assert f'name="q{secretary_only}"' in secretary and f'name="q{secretary_only}"' not in doctor
+
+    path = pages["claire@example.org"][0]
+    asked = [i for i, q in enumerate(quiz) if not q.get("roles") or "secretary" in q["roles"]]
+    answers = {
+        f"q{i}": str(next(n for n, c in enumerate(quiz[i]["choices"]) if c.get("correct")))
+        for i in asked
+    }
+    client.post(path, answers, HTTP_USER_AGENT=BROWSER)
+    attempt = QuizAttempt.objects.get()
+    assert (attempt.score, attempt.total) == (len(asked), len(asked))
+    skipped = next(i for i in range(len(quiz)) if i not in asked)
+    assert attempt.answers[skipped] is None
+    results = awareness_figures.selectors.results(fraud_campaign)
+    assert results.quiz_takers == 1
