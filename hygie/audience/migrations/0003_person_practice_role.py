@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("audience", "0001_initial"),
+        ("audience", "0002_import_warnings_and_people"),
     ]
 
     operations = [
