@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from hygie.accounts.models import AuditEntry
 from hygie.audience.mapping import guess_field
-from hygie.audience.models import Person
+from hygie.audience.models import ImportRejection, Person
 from hygie.audience.segments import SegmentFilters
 from hygie.audience.services import import_from_file
 from hygie.audience.tests.helpers import write_csv
@@ -55,7 +55,7 @@ def test_an_unknown_role_is_named_in_french():
         clean_practice_role("Astronaute")
 
 
-def test_an_import_sets_the_role_and_rejects_an_unknown_one(tmp_path, organisation):
+def test_an_import_sets_the_role_and_warns_of_an_unknown_one(tmp_path, organisation):
     path = write_csv(
         tmp_path / "equipe.csv",
         [
@@ -67,8 +67,13 @@ def test_an_import_sets_the_role_and_rejects_an_unknown_one(tmp_path, organisati
     )
     job = import_from_file(organisation=organisation, path=path, apply=True)
     roles = dict(Person.objects.values_list("email", "practice_role"))
-    assert roles == {"elise@example.org": "holder", "claire@example.org": "secretary"}
-    assert job.counts["new"] == 2
+    assert roles == {
+        "elise@example.org": "holder",
+        "claire@example.org": "secretary",
+        "paul@example.org": "",  # kept, without the role it could not place
+    }
+    warning = ImportRejection.objects.get(job=job, line=4)
+    assert warning.is_warning and "Astronaute" in warning.reason
 
 
 @pytest.fixture
