@@ -23,6 +23,51 @@ WHERE = {"subject", "sender", "body", "link", "landing", "sms", "attachment"}
 # Placeholders of simulations: the common ones plus the QR code image.
 EXTRA_PLACEHOLDERS = {"qr_code"}
 
+# The difficulty scale (docs/content.md), in the spirit of NIST's Phish Scale: the
+# fewer cues a message shows and the closer its premise is to the reader's work, the
+# harder it is to detect. Difficulty = 1 + cue band + premise alignment, from 1 to 5.
+PREMISE_ALIGNMENT = {"low": 0, "medium": 1, "high": 2}
+MANY_CUES, SOME_CUES = 7, 5  # 7 or more: many; 5 or 6: some; 4 or fewer: few
+
+
+def cue_band(cues: int) -> int:
+    """0 for many cues (easiest to detect), 1 for some, 2 for few."""
+    if cues >= MANY_CUES:
+        return 0
+    return 1 if cues >= SOME_CUES else 2
+
+
+def rated_difficulty(cues: int, premise: str) -> int:
+    return 1 + cue_band(cues) + PREMISE_ALIGNMENT[premise]
+
+
+def message_flags(data: dict[str, Any]) -> int:
+    """Anchored red flags a reader can see before clicking (the landing page is after)."""
+    return sum(1 for flag in data.get("red_flags") or [] if flag.get("where") != "landing")
+
+
+def rating_problems(data: dict[str, Any]) -> list[str]:
+    rating = data.get("difficulty_rating")
+    if not isinstance(rating, dict):
+        return ["difficulty_rating (cues, premise, premise_note) is required"]
+    found = []
+    cues, premise = rating.get("cues"), rating.get("premise")
+    if not isinstance(cues, int) or cues < message_flags(data):
+        found.append(
+            f"difficulty_rating.cues must count at least the {message_flags(data)} "
+            "red flags of the message"
+        )
+    if premise not in PREMISE_ALIGNMENT:
+        found.append("difficulty_rating.premise must be low, medium or high")
+    if not str(rating.get("premise_note", "")).strip():
+        found.append("difficulty_rating.premise_note must say why the premise fits or not")
+    if not found and data.get("difficulty") != rated_difficulty(cues, premise):  # type: ignore[arg-type]
+        found.append(
+            f"difficulty must be {rated_difficulty(cues, premise)} on the scale "  # type: ignore[arg-type]
+            f"({cues} cues, premise alignment {premise})"
+        )
+    return found
+
 
 class ScenarioError(ValueError):
     pass
@@ -98,6 +143,9 @@ def field_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
         add("technique", f"unknown technique {data.get('technique')!r}")
     if not isinstance(data.get("difficulty"), int) or not 1 <= data["difficulty"] <= 5:
         add("difficulty", "difficulty must be 1 to 5")
+    else:
+        for message in rating_problems(data):
+            add("difficulty", message)
     if data.get("theme") not in THEMES:
         add("theme", f"unknown theme {data.get('theme')!r}")
     if not isinstance(data.get("last_reviewed"), date):
