@@ -112,3 +112,78 @@ def test_capsule_read_and_quiz_answered_on_a_phone(
     assert "1 ont ouvert la capsule" in " ".join(figures.split())
     assert "100" in page.get_by_test_id("results-by-question").inner_text()
     phone.close()
+
+
+PHONE = dict(
+    viewport={"width": 375, "height": 740},
+    is_mobile=True,
+    user_agent="Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36",
+)
+DESKTOP = dict(
+    viewport={"width": 1280, "height": 800},
+    user_agent="Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Chrome/131.0 Safari/537.36",
+)
+
+
+def shown_choices(page, index: int) -> list[str]:
+    return page.locator(f'input[name="q{index}"]').evaluate_all("els => els.map(e => e.value)")
+
+
+def test_two_readers_see_the_same_quiz_in_two_orders_and_the_secretary_her_own_words(
+    live_server, browser_page, smtp_server, organisation, admin
+):
+    load()
+    for email, profession, role in (
+        ("dr@example.org", "doctor", "holder"),
+        ("claire@example.org", "secretary", "secretary"),
+    ):
+        Person.objects.create(
+            organisation=organisation,
+            email=email,
+            last_name="Durand",
+            profession=profession,
+            practice_role=role,
+        )
+    segment = Segment.objects.create(organisation=organisation, name="Équipe")
+    capsule = Capsule.objects.get(slug="fraude-telephone-sms", language="fr")
+    campaign = campaign_create(
+        organisation=organisation, actor=admin, name="Fraudes", capsule=capsule, segment=segment
+    )
+    mailing = campaign.mailing
+    mailing.window_days, mailing.window_start, mailing.window_end = (
+        list(range(7)),
+        time(0, 0),
+        time(23, 59, 59),
+    )
+    mailing.save()
+    mailing_launch(mailing=mailing, actor=admin)
+    Delivery.objects.update(next_attempt_at=mailing.launched_at)
+    engine.send_due("w1")
+    tokens = dict(Delivery.objects.values_list("person__email", "token"))
+    browser = browser_page.context.browser
+    common = [i for i, q in enumerate(capsule.quiz) if not q.get("roles")]
+
+    orders = {}
+    texts = {}
+    for email, device in (("dr@example.org", DESKTOP), ("claire@example.org", PHONE)):
+        context = browser.new_context(locale="fr-FR", **device)
+        page = context.new_page()
+        url = f"{live_server.url}/c/{tokens[email]}/"
+        page.goto(url)
+        orders[email] = [shown_choices(page, i) for i in common]
+        texts[email] = page.locator("article").inner_text()
+        # The order stays put for that reader's link.
+        page.reload()
+        assert [shown_choices(page, i) for i in common] == orders[email]
+        context.close()
+
+    assert orders["dr@example.org"] != orders["claire@example.org"]
+    for doctor, secretary in zip(
+        orders["dr@example.org"], orders["claire@example.org"], strict=True
+    ):
+        assert sorted(doctor) == sorted(secretary)
+    assert "Votre script à l'accueil" in texts["claire@example.org"]
+    assert "Un script pour votre secrétaire" not in texts["claire@example.org"]
+    assert "Un script pour votre secrétaire" in texts["dr@example.org"]
