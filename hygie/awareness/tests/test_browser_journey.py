@@ -114,17 +114,17 @@ def test_capsule_read_and_quiz_answered_on_a_phone(
     phone.close()
 
 
-PHONE = dict(
-    viewport={"width": 375, "height": 740},
-    is_mobile=True,
-    user_agent="Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 "
+PHONE = {
+    "viewport": {"width": 375, "height": 740},
+    "is_mobile": True,
+    "user_agent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 "
     "(KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36",
-)
-DESKTOP = dict(
-    viewport={"width": 1280, "height": 800},
-    user_agent="Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+}
+DESKTOP = {
+    "viewport": {"width": 1280, "height": 800},
+    "user_agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
     "(KHTML, like Gecko) Chrome/131.0 Safari/537.36",
-)
+}
 
 
 def shown_choices(page, index: int) -> list[str]:
