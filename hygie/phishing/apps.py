@@ -8,7 +8,7 @@ class PhishingConfig(AppConfig):
     verbose_name = _("Phishing simulations")
 
     def ready(self) -> None:
-        from django.db.models.signals import post_save
+        from django.db.models.signals import post_migrate, post_save
 
         from hygie.accounts.models import Organisation
         from hygie.operations.schedule import DUE_WORK_SOURCES, WORKER_STEPS
@@ -23,6 +23,9 @@ class PhishingConfig(AppConfig):
         for model in (Organisation, SimulationCampaign):
             post_save.connect(forget_changed_campaigns, sender=model, dispatch_uid=model.__name__)
 
+        # The shipped scanner knowledge follows the code: loaded again after each migrate.
+        post_migrate.connect(_load_scanners, sender=self, dispatch_uid="phishing.scanners")
+
         # A large campaign's results page reads kept figures (refreshed in the background).
         COMPUTATIONS["simulation_results"] = results_figures
         if prepare_results_figures not in DUE_WORK_SOURCES:
@@ -31,3 +34,14 @@ class PhishingConfig(AppConfig):
         # Tracking hits kept during a database outage, on this machine.
         if replay_tracking_spool not in WORKER_STEPS:
             WORKER_STEPS.append(replay_tracking_spool)
+
+
+def _load_scanners(**kwargs: object) -> None:
+    from hygie.phishing.scanner_data import ScannerDataError, load
+
+    try:
+        load()
+    except ScannerDataError:
+        # A broken file must not stop a migration; `load_scanners` names the fault,
+        # and detection keeps the signatures it had.
+        return

@@ -18,15 +18,24 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
 
 from hygie.lib.kept import Kept
 from hygie.lib.robots import automated_reason
-from hygie.phishing.models import ScannerNetwork, Verdict
+from hygie.phishing.models import (
+    KnownScanner,
+    ScannerKind,
+    ScannerMatch,
+    ScannerNetwork,
+    Verdict,
+)
 
 TOO_FAST = timedelta(seconds=20)
 # One visitor (same address *and* same browser headers) reaching this many
@@ -67,6 +76,84 @@ def _read_networks(organisation_id: int) -> list[tuple[Network, str]]:
 
 def forget_scanner_networks(organisation_id: int | None = None) -> None:
     _NETWORKS.forget(organisation_id)
+
+
+@dataclass(frozen=True)
+class Signature:
+    label: str
+    kind: str  # ScannerKind
+
+
+@dataclass(frozen=True)
+class Known:
+    """The shipped scanner knowledge, ready to match (longest agent marker first, so
+    that Apple Messages' "facebookexternalhit/1.1 facebot twitterbot" wins over Meta's)."""
+
+    networks: tuple[tuple[Network, Signature], ...]
+    agents: tuple[tuple[str, Signature], ...]
+    exact_agents: dict[str, Signature]
+
+    def by_agent(self, agent: str) -> Signature | None:
+        exact = self.exact_agents.get(agent.strip())
+        if exact is not None:
+            return exact
+        lowered = agent.lower()
+        for marker, signature in self.agents:
+            if marker in lowered:
+                return signature
+        return None
+
+    def by_address(self, address: str) -> Signature | None:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return None
+        for network, signature in self.networks:
+            if ip.version == network.version and ip in network:
+                return signature
+        return None
+
+
+_KNOWN: Kept[int, Known] = Kept(seconds=60.0, most=1)
+
+
+def known_scanners() -> Known:
+    """The shipped signatures, kept a minute per process. Read from the database
+    (`load_scanners`), or straight from the shipped files while it holds none, so
+    that detection never depends on a load having been run."""
+    return _KNOWN.get(0, _read_known)
+
+
+def forget_known_scanners() -> None:
+    _KNOWN.forget(None)
+
+
+def _read_known() -> Known:
+    rows = list(KnownScanner.objects.all())
+    if not rows:
+        from hygie.phishing.scanner_data import ScannerDataError, read
+
+        try:
+            rows = read()
+        except ScannerDataError:
+            rows = []
+    networks, agents, exact = [], [], {}
+    for row in rows:
+        signature = Signature(row.label, row.kind)
+        if row.match == ScannerMatch.NETWORK:
+            networks.append((ipaddress.ip_network(row.value, strict=False), signature))
+        elif row.match == ScannerMatch.AGENT:
+            agents.append((row.value.lower(), signature))
+        else:
+            exact[row.value] = signature
+    agents.sort(key=lambda pair: -len(pair[0]))
+    return Known(tuple(networks), tuple(agents), exact)
+
+
+def known_reason(signature: Signature) -> str:
+    if signature.kind == ScannerKind.PREVIEWER:
+        return f"link previewer: {signature.label}"
+    return f"known scanner: {signature.label}"
 
 
 def network_reason(address: str, networks: Sequence[tuple[Network, str]]) -> str:
@@ -135,15 +222,23 @@ def classify(
     recipients_from_visitor: int = 0,
     networks: Sequence[tuple[Network, str]] = (),
     awaiting_page: bool = False,
+    navigation: bool = True,
 ) -> tuple[str, list[str]]:
     """`recipients_from_visitor`: other recipients' links clicked by the same visitor
     within the burst window, not yet confirmed by their page (counted by the
     caller). `awaiting_page`: the answer carries the page-side check, so a hit that
-    looks human stays uncertain until the page reports a real interaction."""
+    looks human stays uncertain until the page reports a real interaction.
+    `navigation`: the request should be a browser's page load (not an image)."""
     strong, weak = [], []
-    in_network = network_reason(request.META.get("REMOTE_ADDR", ""), networks)
+    meta = request.META
+    address = meta.get("REMOTE_ADDR", "")
+    in_network = network_reason(address, networks)
     if in_network:
         strong.append(in_network)
+    known = known_scanners()
+    signature = known.by_address(address) or known.by_agent(meta.get("HTTP_USER_AGENT", ""))
+    if signature is not None:
+        strong.append(known_reason(signature))
     if recipients_from_visitor + 1 >= BURST_RECIPIENTS:
         strong.append(f"{BURST}: {recipients_from_visitor + 1} recipients from one visitor")
     if hidden_link:
@@ -152,13 +247,18 @@ def classify(
     if reason:
         strong.append(reason)
     purpose = " ".join(
-        request.META.get(h, "") for h in ("HTTP_PURPOSE", "HTTP_SEC_PURPOSE", "HTTP_X_MOZ")
+        meta.get(h, "") for h in ("HTTP_PURPOSE", "HTTP_SEC_PURPOSE", "HTTP_X_MOZ")
     ).lower()
     if "prefetch" in purpose or "preview" in purpose:
         strong.append("prefetch request")
+    hints = client_hints_reason(meta)
+    if hints:
+        strong.append(hints)
+    if navigation and not_a_navigation(meta):
+        strong.append(NOT_NAVIGATION)
     if sent_at is not None and now - sent_at < TOO_FAST:
         strong.append(f"{int((now - sent_at).total_seconds())} s after delivery")
-    if not request.META.get("HTTP_ACCEPT_LANGUAGE"):
+    if not meta.get("HTTP_ACCEPT_LANGUAGE"):
         weak.append(NO_LANGUAGE)
     if awaiting_page:
         weak.append(AWAITING)
@@ -167,6 +267,75 @@ def classify(
     if weak:
         return Verdict.UNCERTAIN, weak
     return Verdict.HUMAN, []
+
+
+MACHINE_OPEN = "machine open (Apple Mail Privacy Protection)"
+PROXY_OPEN = "mail image proxy: a person's open, device unknown"
+NOT_NAVIGATION = "not a browser's navigation"
+
+
+def classify_open(
+    request: HttpRequest,
+    *,
+    sent_at: datetime | None,
+    now: datetime,
+    networks: Sequence[tuple[Network, str]] = (),
+) -> tuple[str, list[str]]:
+    """The open image: Apple's Mail Privacy Protection fetches it on delivery whether
+    anyone reads or not (a machine open, shown apart); Gmail's proxy fetches it when
+    the person opens (a person's open, on a device nobody can tell); previewers and
+    gateways are robots as for links."""
+    meta = request.META
+    known = known_scanners()
+    signature = known.by_agent(meta.get("HTTP_USER_AGENT", "")) or known.by_address(
+        meta.get("REMOTE_ADDR", "")
+    )
+    if signature is not None and signature.kind == ScannerKind.MACHINE_OPEN:
+        return Verdict.AUTOMATED, [MACHINE_OPEN]
+    if signature is not None and signature.kind == ScannerKind.IMAGE_PROXY:
+        return Verdict.HUMAN, [PROXY_OPEN]
+    return classify(request, sent_at=sent_at, now=now, networks=networks, navigation=False)
+
+
+_CHROME = re.compile(r"(?:chrome|chromium)/(\d+)")
+_CH_VERSION = re.compile(r'"(?:google chrome|chromium|microsoft edge)";\s*v="(\d+)"')
+
+
+def client_hints_reason(meta: dict[str, Any]) -> str:
+    """What the client hints (Sec-CH-UA*) give away: a headless browser, or hints no
+    browser would send with the user agent it claims (a fetcher dressed as one)."""
+    hints = str(meta.get("HTTP_SEC_CH_UA", "")).lower()
+    if not hints:
+        return ""
+    if "headless" in hints:
+        return "client hints: HeadlessChrome"
+    agent = str(meta.get("HTTP_USER_AGENT", "")).lower()
+    # Firefox and Safari send no client hints; Chrome on iOS is Safari underneath.
+    engine = _CHROME.search(agent)
+    if engine is None or "crios/" in agent:
+        return "client hints: do not match the user agent"
+    versions = set(_CH_VERSION.findall(hints))
+    if versions and engine.group(1) not in versions:
+        return "client hints: do not match the user agent"
+    platform = str(meta.get("HTTP_SEC_CH_UA_PLATFORM", "")).strip('"').lower()
+    if platform == "windows" and "windows" not in agent:
+        return "client hints: do not match the user agent"
+    if platform in ("macos", "linux", "chrome os") and "windows" in agent:
+        return "client hints: do not match the user agent"
+    if meta.get("HTTP_SEC_CH_UA_MOBILE") == "?1" and "windows nt" in agent:
+        return "client hints: do not match the user agent"
+    return ""
+
+
+def not_a_navigation(meta: dict[str, Any]) -> bool:
+    """A page load that no browser makes: no language, no fetch metadata and no
+    Accept for a page (every browser sends all three; HTTP tools send none)."""
+    accept = str(meta.get("HTTP_ACCEPT", "")).strip()
+    return (
+        not meta.get("HTTP_ACCEPT_LANGUAGE")
+        and not meta.get("HTTP_SEC_FETCH_MODE")
+        and accept in ("", "*/*")
+    )
 
 
 def field_kinds(names_with_values: list[str]) -> list[str]:

@@ -247,3 +247,42 @@ class ScannerNetwork(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} ({self.cidr})"
+
+
+class ScannerKind(models.TextChoices):
+    GATEWAY = "gateway", _("Mail-security gateway")
+    PREVIEWER = "previewer", _("Link previewer")
+    # A mail provider's proxy fetching images for the person who opens (Gmail).
+    IMAGE_PROXY = "image_proxy", _("Mail image proxy")
+    # Images fetched by a machine on delivery whether anyone opens or not (Apple MPP).
+    MACHINE_OPEN = "machine_open", _("Machine open")
+
+
+class ScannerMatch(models.TextChoices):
+    NETWORK = "network", _("Address range")
+    AGENT = "agent", _("User agent contains")
+    AGENT_EXACT = "agent_exact", _("User agent is exactly")
+
+
+class KnownScanner(models.Model):
+    """One signature of the shipped scanner knowledge (content/scanners/*.yaml), for
+    every organisation. Replaced as a whole by each load; an organisation's own
+    ranges are ScannerNetwork rows, which a load never touches."""
+
+    family = models.SlugField(max_length=60)
+    label = models.CharField(max_length=120)
+    kind = models.CharField(max_length=16, choices=ScannerKind.choices)
+    match = models.CharField(max_length=12, choices=ScannerMatch.choices)
+    value = models.CharField(max_length=200)
+    sources = models.JSONField(default=list)
+    reviewed = models.DateField()
+    file = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ("family", "match", "value")
+        constraints = [
+            models.UniqueConstraint("family", "match", "value", name="known_scanner_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.value}"

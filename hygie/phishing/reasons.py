@@ -35,6 +35,8 @@ _FIXED = {
     "a person interacted with the page",
     "the person said it was not them",
     "not a browser's navigation",
+    "client hints: HeadlessChrome",
+    "client hints: do not match the user agent",
     "machine open (Apple Mail Privacy Protection)",
     "mail image proxy: a person's open, device unknown",
 }

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from hygie.accounts.models import Organisation
 from hygie.delivery.models import DeliveryStatus
 from hygie.operations import snapshots
+from hygie.phishing.detection import MACHINE_OPEN
 from hygie.phishing.models import (
     Assignment,
     HitKind,
@@ -25,6 +26,7 @@ from hygie.phishing.models import (
     SimulationEvent,
     SimulationResult,
     Stage,
+    Verdict,
 )
 
 
@@ -141,6 +143,9 @@ class Funnel:
     reported_only: Rate | None = None
     # An A/B test's two scenarios side by side (None otherwise, or below the threshold).
     comparison: Comparison | None = None
+    # Messages whose image a machine fetched on delivery (Apple Mail Privacy
+    # Protection): shown apart, never as a person's open.
+    machine_opens: int = 0
 
 
 GROUP_COLUMNS = {
@@ -267,6 +272,26 @@ def funnel(campaign: SimulationCampaign, found: list[Group] | None = None) -> Fu
         uncertain_hits=sum(g.uncertain for g in found),
         reported_only=Rate("reported_only", people(lambda g: g.reported and not g.clicked), sent),
         comparison=compare((arms[0], arms[1])) if ab_test else None,
+        machine_opens=machine_opens(campaign)
+        if campaign.organisation.track_individual_opens
+        else 0,
+    )
+
+
+def machine_opens(campaign: SimulationCampaign) -> int:
+    """Messages whose open image only a machine fetched (Apple Mail Privacy Protection)."""
+    return (
+        SimulationEvent.objects.filter(
+            delivery__mailing_id=campaign.mailing_id,
+            kind=HitKind.OPEN,
+            verdict=Verdict.AUTOMATED,
+            reasons__icontains=MACHINE_OPEN,
+            # Only a machine: a person's open or click afterwards counts as theirs.
+            delivery__simulation_result__stage=Stage.SENT,
+        )
+        .values("delivery_id")
+        .distinct()
+        .count()
     )
 
 

@@ -37,6 +37,7 @@ from hygie.phishing.detection import (
     CONFIRMED,
     SAME_VISITOR,
     classify,
+    classify_open,
     field_kinds,
     forget_scanner_networks,
     only_burst,
@@ -332,16 +333,24 @@ def record_hit(
             burst_since=now - BURST_WINDOW,
             presence_since=now - CONFIRM_WINDOW if awaiting_page else None,
         )
-    verdict, reasons = classify(
-        request,
-        sent_at=delivery.sent_at,
-        now=now,
-        hidden_link=hidden_link,
-        # A burst is of link fetches: a form sent or a report pressed is deliberate.
-        recipients_from_visitor=signals.recipients_from_visitor if kind == HitKind.CLICK else 0,
-        networks=scanner_networks(delivery.organisation_id),
-        awaiting_page=awaiting_page,
-    )
+    if kind == HitKind.OPEN:
+        verdict, reasons = classify_open(
+            request,
+            sent_at=delivery.sent_at,
+            now=now,
+            networks=scanner_networks(delivery.organisation_id),
+        )
+    else:
+        verdict, reasons = classify(
+            request,
+            sent_at=delivery.sent_at,
+            now=now,
+            hidden_link=hidden_link,
+            # A burst is of link fetches: a form sent or a report pressed is deliberate.
+            recipients_from_visitor=signals.recipients_from_visitor if kind == HitKind.CLICK else 0,
+            networks=scanner_networks(delivery.organisation_id),
+            awaiting_page=awaiting_page,
+        )
     if signals.present and (
         (verdict == Verdict.UNCERTAIN and reasons == [AWAITING])
         # The page already saw this visitor on this delivery: a burst of identical
@@ -486,7 +495,7 @@ def record_open(
         record_hit(delivery=delivery, kind=HitKind.OPEN, request=request, now=now, signals=signals)
         return
     now = now or timezone.now()
-    verdict, _reasons = classify(
+    verdict, _reasons = classify_open(
         request,
         sent_at=delivery.sent_at,
         now=now,

@@ -23,7 +23,7 @@ from hygie.phishing.models import (
     Verdict,
 )
 from hygie.phishing.reasons import reason_label
-from hygie.phishing.services import confirm_presence, record_hit
+from hygie.phishing.services import confirm_presence, record_hit, record_open
 from hygie.phishing.tests.support import PERSON, launch_and_send
 
 FIREFOX = {
@@ -209,3 +209,16 @@ def test_every_reason_the_detector_gives_reads_in_french():
     with translation.override("fr"):
         for reason in stored:
             assert reason_label(reason) != reason, reason
+
+
+def test_the_results_say_what_opens_can_and_cannot_tell(
+    simulation, smtp_server, console, admin, organisation
+):
+    organisation.track_individual_opens = True
+    organisation.save()
+    launch_and_send(simulation)
+    apple = factory.get("/", REMOTE_ADDR="17.58.101.9", HTTP_USER_AGENT="Mozilla/5.0")
+    record_open(delivery=_delivery(), request=apple)
+    page = console(admin).get(reverse("phishing:results", args=[simulation.pk])).content.decode()
+    assert "Ce que les ouvertures disent, et ce qu'elles ne disent pas" in page
+    assert "1 message ouvert par une machine seulement" in page

@@ -1,0 +1,142 @@
+"""The shipped scanner knowledge: content/scanners/*.yaml, validated and loaded.
+
+Each file is dated and names the public source of every range and signature. A
+load replaces the shipped rows as a whole (an updated file needs no release: drop
+it in the directory, or give another directory, and load again); the ranges an
+organisation added in the console are other rows and stay.
+"""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.conf import settings
+from django.db import transaction
+
+from hygie.phishing.models import KnownScanner, ScannerKind, ScannerMatch
+
+MATCHES = {
+    "networks": ScannerMatch.NETWORK,
+    "agents": ScannerMatch.AGENT,
+    "agents_exact": ScannerMatch.AGENT_EXACT,
+}
+
+
+class ScannerDataError(ValueError):
+    """A scanner file that cannot be loaded; the message names the file and the field."""
+
+
+def default_directory() -> Path:
+    configured = getattr(settings, "HYGIE_SCANNERS_DIR", "")
+    return Path(configured) if configured else Path(settings.BASE_DIR) / "content" / "scanners"
+
+
+def read(directory: Path | None = None) -> list[KnownScanner]:
+    """Every signature of the directory's files, validated (nothing saved)."""
+    base = directory or default_directory()
+    files = sorted(base.glob("*.yaml"))
+    if not files:
+        raise ScannerDataError(f"{base}: no scanner file (*.yaml)")
+    rows: list[KnownScanner] = []
+    seen: set[tuple[str, str, str]] = set()
+    for path in files:
+        for row in _read_file(path):
+            key = (row.family, row.match, row.value)
+            if key not in seen:
+                seen.add(key)
+                rows.append(row)
+    return rows
+
+
+def _read_file(path: Path) -> list[KnownScanner]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ScannerDataError(f"{path.name}: unreadable ({exc})") from None
+    if not isinstance(data, dict):
+        raise ScannerDataError(f"{path.name}: expected a mapping with 'reviewed' and 'families'")
+    reviewed = data.get("reviewed")
+    if not isinstance(reviewed, datetime.date):
+        raise ScannerDataError(f"{path.name}: 'reviewed' must be a date (YYYY-MM-DD)")
+    families = data.get("families")
+    if not isinstance(families, list) or not families:
+        raise ScannerDataError(f"{path.name}: 'families' must be a non-empty list")
+    rows = []
+    for number, family in enumerate(families, start=1):
+        rows += _family_rows(path.name, number, family, reviewed)
+    return rows
+
+
+def _family_rows(
+    name: str, number: int, family: Any, reviewed: datetime.date
+) -> list[KnownScanner]:
+    where = f"{name}, family {number}"
+    if not isinstance(family, dict):
+        raise ScannerDataError(f"{where}: expected a mapping")
+    slug, label, kind = family.get("id"), family.get("label"), family.get("kind")
+    if not isinstance(slug, str) or not slug:
+        raise ScannerDataError(f"{where}: 'id' is missing")
+    where = f"{name}, family {slug}"
+    if not isinstance(label, str) or not label:
+        raise ScannerDataError(f"{where}: 'label' is missing")
+    if kind not in ScannerKind.values:
+        raise ScannerDataError(f"{where}: 'kind' must be one of {', '.join(ScannerKind.values)}")
+    sources = family.get("sources")
+    if not isinstance(sources, list) or not sources or not all(isinstance(s, str) for s in sources):
+        raise ScannerDataError(f"{where}: 'sources' must list where the data was published")
+    rows = []
+    for field, match in MATCHES.items():
+        values = family.get(field) or []
+        if not isinstance(values, list):
+            raise ScannerDataError(f"{where}: '{field}' must be a list")
+        for value in values:
+            rows.append(
+                KnownScanner(
+                    family=slug,
+                    label=label,
+                    kind=kind,
+                    match=match,
+                    value=_value(where, field, value),
+                    sources=sources,
+                    reviewed=reviewed,
+                    file=name,
+                )
+            )
+    if not rows:
+        raise ScannerDataError(f"{where}: no network nor agent signature")
+    return rows
+
+
+def _value(where: str, field: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ScannerDataError(f"{where}: an entry of '{field}' is empty")
+    if field != "networks":
+        return value.strip() if field == "agents_exact" else value.strip().lower()
+    try:
+        network = ipaddress.ip_network(value.strip(), strict=False)
+    except ValueError:
+        raise ScannerDataError(f"{where}: {value!r} is not an address range (CIDR)") from None
+    # A range this wide would take whole operators' subscribers for robots.
+    if network.prefixlen < (8 if network.version == 4 else 19):
+        raise ScannerDataError(f"{where}: {value} is too wide to be one service's range")
+    return str(network)
+
+
+@transaction.atomic
+def load(directory: Path | None = None) -> dict[str, int]:
+    """Replace the shipped signatures with the directory's (all or nothing)."""
+    rows = read(directory)
+    removed, _by_model = KnownScanner.objects.all().delete()
+    KnownScanner.objects.bulk_create(rows)
+    from hygie.phishing.detection import forget_known_scanners
+
+    transaction.on_commit(forget_known_scanners)
+    return {
+        "signatures": len(rows),
+        "families": len({row.family for row in rows}),
+        "replaced": removed,
+    }
