@@ -23,6 +23,7 @@ from hygie.awareness import figures as awareness_figures
 from hygie.awareness.forms import CampaignForm, ProgrammeForm
 from hygie.awareness.models import AwarenessCampaign, ProgrammeStep, StepStatus
 from hygie.delivery.models import Delivery, MailingKind
+from hygie.lib.pdf import pdf_response, render_pdf
 from hygie.lib.robots import automated_reason
 from hygie.library import quiz, roles
 from hygie.library.loader import render_body
@@ -148,6 +149,19 @@ def capsule_page(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "awareness/quiz_result.html", context)
     services.record_view(delivery=delivery, request=request)
     return render(request, "awareness/capsule.html", context)
+
+
+@require_http_methods(["GET", "HEAD"])
+def capsule_fiche(request: HttpRequest, token: str) -> HttpResponse:
+    """The capsule's one-page reflex sheet, to print and pin by the desk."""
+    delivery = _delivery(token)
+    capsule = selectors.capsule_for(delivery)
+    content = render_pdf(
+        "awareness/fiche_pdf.html",
+        {"capsule": capsule, "organisation": delivery.mailing.organisation},
+        language=capsule.language,
+    )
+    return pdf_response(content, f"fiche-reflexe-{capsule.slug}.pdf")
 
 
 # --- Console -------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import time
 
@@ -337,3 +338,36 @@ def test_the_secretary_and_the_doctor_each_read_their_own_words(
     assert attempt.answers[skipped] is None
     results = awareness_figures.selectors.results(fraud_campaign)
     assert results.quiz_takers == 1
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_every_capsule_gives_a_one_page_reflex_sheet(db, organisation, language):
+    from pypdf import PdfReader
+
+    from hygie.lib.pdf import render_pdf
+    from hygie.testing.pdf import pdf_text
+
+    load()
+    for capsule in Capsule.objects.filter(language=language, organisation=None):
+        content = render_pdf(
+            "awareness/fiche_pdf.html",
+            {"capsule": capsule, "organisation": organisation},
+            language=language,
+        )
+        assert len(PdfReader(io.BytesIO(content)).pages) == 1, capsule.slug
+        text = pdf_text(content)
+        assert " ".join(capsule.reflexes[0].split()) in text
+
+
+def test_the_reader_page_links_its_reflex_sheet(campaign, client, smtp_server):
+    from hygie.testing.pdf import pdf_text
+
+    send_all(campaign)
+    token = Delivery.objects.filter(is_test=False).first().token
+    page = client.get(reverse("awareness:capsule", args=[token]), HTTP_USER_AGENT=BROWSER)
+    fiche = reverse("awareness:capsule_fiche", args=[token])
+    assert f'href="{fiche}"' in page.content.decode()
+    response = client.get(fiche)
+    assert response["Content-Type"] == "application/pdf"
+    assert "Fiche réflexe" in pdf_text(response.content)
+    assert client.get(reverse("awareness:capsule_fiche", args=["inconnu"])).status_code == 404
