@@ -94,7 +94,18 @@ def _apply(report: Report, parsed: ParsedReport) -> None:
         # they forwarded from.
         report.person = report.person or delivery.person
     report.save()
+    _group(report)
     replies.auto_reply(report, simulation=simulation, auto_generated=parsed.auto_generated)
+
+
+def _group(report: Report) -> None:
+    """A real report joins its lure's group; if staff already said what the lure
+    is, the reporter is told at once."""
+    # Loaded here: services import the delivery app, which intake does not need.
+    from hygie.reporting import grouping, services
+
+    if grouping.report_group_assign(report=report) is not None:
+        services.report_joined_group(report)
 
 
 def ingest(
@@ -159,4 +170,5 @@ def ingest_text(*, organisation: Organisation, text: str, reporter: str = "") ->
             report.person = delivery.person
             report.classification = Classification.SIMULATION
         report.save()
+        _group(report)
     return report

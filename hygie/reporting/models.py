@@ -96,6 +96,52 @@ class ReplyStatus(models.TextChoices):
     SKIPPED = "skipped", _("No automatic answer")
 
 
+class GroupStatus(models.TextChoices):
+    OPEN = "open", _("To review")
+    PHISHING = "phishing", _("Confirmed fraud")
+    LEGITIMATE = "legitimate", _("Legitimate message")
+
+
+class LureGroup(models.Model):
+    """Reports of one lure in circulation: the same sender, links, attachment or text.
+
+    Reports join a group as they arrive (hygie.reporting.grouping); staff name,
+    merge, split and classify groups. The counts are kept here so that the
+    "in circulation" page ranks groups without counting reports each time.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    status = models.CharField(max_length=12, choices=GroupStatus.choices, default=GroupStatus.OPEN)
+    first_reported_at = models.DateTimeField(default=timezone.now)
+    last_reported_at = models.DateTimeField(default=timezone.now)
+    reports_count = models.PositiveIntegerField(default=0)
+    reporters_count = models.PositiveIntegerField(default=0)
+    # Staff shaped this group (named, merged, split or classified it): regrouping
+    # leaves its membership as it is; new reports may still join it.
+    pinned = models.BooleanField(default=False)
+    classified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    classified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    # The warning sent to members about this lure, by email and by SMS.
+    alert_email = models.ForeignKey(
+        "delivery.Mailing", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    alert_sms = models.ForeignKey(
+        "delivery.Mailing", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=("organisation", "last_reported_at"), name="lure_group_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or f"#{self.pk}"
+
+
 class Report(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     # Email reports come from the mailbox; SMS reports from the public form (no mailbox).
@@ -132,6 +178,11 @@ class Report(models.Model):
     classification = models.CharField(
         max_length=12, choices=Classification.choices, default=Classification.NEW
     )
+    group = models.ForeignKey(
+        LureGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
+    )
+    # The MinHash signature of subject and body (hygie.reporting.fingerprint).
+    signature = models.JSONField(default=list, blank=True)
     classified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -141,6 +192,9 @@ class Report(models.Model):
     )
     reply_note = models.CharField(max_length=200, blank=True)
     replied_at = models.DateTimeField(null=True, blank=True)
+    # When the reporter was told what the message turned out to be (once per reporter
+    # and group: their other reports of the group are marked at the same time).
+    verdict_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-received_at", "-id")
@@ -156,3 +210,20 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return self.subject or f"#{self.pk}"
+
+
+class LureKey(models.Model):
+    """One piece of evidence of a report (a sending domain, link host or path,
+    attachment hash, or text band), indexed so that a new report finds its
+    siblings without reading the others."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="keys")
+    kind = models.CharField(max_length=8)
+    value = models.CharField(max_length=200)
+
+    class Meta:
+        indexes = [models.Index(fields=("organisation", "value"), name="lure_key_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value}"

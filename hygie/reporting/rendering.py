@@ -8,6 +8,8 @@ this makes sure nothing is even attempted and nothing can be clicked.
 
 from __future__ import annotations
 
+import re
+
 import nh3
 
 from hygie.reporting.authentication import authentication_results
@@ -44,3 +46,41 @@ def header_summary(headers: list[list[str]]) -> dict[str, object]:
         "authentication": authentication_results(pairs),
         "all": pairs,
     }
+
+
+_LINK = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
+# Pressure words lures lean on, marked for the reader of the annotated text.
+_PRESSURE = re.compile(
+    r"\b(?:urgent\w*|imm[ée]diat\w*|sans d[ée]lai|sous \d+\s*(?:h|heures?|jours?)|"
+    r"dernier rappel|suspendu\w*|bloqu[ée]\w*|cl[ôo]tur[ée]\w*|expir\w*|"
+    r"within \d+ (?:hours?|days?)|immediately|suspended|final notice)\b",
+    re.IGNORECASE,
+)
+
+
+def defang(url: str) -> str:
+    """An address that no reader or mail client turns back into a link."""
+    text = re.sub(r"^http", "hxxp", url, flags=re.IGNORECASE)
+    return text.replace(".", "[.]").replace("://", "[://]")
+
+
+def annotate(text: str) -> list[tuple[str, str]]:
+    """The lure's text in pieces: ("text", …), ("link", defanged address) and
+    ("pressure", the words that rush the reader)."""
+    pieces: list[tuple[str, str]] = []
+    position = 0
+    marks = sorted(
+        [(m.start(), m.end(), "link") for m in _LINK.finditer(text)]
+        + [(m.start(), m.end(), "pressure") for m in _PRESSURE.finditer(text)]
+    )
+    for start, end, kind in marks:
+        if start < position:
+            continue
+        if start > position:
+            pieces.append(("text", text[position:start]))
+        chunk = text[start:end]
+        pieces.append((kind, defang(chunk) if kind == "link" else chunk))
+        position = end
+    if position < len(text):
+        pieces.append(("text", text[position:]))
+    return pieces

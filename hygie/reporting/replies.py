@@ -123,3 +123,25 @@ def handler_answer(report: Report, *, answer: str, note: str) -> None:
         language=language_of(report),
     )
     transaction.on_commit(lambda: message.send(fail_silently=False))
+
+
+VERDICTS = ("phishing", "legitimate")
+
+
+def verdict_send(report: Report, *, verdict: str, alerted: int | None) -> None:
+    """Tell a reporter what the lure group they reported turned out to be."""
+    if verdict not in VERDICTS:
+        raise ValueError(verdict)
+    message = build_email(
+        f"report_verdict_{verdict}",
+        to=[report.reporter_email],
+        context={
+            "organisation": report.organisation,
+            "org_name": report.organisation.brand_name or report.organisation.name,
+            "subject": report.subject,
+            "alerted": alerted,
+        },
+        language=language_of(report),
+    )
+    message.extra_headers.update({"Auto-Submitted": "auto-replied"})
+    transaction.on_commit(lambda: message.send(fail_silently=False))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics as stats
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
@@ -11,9 +12,13 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from hygie.accounts.models import Organisation
-from hygie.delivery.models import DeliveryStatus
+from hygie.audience.models import Person, Profession
+from hygie.delivery.models import Delivery, DeliveryStatus
+from hygie.lib.suppression import suppressed_column
 from hygie.phishing.models import SimulationResult
-from hygie.reporting.models import Classification, Kind, Report
+from hygie.reporting.lookalike import imitated_service
+from hygie.reporting.models import Classification, GroupStatus, Kind, LureGroup, Report
+from hygie.reporting.parsing import domain_of
 
 QUEUE_FILTERS = ("new", "phishing", "spam", "legitimate", "all")
 DEFAULT_FILTER = "new"
@@ -138,3 +143,124 @@ def statistics(
         ).count(),
         reports_total=Report.objects.filter(organisation=organisation).count(),
     )
+
+
+# --- Lure groups in circulation ---------------------------------------------------------
+
+CIRCULATION_SCAN = 500
+
+
+def group_rank(group: LureGroup, now: datetime) -> float:
+    """Spread weighed by recency: reporters, halved for every day since the last."""
+    days = max((now - group.last_reported_at).total_seconds(), 0) / 86400
+    return float(group.reporters_count * 0.5**days)
+
+
+def groups_in_circulation(
+    organisation: Organisation, *, now: datetime | None = None
+) -> list[LureGroup]:
+    """The organisation's lure groups, the most widespread and recent first; those
+    staff found legitimate come last."""
+    now = now or timezone.now()
+    groups = list(
+        LureGroup.objects.filter(organisation=organisation).order_by("-last_reported_at")[
+            :CIRCULATION_SCAN
+        ]
+    )
+    return sorted(
+        groups,
+        key=lambda g: (g.status == GroupStatus.LEGITIMATE, -group_rank(g, now), -g.pk),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    label: str
+    count: int | None  # None: fewer than k people, not shown
+
+
+@dataclass
+class GroupSummary:
+    group: LureGroup
+    reports: list[Report]
+    departements: list[Cell]
+    professions: list[Cell]
+    hidden_people: bool
+    text: str
+    subject: str
+    sender: str
+    authentication: dict[str, str]
+    link_hosts: list[str]
+    urls: list[str]
+    lookalikes: list[tuple[str, str]]
+    minutes_to_first_report: int | None
+    alert_minutes: int | None
+
+
+def _cells(values: list[str], labels: dict[str, str], threshold: int) -> tuple[list[Cell], bool]:
+    counts = Counter(v for v in values if v)
+    names = sorted(counts, key=lambda v: (-counts[v], v))
+    shown = suppressed_column([counts[n] for n in names], threshold)
+    cells = [Cell(labels.get(n, n), c) for n, c in zip(names, shown, strict=True)]
+    return cells, any(c.count is None for c in cells)
+
+
+def group_summary(group: LureGroup) -> GroupSummary:
+    reports = list(
+        group.reports.select_related("person").defer("raw").order_by("received_at", "pk")
+    )
+    people: dict[int, Person] = {r.person.pk: r.person for r in reports if r.person is not None}
+    threshold = group.organisation.anonymity_threshold
+    departements, hidden_a = _cells([p.departement for p in people.values()], {}, threshold)
+    professions, hidden_b = _cells(
+        [p.profession for p in people.values()],
+        {value: str(label) for value, label in Profession.choices},
+        threshold,
+    )
+    first = reports[0] if reports else None
+    details = first.details if first is not None else {}
+    urls: list[str] = []
+    for report in reports:
+        for url in report.details.get("urls", []):
+            if url not in urls:
+                urls.append(str(url))
+    hosts = list(dict.fromkeys(h for h in (domain_of(u) for u in urls) if h))
+    domains = list(
+        dict.fromkeys([*(r.original_domain for r in reports if r.original_domain), *hosts])
+    )
+    sent_times = [r.original_sent_at for r in reports if r.original_sent_at is not None]
+    minutes_to_first = None
+    if first is not None and sent_times:
+        minutes_to_first = max(int((first.received_at - min(sent_times)).total_seconds() // 60), 0)
+    return GroupSummary(
+        group=group,
+        reports=reports,
+        departements=departements,
+        professions=professions,
+        hidden_people=hidden_a or hidden_b,
+        text=str(details.get("text", "")),
+        subject=first.subject if first is not None else "",
+        sender=first.original_from if first is not None else "",
+        authentication=dict(details.get("authentication", {})),
+        link_hosts=hosts,
+        urls=urls,
+        lookalikes=[(d, s) for d in domains if (s := imitated_service(d))],
+        minutes_to_first_report=minutes_to_first,
+        alert_minutes=alert_minutes(group),
+    )
+
+
+def alert_minutes(group: LureGroup) -> int | None:
+    """Minutes from the first report of the group to the first alert message leaving."""
+    mailings = [m for m in (group.alert_email_id, group.alert_sms_id) if m]
+    if not mailings:
+        return None
+    first_sent = (
+        Delivery.objects.filter(mailing_id__in=mailings, sent_at__isnull=False, is_test=False)
+        .order_by("sent_at")
+        .values_list("sent_at", flat=True)
+        .first()
+    )
+    if first_sent is None:
+        return None
+    return max(int((first_sent - group.first_reported_at).total_seconds() // 60), 0)

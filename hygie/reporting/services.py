@@ -10,10 +10,17 @@ from django.utils.translation import gettext as _
 
 from hygie.accounts.audit import audit_record
 from hygie.accounts.models import Organisation, User
-from hygie.delivery.models import Mailing
+from hygie.delivery.models import Delivery, Mailing
 from hygie.delivery.services import mailing_save
-from hygie.reporting import replies
-from hygie.reporting.models import Classification, Kind, Mailbox, Report
+from hygie.reporting import grouping, replies
+from hygie.reporting.models import (
+    Classification,
+    GroupStatus,
+    Kind,
+    LureGroup,
+    Mailbox,
+    Report,
+)
 
 MAILBOX_FIELDS = (
     "address",
@@ -167,3 +174,186 @@ def alert_create(
         request=request,
     )
     return mailing
+
+
+# --- Lure groups ("in circulation") ----------------------------------------------------
+
+
+@transaction.atomic
+def group_rename(
+    *, group: LureGroup, actor: User, name: str, request: HttpRequest | None = None
+) -> None:
+    name = " ".join(name.split())
+    if len(name) > 200:
+        raise ValidationError(_("The name is too long (200 characters at most)."))
+    group.name, group.pinned = name, True
+    group.save(update_fields=["name", "pinned"])
+    audit_record(
+        action="lure_group.renamed",
+        actor=actor,
+        organisation=group.organisation,
+        target=group,
+        details={"name": name},
+        request=request,
+    )
+
+
+@transaction.atomic
+def group_merge(
+    *,
+    group: LureGroup,
+    others: list[LureGroup],
+    actor: User,
+    request: HttpRequest | None = None,
+) -> LureGroup:
+    """Move the reports of `others` into `group`, which keeps its name and verdict."""
+    others = [o for o in others if o.pk != group.pk]
+    if not others:
+        raise ValidationError(_("Choose at least one other group to merge into this one."))
+    if any(o.organisation_id != group.organisation_id for o in others):
+        raise ValidationError(_("These groups cannot be merged."))
+    ids = [o.pk for o in others]
+    Report.objects.filter(group_id__in=ids).update(group=group)
+    LureGroup.objects.filter(pk__in=ids).delete()
+    group.pinned = True
+    group.save(update_fields=["pinned"])
+    grouping.group_refresh([group.pk])
+    audit_record(
+        action="lure_group.merged",
+        actor=actor,
+        organisation=group.organisation,
+        target=group,
+        details={"merged": ids},
+        request=request,
+    )
+    if group.status != GroupStatus.OPEN:
+        _classify_reports(group, actor=actor)
+    group.refresh_from_db()
+    return group
+
+
+@transaction.atomic
+def group_split(
+    *,
+    group: LureGroup,
+    report_ids: list[int],
+    actor: User,
+    request: HttpRequest | None = None,
+) -> LureGroup:
+    """Move the chosen reports of `group` into a new group of their own."""
+    chosen = list(group.reports.filter(pk__in=report_ids).values_list("pk", flat=True))
+    if not chosen:
+        raise ValidationError(_("Choose the reports to move to a new group."))
+    if len(chosen) == group.reports.count():
+        raise ValidationError(_("Leave at least one report in this group."))
+    new = LureGroup.objects.create(organisation_id=group.organisation_id, pinned=True)
+    Report.objects.filter(pk__in=chosen).update(group=new)
+    group.pinned = True
+    group.save(update_fields=["pinned"])
+    grouping.group_refresh([group.pk, new.pk])
+    audit_record(
+        action="lure_group.split",
+        actor=actor,
+        organisation=group.organisation,
+        target=group,
+        details={"moved": chosen, "new_group": new.pk},
+        request=request,
+    )
+    new.refresh_from_db()
+    return new
+
+
+def alerted_count(group: LureGroup) -> int | None:
+    """How many members the group's alert reached (None when none was sent)."""
+    mailings = [m for m in (group.alert_email_id, group.alert_sms_id) if m]
+    if not mailings:
+        return None
+    return (
+        Delivery.objects.filter(mailing_id__in=mailings, is_test=False)
+        .values("person_id")
+        .distinct()
+        .count()
+    )
+
+
+def _classify_reports(group: LureGroup, *, actor: User | None) -> int:
+    """Give the group's verdict to its reports and to each reporter, once.
+
+    Returns the number of reporters told. A reporter who reported the lure twice
+    gets one message; one who was already told is not told again.
+    """
+    classification = (
+        Classification.PHISHING
+        if group.status == GroupStatus.PHISHING
+        else Classification.LEGITIMATE
+    )
+    now = timezone.now()
+    reports = (
+        Report.objects.select_for_update(of=("self",)).filter(group=group).order_by("received_at")
+    )
+    reports.update(classification=classification, classified_by=actor, classified_at=now)
+    pending = list(
+        reports.filter(verdict_sent_at__isnull=True)
+        .select_related("organisation", "person")
+        .defer("raw")
+    )
+    if not pending:
+        return 0
+    told_before = set(
+        Report.objects.filter(group=group, verdict_sent_at__isnull=False).values_list(
+            "reporter_email", flat=True
+        )
+    )
+    alerted = alerted_count(group) if group.status == GroupStatus.PHISHING else None
+    told: set[str] = set()
+    for report in pending:
+        address = report.reporter_email.lower()
+        if (
+            address
+            and "@" in address
+            and address not in told
+            and address not in told_before
+            and not report.details.get("auto_generated")
+        ):
+            replies.verdict_send(report, verdict=str(group.status), alerted=alerted)
+            told.add(address)
+    reports.filter(pk__in=[r.pk for r in pending]).update(verdict_sent_at=now)
+    return len(told)
+
+
+@transaction.atomic
+def group_classify(
+    *,
+    group: LureGroup,
+    actor: User,
+    status: str,
+    request: HttpRequest | None = None,
+) -> int:
+    """Say what the lure is; every reporter of the group is told, once. Returns how
+    many reporters were told now."""
+    if status not in (GroupStatus.PHISHING, GroupStatus.LEGITIMATE):
+        raise ValidationError(_("Choose “fraud” or “legitimate”."))
+    group = LureGroup.objects.select_for_update().get(pk=group.pk)
+    previous = group.status
+    group.status = status
+    group.pinned = True
+    group.classified_by, group.classified_at = actor, timezone.now()
+    group.save(update_fields=["status", "pinned", "classified_by", "classified_at"])
+    told = _classify_reports(group, actor=actor)
+    audit_record(
+        action="lure_group.classified",
+        actor=actor,
+        organisation=group.organisation,
+        target=group,
+        details={"from": previous, "to": status, "reporters_told": told},
+        request=request,
+    )
+    return told
+
+
+def report_joined_group(report: Report) -> None:
+    """A report that joins a group already classified gets its verdict at once."""
+    group = report.group
+    if group is None or group.status == GroupStatus.OPEN:
+        return
+    _classify_reports(group, actor=group.classified_by)

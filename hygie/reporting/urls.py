@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from hygie.reporting import views
+from hygie.reporting import views, views_groups
 
 app_name = "reporting"
 
@@ -14,4 +14,15 @@ urlpatterns = [
     path("<int:report_id>/alert/", views.report_alert, name="report_alert"),
     path("mailbox/", views.mailbox_settings, name="settings"),
     path("statistics/", views.statistics, name="statistics"),
+]
+
+urlpatterns += [
+    path("circulation/", views_groups.circulation, name="circulation"),
+    path("circulation/<int:group_id>/", views_groups.group_detail, name="group"),
+    path("circulation/<int:group_id>/name/", views_groups.group_rename, name="group_rename"),
+    path("circulation/<int:group_id>/merge/", views_groups.group_merge, name="group_merge"),
+    path("circulation/<int:group_id>/split/", views_groups.group_split, name="group_split"),
+    path(
+        "circulation/<int:group_id>/classify/", views_groups.group_classify, name="group_classify"
+    ),
 ]
