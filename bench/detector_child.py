@@ -1,37 +1,23 @@
-"""Child of bench_detector: generate labelled hits, classify them, print one JSON line.
+"""Child of bench_detector: replay the labelled corpus through the real detector.
 
-The traffic follows what the tracking pages see: each GET of a tracked link serves a
-page carrying the page-side check, which sends a beacon after a real interaction.
-Most people interact within seconds; a few have JavaScript off or close the page at
-once (no beacon). Robots do not interact, except a few sandboxes that fake pointer
-movements. Part of the gateway traffic comes from an address range listed as a
-scanner network.
+Every hit of bench/data/detector_corpus.jsonl.gz (see bench/detector_corpus.py for
+how each family is built) goes in time order through the same services as the
+tracking views: `record_hit` for clicks, the hidden link, form submissions and
+reports, `confirm_presence` for the page's beacon, `record_open` for the open
+image. The organisation has DEFAULT settings: no scanner range typed by staff, the
+shipped scanner knowledge only. Verdicts are read back at the end, since later
+evidence (a hidden link, a burst, a page's beacon) corrects earlier hits.
+Prints one JSON line.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import random
+from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 
-BROWSERS = [
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36",
-    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Safari/605.1.15",
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0",
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148",
-    "Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36 Chrome/131.0 Mobile Safari/537.36",
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36 Edg/131.0",
-]
-SCANNERS = [
-    "Mozilla/5.0 (compatible; Proofpoint URL Defense)",
-    "Mimecast URL Protect",
-    "Barracuda Sentinel (EE)",
-    "Microsoft SafeLinks",
-    "python-requests/2.32",
-    "curl/8.5.0",
-]
-FR = "fr-FR,fr;q=0.9,en;q=0.6"
+LINK_KINDS = ("click", "hidden", "submit", "report")
 
 
 def main() -> None:
@@ -41,24 +27,28 @@ def main() -> None:
     django.setup()
     from django.test import RequestFactory
 
+    from bench.detector_corpus import read
     from hygie.accounts.models import Organisation
     from hygie.audience.models import Person, Segment
     from hygie.delivery.models import Delivery, Mailing, Variant
     from hygie.lib.robots import automated_reason
-    from hygie.phishing.models import HitKind, ScannerNetwork, Verdict
-    from hygie.phishing.services import confirm_presence, record_hit
+    from hygie.phishing.models import HitKind, SimulationEvent, Verdict
+    from hygie.phishing.services import confirm_presence, record_hit, record_open
 
-    rng = random.Random(11)
+    hits = read()
     factory = RequestFactory()
-    organisation = Organisation.objects.create(name="Bench", slug="bench")
+    organisation = Organisation.objects.create(
+        name="Bench", slug="bench", track_individual_opens=True
+    )
     segment = Segment.objects.create(organisation=organisation, name="Tous")
     mailing = Mailing.objects.create(
         organisation=organisation, name="S", kind="simulation", segment=segment
     )
     variant = Variant.objects.create(mailing=mailing, subject="s", text_body="{{ lien }}")
     sent_at = datetime(2026, 10, 5, 9, 0, tzinfo=UTC)
+    count = max(hit["recipient"] for hit in hits) + 1
     people = Person.objects.bulk_create(
-        Person(organisation=organisation, email=f"p{n}@example.org") for n in range(1500)
+        Person(organisation=organisation, email=f"p{n}@example.org") for n in range(count)
     )
     deliveries = Delivery.objects.bulk_create(
         Delivery(
@@ -74,218 +64,92 @@ def main() -> None:
         )
         for p in people
     )
-    ScannerNetwork.objects.create(
-        organisation=organisation, cidr="198.18.0.0/15", label="mail gateway"
-    )
-    # (moment, delivery, label, address, headers, hidden, method); method "BEACON" is the
-    # page-side confirmation of a page served just before.
-    hits = []
+    for delivery in deliveries:
+        delivery.mailing = mailing  # record_open reads the organisation's setting
 
-    def beacon(moment: datetime, delivery: object, label: str, address: str, headers: dict) -> None:
-        hits.append(
-            (
-                moment + timedelta(seconds=rng.uniform(1, 90)),
-                delivery,
-                label,
-                address,
-                headers,
-                False,
-                "BEACON",
-            )
-        )
-
-    def ip() -> str:
-        return f"10.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
-
-    pool = iter(deliveries)
-    # People: 700, some practices sharing one address, clicking minutes to days later.
-    for _ in range(250):
-        address = ip()
-        for _colleague in range(rng.choice((1, 1, 1, 2, 3))):
-            delay = timedelta(seconds=rng.uniform(90, 3 * 86400))
-            headers = {"HTTP_USER_AGENT": rng.choice(BROWSERS)}
-            if rng.random() < 0.97:
-                headers["HTTP_ACCEPT_LANGUAGE"] = FR
-            delivery = next(pool)
-            hits.append((sent_at + delay, delivery, "human", address, headers, False, "GET"))
-            # Some people have JavaScript off or close the page at once: no beacon.
-            if rng.random() < 0.94:
-                beacon(sent_at + delay, delivery, "human", address, headers)
-    # Robots.
-    for _ in range(120):  # known scanners, seconds after delivery
-        hits.append(
-            (
-                sent_at + timedelta(seconds=rng.uniform(1, 15)),
-                next(pool),
-                "robot",
-                ip(),
-                {"HTTP_USER_AGENT": rng.choice(SCANNERS)},
-                False,
-                "GET",
-            )
-        )
-    for _ in range(80):  # gateways with a browser's user agent, seconds after delivery
-        hits.append(
-            (
-                sent_at + timedelta(seconds=rng.uniform(2, 18)),
-                next(pool),
-                "robot",
-                ip(),
-                {"HTTP_USER_AGENT": rng.choice(BROWSERS)},
-                False,
-                "GET",
-            )
-        )
-    for _ in range(40):  # HEAD checks
-        hits.append(
-            (
-                sent_at + timedelta(minutes=rng.uniform(1, 60)),
-                next(pool),
-                "robot",
-                ip(),
-                {"HTTP_USER_AGENT": rng.choice(BROWSERS), "HTTP_ACCEPT_LANGUAGE": FR},
-                False,
-                "HEAD",
-            )
-        )
-    for _ in range(40):  # prefetch
-        hits.append(
-            (
-                sent_at + timedelta(minutes=rng.uniform(1, 600)),
-                next(pool),
-                "robot",
-                ip(),
-                {
-                    "HTTP_USER_AGENT": rng.choice(BROWSERS),
-                    "HTTP_ACCEPT_LANGUAGE": FR,
-                    "HTTP_SEC_PURPOSE": "prefetch",
-                },
-                False,
-                "GET",
-            )
-        )
-    for _ in range(60):  # sandboxes that follow every link, the hidden one included
-        moment = sent_at + timedelta(minutes=rng.uniform(1, 30))
-        delivery = next(pool)
-        headers = {"HTTP_USER_AGENT": rng.choice(BROWSERS), "HTTP_ACCEPT_LANGUAGE": FR}
-        hits.append((moment, delivery, "robot", ip(), headers, False, "GET"))
-        hits.append((moment + timedelta(seconds=1), delivery, "robot", ip(), headers, True, "GET"))
-    for _ in range(6):  # crawlers: one address, many recipients, within a minute
-        address = ip()
-        start = sent_at + timedelta(minutes=rng.uniform(5, 300))
-        for index in range(10):
-            hits.append(
-                (
-                    start + timedelta(seconds=6 * index),
-                    next(pool),
-                    "robot",
-                    address,
-                    {"HTTP_USER_AGENT": rng.choice(BROWSERS), "HTTP_ACCEPT_LANGUAGE": FR},
-                    False,
-                    "GET",
-                )
-            )
-    for index in range(15):  # stealthy sandboxes: look like a person in every way we check
-        moment, delivery, address = (
-            sent_at + timedelta(minutes=rng.uniform(2, 20)),
-            next(pool),
-            ip(),
-        )
-        headers = {"HTTP_USER_AGENT": rng.choice(BROWSERS), "HTTP_ACCEPT_LANGUAGE": FR}
-        hits.append((moment, delivery, "robot", address, headers, False, "GET"))
-        if index < 2:  # the few that fake pointer movements pass the page-side check
-            beacon(moment, delivery, "robot", address, headers)
-    for _ in range(40):  # a gateway's range, browser agent, minutes after delivery
-        hits.append(
-            (
-                sent_at + timedelta(minutes=rng.uniform(1, 120)),
-                next(pool),
-                "robot",
-                f"198.18.{rng.randint(0, 255)}.{rng.randint(1, 254)}",
-                {"HTTP_USER_AGENT": rng.choice(BROWSERS), "HTTP_ACCEPT_LANGUAGE": FR},
-                False,
-                "GET",
-            )
-        )
-
-    hits.sort(key=lambda hit: hit[0])
-    outcome: dict[str, list[str]] = {"human": [], "robot": []}
-    baseline: dict[str, list[str]] = {"human": [], "robot": []}
-    labelled: list[tuple[int, str]] = []
-    for moment, delivery, label, address, headers, hidden, method in hits:
-        if method == "BEACON":
-            confirm_presence(
+    labelled: list[tuple[int, dict]] = []
+    baseline: dict[str, list[bool]] = defaultdict(list)
+    kinds = {"click": HitKind.CLICK, "hidden": HitKind.CLICK, "submit": HitKind.SUBMIT}
+    kinds["report"] = HitKind.REPORT
+    for hit in hits:
+        moment = sent_at + timedelta(seconds=hit["at"])
+        delivery = deliveries[hit["recipient"]]
+        make = {"GET": factory.get, "HEAD": factory.head, "POST": factory.post}[hit["method"]]
+        request = make("/x/", REMOTE_ADDR=hit["address"], **hit["headers"])
+        if hit["kind"] == "beacon":
+            confirm_presence(delivery=delivery, request=request, now=moment)
+        elif hit["kind"] == "open":
+            before = SimulationEvent.objects.count()
+            record_open(delivery=delivery, request=request, now=moment)
+            event = SimulationEvent.objects.order_by("-pk").first()
+            if event is not None and SimulationEvent.objects.count() > before:
+                labelled.append((event.pk, hit))
+        else:
+            event = record_hit(
                 delivery=delivery,
-                request=factory.post("/x/v/", REMOTE_ADDR=address, **headers),
+                kind=kinds[hit["kind"]],
+                request=request,
+                hidden_link=hit["kind"] == "hidden",
+                awaiting_page=hit["kind"] != "hidden" and hit["method"] != "HEAD",
                 now=moment,
             )
+            labelled.append((event.pk, hit))
+            reason = automated_reason(request)
+            baseline[hit["label"]].append(bool(reason) and "user agent" in reason)
+
+    final = dict(SimulationEvent.objects.values_list("pk", "verdict"))
+    links: dict[str, Counter[str]] = {"human": Counter(), "robot": Counter()}
+    by_family: dict[str, Counter[str]] = defaultdict(Counter)
+    opens: dict[str, Counter[str]] = defaultdict(Counter)
+    for pk, hit in labelled:
+        verdict = final[pk]
+        if hit["kind"] == "open":
+            opens[hit["family"]][verdict] += 1
             continue
-        request = (factory.head if method == "HEAD" else factory.get)(
-            "/x/", REMOTE_ADDR=address, **headers
-        )
-        event = record_hit(
-            delivery=delivery,
-            kind=HitKind.CLICK,
-            request=request,
-            hidden_link=hidden,
-            awaiting_page=method == "GET" and not hidden,
-            now=moment,
-        )
-        labelled.append((event.pk, label))
-        baseline[label].append(
-            Verdict.AUTOMATED
-            if automated_reason(request) and "user agent" in automated_reason(request)
-            else Verdict.HUMAN
-        )
+        links[hit["label"]][verdict] += 1
+        by_family[hit["family"]][verdict] += 1
 
-    # Read the verdicts back: later evidence (a hidden link, a burst) corrects earlier hits.
-    from hygie.phishing.detection import AWAITING, CONFIRMED
-    from hygie.phishing.models import SimulationEvent
+    robots, humans = links["robot"], links["human"]
+    said_person = robots[Verdict.HUMAN] + humans[Verdict.HUMAN]
+    base_caught = sum(baseline["robot"])
+    base_person = baseline["human"].count(False) + baseline["robot"].count(False)
 
-    final = {
-        pk: (v, r) for pk, v, r in SimulationEvent.objects.values_list("pk", "verdict", "reasons")
-    }
-    # The same traffic read as the detector did before the page-side check: a hit
-    # only waiting for (or confirmed by) the page would have been called a person.
-    before: dict[str, list[str]] = {"human": [], "robot": []}
-    for pk, label in labelled:
-        verdict, reasons = final[pk]
-        outcome[label].append(verdict)
-        page_only = set(reasons) <= {AWAITING, CONFIRMED}
-        before[label].append(
-            Verdict.HUMAN if verdict != Verdict.AUTOMATED and page_only else verdict
-        )
+    def share(part: float, whole: float) -> float:
+        return round(100 * part / whole, 1) if whole else 0.0
 
-    def scores(verdicts: dict[str, list[str]]) -> tuple[float, float]:
-        robots_caught = sum(v == Verdict.AUTOMATED for v in verdicts["robot"])
-        said_human = [("human", v) for v in verdicts["human"] if v == Verdict.HUMAN] + [
-            ("robot", v) for v in verdicts["robot"] if v == Verdict.HUMAN
-        ]
-        precision = sum(label == "human" for label, _ in said_human) / max(len(said_human), 1)
-        return 100 * robots_caught / len(verdicts["robot"]), 100 * precision
-
-    recall, precision = scores(outcome)
-    base_recall, base_precision = scores(baseline)
-    _before_recall, before_precision = scores(before)
-    total = len(outcome["human"]) + len(outcome["robot"])
+    mpp = opens["Apple Mail Privacy Protection"]
+    gmail = opens["Gmail image proxy (a person's open)"]
     print(
         json.dumps(
             {
-                "recall": round(recall, 1),
-                "precision": round(precision, 1),
-                "baseline_recall": round(base_recall, 1),
-                "baseline_precision": round(base_precision, 1),
-                "precision_without_page_check": round(before_precision, 1),
-                "human_kept": round(
-                    100 * sum(v == Verdict.HUMAN for v in outcome["human"]) / len(outcome["human"]),
-                    1,
+                "hits": len(hits),
+                "link_hits": sum(robots.values()) + sum(humans.values()),
+                "recall": share(robots[Verdict.AUTOMATED], sum(robots.values())),
+                "precision": share(humans[Verdict.HUMAN], said_person),
+                "people_counted": share(
+                    sum(humans.values()) - humans[Verdict.AUTOMATED], sum(humans.values())
                 ),
-                "uncertain": round(
-                    100
-                    * sum(v == Verdict.UNCERTAIN for vs in outcome.values() for v in vs)
-                    / total,
-                    1,
+                "people_confirmed": share(humans[Verdict.HUMAN], sum(humans.values())),
+                "counted_precision": share(
+                    sum(humans.values()) - humans[Verdict.AUTOMATED],
+                    sum(humans.values())
+                    - humans[Verdict.AUTOMATED]
+                    + sum(robots.values())
+                    - robots[Verdict.AUTOMATED],
                 ),
+                "baseline_recall": share(base_caught, len(baseline["robot"])),
+                "baseline_precision": share(baseline["human"].count(False), base_person),
+                "machine_opens_apart": share(mpp[Verdict.AUTOMATED], sum(mpp.values())),
+                "gmail_opens_counted": share(
+                    sum(gmail.values()) - gmail[Verdict.AUTOMATED], sum(gmail.values())
+                ),
+                "families": {
+                    family: {
+                        "hits": sum(counts.values()),
+                        "robot_percent": share(counts[Verdict.AUTOMATED], sum(counts.values())),
+                    }
+                    for family, counts in sorted(by_family.items())
+                },
             }
         )
     )
