@@ -281,7 +281,8 @@ def render_email(
     values = values if values is not None else recipient_values(delivery)
     attachment = None
     if variant.attachment_html:
-        attachment = (variant.attachment_name, attachments.render(variant.attachment_html, values))
+        content = attachments.render(variant.attachment_html, values, name=variant.attachment_name)
+        attachment = (variant.attachment_name, content)
     data = compiled.render(
         values,
         to_email=delivery.recipient,

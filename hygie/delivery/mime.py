@@ -22,6 +22,7 @@ from email.utils import format_datetime
 import css_inline
 import nh3
 
+from hygie.delivery import attachments
 from hygie.delivery.placeholders import substitute
 
 ALLOWED_TAGS = {
@@ -177,7 +178,7 @@ class CompiledMessage:
         extra_headers: tuple[tuple[str, str], ...] = (),
         attachment: tuple[str, bytes] | None = None,
     ) -> bytes:
-        """`attachment`: a PDF's file name (ASCII) and content, for this recipient."""
+        """`attachment`: a PDF's or invitation's file name (ASCII) and content."""
         subject = substitute(self.subject, values)
         lines = [
             self.fixed_headers,
@@ -228,7 +229,9 @@ class CompiledMessage:
                 f"--{outer}\r\n".encode(),
                 body,
                 f"\r\n--{outer}\r\n".encode(),
-                f'Content-Type: application/pdf; name="{name}"\r\n'.encode("ascii"),
+                f'Content-Type: {attachments.content_type(name)}; name="{name}"\r\n'.encode(
+                    "ascii"
+                ),
                 f'Content-Disposition: attachment; filename="{name}"\r\n'.encode("ascii"),
                 b"Content-Transfer-Encoding: base64\r\n\r\n",
                 encoded,

@@ -20,6 +20,7 @@ from hygie.accounts.access import (
 )
 from hygie.accounts.audit import audit_record
 from hygie.accounts.roles import Permission
+from hygie.delivery import attachments
 from hygie.delivery import services as delivery_services
 from hygie.delivery.models import DeliveryStatus, MailingStatus
 from hygie.lib.pdf import pdf_response
@@ -205,7 +206,7 @@ def campaign_preview(request: HttpRequest, campaign_id: int) -> HttpResponse:
             raise Http404
         if attachment:
             content = preview.variant_attachment_pdf(variant, organisation)
-            return pdf_response(content, variant.attachment_name)
+            return _attachment_response(content, variant.attachment_name)
         return _frame(preview.render_variant(variant, organisation).html)
     rows = [(v, preview.render_variant(v, organisation)) for v in variants]
     return render(
@@ -374,7 +375,14 @@ def scenario_attachment_pdf(request: HttpRequest, scenario_id: int) -> HttpRespo
     if not scenario.data.get("attachment"):
         raise Http404
     content = preview.attachment_pdf(scenario, request_organisation(request))
-    return pdf_response(content, attachment_of(scenario.data)[0])
+    return _attachment_response(content, attachment_of(scenario.data)[0])
+
+
+def _attachment_response(content: bytes, name: str) -> HttpResponse:
+    """A PDF, or a calendar invitation (.ics), as a download."""
+    response = pdf_response(content, name)
+    response["Content-Type"] = attachments.content_type(name)
+    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -98,10 +98,11 @@ def attachment_html(scenario: Scenario, organisation: Organisation) -> str:
 
 
 def attachment_pdf(scenario: Scenario, organisation: Organisation) -> bytes:
-    return attachments.render(attachment_of(scenario.data)[1], sample_values(organisation))
+    name, source = attachment_of(scenario.data)
+    return attachments.render(source, sample_values(organisation), name=name)
 
 
 def variant_attachment_pdf(variant: Variant, organisation: Organisation) -> bytes:
     """A campaign variant's attachment, drawn for a sample person on the campaign's link."""
     values = sample_values(organisation, link_template=variant.mailing.link_template)
-    return attachments.render(variant.attachment_html, values)
+    return attachments.render(variant.attachment_html, values, name=variant.attachment_name)

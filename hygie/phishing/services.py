@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from hygie.accounts.audit import audit_record
 from hygie.accounts.models import Organisation, User
 from hygie.audience.models import Segment
-from hygie.delivery.attachments import QR_PLACEHOLDER
+from hygie.delivery.attachments import QR_PLACEHOLDER, calendar_lines, is_calendar
 from hygie.delivery.engine import profile_of
 from hygie.delivery.hosts import landing_base, landing_hosts
 from hygie.delivery.models import Delivery, DeliveryStatus, Mailing, MailingKind, Variant
@@ -735,9 +735,11 @@ def refresh_result(delivery_id: int) -> None:
 
 def attachment_text(data: dict[str, Any], values: dict[str, str]) -> str:
     """The words of a scenario's attachment, as its reader sees them (no markup)."""
-    source = attachment_of(data)[1]
+    name, source = attachment_of(data)
     if not source:
         return ""
+    if is_calendar(name):
+        return "\n".join(value for _name, value in calendar_lines(source, values))
     source = re.sub(r"(?is)<(style|head|script)\b.*?</\1>", "", source)
     source = re.sub(r"(?i)<br\s*/?>|</(p|div|tr|h\d|li|table)>", "\n", source)
     source = re.sub(r"(?i)</t[dh]>", " ", source)
