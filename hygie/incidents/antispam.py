@@ -10,7 +10,9 @@ Three layers, none of which stores anything about the person:
   double click, a reload) find the report already sent instead of creating a duplicate.
 - **a honeypot field** (`HONEYPOT_FIELD`), hidden from people by CSS and from assistive
   technologies by `aria-hidden`: a robot that fills every field gives itself away.
-- **a rate limit per client address** (`RateLimit`), counted in Django's cache framework.
+- **rate limits per browser** (`RateLimit`, `client_of`), counted in Django's cache framework,
+  with a generous ceiling per internet address. The browser is recognised by a random key in
+  a signed session cookie that holds nothing else and is stored nowhere.
 
 Both the rate counters and the used nonces live in the ``default`` cache (HYGIE_CACHE_URL).
 With a Redis server every web process counts together; without one (the embedded default)
@@ -29,7 +31,9 @@ from django.core import signing
 from django.core.cache import cache
 
 FORM_SALT = "hygie.incidents.report-form"
-MIN_SECONDS = 5  # nobody reads an outcome and fills the form in less
+# Quicker than any person, even one whose browser fills the form in one go (autofill): such a
+# submit is refused with the reason and the text kept, so pressing Send again goes through.
+MIN_SECONDS = 2
 MAX_AGE = 24 * 3600  # a page left open for a day must be reloaded
 HONEYPOT_FIELD = "homepage"
 SENT_KEY = "incidents:report-sent:{nonce}"
@@ -122,7 +126,47 @@ class RateLimit:
             return 1
 
 
-# Reports sent, and submissions refused as robots', per client address.
-REPORTS_PER_CLIENT = RateLimit(name="reports", limit=5, window=3600)
-# PDF summaries rendered per client address: generous for a person, costly for a robot.
-PDFS_PER_CLIENT = RateLimit(name="pdf", limit=30, window=3600)
+# Limits are counted per browser (a random identifier in a session cookie, see
+# `browser_key`), so a group practice or a mobile network behind one address is not refused
+# because of its neighbours; a generous ceiling per address stops a robot that drops cookies.
+# Reports sent, and submissions refused as robots'.
+REPORTS_PER_BROWSER = RateLimit(name="reports", limit=5, window=3600)
+REPORTS_PER_ADDRESS = RateLimit(name="reports-address", limit=60, window=3600)
+# PDF summaries rendered: generous for a person, costly for a robot. HEAD is not counted.
+PDFS_PER_BROWSER = RateLimit(name="pdf", limit=30, window=3600)
+PDFS_PER_ADDRESS = RateLimit(name="pdf-address", limit=300, window=3600)
+
+BROWSER_COOKIE = "hygie_aide"
+BROWSER_SALT = "hygie.incidents.browser"
+
+
+@dataclass(frozen=True, slots=True)
+class Client:
+    """Who a limit counts: the browser's random key, and its internet address."""
+
+    browser: str
+    address: str
+    new_browser: bool  # the key was just made: the response must set the cookie
+
+    def exceeded(self, per_browser: RateLimit, per_address: RateLimit) -> bool:
+        return per_browser.exceeded(self.browser) or per_address.exceeded(self.address)
+
+    def hit(self, per_browser: RateLimit, per_address: RateLimit) -> None:
+        per_browser.hit(self.browser)
+        per_address.hit(self.address)
+
+
+def client_of(cookies: dict[str, str], address: str) -> Client:
+    """The browser key from its signed cookie, or a new random one (nothing is stored)."""
+    raw = cookies.get(BROWSER_COOKIE, "")
+    try:
+        key = signing.loads(raw, salt=BROWSER_SALT) if raw else None
+    except signing.BadSignature:
+        key = None
+    if isinstance(key, str) and key:
+        return Client(browser=key, address=address, new_browser=False)
+    return Client(browser=secrets.token_urlsafe(16), address=address, new_browser=True)
+
+
+def browser_cookie_value(client: Client) -> str:
+    return signing.dumps(client.browser, salt=BROWSER_SALT, compress=False)

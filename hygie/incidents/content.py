@@ -46,11 +46,12 @@ OUTCOME_KEYS = {
     "evidence",
     "last_reviewed",
 }
-DEADLINE_UNITS = ("hours", "days", "business_days", "asap")
+OPTIONAL_OUTCOME_KEYS = {"facts", "now", "fact_keys"}
+DEADLINE_UNITS = ("hours", "days", "business_days", "months", "asap")
 
 Channel = Literal["phone", "url", "email", "in_person", "internal"]
 Severity = Literal["low", "medium", "high", "critical"]
-DeadlineUnit = Literal["hours", "days", "business_days", "asap"]
+DeadlineUnit = Literal["hours", "days", "business_days", "months", "asap"]
 
 
 def content_dir() -> Path:
@@ -129,6 +130,20 @@ class DeadlineRule:
 
 
 @dataclass(frozen=True, slots=True)
+class Condition:
+    """Something that must be true for an obligation to apply, e.g. "you hold the data".
+
+    `met` states it as a fact ("the practice is responsible for the data concerned"),
+    `unmet` explains, after "not required, because", why the duty does not apply when the
+    answers establish the opposite.
+    """
+
+    id: str
+    met: Text
+    unmet: Text
+
+
+@dataclass(frozen=True, slots=True)
 class Obligation:
     id: str
     title: Text
@@ -137,6 +152,9 @@ class Obligation:
     how: Text
     contact: Contact | None
     source: Source
+    # Every condition must be established by the answers for the duty to be due (AND).
+    requires: tuple[Condition, ...] = ()
+    fact_keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +164,8 @@ class Answer:
     label: Text
     target_kind: Literal["question", "outcome"]
     target: str
+    # What choosing this answer establishes, e.g. {"controller": False}.
+    facts: Mapping[str, bool] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +196,12 @@ class Outcome:
     contacts: tuple[Contact, ...]
     evidence: tuple[Text, ...]
     last_reviewed: dt.date
+    # What reaching this outcome establishes; an answer on the way may say otherwise.
+    facts: Mapping[str, bool] = MappingProxyType({})
+    # How many of the first actions make the short "do this now" block (the rest fold).
+    now: int = 3
+    # Keys of the shared fact base the outcome relies on, e.g. "A3.9".
+    fact_keys: tuple[str, ...] = ()
 
     @property
     def sources(self) -> tuple[Source, ...]:
@@ -200,6 +226,7 @@ class Tree:
     sources: Mapping[str, Source]
     contacts: Mapping[str, Contact]
     obligations: Mapping[str, Obligation]
+    conditions: Mapping[str, Condition] = MappingProxyType({})
 
     @property
     def start_question(self) -> Question:
@@ -257,7 +284,13 @@ class _Builder:
 
     def __init__(self) -> None:
         self.problems: list[str] = []
-        self.broken: dict[str, set[str]] = {"source": set(), "contact": set(), "obligation": set()}
+        self.broken: dict[str, set[str]] = {
+            "source": set(),
+            "contact": set(),
+            "obligation": set(),
+            "condition": set(),
+        }
+        self.conditions: Mapping[str, Condition] = {}
 
     def problem(self, where: str, message: str) -> None:
         self.problems.append(f"{where}: {message}")
@@ -354,11 +387,17 @@ class _Builder:
             self.entries(contacts, "contacts.yaml", "contacts"),
             lambda ident, item: self.contact(ident, item, source_table),
         )
+        condition_table = self.table(
+            "condition", self.condition_entries(obligations), self.condition
+        )
         obligation_table = self.table(
             "obligation",
             self.entries(obligations, "obligations.yaml", "obligations"),
-            lambda ident, item: self.obligation(ident, item, source_table, contact_table),
+            lambda ident, item: self.obligation(
+                ident, item, source_table, contact_table, condition_table
+            ),
         )
+        self.conditions = condition_table
         top = self.mapping(tree, "tree.yaml") or {}
         self.keys(top, "tree.yaml", {"start", "urgent", "questions", "outcomes"}, set())
         question_entries = self.entries(top, "tree.yaml", "questions")
@@ -396,7 +435,46 @@ class _Builder:
             sources=MappingProxyType(source_table),
             contacts=MappingProxyType(contact_table),
             obligations=MappingProxyType(obligation_table),
+            conditions=MappingProxyType(condition_table),
         )
+
+    def condition_entries(self, document: Any) -> list[tuple[str, dict[str, Any]]]:
+        """The optional `conditions` list of obligations.yaml."""
+        if isinstance(document, dict) and "conditions" not in document:
+            return []
+        return self.entries(document, "obligations.yaml", "conditions")
+
+    def condition(self, ident: str, item: dict[str, Any]) -> Condition | None:
+        where = f"obligations.yaml: condition '{ident}'"
+        self.keys(item, where, {"id", "met", "unmet"}, set())
+        met = self.text(item.get("met"), f"{where}, met")
+        unmet = self.text(item.get("unmet"), f"{where}, unmet")
+        if met is None or unmet is None:
+            return None
+        return Condition(id=ident, met=met, unmet=unmet)
+
+    def facts(self, value: Any, where: str) -> dict[str, bool]:
+        """A mapping of condition ids to true/false, as set by an answer or an outcome."""
+        item = self.mapping(value, where)
+        if item is None:
+            return {}
+        found: dict[str, bool] = {}
+        for key, flag in item.items():
+            if key not in self.conditions:
+                self.problem(where, f"unknown condition '{key}'")
+            elif not isinstance(flag, bool):
+                self.problem(where, f"'{key}' must be true or false")
+            else:
+                found[str(key)] = flag
+        return found
+
+    def fact_keys(self, value: Any, where: str) -> tuple[str, ...]:
+        items = self.listing(value, where) or []
+        keys = tuple(str(item) for item in items)
+        for key in keys:
+            if not key.strip():
+                self.problem(where, "empty fact key")
+        return keys
 
     def table[T](
         self,
@@ -478,11 +556,19 @@ class _Builder:
         item: dict[str, Any],
         sources: Mapping[str, Source],
         contacts: Mapping[str, Contact],
+        conditions: Mapping[str, Condition],
     ) -> Obligation | None:
         where = f"obligations.yaml: obligation '{ident}'"
         self.keys(
-            item, where, {"id", "title", "deadline", "applies_when", "how", "source"}, {"contact"}
+            item,
+            where,
+            {"id", "title", "deadline", "applies_when", "how", "source"},
+            {"contact", "requires", "fact_keys"},
         )
+        requires = self.links(
+            item.get("requires", []), f"{where}, requires", conditions, "condition"
+        )
+        keys = self.fact_keys(item.get("fact_keys", []), f"{where}, fact_keys")
         title = self.text(item.get("title"), f"{where}, title")
         applies_when = self.text(item.get("applies_when"), f"{where}, applies_when")
         how = self.text(item.get("how"), f"{where}, how")
@@ -503,6 +589,8 @@ class _Builder:
             how=how,
             contact=contact,
             source=source,
+            requires=tuple(requires),
+            fact_keys=keys,
         )
 
     def deadline(self, value: Any, where: str) -> DeadlineRule | None:
@@ -529,8 +617,9 @@ class _Builder:
         item = self.mapping(raw, where)
         if item is None:
             return None
-        self.keys(item, where, {"label"}, {"next", "outcome"})
+        self.keys(item, where, {"label"}, {"next", "outcome", "facts"})
         label = self.text(item.get("label"), f"{where}, label")
+        facts = self.facts(item["facts"], f"{where}, facts") if "facts" in item else {}
         has_next, has_outcome = "next" in item, "outcome" in item
         if has_next == has_outcome:
             self.problem(where, "must have exactly one of 'next' (a question) or 'outcome'")
@@ -540,7 +629,12 @@ class _Builder:
         if not isinstance(target, str) or target not in targets[kind]:
             self.problem(where, f"unknown {kind} '{target}'")
             return None
-        return Answer(label=label or Text(fr="", en=""), target_kind=kind, target=target)
+        return Answer(
+            label=label or Text(fr="", en=""),
+            target_kind=kind,
+            target=target,
+            facts=MappingProxyType(facts),
+        )
 
     def question(
         self, ident: str, item: dict[str, Any], targets: Mapping[str, set[str]]
@@ -600,7 +694,12 @@ class _Builder:
     ) -> Outcome | None:
         where = f"tree.yaml: outcome '{ident}'"
         before = len(self.problems)
-        self.keys(item, where, OUTCOME_KEYS, set())
+        self.keys(item, where, OUTCOME_KEYS, OPTIONAL_OUTCOME_KEYS)
+        facts = self.facts(item["facts"], f"{where}, facts") if "facts" in item else {}
+        keys = self.fact_keys(item.get("fact_keys", []), f"{where}, fact_keys")
+        now = item.get("now", 3)
+        if isinstance(now, bool) or not isinstance(now, int) or now < 1:
+            self.problem(f"{where}, now", "must be a whole number of at least 1")
         title = self.text(item.get("title"), f"{where}, title")
         summary = self.text(item.get("summary"), f"{where}, summary")
         severity = item.get("severity")
@@ -638,6 +737,9 @@ class _Builder:
             contacts=tuple(linked_contacts),
             evidence=tuple(evidence),
             last_reviewed=reviewed,
+            facts=MappingProxyType(facts),
+            now=now,
+            fact_keys=keys,
         )
 
     def links[T](self, value: Any, where: str, table: Mapping[str, T], kind: str) -> list[T]:

@@ -22,7 +22,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from hygie.incidents.content import Answer, Obligation, Outcome, Question, Tree
+from hygie.incidents.content import Answer, Condition, Obligation, Outcome, Question, Tree
+from hygie.lib.dates import months_after
 
 PARIS = ZoneInfo("Europe/Paris")
 URGENT_PREFIX = "u"
@@ -151,6 +152,65 @@ def outcome_paths(tree: Tree) -> Iterator[tuple[tuple[str, ...], Outcome]]:
             pending += [choice.path for choice in choices(step, path)]
 
 
+# --- Which duties apply ------------------------------------------------------------
+#
+# A legal duty is shown as due, with a date, only when the answers establish every condition
+# it requires (the practice holds the data, personal data are involved, a risk is likely…).
+# A condition the answers contradict makes it "not required, because …"; a condition they
+# leave open makes it "to check": its rule is stated, never a date. So an outcome reached
+# without knowing what happened (a catch-all) cannot show a duty as due.
+
+REQUIRED = "required"
+TO_CHECK = "to_check"
+NOT_REQUIRED = "not_required"
+
+
+def established_facts(visits: Sequence[Visit], outcome: Outcome) -> dict[str, bool]:
+    """What the outcome and the answers on the way establish; an answer overrides the outcome."""
+    facts = dict(outcome.facts)
+    for visit in visits:
+        facts.update(visit.answer.facts)
+    return facts
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """An obligation of the outcome, and whether the answers make it due."""
+
+    obligation: Obligation
+    status: str  # REQUIRED, TO_CHECK or NOT_REQUIRED
+    unmet: tuple[Condition, ...]  # contradicted by the answers: why it is not required
+    open: tuple[Condition, ...]  # not established either way: what to check
+
+    @property
+    def required(self) -> bool:
+        return self.status == REQUIRED
+
+
+def assess(obligations: Iterable[Obligation], facts: dict[str, bool]) -> list[Assessment]:
+    found: list[Assessment] = []
+    for obligation in obligations:
+        unmet = tuple(c for c in obligation.requires if facts.get(c.id) is False)
+        still_open = tuple(c for c in obligation.requires if c.id not in facts)
+        if unmet:
+            status = NOT_REQUIRED
+        elif still_open:
+            status = TO_CHECK
+        else:
+            status = REQUIRED
+        found.append(Assessment(obligation, status, unmet, still_open))
+    return found
+
+
+def assess_outcome(visits: Sequence[Visit], outcome: Outcome) -> list[Assessment]:
+    return assess(outcome.obligations, established_facts(visits, outcome))
+
+
+def due_obligations(visits: Sequence[Visit], outcome: Outcome) -> list[Obligation]:
+    """The outcome's obligations that the answers make due."""
+    return [a.obligation for a in assess_outcome(visits, outcome) if a.required]
+
+
 # --- Deadlines -----------------------------------------------------------------------
 
 
@@ -175,6 +235,8 @@ def deadlines(
     - ``business_days``: the same wall-clock time, N weekdays later: Saturdays and Sundays are
       skipped. French public holidays are NOT taken into account, so around a holiday the
       date shown is one day early — on the safe side for a deadline;
+    - ``months``: the same wall-clock time, N calendar months later (a day the month lacks
+      becomes its last day: 31 January + 1 month is 28 or 29 February);
     - ``asap``: no date.
 
     A wall-clock time that does not exist that day (the spring-forward hour) moves forward by
@@ -195,6 +257,8 @@ def deadlines(
             due = utc.astimezone(zone)
         elif rule.unit == "days":
             due = _at_wall_time(local.date() + dt.timedelta(days=rule.amount), local, zone)
+        elif rule.unit == "months":
+            due = _at_wall_time(months_after(local, rule.amount).date(), local, zone)
         else:
             due = _at_wall_time(_add_business_days(local.date(), rule.amount), local, zone)
         found.append(Deadline(obligation=obligation, due=due))

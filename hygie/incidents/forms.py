@@ -109,7 +109,9 @@ class SlotChoiceField(forms.ModelChoiceField[CallbackSlot]):
 
 
 # Errors a robot makes: the view counts them against the client's rate limit.
-SPAM_CODES = frozenset({"honeypot", "token_too_fast", "token_invalid"})
+# Refusals only a robot (or a replay) produces, counted against the sender's limits. A quick
+# submit is not among them: a person whose browser fills the form in one go is not a robot.
+SPAM_CODES = frozenset({"honeypot", "token_invalid"})
 
 
 class ReportForm(forms.Form):
@@ -236,7 +238,12 @@ class ReportForm(forms.Form):
         # Robots first: nothing else is worth checking for them.
         if cleaned.get(antispam.HONEYPOT_FIELD):
             raise forms.ValidationError(
-                _("Your report could not be sent. Please try again."), code="honeypot"
+                _(
+                    "Your report could not be sent: a field meant to catch robots was filled "
+                    "in, sometimes by the browser's autofill. Your text is kept below: press "
+                    "Send again."
+                ),
+                code="honeypot",
             )
         try:
             self.form_token = antispam.read_token(self.data.get("token", ""))
@@ -244,9 +251,16 @@ class ReportForm(forms.Form):
             if error.code == "expired":
                 message = _("This page was open for too long. Check your details, then send again.")
             elif error.code == "too_fast":
-                message = _("Please take a moment to check your details, then send again.")
+                message = _(
+                    "Your report was sent only a few seconds after the page opened, as robots "
+                    "do. Please take a moment to check your details, then press Send again: "
+                    "your text is kept below."
+                )
             else:
-                message = _("Your report could not be sent. Please try again.")
+                message = _(
+                    "Your report could not be sent: this form could not be checked (the page "
+                    "may be old or incomplete). Your text is kept below: press Send again."
+                )
             raise forms.ValidationError(message, code=f"token_{error.code}") from None
         reachable = cleaned.get("email") or cleaned.get("phone")
         if not reachable and not self.has_error("email") and not self.has_error("phone"):

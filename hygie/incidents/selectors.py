@@ -94,11 +94,21 @@ def outcome_title(report: IncidentReport) -> str:
 
 
 def deadlines_of(report: IncidentReport) -> list[engine.Deadline]:
-    """The outcome's obligations, due dates counted from the reported discovery."""
+    """The obligations the report's answers make due, counted from the reported discovery.
+
+    Duties left "to check" or "not required" by the answers have no deadline here either.
+    """
     outcome = outcome_of(report)
     if outcome is None:
         return []
-    return engine.deadlines(outcome.obligations, report.discovered_at)
+    visits: list[engine.Visit] = []
+    try:
+        visits, reached = engine.walk(load_tree(), engine.parse_path(report.path))
+    except engine.InvalidPath:
+        reached = outcome
+    if reached is not outcome:  # the tree changed since: only the outcome's own facts
+        visits = []
+    return engine.deadlines(engine.due_obligations(visits, outcome), report.discovered_at)
 
 
 ALERT_WINDOW = dt.timedelta(hours=24)

@@ -111,6 +111,25 @@ class Guide:
         return {"organisation": self.organisation, "home_url": self.start_url}
 
 
+@dataclass(frozen=True, slots=True)
+class Union:
+    """An organisation whose guide the national assistant points to."""
+
+    name: str
+    url: str
+
+
+def unions(answers: Sequence[str] | None = None) -> list[Union]:
+    """The active organisations, each with its guide: the same outcome and its help form
+    when `answers` lead to one, otherwise its start page."""
+    found = []
+    for organisation in Organisation.objects.filter(is_active=True).order_by("name"):
+        guide = Guide(organisation)
+        url = guide.result_url(answers) + "#report" if answers else guide.start_url
+        found.append(Union(name=organisation.public_name, url=url))
+    return found
+
+
 def organisation_contact(contact: Contact, organisation: Organisation) -> Contact:
     """The tree's generic "organisation" contact, filled with the organisation's details."""
     email = organisation.reply_to_email or organisation.sender_email
@@ -174,6 +193,7 @@ def start(request: HttpRequest, organisation: str | None = None) -> HttpResponse
             "question": tree.start_question,
             "answers": _links(guide, engine.choices(tree.start_question, [])),
             "step_number": 1,
+            "unions": unions() if guide.organisation is None else [],
         },
     )
 
@@ -258,7 +278,12 @@ def result(request: HttpRequest, path: str, organisation: str | None = None) -> 
             },
         )
     context = _result_context(guide, answers, visits, position, form, discovered_at, report_form)
+    if guide.organisation is None:
+        context["unions"] = unions(answers)
     context["pdf_url"] = _pdf_url(guide, answers, discovered_at)
+    context["print_url"] = _with_discovery(
+        guide.url("print", path=engine.format_path(answers)), discovered_at
+    )
     return render(request, "incidents/result.html", context)
 
 
@@ -283,14 +308,12 @@ def result_pdf(request: HttpRequest, path: str, organisation: str | None = None)
     if isinstance(reached, HttpResponse):
         return reached
     guide, answers, visits, position = reached
-    client = client_ip(request) or "unknown"
-    if antispam.PDFS_PER_CLIENT.exceeded(client):
-        return HttpResponse(
-            _("Too many summaries were requested from your connection: try again in an hour."),
-            content_type="text/plain; charset=utf-8",
-            status=429,
-        )
-    antispam.PDFS_PER_CLIENT.hit(client)
+    if request.method == "HEAD":  # a link checker or a preview: nothing to render or count
+        return HttpResponse(content_type="application/pdf")
+    client = _client(request)
+    if client.exceeded(antispam.PDFS_PER_BROWSER, antispam.PDFS_PER_ADDRESS):
+        return _limited(request, guide, answers, client, kind="pdf")
+    client.hit(antispam.PDFS_PER_BROWSER, antispam.PDFS_PER_ADDRESS)
 
     form = DiscoveryForm(request.GET if "decouverte" in request.GET else None)
     if form.is_bound and not form.is_valid():
@@ -304,7 +327,85 @@ def result_pdf(request: HttpRequest, path: str, organisation: str | None = None)
     language = get_language() or "fr"
     content = render_pdf("incidents/summary_pdf.html", context, language=language)
     stamp = discovered_at.astimezone(engine.PARIS).strftime("%Y%m%d-%H%M")
-    return pdf_response(content, f"incident-{position.id}-{stamp}.pdf")
+    return _with_browser_cookie(
+        pdf_response(content, f"incident-{position.id}-{stamp}.pdf"), request, client
+    )
+
+
+@require_safe
+def result_print(request: HttpRequest, path: str, organisation: str | None = None) -> HttpResponse:
+    """The summary as a plain page: always available, never limited, nothing rendered to PDF."""
+    reached = _reach_outcome(request, path, organisation)
+    if isinstance(reached, HttpResponse):
+        return reached
+    guide, answers, visits, position = reached
+    form = DiscoveryForm(request.GET if "decouverte" in request.GET else None)
+    discovered_at = (
+        form.cleaned_data["decouverte"]
+        if form.is_bound and form.is_valid()
+        else (None if form.is_bound else paris_now())
+    )
+    if discovered_at is None:
+        form = DiscoveryForm(initial={"decouverte": paris_now()})
+        discovered_at = paris_now()
+    context = _result_context(guide, answers, visits, position, form, discovered_at, None)
+    context["generated_at"] = paris_now()
+    context["result_url"] = _with_discovery(guide.result_url(answers), discovered_at)
+    return render(request, "incidents/summary_print.html", context)
+
+
+def _client(request: HttpRequest) -> antispam.Client:
+    return antispam.client_of(request.COOKIES, client_ip(request) or "unknown")
+
+
+def _with_browser_cookie(
+    response: HttpResponse, request: HttpRequest, client: antispam.Client
+) -> HttpResponse:
+    """Give a new browser its random key, for this browser session only."""
+    if client.new_browser:
+        response.set_cookie(
+            antispam.BROWSER_COOKIE,
+            antispam.browser_cookie_value(client),
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response
+
+
+def _with_discovery(url: str, discovered_at: Any) -> str:
+    if discovered_at is None:
+        return url
+    discovered = discovered_at.astimezone(engine.PARIS).strftime(INPUT_FORMAT)
+    return f"{url}?{urlencode({'decouverte': discovered})}"
+
+
+def _limited(
+    request: HttpRequest,
+    guide: Guide,
+    answers: Sequence[str],
+    client: antispam.Client,
+    *,
+    kind: str,
+) -> HttpResponse:
+    """A helpful page when a limit is reached: the advice and its printable page stay open."""
+    discovered = None
+    form = DiscoveryForm(request.GET if "decouverte" in request.GET else None)
+    if form.is_bound and form.is_valid():
+        discovered = form.cleaned_data["decouverte"]
+    context = {
+        **guide.context(),
+        "kind": kind,
+        "result_url": _with_discovery(guide.result_url(answers), discovered) if answers else "",
+        "print_url": _with_discovery(
+            guide.url("print", path=engine.format_path(answers)), discovered
+        )
+        if answers
+        else "",
+    }
+    response = render(request, "incidents/limited.html", context, status=429)
+    response["Retry-After"] = "3600"
+    return _with_browser_cookie(response, request, client)
 
 
 def _result_context(
@@ -316,10 +417,15 @@ def _result_context(
     discovered_at: Any,
     report_form: ReportForm | None,
 ) -> dict[str, Any]:
+    assessments = engine.assess_outcome(visits, outcome)
+    due = [a.obligation for a in assessments if a.required]
+    to_check = [a for a in assessments if a.status == engine.TO_CHECK]
     if discovered_at is not None:
-        obligations = engine.deadlines(outcome.obligations, discovered_at)
+        obligations = engine.deadlines(due, discovered_at)
+        checked = engine.deadlines([a.obligation for a in to_check], discovered_at)
     else:
-        obligations = [engine.Deadline(obligation=o, due=None) for o in outcome.obligations]
+        obligations = [engine.Deadline(obligation=o, due=None) for o in due]
+        checked = [engine.Deadline(obligation=a.obligation, due=None) for a in to_check]
     sources = outcome.sources
     number = {source.id: index for index, source in enumerate(sources, start=1)}
     contacts = guide.contacts(outcome)
@@ -330,6 +436,17 @@ def _result_context(
         "form": form,
         "discovered_at": discovered_at,
         "obligations": obligations,
+        # Duties the answers leave open: the condition to check, the date if it applies.
+        "to_check": [
+            (assessment, deadline) for assessment, deadline in zip(to_check, checked, strict=True)
+        ],
+        "not_required": [a for a in assessments if a.status == engine.NOT_REQUIRED],
+        "now_actions": [
+            (advice, number[advice.source.id]) for advice in outcome.actions[: outcome.now]
+        ],
+        "later_actions": [
+            (advice, number[advice.source.id]) for advice in outcome.actions[outcome.now :]
+        ],
         "actions": [(advice, number[advice.source.id]) for advice in outcome.actions],
         "do_not": [(advice, number[advice.source.id]) for advice in outcome.do_not],
         "sources": list(enumerate(sources, start=1)),
@@ -351,19 +468,18 @@ def _sent_url(guide: Guide, reference: str) -> str:
 def send_report(request: HttpRequest, organisation: str) -> HttpResponse:
     """Send the report of an outcome page to the organisation (see `ReportForm`).
 
-    Refused, with nothing stored: a form without consent or contact details (the page again,
-    with the errors); a robot's submission (honeypot filled, sent too fast, forged token);
-    more than `REPORTS_PER_CLIENT` reports and robot submissions from one address in an hour
-    (429). Sending the same page twice leads to the first report's confirmation.
+    Refused, with nothing stored and the page again with the text kept and the reason: a form
+    without consent or contact details; a robot's submission (honeypot filled, sent too fast,
+    forged token); more than `REPORTS_PER_BROWSER` reports and robot submissions from one
+    browser in an hour, or the generous ceiling per address (429). Sending the same page twice
+    leads to the first report's confirmation.
     """
     guide = _guide(organisation)
     if guide is None or guide.organisation is None:
         return _not_found(request)
     if request.method != "POST":  # e.g. after changing language on a page with errors
         return redirect(guide.start_url)
-    client = client_ip(request) or "unknown"
-    if antispam.REPORTS_PER_CLIENT.exceeded(client):
-        return render(request, "incidents/report_limited.html", guide.context(), status=429)
+    client = _client(request)
     try:
         answers = engine.parse_path(request.POST.get("path", ""))
         visits, position = engine.walk(load_tree(), answers)
@@ -373,7 +489,14 @@ def send_report(request: HttpRequest, organisation: str) -> HttpResponse:
         return _not_found(request, guide)
 
     form = ReportForm(request.POST, organisation=guide.organisation)
-    valid = form.is_valid()
+    status = 400
+    if client.exceeded(antispam.REPORTS_PER_BROWSER, antispam.REPORTS_PER_ADDRESS):
+        # Refused, but the text stays on the page with the reason and another way to send it.
+        form.is_valid()
+        form.add_error(None, _limit_message(guide.organisation))
+        valid, status = False, 429
+    else:
+        valid = form.is_valid()
     if form.form_token is not None:
         reference = antispam.already_sent(form.form_token.nonce)
         if reference is not None:
@@ -404,17 +527,20 @@ def send_report(request: HttpRequest, organisation: str) -> HttpResponse:
         except services.SlotUnavailable as error:
             form.add_error("slot", error)
         else:
-            antispam.REPORTS_PER_CLIENT.hit(client)
+            client.hit(antispam.REPORTS_PER_BROWSER, antispam.REPORTS_PER_ADDRESS)
             if form.form_token is not None:  # always, for a valid form
                 antispam.remember_sent(form.form_token.nonce, report.reference)
-            return redirect(_sent_url(guide, report.reference))
-    elif form.is_spam:
-        antispam.REPORTS_PER_CLIENT.hit(client)
+            return _with_browser_cookie(
+                redirect(_sent_url(guide, report.reference)), request, client
+            )
+    elif status != 429 and form.is_spam:
+        client.hit(antispam.REPORTS_PER_BROWSER, antispam.REPORTS_PER_ADDRESS)
 
     # The page again, with the errors, a fresh token and the current outcome.
     posted = request.POST.copy()
     posted["token"] = antispam.issue_token()
     posted["outcome"] = position.id
+    posted[antispam.HONEYPOT_FIELD] = ""  # an autofilled trap must not refuse the next try
     form.data = posted
     discovered_at = getattr(form, "cleaned_data", {}).get("decouverte")
     if discovered_at is not None:
@@ -422,7 +548,26 @@ def send_report(request: HttpRequest, organisation: str) -> HttpResponse:
     else:
         discovery = DiscoveryForm(initial={"decouverte": paris_now()})
     context = _result_context(guide, answers, visits, position, discovery, discovered_at, form)
-    return render(request, "incidents/result.html", context, status=400)
+    context["pdf_url"] = _pdf_url(guide, answers, discovered_at)
+    context["print_url"] = _with_discovery(
+        guide.url("print", path=engine.format_path(answers)), discovered_at
+    )
+    response = render(request, "incidents/result.html", context, status=status)
+    return _with_browser_cookie(response, request, client)
+
+
+def _limit_message(organisation: Organisation) -> str:
+    email = organisation.reply_to_email or organisation.sender_email
+    message = _(
+        "Too many reports were sent from this browser or this connection within an hour, so "
+        "this one was not sent. Your text is kept below: try again in an hour"
+    )
+    if email:
+        return _("%(message)s, or copy it into an e-mail to %(email)s.") % {
+            "message": message,
+            "email": email,
+        }
+    return f"{message}."
 
 
 @require_safe

@@ -81,7 +81,7 @@ def test_every_path_of_the_shipped_tree_ends_at_a_complete_outcome():
             assert advice.source.url.startswith("https://"), where
         for obligation in reached.obligations:
             assert_text(obligation.title)
-            assert obligation.deadline.unit in {"hours", "days", "business_days", "asap"}
+            assert obligation.deadline.unit in {"hours", "days", "business_days", "months", "asap"}
         for contact in reached.contacts:
             assert_text(contact.name)
             assert contact.value or contact.channel in {"internal", "in_person"}
@@ -307,11 +307,13 @@ BROKEN: dict[str, tuple[Mutation, str]] = {
     ),
     "deadline with two units": (
         set_deadline({"hours": 72, "days": 3}),
-        "obligation 'o72', deadline: must have exactly one of hours, days, business_days, asap",
+        "obligation 'o72', deadline: must have exactly one of "
+        "hours, days, business_days, months, asap",
     ),
     "deadline without unit": (
         set_deadline({}),
-        "obligation 'o72', deadline: must have exactly one of hours, days, business_days, asap",
+        "obligation 'o72', deadline: must have exactly one of "
+        "hours, days, business_days, months, asap",
     ),
     "deadline with an unknown unit": (
         set_deadline({"weeks": 2}),

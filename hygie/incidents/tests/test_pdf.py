@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from hygie.incidents import antispam
@@ -33,7 +34,7 @@ def test_the_pdf_gives_the_actions_deadlines_contacts_and_sources(client):
     text = pdf_text(response.content)
     assert outcome.title.fr in text
     assert "vendredi 28 novembre 2025 à 14:05" in text  # the discovery
-    assert "lundi 1 décembre 2025 à 14:05" in text  # 72 hours later
+    assert "lundi 1er décembre 2025 14:05" in text  # 72 hours later, on short lines
     assert " ".join(outcome.actions[0].text.fr.split()) in text
     for contact in outcome.contacts:
         assert " ".join(contact.name.fr.split()) in text
@@ -70,13 +71,42 @@ def test_an_unknown_path_or_organisation_is_not_found(client):
     assert client.get("/aide/r/1/resume.pdf").status_code == 302
 
 
-def test_pdfs_are_rate_limited_per_address(client, monkeypatch):
-    monkeypatch.setattr(antispam, "PDFS_PER_CLIENT", antispam.RateLimit("pdf", 2, 3600))
+def test_pdfs_are_limited_per_browser_with_a_helpful_page_and_the_printable_fallback(
+    client, monkeypatch
+):
+    monkeypatch.setattr(antispam, "PDFS_PER_BROWSER", antispam.RateLimit("pdf", 2, 3600))
+    url = "/aide/r/u0/resume.pdf?decouverte=2025-11-28T14%3A05"
+    for _ in range(3):
+        assert client.head(url).status_code == 200  # a link checker's HEAD is not counted
     for _ in range(2):
-        assert client.get("/aide/r/u0/resume.pdf").status_code == 200
-    refused = client.get("/aide/r/u0/resume.pdf")
+        assert client.get(url).status_code == 200
+    refused = client.get(url)
     assert refused.status_code == 429
-    assert "réessayez dans une heure" in refused.content.decode()
+    content = refused.content.decode()
+    assert refused["Content-Type"].startswith("text/html")
+    assert "Le résumé PDF est momentanément indisponible" in content
+    assert 'href="/aide/r/u0/resume/?decouverte=2025-11-28T14%3A05"' in content
+    printable = client.get("/aide/r/u0/resume/", {"decouverte": "2025-11-28T14:05"})
+    assert printable.status_code == 200
+    assert "1er décembre 2025" in printable.content.decode()
+    # Another browser behind the same address still gets its PDF.
+    assert Client().get(url).status_code == 200
+
+
+def test_the_pdf_has_a_generous_ceiling_per_address(monkeypatch):
+    monkeypatch.setattr(antispam, "PDFS_PER_ADDRESS", antispam.RateLimit("pdf-a", 2, 3600))
+    for _ in range(2):
+        assert Client().get("/aide/r/u0/resume.pdf").status_code == 200
+    assert Client().get("/aide/r/u0/resume.pdf").status_code == 429
+
+
+def test_the_pdf_tells_to_go_in_person_to_the_police(client):
+    response = client.get("/aide/r/u0/resume.pdf", {"decouverte": "2025-11-28T14:05"})
+    text = pdf_text(response.content)
+    assert "Commissariat de police ou brigade de gendarmerie" in text
+    police = text.rsplit("Commissariat de police ou brigade de gendarmerie (plainte)", 1)[1][:40]
+    assert "Sur place" in police
+    assert "coordonnées dont vous disposez" not in police
 
 
 def test_the_pdf_route_exists_for_both_guides():

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.core import mail, signing
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -113,11 +114,30 @@ def test_the_sender_address_is_used_without_a_reply_to(english, organisation):
     assert 'href="mailto:securite@urps-test.example"' in content
 
 
-def test_the_national_guide_has_no_form_and_no_organisation(client, organisation):
+def test_the_national_guide_has_no_form_but_leads_to_each_union_in_one_tap(
+    client, organisation, other_organisation
+):
+    other_organisation.is_active = False
+    other_organisation.save()
     content = page(client.get("/aide/r/0/"))
     assert 'id="report"' not in content
-    assert "URPS Médecins Test" not in content
     assert 'id="contact-organisation"' in content  # the generic referent card stays
+    # From the top of the page, one tap to the list of unions…
+    top = content.index('class="assistant-help-link" href="#unions"')
+    assert top < content.index('id="now-title"')
+    # …each leading to the same outcome in its own guide, at its help form.
+    assert '<a class="assistant-choice" href="/aide/o/urps-test/r/0/#report">' in content
+    assert other_organisation.public_name not in content  # only active organisations
+    start = page(client.get("/aide/"))
+    assert 'href="#unions"' in start
+    assert '<a class="assistant-choice" href="/aide/o/urps-test/">' in start
+
+
+def test_an_organisation_outcome_reaches_its_help_form_from_the_top(client, organisation):
+    content = page(client.get(outcome_url(organisation)))
+    link = content.index('class="assistant-help-link" href="#report"')
+    assert link < content.index('id="now-title"')
+    assert 'id="report"' in content
 
 
 def test_the_outcome_page_offers_the_form_with_an_unticked_consent(english, organisation):
@@ -224,15 +244,18 @@ def test_the_honeypot_is_refused_and_nothing_stored(
     with django_capture_on_commit_callbacks(execute=True):
         response = send(english, organisation, homepage="https://spam.example")
     assert response.status_code == 400
-    assert "Your report could not be sent." in page(response)
+    assert "a field meant to catch robots was filled in" in page(response)
     assert not IncidentReport.objects.exists()
     assert mail.outbox == []
+    # The page comes back with the trap emptied: pressing Send again goes through.
+    assert 'name="homepage" value="https' not in page(response)
 
 
-def test_a_submission_faster_than_a_person_is_refused(english, organisation):
-    response = send(english, organisation, token=token(seconds_ago=1))
+def test_a_submission_faster_than_a_person_is_refused_with_its_reason(english, organisation):
+    response = send(english, organisation, token=token(seconds_ago=1), message="Écran noir")
     assert response.status_code == 400
-    assert "Please take a moment" in page(response)
+    assert "only a few seconds after the page opened" in page(response)
+    assert "Écran noir" in page(response)  # the text is kept
     assert not IncidentReport.objects.exists()
     # The page comes back with a new token: sent a little later, it goes through.
     fresh = re.search(r'name="token" value="([^"]+)"', page(response)).group(1)
@@ -302,24 +325,40 @@ def test_the_confirmation_needs_its_signed_link(client, organisation, other_orga
 # --- Rate limit --------------------------------------------------------------------------
 
 
-def test_five_reports_an_hour_per_address(client, organisation):
-    limit = antispam.REPORTS_PER_CLIENT.limit
+def test_five_reports_an_hour_per_browser_and_the_refusal_keeps_the_text(client, organisation):
+    limit = antispam.REPORTS_PER_BROWSER.limit
     for _ in range(limit):
         assert send(client, organisation).status_code == 302
-    refused = send(client, organisation)
+    refused = send(client, organisation, message="Le serveur affiche un message en anglais")
     assert refused.status_code == 429
+    content = page(refused)
+    assert "Le serveur affiche un message en anglais" in content  # the text is kept
+    assert "Trop de signalements" in content  # and the reason is given
     assert IncidentReport.objects.count() == limit
-    # Another address is not affected.
-    other = client.post(send_url(organisation), report_data(), REMOTE_ADDR="192.0.2.7")
-    assert other.status_code == 302
+    # Another browser behind the same address (a group practice) is not affected.
+    other = Client()
+    assert send(other, organisation).status_code == 302
     assert IncidentReport.objects.count() == limit + 1
+
+
+def test_a_generous_ceiling_per_address_stops_a_robot_that_drops_cookies(
+    client, organisation, monkeypatch
+):
+    monkeypatch.setattr(
+        antispam, "REPORTS_PER_ADDRESS", antispam.RateLimit("reports-address", 3, 3600)
+    )
+    for _ in range(3):
+        assert send(Client(), organisation).status_code == 302
+    assert send(Client(), organisation).status_code == 429
+    assert IncidentReport.objects.count() == 3
 
 
 def test_robot_submissions_count_against_the_limit_but_typos_do_not(client, organisation):
     for _ in range(3):
         send(client, organisation, consent=None)  # a person's mistakes
-    assert antispam.REPORTS_PER_CLIENT.count("127.0.0.1") == 0
-    for _ in range(antispam.REPORTS_PER_CLIENT.limit):
+    send(client, organisation, token=token(seconds_ago=0.5))  # a quick autofilled submit
+    assert antispam.REPORTS_PER_ADDRESS.count("127.0.0.1") == 0
+    for _ in range(antispam.REPORTS_PER_BROWSER.limit):
         send(client, organisation, homepage="spam")
     assert send(client, organisation).status_code == 429
     assert not IncidentReport.objects.exists()

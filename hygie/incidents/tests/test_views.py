@@ -11,6 +11,8 @@ from django.urls import reverse
 from hygie.incidents import engine
 from hygie.incidents.content import load_tree
 
+pytestmark = pytest.mark.django_db  # the national pages list the unions
+
 START = "/aide/"
 
 
@@ -59,7 +61,7 @@ def test_walking_through_the_pages_reaches_an_outcome_with_a_72_hour_deadline(cl
     assert response.status_code == 200
     content = page(response)
     assert "Ordinateur ou téléphone peut-être compromis" in content
-    assert "lundi 1 décembre 2025" in content
+    assert "lundi 1er décembre 2025" in content
     assert '<time datetime="2025-12-01T14:05:00+01:00">' in content
     assert 'value="2025-11-28T14:05"' in content  # the form keeps the visitor's time
     # The actions come in order, numbered; sources are listed with their review date.
