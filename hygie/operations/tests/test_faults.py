@@ -14,25 +14,20 @@ server binaries are installed. A larger run: `make bench ONLY=faults`.
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
+import threading
 import time
+import urllib.error
+import urllib.request
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
-from hygie.delivery.tests.test_workers import SETUP
+from hygie.testing.faults import TEMPLATE, Platform, base_env, manage, wait_for
 from hygie.testing.postgres import PrivatePostgres, binaries
-from hygie.testing.smtp import SmtpServer
-
-ROOT = Path(__file__).resolve().parents[3]
+from hygie.testing.smtp import SmtpServer, free_port
 
 pytestmark = [
     pytest.mark.skipif(
@@ -41,44 +36,6 @@ pytestmark = [
     ),
     pytest.mark.skipif(binaries() is None, reason="PostgreSQL server binaries not installed"),
 ]
-
-TEMPLATE = "hygie_template"
-
-
-def base_env(database_url: str, var: Path, smtp_port: int, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
-    env.update(
-        {
-            "DEBUG": "0",
-            "SECRET_KEY": "test-only-" + "k" * 40,
-            "ALLOWED_HOSTS": "localhost",
-            "DATABASE_URL": database_url,
-            "HYGIE_VAR_DIR": str(var),
-            "EMAIL_HOST": "127.0.0.1",
-            "EMAIL_PORT": str(smtp_port),
-            "HYGIE_DELIVERY_LEASE_SECONDS": "5",
-            "HYGIE_DELIVERY_BATCH_SIZE": "50",
-            "HYGIE_WORKER_IDLE_SECONDS": "1",
-            "HYGIE_HEARTBEAT_SECONDS": "1",
-            "HYGIE_SCHEDULER_TICK_SECONDS": "1",
-            "HYGIE_LOG_LEVEL": "WARNING",
-            **extra,
-        }
-    )
-    return env
-
-
-def manage(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result.stdout
 
 
 @pytest.fixture(scope="module")
@@ -93,77 +50,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivatePostgres
         yield pg
     finally:
         pg.destroy()
-
-
-@dataclass
-class Platform:
-    """One test's database, relay and processes."""
-
-    pg: PrivatePostgres
-    database: str
-    var: Path
-    smtp: SmtpServer
-    processes: list[tuple[str, subprocess.Popen[str], Path]] = field(default_factory=list)
-
-    def env(self, **extra: str) -> dict[str, str]:
-        return base_env(self.pg.url(self.database), self.var, self.smtp.port, **extra)
-
-    def start(self, command: str, **extra: str) -> subprocess.Popen[str]:
-        log = self.var / f"{command}-{len(self.processes)}.log"
-        with open(log, "w") as stderr:
-            process = subprocess.Popen(
-                [sys.executable, "manage.py", command],
-                cwd=ROOT,
-                env=self.env(**extra),
-                stdout=subprocess.DEVNULL,
-                stderr=stderr,
-                text=True,
-            )
-        self.processes.append((command, process, log))
-        return process
-
-    def campaign(self, count: int) -> None:
-        manage(self.env(), "shell", "-c", SETUP.format(count=count))
-
-    def received(self) -> Counter[str]:
-        with self.smtp.handler.lock:
-            return Counter(r for m in self.smtp.messages for r in m.recipients)
-
-    def rows(self, query: str, *params: object) -> list[tuple[Any, ...]]:
-        import psycopg
-
-        with psycopg.connect(self.pg.url(self.database)) as connection:
-            return list(connection.execute(query, params or None))  # type: ignore[arg-type]
-
-    def statuses(self) -> dict[str, int]:
-        return dict(self.rows("SELECT status, count(*) FROM delivery_delivery GROUP BY status"))  # type: ignore[arg-type]
-
-    def restart_relay(self) -> None:
-        self.smtp.controller = Controller(
-            self.smtp.handler, hostname="127.0.0.1", port=self.smtp.port
-        )
-        self.smtp.start()
-
-    def stop_all(self) -> dict[str, list[int | None]]:
-        """SIGTERM every process still running; returns the exit codes by command and
-        which had exited on their own before (there must be none)."""
-        exited_early = [c for c, p, _ in self.processes if p.poll() is not None]
-        for _, process, _ in self.processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        codes: dict[str, list[int | None]] = {}
-        for command, process, _ in self.processes:
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-            codes.setdefault(command, []).append(process.returncode)
-        assert exited_early == [], self.logs()
-        return codes
-
-    def logs(self) -> str:
-        return "\n".join(f"--- {c}\n{log.read_text()[-2000:]}" for c, _, log in self.processes)
 
 
 @pytest.fixture
@@ -182,15 +68,6 @@ def platform(server: PrivatePostgres, tmp_path: Path) -> Iterator[Platform]:
                 process.wait()
         smtp.stop()
         server.sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-
-
-def wait_for(condition, timeout: float) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return condition()
 
 
 def report(name: str, **figures: object) -> None:
@@ -297,3 +174,75 @@ def test_a_relay_down_longer_than_a_batch_costs_time_not_attempts(platform: Plat
     assert attempts == 1  # each message went at its first real try
     assert max(received.values()) == 1
     assert codes == {"worker": [0, 0]}
+
+
+def get(url: str) -> int:
+    request = urllib.request.Request(  # noqa: S310 - our own local server
+        url,
+        headers={
+            "Host": "localhost",
+            "User-Agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0",
+            "Accept-Language": "fr-FR,fr;q=0.9",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            response.read()
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+    except OSError:
+        return 0
+
+
+def test_tracking_through_a_database_restart_answers_and_records_every_hit_once(
+    platform: Platform,
+):
+    count = 150
+    prefix, tokens = platform.simulation(count)
+    port = free_port()
+    platform.tracking_server(port)
+    platform.start("worker")  # replays what the tracking server spooled, if it is first
+    base = f"http://127.0.0.1:{port}"
+    assert wait_for(lambda: get(f"{base}/healthz") == 200, 60), platform.logs()
+    answers: Counter[int] = Counter()
+    during_outage: list[int] = []
+    down = threading.Event()
+
+    def hit_every_link() -> None:
+        for token in tokens:
+            status = get(f"{base}/{prefix}/{token}/")
+            answers[status] += 1
+            if down.is_set():
+                during_outage.append(status)
+            time.sleep(0.04)
+
+    hitting = threading.Thread(target=hit_every_link)
+    hitting.start()
+    assert wait_for(lambda: sum(answers.values()) >= 30, 60)
+    down.set()
+    platform.pg.outage(6)
+    down.clear()
+    hitting.join(120)
+    back_at = time.monotonic()
+
+    def recorded() -> tuple[int, int]:
+        rows = platform.rows(
+            "SELECT count(*), count(DISTINCT delivery_id) FROM phishing_simulationevent"
+            " WHERE kind = 'click'"
+        )
+        return rows[0][0], rows[0][1]
+
+    assert wait_for(lambda: recorded() == (count, count), 60), (recorded(), platform.logs())
+    time.sleep(2)  # and nothing more comes
+    assert recorded() == (count, count)
+    codes = platform.stop_all()
+    report(
+        "tracking_restart",
+        hits=count,
+        answered_during_outage=len(during_outage),
+        recorded_after_seconds=round(time.monotonic() - back_at, 1),
+    )
+    assert answers == {200: count}, answers
+    assert during_outage and set(during_outage) == {200}
+    assert codes["worker"] == [0]
