@@ -23,7 +23,7 @@ from hygie.accounts.models import Organisation
 from hygie.audience.models import Segment
 from hygie.audience.selectors import segment_people
 from hygie.awareness.models import AwarenessCampaign, EventKind, QuizAttempt, ReadingEvent
-from hygie.delivery.models import Delivery, DeliveryStatus
+from hygie.delivery.models import Delivery, DeliveryStatus, MailingStatus
 from hygie.phishing.models import SimulationCampaign, SimulationResult, Stage
 
 from .models import BreakdownRollup, CampaignKind, CampaignRollup, Dimension, YearRollup
@@ -298,21 +298,41 @@ def outcome_of(stage: int, reported: bool) -> str:
 
 
 def mailings_of_year(organisation: Organisation, year: int) -> tuple[list[int], list[int]]:
+    """The mailings the year's totals count: cancelled campaigns are left out (see
+    `cancelled_campaigns`); one that never sent adds no delivery anyway."""
     awareness = [
         c.mailing_id
-        for c in AwarenessCampaign.objects.filter(organisation=organisation).select_related(
-            "mailing"
-        )
+        for c in AwarenessCampaign.objects.filter(organisation=organisation)
+        .exclude(mailing__status=MailingStatus.CANCELLED)
+        .select_related("mailing")
         if year_of(started_at(c)) == year
     ]
     simulations = [
         c.mailing_id
-        for c in SimulationCampaign.objects.filter(organisation=organisation).select_related(
-            "mailing"
-        )
+        for c in SimulationCampaign.objects.filter(organisation=organisation)
+        .exclude(mailing__status=MailingStatus.CANCELLED)
+        .select_related("mailing")
         if year_of(started_at(c)) == year
     ]
     return awareness, simulations
+
+
+def cancelled_campaigns(organisation: Organisation) -> set[tuple[str, int]]:
+    """(kind, id) of the organisation's cancelled campaigns. Totals count what
+    happened: a campaign counts once it sent a message and unless it was cancelled."""
+    found = {
+        (CampaignKind.AWARENESS.value, pk)
+        for pk in AwarenessCampaign.objects.filter(
+            organisation=organisation, mailing__status=MailingStatus.CANCELLED
+        ).values_list("pk", flat=True)
+    }
+    found |= {
+        (CampaignKind.SIMULATION.value, pk)
+        for pk in SimulationCampaign.objects.filter(
+            organisation=organisation, mailing__status=MailingStatus.CANCELLED
+        ).values_list("pk", flat=True)
+    }
+    return found
 
 
 def linked_deliveries(mailings: list[int]) -> QuerySet[Delivery]:

@@ -144,6 +144,8 @@ class Programme:
     incidents: list[CountRow]
     incidents_total: int
     computed_at: dt.datetime | None
+    # Launched campaigns the totals leave out (cancelled, or nothing sent).
+    left_out: int = 0
 
 
 def years(organisation: Organisation) -> list[int]:
@@ -180,8 +182,18 @@ def report_default_year(organisation: Organisation, today: dt.date | None = None
 
 
 def year_rollups(organisation: Organisation, year: int) -> list[CampaignRollup]:
+    """The year's campaigns that totals count: those that sent at least one message
+    and were not cancelled (COUNTING_RULE, shown on the pages)."""
+    return counted_rollups(organisation, year)[0]
+
+
+def counted_rollups(organisation: Organisation, year: int) -> tuple[list[CampaignRollup], int]:
+    """The counted roll-ups of the year, and how many launched campaigns were left out."""
     rollups.refresh(organisation, stale_too=False)
-    return list(CampaignRollup.objects.filter(organisation=organisation, year=year))
+    cancelled = rollups.cancelled_campaigns(organisation)
+    found = list(CampaignRollup.objects.filter(organisation=organisation, year=year))
+    counted = [r for r in found if r.sent > 0 and (r.kind, r.campaign_id) not in cancelled]
+    return counted, len(found) - len(counted)
 
 
 def _average(score_sum: float, takers: int, threshold: int) -> float | None:
@@ -322,7 +334,7 @@ def _transitions(year_rollup: YearRollup | None, threshold: int) -> tuple[list[T
 
 def programme(organisation: Organisation, year: int, *, limit: int = 10) -> Programme:
     threshold = organisation.anonymity_threshold
-    found = year_rollups(organisation, year)
+    found, left_out = counted_rollups(organisation, year)
     awareness = [r for r in found if r.kind == CampaignKind.AWARENESS]
     simulations = [r for r in found if r.kind == CampaignKind.SIMULATION]
     year_rollup = YearRollup.objects.filter(organisation=organisation, year=year).first()
@@ -360,6 +372,7 @@ def programme(organisation: Organisation, year: int, *, limit: int = 10) -> Prog
         incidents=incidents,
         incidents_total=incidents_total,
         computed_at=min((r.computed_at for r in found), default=None),
+        left_out=left_out,
     )
 
 
