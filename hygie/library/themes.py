@@ -18,4 +18,12 @@ THEMES = {
     "ransomware": _("Ransomware"),
     "data_breach": _("Personal-data breaches"),
     "physical_suppliers": _("USB drives, physical security and suppliers"),
+    "health_identity": _("CPS card and e-CPS"),
+    "account_takeover": _("Hacked mailboxes"),
+    "practice_phone_fraud": _("Phone fraud aimed at the practice"),
+    "ai_tools": _("AI tools and patient data"),
+    "access_management": _("Giving and removing access"),
+    "disposal": _("Old systems and disposal of equipment"),
+    "teleconsultation": _("Teleconsultation"),
+    "patient_documents": _("Sending documents to patients"),
 }
