@@ -131,7 +131,7 @@ def claim(worker_id: str, *, now: datetime | None = None, limit: int | None = No
                 continue
             ids = list(
                 Delivery.objects.filter(_due(now), organisation_id=organisation_id)
-                .order_by("next_attempt_at")
+                .order_by("-mailing__priority", "next_attempt_at")
                 .select_for_update(skip_locked=True, of=("self",))
                 .values_list("pk", flat=True)[:room]
             )

@@ -40,6 +40,11 @@ class MailingKind(models.TextChoices):
     SIMULATION = "simulation", _("Phishing simulation")
 
 
+class Priority(models.IntegerChoices):
+    NORMAL = 0, _("Normal")
+    ALERT = 10, _("Alert")
+
+
 class MailingStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SCHEDULED = "scheduled", _("Scheduled")
@@ -147,6 +152,9 @@ class Mailing(models.Model):
     # Sent to people chosen by what they did (those who clicked in a simulation): who
     # received it is a result, shown only to roles allowed to see named results.
     recipients_private = models.BooleanField(default=False)
+    # Workers claim due messages of higher priority first: an alert about a lure in
+    # circulation overtakes the bulk sends queued before it.
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import time
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -10,9 +13,12 @@ from django.utils.translation import gettext as _
 
 from hygie.accounts.audit import audit_record
 from hygie.accounts.models import Organisation, User
-from hygie.delivery.models import Delivery, Mailing
-from hygie.delivery.services import mailing_save
-from hygie.reporting import grouping, replies
+from hygie.audience.models import Person, Segment
+from hygie.audience.selectors import segment_people
+from hygie.delivery.models import Channel as DeliveryChannel
+from hygie.delivery.models import Delivery, Mailing, Priority
+from hygie.delivery.services import mailing_launch, mailing_save
+from hygie.reporting import alerts, grouping, replies
 from hygie.reporting.models import (
     Classification,
     GroupStatus,
@@ -357,3 +363,137 @@ def report_joined_group(report: Report) -> None:
     if group is None or group.status == GroupStatus.OPEN:
         return
     _classify_reports(group, actor=group.classified_by)
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    email: Mailing | None
+    sms: Mailing | None
+    recipients: int
+
+
+def alert_preview(group: LureGroup) -> dict[str, str]:
+    """The alert's content as members would read it (before placeholders)."""
+    first = group.reports.order_by("received_at", "pk").defer("raw").first()
+    if first is None:
+        return {"subject": "", "text": "", "sms": ""}
+    reporters = Person.objects.filter(
+        pk__in=group.reports.exclude(person=None).values("person_id")
+    ).values_list("first_name", "last_name", "email")
+    names = [part for row in reporters for part in row[:2] if part]
+    emails = [row[2] for row in reporters if row[2]]
+    excerpt = alerts.sanitise(
+        str(first.details.get("text", "")), names=[*names, *emails, first.reporter_email]
+    )
+    subject = alerts.sanitise(first.subject, names=names)
+    organisation = group.organisation
+    return {
+        "subject": _("Alert: fraudulent message in circulation"),
+        "text": alerts.email_text(
+            subject=subject, sender_domain=first.original_domain, excerpt=excerpt
+        ),
+        "sms": alerts.sms_text(
+            organisation=organisation.brand_name or organisation.name,
+            subject=subject,
+            sender_domain=first.original_domain,
+        ),
+    }
+
+
+def _alert_mailing(
+    *,
+    group: LureGroup,
+    actor: User,
+    channel: str,
+    content: dict[str, str],
+    request: HttpRequest | None,
+) -> Mailing:
+    label = group.name or group.reports.values_list("subject", flat=True).first() or ""
+    return mailing_save(
+        organisation=group.organisation,
+        actor=actor,
+        fields={
+            "name": (_("Alert: %(subject)s") % {"subject": label})[:200],
+            "channel": channel,
+            "priority": Priority.ALERT,
+            # A warning cannot wait for office hours.
+            "window_days": [0, 1, 2, 3, 4, 5, 6],
+            "window_start": time(0, 0),
+            "window_end": time(23, 59),
+        },
+        content=content,
+        request=request,
+    )
+
+
+def group_alert_send(
+    *,
+    group: LureGroup,
+    actor: User,
+    segments: list[Segment],
+    sms: bool = False,
+    request: HttpRequest | None = None,
+) -> Alert:
+    """Warn the members of `segments` about the lure, now, ahead of any bulk send.
+
+    Creates and launches an email mailing (and an SMS one to those with a mobile
+    number when `sms`), confirms the group as a fraud, and so tells its reporters,
+    with the number of members warned.
+    """
+    if not segments:
+        raise ValidationError(_("Choose at least one segment to warn."))
+    if any(s.organisation_id != group.organisation_id for s in segments):
+        raise ValidationError(_("Choose segments of your organisation."))
+    if group.status == GroupStatus.LEGITIMATE:
+        raise ValidationError(_("This group was found legitimate: there is nothing to warn about."))
+    if group.alert_email_id:
+        raise ValidationError(_("An alert was already sent for this group."))
+    with transaction.atomic():
+        people_ids = sorted(
+            {
+                pk
+                for segment in segments
+                for pk in segment_people(segment).values_list("pk", flat=True)
+            }
+        )
+        if not people_ids:
+            raise ValidationError(_("Nobody in these segments can receive it."))
+        preview = alert_preview(group)
+        email = _alert_mailing(
+            group=group,
+            actor=actor,
+            channel=DeliveryChannel.EMAIL,
+            content={"subject": preview["subject"], "text_body": preview["text"], "html_body": ""},
+            request=request,
+        )
+        recipients = mailing_launch(mailing=email, actor=actor, people=people_ids, request=request)
+        sms_mailing = None
+        if sms:
+            sms_mailing = _alert_mailing(
+                group=group,
+                actor=actor,
+                channel=DeliveryChannel.SMS,
+                content={"sms_body": preview["sms"]},
+                request=request,
+            )
+            try:
+                mailing_launch(mailing=sms_mailing, actor=actor, people=people_ids, request=request)
+            except ValidationError:
+                # Nobody with a mobile number: the email alert goes alone.
+                sms_mailing.delete()
+                sms_mailing = None
+        LureGroup.objects.filter(pk=group.pk).update(alert_email=email, alert_sms=sms_mailing)
+        group.alert_email, group.alert_sms = email, sms_mailing
+        audit_record(
+            action="lure_group.alerted",
+            actor=actor,
+            organisation=group.organisation,
+            target=group,
+            details={"mailing": email.pk, "sms": sms_mailing.pk if sms_mailing else None},
+            request=request,
+        )
+        if group.status != GroupStatus.PHISHING:
+            group_classify(group=group, actor=actor, status=GroupStatus.PHISHING, request=request)
+        else:
+            _classify_reports(group, actor=actor)
+    return Alert(email=email, sms=sms_mailing, recipients=recipients)

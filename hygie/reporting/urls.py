@@ -25,4 +25,5 @@ urlpatterns += [
     path(
         "circulation/<int:group_id>/classify/", views_groups.group_classify, name="group_classify"
     ),
+    path("circulation/<int:group_id>/alert/", views_groups.group_alert, name="group_alert"),
 ]

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from hygie.accounts.access import (
@@ -23,6 +24,7 @@ from hygie.accounts.access import (
     request_user,
 )
 from hygie.accounts.roles import Permission
+from hygie.audience.models import Segment
 from hygie.reporting import selectors, services
 from hygie.reporting.models import LureGroup
 from hygie.reporting.rendering import annotate, defang
@@ -71,6 +73,8 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
             "pieces": annotate(summary.text),
             "defanged_urls": [defang(u) for u in summary.urls],
             "others": others,
+            "segments": Segment.objects.filter(organisation=group.organisation).order_by("name"),
+            "preview": services.alert_preview(group),
         },
     )
 
@@ -159,5 +163,41 @@ def group_classify(request: HttpRequest, group_id: int) -> HttpResponse:
         messages.success(
             request,
             _("Saved. Reporters told now: %(n)s.") % {"n": told},
+        )
+    return redirect("reporting:group", group_id=group.pk)
+
+
+@require_POST
+@console_view(HANDLE)
+def group_alert(request: HttpRequest, group_id: int) -> HttpResponse:
+    group = _group(request, group_id)
+    membership = request.membership  # type: ignore[attr-defined]
+    if not membership.can(Permission.MANAGE_CAMPAIGNS):
+        messages.error(request, _("Sending an alert needs the right to send mailings."))
+        return redirect("reporting:group", group_id=group.pk)
+    segments = list(
+        Segment.objects.filter(
+            organisation=group.organisation, pk__in=_ids(request.POST.getlist("segments"))
+        )
+    )
+    try:
+        alert = services.group_alert_send(
+            group=group,
+            actor=request_user(request),
+            segments=segments,
+            sms=request.POST.get("sms") == "on",
+            request=request,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Alert on its way to %(n)s member, ahead of any other send.",
+                "Alert on its way to %(n)s members, ahead of any other send.",
+                alert.recipients,
+            )
+            % {"n": alert.recipients},
         )
     return redirect("reporting:group", group_id=group.pk)
