@@ -84,6 +84,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "hygie.operations.middleware.HostRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "hygie.accounts.cache_control.PrivatePagesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

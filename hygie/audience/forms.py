@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from hygie.audience.mapping import AS_TAG, IGNORE, IMPORT_FIELDS
 from hygie.audience.models import PersonStatus, Practice, PracticeRole, Profession
 from hygie.audience.segments import SegmentFilters
+from hygie.lib.form_fields import IdMultipleChoiceField
 
 
 class UploadForm(forms.Form):
@@ -92,7 +93,7 @@ class SegmentForm(forms.Form):
         required=False,
         choices=[c for c in PracticeRole.choices if c[0]],
     )
-    practice_ids = forms.ModelMultipleChoiceField(
+    practice_ids = IdMultipleChoiceField(
         label=_("Practices"), required=False, queryset=Practice.objects.none()
     )
     tags = forms.MultipleChoiceField(label=_("Tags"), required=False)
