@@ -106,3 +106,33 @@ def test_a_relay_that_closed_an_idle_connection_is_reconnected_at_once(smtp_serv
     transport.close()
     assert result.outcome == Outcome.SENT
     assert [m.recipients for m in smtp_server.messages] == [["b@example.org"], ["c@example.org"]]
+
+
+@pytest.mark.parametrize(
+    ("status", "outcome"),
+    [
+        (None, Outcome.UNAVAILABLE),
+        (503, Outcome.UNAVAILABLE),
+        (429, Outcome.UNAVAILABLE),
+        (400, Outcome.PERMANENT),
+    ],
+)
+def test_a_provider_that_is_down_or_throttling_is_unavailable(status, outcome, monkeypatch):
+    from anymail.exceptions import AnymailAPIError
+    from django.core.mail import EmailMultiAlternatives
+
+    from hygie.delivery.providers import ProviderTransport
+
+    class Answer(AnymailAPIError):
+        def __str__(self) -> str:
+            return f"provider answered {status}"
+
+    def fail(self, *args, **kwargs):
+        raise Answer(status_code=status)
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", fail)
+    transport = ProviderTransport("anymail.backends.test.EmailBackend")
+    data = b"From: a@example.org\r\nTo: b@example.org\r\nSubject: s\r\n\r\nbody\r\n"
+    assert transport.send(envelope_from="a@example.org", to="b@example.org", data=data).outcome == (
+        outcome
+    )
