@@ -17,13 +17,12 @@ from django.utils.translation import gettext as _
 
 from hygie.accounts.audit import audit_record
 from hygie.accounts.models import Organisation, User
-from hygie.phishing.loader import WHERE, field_problems
+from hygie.phishing.loader import PREMISE_ALIGNMENT, WHERE, field_problems, rated_difficulty
 from hygie.phishing.models import Scenario
 
 # Form field → where it lives in the scenario's data.
 TOP_LEVEL = (
     "title",
-    "difficulty",
     "sender_name",
     "sender_local_part",
     "subject",
@@ -81,7 +80,11 @@ def initial_of(scenario: Scenario) -> dict[str, Any]:
     landing = data.get("landing") or {}
     initial = {name: data.get(name, "") for name in TOP_LEVEL}
     attachment = data.get("attachment") or {}
+    rating = data.get("difficulty_rating") or {}
     initial.update(
+        cues=rating.get("cues"),
+        premise=rating.get("premise", ""),
+        premise_note=rating.get("premise_note", ""),
         attachment_name=attachment.get("filename", ""),
         attachment_html=attachment.get("html", ""),
         landing_title=landing.get("title", ""),
@@ -125,6 +128,15 @@ def scenario_new_version(
             data["attachment"] = attachment
     if "red_flags" in changes:
         data["red_flags"] = flags_from_text(changes["red_flags"])
+    if {"cues", "premise", "premise_note"} & set(changes):
+        # Staff rate the message; the difficulty follows from the scale, never typed.
+        rating = dict(data.get("difficulty_rating") or {})
+        for name in ("cues", "premise", "premise_note"):
+            if name in changes:
+                rating[name] = changes[name]
+        data["difficulty_rating"] = rating
+        if isinstance(rating.get("cues"), int) and rating.get("premise") in PREMISE_ALIGNMENT:
+            data["difficulty"] = rated_difficulty(rating["cues"], rating["premise"])
     # Lock the scenario's versions so that two editors cannot take the same number.
     list(
         Scenario.objects.select_for_update()
@@ -140,7 +152,8 @@ def scenario_new_version(
     data["last_reviewed"] = date.today()  # noqa: DTZ011 - a calendar date
     errors: dict[str, list[str]] = {}
     for name, message in field_problems(data):
-        errors.setdefault(name, []).append(message)
+        # The form has no difficulty field: its rating's problems go beside the cues.
+        errors.setdefault("cues" if name == "difficulty" else name, []).append(message)
     if errors:
         raise ValidationError(errors)
     stored = {k: v for k, v in data.items() if k != "last_reviewed"}

@@ -118,7 +118,23 @@ class AnnouncementForm(forms.Form):
 
 class ScenarioForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
-    difficulty = forms.IntegerField(label=gettext_lazy("Difficulty (1 to 5)"))
+    cues = forms.IntegerField(
+        label=gettext_lazy("Cues a reader can see in the message"),
+        min_value=0,
+        help_text=gettext_lazy(
+            "At least the red flags in the message; the difficulty (1 to 5) follows from the "
+            "cues and the premise alignment."
+        ),
+    )
+    premise = forms.ChoiceField(
+        label=gettext_lazy("How closely the pretext matches the reader's work"),
+        choices=[
+            ("low", gettext_lazy("Low")),
+            ("medium", gettext_lazy("Medium")),
+            ("high", gettext_lazy("High")),
+        ],
+    )
+    premise_note = forms.CharField(label=gettext_lazy("Why"), max_length=300)
     sender_name = forms.CharField(label=gettext_lazy("Sender name"), required=False)
     sender_local_part = forms.CharField(
         label=gettext_lazy("Sender address (before the @)"), required=False

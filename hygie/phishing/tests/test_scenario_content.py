@@ -90,3 +90,27 @@ def test_the_console_shows_a_scenarios_rating(console, admin, organisation):
     assert "4 indices dans le message" in rating
     assert "prétexte proche du travail du lecteur" in rating
     assert "remplacements" in rating
+
+
+def test_staff_rate_an_edit_and_the_difficulty_follows(console, admin, organisation):
+    from django.urls import reverse
+
+    from hygie.phishing.models import Scenario
+
+    load()
+    scenario = Scenario.objects.get(slug="contrat-remplacement-a-signer")
+    staff = console(admin)
+    url = reverse("phishing:scenario_edit", args=[scenario.pk])
+    form = staff.get(url).context["form"]
+    assert "difficulty" not in form.fields
+    data = {name: form.initial.get(name, "") for name in form.fields}
+    assert (data["cues"], data["premise"]) == (4, "high")
+    data["cues"] = 1  # fewer than the red flags of the message
+    errors = staff.post(url, data).context["form"].errors
+    assert "at least the 4" in errors["cues"][0]
+    assert not Scenario.objects.filter(organisation=organisation).exists()
+    data.update(cues=4, premise="low", premise_note="Pour un public sans remplaçant.")
+    assert staff.post(url, data).status_code == 302
+    new = Scenario.objects.get(organisation=organisation)
+    assert new.difficulty == 3 and new.data["difficulty"] == 3
+    assert new.data["difficulty_rating"]["premise"] == "low"
