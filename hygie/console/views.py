@@ -34,6 +34,7 @@ from hygie.accounts.services import (
     organisation_update,
 )
 from hygie.analytics import selectors as analytics
+from hygie.audience import selectors as audience_selectors
 from hygie.console import selectors
 from hygie.library import services as capsule_services
 from hygie.library.forms import CapsuleForm
@@ -196,10 +197,19 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @require_GET
 @console_view(Permission.VIEW_OPERATIONS)
 def operations(request: HttpRequest) -> HttpResponse:
+    if not request_user(request).is_superuser:
+        # Host names, process ids and queue sizes describe the whole installation and
+        # every tenant's activity: an organisation sees only its own jobs.
+        return render(
+            request,
+            "console/operations.html",
+            {"own_imports": audience_selectors.imports(request_organisation(request))[:20]},
+        )
     return render(
         request,
         "console/operations.html",
         {
+            "platform": True,
             "processes": ops_selectors.process_statuses(),
             "periodic_jobs": ops_selectors.periodic_jobs(),
             "job_counts": ops_selectors.job_counts(),

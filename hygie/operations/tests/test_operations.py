@@ -96,11 +96,32 @@ def test_scheduler_step_beats_and_enqueues(db):
     assert DBTaskResult.objects.count() == len(PERIODIC_JOBS)
 
 
-def test_operations_page_shows_processes(console, admin):
+def test_operations_page_shows_processes_to_platform_staff(console, admin):
     HeartbeatProcess = SchedulerProcess()
     HeartbeatProcess.step()
+    admin.is_superuser = True
+    admin.save()
     page = console(admin).get(reverse("console:operations"))
     assert HeartbeatProcess.heartbeat.hostname in page.content.decode()
+
+
+def test_an_organisation_administrator_sees_only_its_own_jobs(
+    console, admin, organisation, other_organisation
+):
+    from hygie.audience.models import ImportJob
+
+    process = SchedulerProcess()
+    process.step()
+    ImportJob.objects.create(organisation=organisation, filename="nos-adherents.csv")
+    ImportJob.objects.create(organisation=other_organisation, filename="leurs-adherents.csv")
+    page = console(admin).get(reverse("console:operations"))
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert process.heartbeat.hostname not in content
+    assert f"pid {process.heartbeat.pid}" not in content
+    assert "nos-adherents.csv" in content
+    assert "leurs-adherents.csv" not in content
+    assert not {"processes", "periodic_jobs", "job_counts"} & set(page.context.keys())
 
 
 def test_health_endpoint(client, db):
