@@ -71,3 +71,53 @@ def test_urgent_ransomware_report_reaches_the_desk(
     page.goto(f"{live_server.url}/console/incidents/")
     assert reference in page.content()
     phone.close()
+
+
+def _above_the_fold(page, locator) -> bool:
+    box = locator.bounding_box()
+    height = page.viewport_size["height"]
+    return box is not None and box["y"] >= 0 and box["y"] + min(box["height"], 60) <= height
+
+
+@pytest.mark.parametrize(
+    ("viewport", "mobile"),
+    [({"width": 390, "height": 844}, True), ({"width": 1280, "height": 800}, False)],
+    ids=["phone", "desktop"],
+)
+def test_the_first_action_is_above_the_fold_and_help_is_one_tap_away(
+    live_server, browser_page, organisation, viewport, mobile
+):
+    context = browser_page.context.browser.new_context(
+        locale="fr-FR",
+        viewport=viewport,
+        is_mobile=mobile,
+        user_agent=PHONE_AGENT if mobile else None,
+    )
+    page = context.new_page()
+    # Ransomware, an opened attachment, card payments, a computer with signs of intrusion.
+    for path in ("0", "1.1", "5.0", "9.2"):
+        page.goto(f"{live_server.url}/aide/o/{organisation.slug}/r/{path}/")
+        first_action = page.locator(".assistant-now li").first
+        assert first_action.inner_text().strip(), path
+        assert _above_the_fold(page, first_action), f"{path}: the first action needs scrolling"
+        help_link = page.get_by_role("link", name="Demander de l'aide à mon union")
+        assert _above_the_fold(page, help_link), path
+        help_link.click()  # one tap
+        page.wait_for_function("location.hash === '#report'")
+        assert page.locator("#report input[name=name]").is_visible(), path
+        assert _above_the_fold(page, page.locator("#report h2")), path
+    context.close()
+
+
+def test_the_national_guide_leads_to_the_union_on_a_phone(live_server, browser_page, organisation):
+    context = browser_page.context.browser.new_context(
+        locale="fr-FR", viewport={"width": 390, "height": 844}, is_mobile=True
+    )
+    page = context.new_page()
+    page.goto(f"{live_server.url}/aide/r/0/")
+    assert _above_the_fold(page, page.locator(".assistant-now li").first)
+    page.get_by_role("link", name="Demander de l'aide à mon union").click()
+    page.get_by_role("link", name=organisation.public_name).click()
+    page.wait_for_url(f"**/aide/o/{organisation.slug}/r/0/#report")
+    assert page.locator("#report input[name=name]").is_visible()
+    context.close()
