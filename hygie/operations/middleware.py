@@ -1,4 +1,8 @@
-"""Serve the public tracking URLs, and only them, on the tracking host names."""
+"""Serve the public tracking URLs, and only them, on the tracking host names.
+
+Every answer there carries the same cache policy and the same Vary, whether the
+token is real or not: a header that differs would tell a scanner which tokens exist.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,12 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+
+# Everything any tracking page may vary on (the landing page adapts to phones and
+# to the language), announced on every answer alike.
+TRACKING_VARY = "User-Agent, Sec-CH-UA-Mobile, Accept-Language, Cookie"
+# Answers that hold no token (a script shared by a campaign) may keep their caching.
+TOKEN_FREE_VIEWS = {"presence_script"}
 
 
 class HostRoutingMiddleware:
@@ -15,6 +25,16 @@ class HostRoutingMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         host = request.META.get("HTTP_HOST", "").rsplit(":", 1)[0].lower()
-        if host in self.tracking_hosts:
-            request.urlconf = settings.TRACKING_URLCONF
-        return self.get_response(request)
+        if host not in self.tracking_hosts:
+            return self.get_response(request)
+        request.urlconf = settings.TRACKING_URLCONF
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.url_name in TOKEN_FREE_VIEWS:
+            return response
+        response["Cache-Control"] = "private, no-store"
+        response["Vary"] = TRACKING_VARY
+        for name in ("Expires", "ETag", "Last-Modified"):
+            if response.has_header(name):
+                del response[name]
+        return response
