@@ -286,3 +286,31 @@ class KnownScanner(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label}: {self.value}"
+
+
+class ClueMoment(models.TextChoices):
+    # "What should have alerted you?" on the explanation after a click.
+    CLICKED = "clicked", _("After a click")
+    # "What tipped you off?" on the thanks after a report.
+    REPORTED = "reported", _("After a report")
+
+
+UNKNOWN_CLUE = "unknown"  # "je ne sais pas"
+
+
+class ClueAnswer(models.Model):
+    """The clues a person picked, by their number in the scenario's red flags (or
+    UNKNOWN_CLUE): nothing typed, no free text. One answer per moment; the first stands."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="clue_answers")
+    moment = models.CharField(max_length=10, choices=ClueMoment.choices)
+    clues = models.JSONField(default=list)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("delivery", "moment", name="clue_answer_once_per_moment")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} {self.moment}: {self.clues}"

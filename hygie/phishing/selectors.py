@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections import defaultdict
-from collections.abc import Callable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,7 +20,10 @@ from hygie.delivery.models import DeliveryStatus
 from hygie.operations import snapshots
 from hygie.phishing.detection import MACHINE_OPEN
 from hygie.phishing.models import (
+    UNKNOWN_CLUE,
     Assignment,
+    ClueAnswer,
+    ClueMoment,
     HitKind,
     SimulationCampaign,
     SimulationEvent,
@@ -480,6 +483,8 @@ class ResultsFigures:
     to_report: Distribution
     missed: list[MissedFlag]
     breakdowns: dict[str, Breakdown]  # by group (GROUPS): switching group reads no more
+    # The clues people picked after a click or a report (None in figures kept before).
+    errors: ClueErrors | None = None
 
 
 def results_figures(campaign_id: int, *settings: object) -> ResultsFigures:
@@ -495,6 +500,7 @@ def results_figures(campaign_id: int, *settings: object) -> ResultsFigures:
         to_report=distribution(campaign, "reported_at"),
         missed=missed_flags(campaign, found=found),
         breakdowns={group: breakdown(campaign, group, found) for group in GROUPS},
+        errors=clue_errors([campaign], campaign.organisation.anonymity_threshold),
     )
 
 
@@ -514,3 +520,85 @@ def prepare_results_figures(now: datetime | None = None) -> int:
         mailing__launched_at__gte=now - snapshots.PREPARE_FOR
     ).select_related("organisation")
     return snapshots.prepare("simulation_results", [results_arguments(c) for c in recent], now=now)
+
+
+# --- The errors people really make ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClueError:
+    """One clue of a scenario: how often people who clicked said it should have
+    alerted them (missed), and how often people who reported said it did (noticed).
+    A rate is None where fewer than k people answered or picked it (small cell)."""
+
+    scenario: str
+    difficulty: int
+    number: int
+    anchor: str
+    where: str
+    missed: Rate | None
+    noticed: Rate | None
+
+
+@dataclass(frozen=True)
+class ClueErrors:
+    rows: list[ClueError]
+    clicked_answers: int  # people who answered after a click
+    reported_answers: int
+    unknown: Rate | None  # "je ne sais pas" among those who answered after a click
+    suppressed: int  # clues whose figures are hidden on both sides
+
+
+def _shown(count: int, total: int, threshold: int) -> Rate | None:
+    if total < threshold or 0 < count < threshold:
+        return None
+    return Rate("clue", count, total)
+
+
+def clue_errors(campaigns: Sequence[SimulationCampaign], threshold: int) -> ClueErrors:
+    """Per-clue missed and noticed rates from the optional taps of the people who
+    clicked and of those who reported, over `campaigns` (one, or a year's)."""
+    answers = ClueAnswer.objects.filter(
+        delivery__mailing_id__in=[c.mailing_id for c in campaigns]
+    ).values_list("delivery__variant__key", "moment", "clues")
+    picked: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    answered: Counter[tuple[str, str]] = Counter()
+    for key, moment, clues in answers:
+        answered[(key, moment)] += 1
+        picked[(key, moment)].update(clues)
+    rows, suppressed = [], 0
+    scenarios = {f"s{s.pk}": s for campaign in campaigns for s in campaign.scenarios.all()}
+    for key, scenario in scenarios.items():
+        clicked = answered[(key, ClueMoment.CLICKED)]
+        reported = answered[(key, ClueMoment.REPORTED)]
+        if not clicked and not reported:
+            continue
+        for number, flag in enumerate(scenario.data.get("red_flags", []), start=1):
+            missed = _shown(picked[(key, ClueMoment.CLICKED)][str(number)], clicked, threshold)
+            noticed = _shown(picked[(key, ClueMoment.REPORTED)][str(number)], reported, threshold)
+            if missed is None and noticed is None:
+                suppressed += 1
+                continue
+            rows.append(
+                ClueError(
+                    scenario.title,
+                    scenario.difficulty,
+                    number,
+                    flag["anchor"],
+                    flag["where"],
+                    missed,
+                    noticed,
+                )
+            )
+    rows.sort(key=lambda r: (-(r.missed.percent if r.missed else -1), r.scenario, r.number))
+    clicked_total = sum(n for (_k, m), n in answered.items() if m == ClueMoment.CLICKED)
+    unknown = sum(
+        counts[UNKNOWN_CLUE] for (_k, m), counts in picked.items() if m == ClueMoment.CLICKED
+    )
+    return ClueErrors(
+        rows=rows,
+        clicked_answers=clicked_total,
+        reported_answers=sum(n for (_k, m), n in answered.items() if m == ClueMoment.REPORTED),
+        unknown=_shown(unknown, clicked_total, threshold),
+        suppressed=suppressed,
+    )

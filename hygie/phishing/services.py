@@ -48,8 +48,11 @@ from hygie.phishing.detection import (
 from hygie.phishing.follow_up import send_follow_up
 from hygie.phishing.loader import attachment_of
 from hygie.phishing.models import (
+    UNKNOWN_CLUE,
     AfterClick,
     Assignment,
+    ClueAnswer,
+    ClueMoment,
     HitKind,
     ScannerNetwork,
     Scenario,
@@ -815,3 +818,25 @@ def message_origin(delivery: Delivery) -> dict[str, str]:
         "sender_address": delivery.variant.from_email,
         "link_host": urlsplit(delivery.mailing.link_template).hostname or "",
     }
+
+
+def clue_answer_record(
+    *, delivery: Delivery, moment: str, chosen: Sequence[str], now: datetime | None = None
+) -> bool:
+    """Keep the clues a person picked (their numbers among the scenario's red flags,
+    or UNKNOWN_CLUE), never anything typed. Returns whether the answer was kept: an
+    unknown moment or clue, an empty choice or a second answer changes nothing."""
+    flags = len(scenario_of(delivery).data.get("red_flags", []))
+    allowed = {str(number) for number in range(1, flags + 1)} | {UNKNOWN_CLUE}
+    picked = sorted(set(chosen), key=lambda c: (c == UNKNOWN_CLUE, int(c) if c.isdigit() else 0))
+    if moment not in ClueMoment.values or not picked or not set(picked) <= allowed:
+        return False
+    if UNKNOWN_CLUE in picked:
+        picked = [UNKNOWN_CLUE]  # "je ne sais pas" with a clue is still not knowing
+    with transaction.atomic():
+        _answer, created = ClueAnswer.objects.get_or_create(
+            delivery=delivery,
+            moment=moment,
+            defaults={"clues": picked, "at": now or timezone.now()},
+        )
+    return created

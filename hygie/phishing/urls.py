@@ -51,4 +51,5 @@ tracking_urlpatterns = [
     path("<slug:prefix>/<str:token>/v/", spooled("presence", views.presence), name="presence"),
     path("<slug:prefix>/<str:token>/r/", spooled("report", views.report), name="report"),
     path("<slug:prefix>/<str:token>/pas-moi/", spooled("not_me", views.not_me), name="not_me"),
+    path("<slug:prefix>/<str:token>/indices/", views.clue_tap, name="clue_tap"),
 ]

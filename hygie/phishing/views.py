@@ -278,3 +278,18 @@ def hidden_link(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
             signals=hit.signals,
         )
     return _neutral(request, prefix, token)
+
+
+@csrf_exempt  # the tracking host has no session or cookie to protect
+@csp_override(LANDING_POLICY)
+@require_http_methods(["POST"])
+def clue_tap(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
+    """The optional tap on the explanation: the clues the person picks. The same
+    page whatever the token; an unknown one records nothing."""
+    delivery = lookup.delivery(prefix, token)
+    kept = delivery is not None and services.clue_answer_record(
+        delivery=delivery,
+        moment=request.POST.get("moment", ""),
+        chosen=request.POST.getlist("clue"),
+    )
+    return render(request, "phishing/clue_thanks.html", {"kept": kept or delivery is None})
