@@ -32,15 +32,25 @@ def correct_positions(question: dict[str, Any]) -> list[int]:
     return [i for i, c in enumerate(question.get("choices") or []) if c.get("correct") is True]
 
 
-def correct_is_longest(question: dict[str, Any]) -> bool:
-    """True when the right choice is strictly the longest one: a cue a guesser can use."""
+def _right_and_other_lengths(question: dict[str, Any]) -> tuple[int, list[int]] | None:
     choices = question.get("choices") or []
     right = correct_positions(question)
     if len(right) != 1 or len(choices) < 2:
-        return False
+        return None
     lengths = [len(str(c.get("text", ""))) for c in choices]
-    mine = lengths[right[0]]
-    return all(mine > length for i, length in enumerate(lengths) if i != right[0])
+    return lengths[right[0]], [n for i, n in enumerate(lengths) if i != right[0]]
+
+
+def correct_is_longest(question: dict[str, Any]) -> bool:
+    """True when the right choice is strictly the longest one: a cue a guesser can use."""
+    found = _right_and_other_lengths(question)
+    return found is not None and all(found[0] > n for n in found[1])
+
+
+def correct_is_shortest(question: dict[str, Any]) -> bool:
+    """True when the right choice is strictly the shortest one: the opposite cue."""
+    found = _right_and_other_lengths(question)
+    return found is not None and all(found[0] < n for n in found[1])
 
 
 def balance_problems(quiz: list[dict[str, Any]]) -> list[str]:
@@ -48,11 +58,11 @@ def balance_problems(quiz: list[dict[str, Any]]) -> list[str]:
 
     A quiz fails when a question has fewer than three choices or not exactly one right
     one, when more than half of its right answers sit in the same position, or when
-    more than half of them are the longest choice.
+    more than half of them are the longest choice, or the shortest.
     """
     found = []
     positions: list[int] = []
-    longest = 0
+    longest = shortest = 0
     for number, question in enumerate(quiz, start=1):
         choices = question.get("choices") or []
         if not MIN_CHOICES <= len(choices) <= MAX_CHOICES:
@@ -66,6 +76,7 @@ def balance_problems(quiz: list[dict[str, Any]]) -> list[str]:
         if len(right) == 1:
             positions.append(right[0])
             longest += correct_is_longest(question)
+            shortest += correct_is_shortest(question)
     if not positions:
         return found
     limit = len(quiz) / 2
@@ -89,6 +100,14 @@ def balance_problems(quiz: list[dict[str, Any]]) -> list[str]:
                 "%(total)s: make the wrong choices as detailed as the right one"
             )
             % {"count": longest, "total": len(quiz)}
+        )
+    if shortest > limit:
+        found.append(
+            _(
+                "the right answer is the shortest choice in %(count)s questions out of "
+                "%(total)s: vary the length of the right answers"
+            )
+            % {"count": shortest, "total": len(quiz)}
         )
     return found
 
@@ -139,10 +158,15 @@ class QuizStatistics:
     choices: dict[int, int]  # number of choices -> number of questions
     correct_position: dict[str, int]  # letter -> number of questions
     correct_longest: int
+    correct_shortest: int = 0
 
     @property
     def longest_share(self) -> float:
         return self.correct_longest / self.questions if self.questions else 0.0
+
+    @property
+    def shortest_share(self) -> float:
+        return self.correct_shortest / self.questions if self.questions else 0.0
 
 
 def statistics(quizzes: list[list[dict[str, Any]]]) -> QuizStatistics:
@@ -160,4 +184,5 @@ def statistics(quizzes: list[list[dict[str, Any]]]) -> QuizStatistics:
         choices=dict(sorted(choices.items())),
         correct_position=positions,
         correct_longest=sum(correct_is_longest(q) for q in questions),
+        correct_shortest=sum(correct_is_shortest(q) for q in questions),
     )

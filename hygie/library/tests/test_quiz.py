@@ -45,6 +45,15 @@ def test_right_answers_mostly_the_longest_fail():
     assert any("longest choice in 3 questions out of 3" in p for p in balance_problems(quiz))
 
 
+def test_right_answers_mostly_the_shortest_fail():
+    quiz = [
+        question(0, ("Non", "Une réponse plus longue", "Une autre réponse longue")),
+        question(1, ("Une réponse plus longue", "Oui", "Une autre réponse longue")),
+        question(2, ("Une réponse plus longue", "Une autre réponse longue", "Rien")),
+    ]
+    assert any("shortest choice in 3 questions out of 3" in p for p in balance_problems(quiz))
+
+
 def test_more_than_one_right_answer_fails():
     quiz = [question(0), question(1), question(2)]
     quiz[0]["choices"][1]["correct"] = True
@@ -91,4 +100,6 @@ def test_the_library_gives_no_position_or_length_cue():
     # No position holds more than 40 % of the right answers, and the first three each hold 20 %+.
     assert max(figures.correct_position.values()) <= 0.4 * figures.questions
     assert min(counts) >= 0.2 * figures.questions
-    assert figures.longest_share <= 0.35
+    # Neither the longest nor the shortest choice is a reliable guess.
+    assert figures.longest_share <= 0.4
+    assert figures.shortest_share <= 0.4

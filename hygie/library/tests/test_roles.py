@@ -68,3 +68,13 @@ def test_the_fraud_capsule_gives_the_secretary_her_script_and_question():
         script = "Votre script à l'accueil" if language == "fr" else "Your front-desk script"
         assert script in body_for_role(capsule.body, "secretary")
         assert script not in body_for_role(capsule.body, "holder")
+
+
+def test_the_console_quiz_format_keeps_the_roles_of_a_question():
+    from hygie.library import editing
+
+    path = next(p for p in capsule_files() if p.match("fr/fraude-telephone-sms.md"))
+    quiz = parse(path).meta["quiz"]
+    text = editing.quiz_to_text(quiz)
+    assert "? [secretary] " in text
+    assert editing.quiz_from_text(text) == quiz
