@@ -90,6 +90,7 @@ def person_data(person: Person) -> dict[str, object]:
         "mobile_phone": person.mobile_phone,
         "rpps": person.rpps,
         "profession": person.get_profession_display(),
+        "role_in_the_practice": person.get_practice_role_display() if person.practice_role else "",
         "specialty": person.specialty,
         "departement": person.departement,
         "commune": person.commune,

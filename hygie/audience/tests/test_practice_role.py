@@ -125,3 +125,13 @@ def test_a_segment_targets_roles(organisation, claire):
         Person.objects.filter(organisation=organisation)
     )
     assert list(people) == [claire]
+
+
+def test_the_access_export_includes_the_role(console, admin, claire):
+    import json
+
+    claire.practice_role = "secretary"
+    claire.save()
+    url = reverse("audience:person_export", args=[claire.pk])
+    data = json.loads(console(admin).get(url, {"format": "json"}).content)
+    assert data["role_in_the_practice"]
