@@ -13,13 +13,7 @@ urlpatterns = [
     path("two-factor/backup-codes/", views.backup_codes_regenerate, name="backup_codes_regenerate"),
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset.html",
-            email_template_name="emails/password_reset-body.txt",
-            html_email_template_name="emails/password_reset-body.html",
-            subject_template_name="emails/password_reset-subject.txt",
-            success_url=reverse_lazy("accounts:password_reset_done"),
-        ),
+        views.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 import segno
 from django.contrib import messages
@@ -13,16 +13,18 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
-from hygie.accounts import two_factor
-from hygie.accounts.audit import audit_record
+from hygie.accounts import throttling, two_factor
+from hygie.accounts.audit import audit_record, client_ip
 from hygie.accounts.forms import CodeForm, LoginForm, SignUpForm
 from hygie.accounts.models import User
 from hygie.accounts.services import invitation_accept, invitation_for_token, staff_user_create
+from hygie.accounts.tasks import send_password_reset
 
 
 class LoginView(auth_views.LoginView):
@@ -154,3 +156,25 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request, "accounts/invitation_signup.html", {"invitation": invitation, "form": form}
     )
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Asks for the reset link in the background, throttled per address and per client.
+
+    The answer is the same for a known and an unknown address (the lookup and the
+    message happen in a worker), and it never depends on the request's Host header.
+    """
+
+    template_name = "accounts/password_reset.html"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        address = str(form.cleaned_data["email"]).strip().lower()
+        client = client_ip(self.request) or ""
+        if not throttling.allow_reset_request(address=address, client=client):
+            form.add_error(
+                None, _("Too many requests. Please wait an hour before asking for a new link.")
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        send_password_reset.enqueue(address, translation.get_language() or "fr")
+        return redirect(self.success_url)
