@@ -6,11 +6,13 @@ import datetime as dt
 
 import pytest
 
-from hygie.incidents import engine
+from hygie.incidents import engine, selectors
 from hygie.incidents.content import TreeError, build_tree, load_tree
 from hygie.incidents.engine import PARIS
+from hygie.incidents.tests.helpers import make_report
 from hygie.incidents.tests.pages import dated, duties, text
 from hygie.incidents.tests.trees import minimal, outcome_of, question
+from hygie.testing.pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -209,3 +211,23 @@ def test_a_month_deadline_is_a_calendar_date_across_a_clock_change():
     (deadline,) = engine.deadlines([rule], discovered)
     assert deadline.due == dt.datetime(2026, 4, 15, 9, 0, tzinfo=PARIS)
     assert deadline.due.utcoffset() == dt.timedelta(hours=2)
+
+
+def test_the_desk_and_its_reminders_count_only_the_duties_the_answers_make_due(organisation):
+    leak = path_to("Mes propres données ont fuité")
+    assert selectors.deadlines_of(make_report(organisation, path=leak)) == []
+    slow = path_to("Mon ordinateur se comporte", "Seulement des lenteurs")
+    assert selectors.deadlines_of(make_report(organisation, path=slow)) == []
+    ransomware = make_report(organisation, path="0")
+    assert {d.obligation.id for d in selectors.deadlines_of(ransomware)} >= {
+        "cnil_breach_notification",
+        "complaint_insurance_72h",
+    }
+
+
+def test_the_pdf_says_which_duties_are_not_required_and_why(client):
+    leak = path_to("Mes propres données ont fuité")
+    response = client.get(f"/aide/r/{leak}/resume.pdf", DISCOVERY)
+    words = pdf_text(response.content)
+    assert "Non requis dans votre situation" in words
+    assert "non requis, parce que les données touchées ne sont pas celles" in words
