@@ -13,6 +13,7 @@ machine; a replayed hit counts at the time it was made.
 
 from __future__ import annotations
 
+import io
 import logging
 import threading
 import time
@@ -20,7 +21,10 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
 from typing import Any
+from urllib.parse import urlsplit
 
+import segno
+from django.conf import settings
 from django.db import connections
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
@@ -48,6 +52,16 @@ def _fallback(endpoint: str, request: HttpRequest, prefix: str, token: str) -> H
         return response
     if endpoint == "presence":
         return HttpResponse(status=204)
+    if endpoint == "qr_image":
+        # The same code as for any token (it only leads to the tracked link), not kept.
+        scheme = urlsplit(settings.TRACKING_BASE_URL).scheme
+        buffer = io.BytesIO()
+        segno.make(f"{scheme}://{request.get_host()}/{prefix}/{token}/", error="m").save(
+            buffer, kind="png", scale=6, border=2
+        )
+        response = HttpResponse(buffer.getvalue(), content_type="image/png")
+        response["Cache-Control"] = "no-store"
+        return response
     if endpoint == "not_me":
         return render(request, "phishing/not_me.html")
     if endpoint == "hidden_link":
@@ -62,6 +76,8 @@ def _fallback(endpoint: str, request: HttpRequest, prefix: str, token: str) -> H
 
 def _records(endpoint: str, request: HttpRequest) -> bool:
     """Whether this request would have recorded something."""
+    if endpoint == "qr_image":
+        return False
     if endpoint in ("report", "presence", "not_me"):
         return request.method == "POST"
     if endpoint == "open_pixel":

@@ -41,7 +41,7 @@ tracking_urlpatterns = [
         spooled("hidden_link", views.hidden_link),
         name="hidden_link",
     ),
-    path("<slug:prefix>/<str:token>/q.png", views.qr_image, name="qr_image"),
+    path("<slug:prefix>/<str:token>/q.png", spooled("qr_image", views.qr_image), name="qr_image"),
     # The image's name varies per campaign (services.IMAGE_NAMES); any name is served.
     path(
         "<slug:prefix>/<str:token>/<slug:image>.gif",

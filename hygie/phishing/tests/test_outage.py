@@ -48,8 +48,10 @@ def test_hits_during_an_outage_get_their_answers_and_count_once_afterwards(
     clicked_at = timezone.now()
     page = client.get(f"{base}/", **PERSON)
     pixel = client.get(f"{base}/logo.gif", **PERSON)
+    code = client.get(f"{base}/q.png", **PERSON)
     assert page.status_code == 200 and "indisponible" in page.content.decode()
     assert pixel.status_code == 200 and pixel["Content-Type"] == "image/gif"
+    assert code.status_code == 200 and code["Content-Type"] == "image/png"
     assert not SimulationEvent.objects.exists()
     back()
 
