@@ -683,3 +683,25 @@ def token_haystack(text: str) -> str:
     unquoted = _QUOTE.sub("", text)
     joined = re.sub(r"=?\r?\n", "", unquoted)
     return "\n".join([text, unquoted, joined, unquote(joined), unquote(unquote(joined))])
+
+
+def attached_original(raw: bytes) -> bytes | None:
+    """The reported message as it was attached to the report (message/rfc822 or an
+    .eml file), byte for byte where possible; None for inline forwards."""
+    try:
+        message = message_from_bytes(raw, policy=compat32)
+    except RecursionError:
+        return None
+    walk = _collect(message, 0)
+    if not walk.attached:
+        return None
+    for part in message.walk():
+        if part.get_content_type() == "message/rfc822":
+            payload = part.get_payload()
+            if isinstance(payload, list) and payload and isinstance(payload[0], Message):
+                return payload[0].as_bytes()
+        if _is_eml(part):
+            data = part_bytes(part)
+            if data:
+                return data
+    return None

@@ -27,6 +27,7 @@ from hygie.reporting.models import (
     Mailbox,
     Report,
 )
+from hygie.reporting.parsing import attached_original
 
 MAILBOX_FIELDS = (
     "address",
@@ -497,3 +498,51 @@ def group_alert_send(
         else:
             _classify_reports(group, actor=actor)
     return Alert(email=email, sms=sms_mailing, recipients=recipients)
+
+
+@dataclass(frozen=True, slots=True)
+class Export:
+    filename: str
+    content_type: str
+    content: bytes
+
+
+def group_export(
+    *, group: LureGroup, actor: User, kind: str, request: HttpRequest | None = None
+) -> Export:
+    """The lure in a form the national services take for submission: the original
+    message (.eml) or its links (one per line). Handed to staff, never sent."""
+    reports = list(group.reports.order_by("received_at", "pk"))
+    if not reports:
+        raise ValidationError(_("This group has no report."))
+    if kind == "eml":
+        # A report forwarded as an attachment carries the original with its headers.
+        for report in reports:
+            original = attached_original(bytes(report.raw))
+            if original:
+                break
+        else:
+            original = bytes(reports[0].raw)
+        if not original:
+            raise ValidationError(_("The message of this group was not kept."))
+        export = Export(f"leurre-{group.pk}.eml", "message/rfc822", original)
+    elif kind == "urls":
+        urls = list(dict.fromkeys(str(u) for r in reports for u in r.details.get("urls", [])))
+        if not urls:
+            raise ValidationError(_("No link was found in this group's messages."))
+        export = Export(
+            f"leurre-{group.pk}-liens.txt",
+            "text/plain; charset=utf-8",
+            ("\n".join(urls) + "\n").encode(),
+        )
+    else:
+        raise ValidationError(_("Choose the message or the list of links."))
+    audit_record(
+        action="lure_group.exported",
+        actor=actor,
+        organisation=group.organisation,
+        target=group,
+        details={"kind": kind},
+        request=request,
+    )
+    return export

@@ -26,4 +26,9 @@ urlpatterns += [
         "circulation/<int:group_id>/classify/", views_groups.group_classify, name="group_classify"
     ),
     path("circulation/<int:group_id>/alert/", views_groups.group_alert, name="group_alert"),
+    path(
+        "circulation/<int:group_id>/export/<str:kind>/",
+        views_groups.group_export,
+        name="group_export",
+    ),
 ]

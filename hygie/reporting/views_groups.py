@@ -201,3 +201,21 @@ def group_alert(request: HttpRequest, group_id: int) -> HttpResponse:
             % {"n": alert.recipients},
         )
     return redirect("reporting:group", group_id=group.pk)
+
+
+@require_GET
+@console_view(HANDLE)
+def group_export(request: HttpRequest, group_id: int, kind: str) -> HttpResponse:
+    group = _group(request, group_id)
+    try:
+        export = services.group_export(
+            group=group, actor=request_user(request), kind=kind, request=request
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("reporting:group", group_id=group.pk)
+    response = HttpResponse(export.content, content_type=export.content_type)
+    # Always a download: the lure is never displayed by the browser from here.
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
