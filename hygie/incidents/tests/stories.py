@@ -116,6 +116,7 @@ STORIES: list[Story] = [
         ("J'ai reçu un e-mail suspect", "Rien : je l'ai seulement reçu"),
         "phishing_no_data_given",
         actions=("Bon réflexe", "Signal Spam"),
+        not_required={CNIL, COMPLAINT},
         absent=("avant le",),
     ),
     story(
@@ -404,6 +405,7 @@ STORIES: list[Story] = [
         ("Chantage, menace", "Un e-mail prétend"),
         "blackmail_mass_email",
         actions=("Ne payez pas",),
+        not_required={CNIL, COMPLAINT},
     ),
     story(
         "fake_support_popup_nothing_done",
@@ -412,6 +414,7 @@ STORIES: list[Story] = [
         ("Mon ordinateur se comporte", "Une fenêtre d'alerte", "Rien, ou j'ai appelé"),
         "fake_support",
         actions=("Fermez la fenêtre",),
+        not_required={CNIL, COMPLAINT, INSURER},
     ),
     story(
         "sextortion_after_video_call",
@@ -420,5 +423,6 @@ STORIES: list[Story] = [
         ("Chantage, menace", "Une personne rencontrée en ligne"),
         "sextortion",
         actions=("Arrêtez tout échange", "Déposez plainte"),
+        not_required={CNIL, COMPLAINT},
     ),
 ]

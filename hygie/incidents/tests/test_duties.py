@@ -231,3 +231,15 @@ def test_the_pdf_says_which_duties_are_not_required_and_why(client):
     words = pdf_text(response.content)
     assert "Non requis dans votre situation" in words
     assert "non requis, parce que les données touchées ne sont pas celles" in words
+
+
+def test_every_outcome_says_which_duties_apply_and_which_do_not():
+    """Only the catch-all, where nothing is known yet, lists no duty at all."""
+    tree = load_tree()
+    for outcome in tree.outcomes.values():
+        if outcome.id == "general_unknown":
+            assert outcome.obligations == ()
+            continue
+        assert outcome.obligations, f"{outcome.id} says nothing about duties"
+        for obligation in outcome.obligations:
+            assert obligation.requires, f"{obligation.id} has no condition"
