@@ -279,9 +279,11 @@ WORKER_IDLE_SECONDS = env_int("HYGIE_WORKER_IDLE_SECONDS", 1, minimum=0)
 # Key of the hashes that keep suppressed addresses (unsubscribed, bounced,
 # erased). Changing it forgets every suppression: set it once, keep it.
 SUPPRESSION_HASH_KEY = env_secret("HYGIE_SUPPRESSION_KEY") or f"suppression:{SECRET_KEY}"
-# Key that encrypts stored secrets such as report mailbox passwords (any string; a
-# Fernet key is derived from it). Changing it makes those secrets unreadable: re-enter them.
+# Key that encrypts stored secrets: report mailbox passwords, DKIM private keys (any
+# string; a Fernet key is derived from it). Change it with a rotation (docs/security.md).
 FIELD_ENCRYPTION_KEY = env_secret("HYGIE_FIELD_ENCRYPTION_KEY") or f"fields:{SECRET_KEY}"
+# Previous keys, still accepted for reading during a key rotation (docs/security.md).
+FIELD_ENCRYPTION_KEY_FALLBACKS = env_list("HYGIE_FIELD_ENCRYPTION_KEY_FALLBACKS")
 # Delivery engine: how long a worker's claim on a batch lasts before another
 # worker may take it over, and how many messages a worker claims at once.
 DELIVERY_LEASE_SECONDS = env_int("HYGIE_DELIVERY_LEASE_SECONDS", 300, minimum=5)

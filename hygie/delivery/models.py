@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hygie.accounts.models import Organisation
 from hygie.audience.models import Person, Segment
+from hygie.lib.encrypted_field import EncryptedTextField
 
 
 def new_token() -> str:
@@ -66,7 +67,8 @@ class SendingProfile(models.Model):
     )
     dkim_domain = models.CharField(_("DKIM domain"), max_length=253, blank=True)
     dkim_selector = models.CharField(_("DKIM selector"), max_length=63, blank=True)
-    dkim_private_key = models.TextField(
+    # Stored encrypted like the report mailbox password (hygie.lib.crypto).
+    dkim_private_key = EncryptedTextField(
         _("DKIM private key (PEM)"), blank=True, help_text=_("Leave empty to send unsigned.")
     )
     return_path = models.EmailField(
