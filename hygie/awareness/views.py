@@ -25,8 +25,7 @@ from hygie.awareness.models import AwarenessCampaign, ProgrammeStep, StepStatus
 from hygie.delivery.models import Delivery, MailingKind
 from hygie.lib.pdf import pdf_response, render_pdf
 from hygie.lib.robots import automated_reason
-from hygie.library import quiz, roles
-from hygie.library.loader import render_body
+from hygie.library import selectors as library_selectors
 from hygie.library.models import Capsule
 from hygie.library.selectors import available_capsules
 from hygie.operations import snapshots
@@ -101,8 +100,10 @@ def _answers(request: HttpRequest, capsule: Capsule, asked: list[int]) -> list[i
 def _reader_role(delivery: Delivery) -> str:
     person = delivery.person
     if person is None:
-        return roles.DEFAULT_ROLE
-    return roles.reader_role(person.practice_role, person.profession)
+        return library_selectors.DEFAULT_ROLE
+    return library_selectors.role_of(
+        practice_role=person.practice_role, profession=person.profession
+    )
 
 
 # No session or cookie is used: the token in the address is the only key, and the
@@ -112,16 +113,13 @@ def _reader_role(delivery: Delivery) -> str:
 def capsule_page(request: HttpRequest, token: str) -> HttpResponse:
     delivery = _delivery(token)
     capsule = selectors.capsule_for(delivery)
-    role = _reader_role(delivery)
-    asked = roles.shown_questions(capsule.quiz, role)
-    body_html = capsule.body_html
-    if roles.has_role_passages(capsule.body_markdown):
-        body_html = render_body(roles.body_for_role(capsule.body_markdown, role))
+    reader = library_selectors.capsule_for_reader(capsule, role=_reader_role(delivery), token=token)
+    asked = reader.asked
     context = {
         "capsule": capsule,
-        "body_html": body_html,
-        "role": role,
-        "questions": quiz.shuffled(capsule.quiz, token, asked),
+        "body_html": reader.body_html,
+        "role": reader.role,
+        "questions": reader.questions,
         "organisation": delivery.mailing.organisation,
         "token": token,
     }

@@ -36,6 +36,7 @@ from hygie.accounts.services import (
 from hygie.analytics import selectors as analytics
 from hygie.audience import selectors as audience_selectors
 from hygie.console import selectors
+from hygie.library import selectors as library_selectors
 from hygie.library import services as capsule_services
 from hygie.library.forms import CapsuleForm
 from hygie.library.models import Capsule
@@ -253,7 +254,24 @@ def library(request: HttpRequest) -> HttpResponse:
 def capsule_preview(request: HttpRequest, capsule_id: int) -> HttpResponse:
     organisation = request_organisation(request)
     capsule = get_object_or_404(available_capsules(organisation), pk=capsule_id)
-    return render(request, "console/capsule_preview.html", {"capsule": capsule})
+    # Staff read the capsule as each role in the practice reads it.
+    choices = library_selectors.role_choices()
+    role = request.GET.get("role", "")
+    if role not in dict(choices):
+        role = library_selectors.DEFAULT_ROLE
+    # A fixed seed: staff see one stable order, nobody's in particular.
+    reader = library_selectors.capsule_for_reader(capsule, role=role, token="preview")  # noqa: S106
+    return render(
+        request,
+        "console/capsule_preview.html",
+        {
+            "capsule": capsule,
+            "role": role,
+            "roles": choices,
+            "body_html": reader.body_html,
+            "shown_quiz": [capsule.quiz[index] for index in reader.asked],
+        },
+    )
 
 
 def _attach(form: CapsuleForm, errors: dict[str, list[str]]) -> None:

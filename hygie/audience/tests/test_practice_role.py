@@ -135,3 +135,31 @@ def test_the_access_export_includes_the_role(console, admin, claire):
     url = reverse("audience:person_export", args=[claire.pk])
     data = json.loads(console(admin).get(url, {"format": "json"}).content)
     assert data["role_in_the_practice"]
+
+
+def test_a_segment_of_secretaries_is_made_in_the_console(console, admin, organisation, claire):
+    from hygie.audience.models import Segment
+
+    claire.practice_role = "secretary"
+    claire.save()
+    Person.objects.create(organisation=organisation, email="dr@example.org", practice_role="holder")
+    client = console(admin)
+    count = client.get(
+        reverse("audience:segment_count"), {"practice_roles": ["secretary"], "statuses": ["active"]}
+    )
+    assert count.json() == {"count": 1}
+    client.post(
+        reverse("audience:segment_new"),
+        {"name": "Secrétariats", "practice_roles": ["secretary"], "statuses": ["active"]},
+    )
+    segment = Segment.objects.get()
+    assert segment.filters["practice_roles"] == ["secretary"]
+    assert list(segment_people(segment)) == [claire]
+
+
+def segment_people(segment):
+    from hygie.audience.segments import SegmentFilters
+
+    return SegmentFilters.from_json(segment.filters).apply(
+        Person.objects.filter(organisation=segment.organisation)
+    )

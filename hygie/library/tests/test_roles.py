@@ -78,3 +78,23 @@ def test_the_console_quiz_format_keeps_the_roles_of_a_question():
     text = editing.quiz_to_text(quiz)
     assert "? [secretary] " in text
     assert editing.quiz_from_text(text) == quiz
+
+
+def test_staff_preview_a_capsule_as_each_role(db, console, admin):
+    from django.urls import reverse
+
+    from hygie.library.loader import load
+    from hygie.library.models import Capsule
+
+    load()
+    capsule = Capsule.objects.get(slug="fraude-telephone-sms", language="fr", organisation=None)
+    url = reverse("console:capsule_preview", args=[capsule.pk])
+    secretary = console(admin).get(url, {"role": "secretary"}).content.decode()
+    doctor = console(admin).get(url).content.decode()
+    assert "Votre script à l'accueil" in secretary
+    assert "Votre script à l'accueil" not in doctor
+    assert "Un script pour votre secrétaire" in doctor
+    secretary_question = next(q for q in capsule.quiz if q.get("roles") == ["secretary"])
+    assert "installer un correctif urgent" in secretary
+    assert "installer un correctif urgent" not in doctor
+    assert console(admin).get(url, {"role": "astronaut"}).status_code == 200
