@@ -95,6 +95,7 @@ def test_staff_preview_a_capsule_as_each_role(db, console, admin):
     assert "Votre script à l'accueil" not in doctor
     assert "Un script pour votre secrétaire" in doctor
     secretary_question = next(q for q in capsule.quiz if q.get("roles") == ["secretary"])
+    assert "installer un correctif urgent" in secretary_question["question"]
     assert "installer un correctif urgent" in secretary
     assert "installer un correctif urgent" not in doctor
     assert console(admin).get(url, {"role": "astronaut"}).status_code == 200
