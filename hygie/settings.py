@@ -187,12 +187,24 @@ SESSION_COOKIE_SECURE = _https
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_SECURE = _https
 CSRF_COOKIE_HTTPONLY = True
-SECURE_SSL_REDIRECT = env_bool("HYGIE_SSL_REDIRECT", default=False)
+# On by default when every public address is https: a plain-HTTP request is redirected.
+SECURE_SSL_REDIRECT = env_bool(
+    "HYGIE_SSL_REDIRECT",
+    default=_https and urlsplit(TRACKING_BASE_URL).scheme == "https",
+)
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("HYGIE_BEHIND_PROXY", False) else None
 )
 SECURE_HSTS_SECONDS = 31536000 if _https else 0
-SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+# Whether every subdomain of the operator's domain serves HTTPS, and whether to commit
+# to the browsers' preload list, only the operator knows: both are opt-in, and Django's
+# deploy warnings about them (W005, W021) are silenced until then (docs/security.md).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HYGIE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env_bool("HYGIE_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = [
+    *([] if SECURE_HSTS_INCLUDE_SUBDOMAINS else ["security.W005"]),
+    *([] if SECURE_HSTS_PRELOAD else ["security.W021"]),
+]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
