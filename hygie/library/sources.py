@@ -2,7 +2,8 @@
 
 Readers see only primary or official texts (the CNIL, the ANS, Cybermalveillance.gouv.fr,
 Légifrance, ministries, EU law). Press articles, relays and other working notes that
-helped write a capsule stay in its `research_notes`, which are never loaded or shown.
+helped write a capsule stay in its `research_notes`, and the fact-base entries it relies on
+in its `fact_keys`: both are never loaded or shown.
 """
 
 from __future__ import annotations

@@ -99,3 +99,9 @@ def test_research_notes_are_never_shown(db, client, tmp_path):
     shown = {s["url"] for s in capsule.sources}
     assert all(note["url"] not in shown for note in notes)
     assert "DM Experts" not in str(capsule.sources) and "poster link" not in str(capsule.sources)
+
+
+@pytest.mark.parametrize("path", capsule_files(), ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_each_shipped_capsule_names_the_facts_it_relies_on(path):
+    keys = parse(path).meta.get("fact_keys")
+    assert keys and all(isinstance(key, str) and key.strip() for key in keys)
