@@ -21,3 +21,39 @@ def test_reports_are_deleted_after_the_organisations_retention(organisation):
     assert list(Report.objects.all()) == [recent]
     assert not Report.objects.filter(pk=old.pk).exists()
     assert purge_expired_reports(now) == 0
+
+
+def test_expired_reports_leave_their_lure_groups_counted_or_gone(organisation):
+    from hygie.reporting.grouping import report_group_assign
+    from hygie.reporting.models import LureGroup
+
+    organisation.retention_months = 12
+    organisation.save()
+    now = timezone.now()
+    details = {
+        "text": "Réglez la facture impayée sur le portail avant demain soir merci",
+        "urls": [],
+    }
+
+    def report(days: int, email: str) -> Report:
+        created = Report.objects.create(
+            organisation=organisation,
+            received_at=now - timedelta(days=days),
+            reporter_email=email,
+            subject="Facture impayée",
+            original_domain="facturation-portail.example",
+            details=details,
+        )
+        report_group_assign(report=created)
+        return created
+
+    report(370, "a@cabinet.example")
+    kept = report(300, "b@cabinet.example")
+    lonely = report(380, "c@cabinet.example")
+    Report.objects.filter(pk=lonely.pk).update(
+        group=LureGroup.objects.create(organisation=organisation)
+    )
+    assert purge_expired_reports(now) == 2
+    (group,) = LureGroup.objects.all()
+    assert group.pk == Report.objects.get(pk=kept.pk).group_id
+    assert group.reports_count == 1 and group.reporters_count == 1
