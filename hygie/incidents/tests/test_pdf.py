@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from io import BytesIO
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from pypdf import PdfReader
 
 from hygie.incidents import antispam
 from hygie.incidents.content import load_tree
@@ -115,3 +118,20 @@ def test_the_pdf_route_exists_for_both_guides():
         reverse("incidents:org_pdf", kwargs={"organisation": "x", "path": "u0"})
         == "/aide/o/x/r/u0/resume.pdf"
     )
+
+
+def test_a_due_date_stays_on_three_short_lines_in_the_pdf(client):
+    """Weekday, date and time each on one unbroken line of the due-date column."""
+    response = client.get("/aide/r/u0/resume.pdf", {"decouverte": "2025-11-28T14:05"})
+    lines: list[str] = []
+
+    def collect(text, *_args) -> None:
+        if text.strip():
+            lines.append(text.strip())
+
+    for page in PdfReader(BytesIO(response.content)).pages:
+        page.extract_text(visitor_text=collect)
+    assert "1er décembre 2025" in lines  # the date is one line of its own, never broken
+    index = lines.index("1er décembre 2025")
+    assert lines[index - 1] == "lundi"
+    assert lines[index + 1] == "14:05"
