@@ -10,10 +10,11 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from hygie.accounts.roles import Permission, Role, role_has
+from hygie.lib.french import with_article
 
 
 def validate_time_zone(value: str) -> None:
@@ -71,6 +72,14 @@ colour_validator = RegexValidator(
 )
 
 
+class NameArticle(models.TextChoices):
+    NONE = "", _("none (“de Doctolib”)")
+    LE = "le", _("le (“du Conseil”)")
+    LA = "la", _("la (“de la Fédération”)")
+    ELIDED = "l'", _("l' (“de l'URPS”, “de l'Union”)")
+    LES = "les", _("les (“des Médecins…”)")
+
+
 class Organisation(models.Model):
     """A tenant: the body (a union, a federation…) that runs the programme."""
 
@@ -110,6 +119,16 @@ class Organisation(models.Model):
     )
 
     brand_name = models.CharField(_("name shown to practitioners"), max_length=200, blank=True)
+    # French puts an article before most organisation names ("de l'URPS", "du Conseil",
+    # "à la Fédération", "des Médecins…"): stored, not guessed from the name.
+    name_article = models.CharField(
+        _("article before the name in a sentence"),
+        max_length=3,
+        choices=NameArticle.choices,
+        blank=True,
+        default="",
+        help_text=_("So that French reads right: “de l'URPS”, “du Conseil”, “à la Fédération”."),
+    )
     brand_colour = models.CharField(
         _("brand colour"), max_length=7, default="#1d4ed8", validators=[colour_validator]
     )
@@ -127,6 +146,15 @@ class Organisation(models.Model):
     @property
     def public_name(self) -> str:
         return self.brand_name or self.name
+
+    @property
+    def in_sentence(self) -> str:
+        """The public name as it reads inside a sentence of the active language: in
+        French with its article ("l'URPS Occitanie", "le Conseil…"; after "de" or "à",
+        hygie.lib.french.contract() makes "du", "au"), in English as it is."""
+        if not (translation.get_language() or "fr").startswith("fr"):
+            return self.public_name
+        return with_article(self.public_name, self.name_article)
 
 
 class Membership(models.Model):

@@ -32,6 +32,7 @@ ORGANISATION_SETTING_FIELDS = (
     "retention_months",
     "require_two_factor",
     "brand_name",
+    "name_article",
     "brand_colour",
 )
 

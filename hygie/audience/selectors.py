@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.db.models import Count, Q, QuerySet
 
 from hygie.accounts.models import Organisation
@@ -45,6 +47,13 @@ def search_people(
 def segment_people(segment: Segment) -> QuerySet[Person]:
     filters = SegmentFilters.from_json(segment.filters)
     return filters.apply(people(segment.organisation).select_related("practice"))
+
+
+def segment_people_any_status(segment: Segment) -> QuerySet[Person]:
+    """The segment's people whatever their status: to say how many a mailing leaves out
+    (unsubscribed, bounced)."""
+    filters = replace(SegmentFilters.from_json(segment.filters), statuses=[])
+    return filters.apply(people(segment.organisation))
 
 
 def count_for_filters(organisation: Organisation, filters: SegmentFilters) -> int:

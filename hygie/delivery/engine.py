@@ -45,6 +45,7 @@ from hygie.delivery.sms import sms_backend
 from hygie.delivery.transport import Outcome, Result, SmtpTransport
 from hygie.delivery.unsubscribe_tokens import unsubscribe_token
 from hygie.delivery.windows import Window
+from hygie.lib.typography import french_html, french_text
 from hygie.operations.loop import Backoff
 
 logger = logging.getLogger(__name__)
@@ -182,6 +183,11 @@ def _compiled(variant_id: int, revision: str) -> CompiledMessage:
     if ":" in identification:
         name, value = identification.split(":", 1)
         extra.append((name.strip(), value.strip()))
+    subject, text_body, html_body = variant.subject, variant.text_body, variant.html_body
+    if organisation.language.startswith("fr"):
+        # Once per variant (the result is cached): French typography and contractions.
+        subject, text_body = french_text(subject), french_text(text_body)
+        html_body = french_html(html_body)
     return CompiledMessage(
         headers=Headers(
             from_name=from_name,
@@ -189,9 +195,9 @@ def _compiled(variant_id: int, revision: str) -> CompiledMessage:
             reply_to=mailing.reply_to or organisation.reply_to_email,
             extra=tuple(extra),
         ),
-        subject=variant.subject,
-        text_body=variant.text_body,
-        html_body=variant.html_body,
+        subject=subject,
+        text_body=text_body,
+        html_body=html_body,
         message_id_domain=from_email.rsplit("@", 1)[-1].strip(">").lower() or "localhost",
     )
 

@@ -1,12 +1,18 @@
 from __future__ import annotations
 
+import random
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 
 from hygie.accounts.models import Organisation
 from hygie.audience.models import Person, PersonStatus, Profession
-from hygie.audience.selectors import segment_people
+from hygie.audience.selectors import segment_people, segment_people_any_status
+from hygie.delivery.engine import profile_of, window_of
 from hygie.delivery.models import Channel, Delivery, DeliveryStatus, Mailing
 from hygie.delivery.placeholders import NAMES, PLACEHOLDER
+from hygie.delivery.windows import Window, spread
 
 
 def mailings(organisation: Organisation) -> QuerySet[Mailing]:
@@ -105,3 +111,65 @@ def sample_recipients(mailing: Mailing, *, size: int = 3) -> list[Person]:
         return []
     others = list(people.exclude(pk=worst.pk).order_by("pk")[: size - 1])
     return [worst, *others]
+
+
+# --- What a launch would do ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LaunchForecast:
+    recipients: int
+    unsubscribed: int
+    bounced: int
+    no_address: int
+    first_send: datetime | None
+    last_send: datetime | None
+    # Launched now, outside the window: the first message waits for it to open.
+    waits_for_window: bool
+    window: Window
+
+    @property
+    def excluded(self) -> int:
+        return self.unsubscribed + self.bounced + self.no_address
+
+
+def launch_forecast(mailing: Mailing, *, now: datetime) -> LaunchForecast:
+    """Who a launch now would reach, who it leaves out and why, and when the messages
+    would leave (computed as the launch computes them)."""
+    window = window_of(mailing)
+    segment = (
+        Person.objects.none()
+        if mailing.segment is None
+        else segment_people_any_status(mailing.segment)
+    )
+    address = Q(mobile_phone="") if mailing.channel == Channel.SMS else Q(email=None) | Q(email="")
+    counts = segment.aggregate(
+        unsubscribed=Count("pk", filter=Q(status=PersonStatus.UNSUBSCRIBED)),
+        bounced=Count("pk", filter=Q(status=PersonStatus.BOUNCED)),
+        no_address=Count("pk", filter=Q(status=PersonStatus.ACTIVE) & address),
+    )
+    count = recipients(mailing).count()
+    start = max(mailing.send_start or now, now)
+    first = last = None
+    if count:
+        try:
+            times = spread(
+                window,
+                count,
+                start=start,
+                end=mailing.send_end,
+                rate_per_minute=profile_of(mailing.organisation_id).rate_per_minute,
+                rng=random.Random(0),  # noqa: S311 - a forecast, not a secret
+            )
+        except ValueError:
+            times = []
+        if times:
+            first, last = times[0], times[-1]
+    return LaunchForecast(
+        recipients=count,
+        first_send=first,
+        last_send=last,
+        waits_for_window=not window.is_open(start),
+        window=window,
+        **counts,
+    )

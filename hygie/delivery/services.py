@@ -7,10 +7,13 @@ import random
 import secrets
 from collections.abc import Collection
 from datetime import datetime
+from email.headerregistry import Address
+from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -36,6 +39,7 @@ from hygie.delivery.models import (
 )
 from hygie.delivery.windows import spread
 from hygie.lib.bulk import insert_rows
+from hygie.lib.emails import DkimKey, build_email
 
 # The code of the error a launch raises when nobody can receive the mailing.
 NO_RECIPIENTS = "no_recipients"
@@ -365,6 +369,54 @@ def send_test(
     send_claimed([delivery.pk], worker_id, stand_in=sample)
     delivery.refresh_from_db()
     return delivery
+
+
+# --- Messages to one practitioner, in the organisation's name ------------------
+
+
+def organisation_sender(organisation: Organisation) -> str:
+    """The From header of what a practitioner receives: the organisation's name and an
+    address of its domain, never the platform's."""
+    profile = profile_of(organisation.pk)
+    address = organisation.sender_email
+    if not address and profile.dkim_domain:
+        address = f"ne-pas-repondre@{profile.dkim_domain}"
+    address = address or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    # Kept readable (not RFC 2047-encoded here): the mail library encodes it on sending.
+    return str(
+        Address(
+            display_name=organisation.sender_name or organisation.public_name, addr_spec=address
+        )
+    )
+
+
+def organisation_email(
+    name: str,
+    *,
+    organisation: Organisation,
+    to: list[str],
+    context: dict[str, Any],
+    language: str,
+) -> EmailMultiAlternatives:
+    """A transactional message (sign-in link, answer to a report…) to a practitioner,
+    from the organisation: its name and address, its Reply-To, signed with its DKIM key."""
+    profile = profile_of(organisation.pk)
+    key = None
+    if profile.dkim_private_key and profile.dkim_domain and profile.dkim_selector:
+        key = DkimKey(
+            domain=profile.dkim_domain,
+            selector=profile.dkim_selector,
+            private_key=profile.dkim_private_key,
+        )
+    return build_email(
+        name,
+        to=to,
+        context=context,
+        language=language,
+        from_email=organisation_sender(organisation),
+        reply_to=[organisation.reply_to_email] if organisation.reply_to_email else None,
+        dkim_key=key,
+    )
 
 
 # --- Sending profile -----------------------------------------------------------

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -20,7 +21,7 @@ from hygie.accounts.roles import Permission
 from hygie.audience.models import Person
 from hygie.delivery import selectors, services
 from hygie.delivery.engine import profile_of
-from hygie.delivery.forms import MailingForm, SendingProfileForm
+from hygie.delivery.forms import WEEKDAYS, MailingForm, SendingProfileForm
 from hygie.delivery.hosts import landing_hosts
 from hygie.delivery.models import DeliveryStatus, Mailing, MailingKind, MailingStatus
 from hygie.delivery.previews import PLACEHOLDER_LABELS, preview_for
@@ -113,9 +114,43 @@ def mailing_detail(request: HttpRequest, mailing_id: int) -> HttpResponse:
     )
 
 
+CONFIRMED = frozenset({"launch", "cancel"})
+
+
+@require_GET
+@console_view(MANAGE)
+def mailing_confirm(request: HttpRequest, mailing_id: int, action: str) -> HttpResponse:
+    """Before a launch or a cancellation: what it will do, and a button to do it."""
+    if action not in CONFIRMED:
+        return HttpResponse(status=404)
+    mailing = get_for_organisation(
+        Mailing.objects.select_related("segment", "organisation"), request, pk=mailing_id
+    )
+    context: dict[str, object] = {"mailing": mailing, "action": action}
+    if action == "launch":
+        if mailing.status != MailingStatus.DRAFT or mailing.kind == MailingKind.SIMULATION:
+            return redirect("delivery:mailing", mailing_id=mailing.pk)
+        now = timezone.now()
+        context.update(
+            forecast=selectors.launch_forecast(mailing, now=now),
+            now=now,
+            window_days=[label for day, label in WEEKDAYS if day in mailing.window_days],
+            lacking=[
+                (PLACEHOLDER_LABELS.get(name, name), count)
+                for name, count in selectors.lacking_counts(mailing)
+            ],
+        )
+    else:
+        progress = selectors.progress(mailing)
+        context.update(progress=progress, unsent=progress["scheduled"] + progress["sending"])
+    return render(request, "delivery/mailing_confirm.html", context)
+
+
 def _action(request: HttpRequest, mailing_id: int, action: str) -> HttpResponse:
     mailing = get_for_organisation(Mailing.objects.all(), request, pk=mailing_id)
     actor = request_user(request)
+    if action in CONFIRMED and request.POST.get("confirmed") != "yes":
+        return redirect("delivery:mailing_confirm", mailing_id=mailing.pk, action=action)
     try:
         if action == "launch" and mailing.kind == MailingKind.SIMULATION:
             # A simulation is launched from its own page, which checks that the people were

@@ -180,7 +180,7 @@ class ReportForm(forms.Form):
         self.fields["consent"].label = gettext(
             "I agree that this information is passed on to %(organisation)s so that they "
             "can help me."
-        ) % {"organisation": organisation.public_name}
+        ) % {"organisation": organisation.in_sentence}
         slots = CallbackSlot.objects.filter(organisation=organisation).available()
         slot_field: SlotChoiceField = self.fields["slot"]  # type: ignore[assignment]
         slot_field.queryset = slots

@@ -20,6 +20,8 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from hygie.lib.typography import french_html
+
 # Host-less base so that relative and /static/ URLs resolve to something the
 # fetcher recognises without a real server.
 PDF_BASE_URL = "https://pdf.invalid/"
@@ -75,7 +77,9 @@ def render_pdf(template_name: str, context: dict[str, Any], *, language: str = "
     from weasyprint import HTML
 
     with translation.override(language):
-        html = render_to_string(template_name, context)
+        html = str(render_to_string(template_name, context))
+    if language.startswith("fr"):
+        html = french_html(html)
     document = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=_fetcher())
     return bytes(document.write_pdf())
 

@@ -1,4 +1,5 @@
-"""Serve the public tracking URLs, and only them, on the tracking host names.
+"""Serve the public tracking URLs, and only them, on the tracking host names; give French
+pages their typography.
 
 Every answer there carries the same cache policy and the same Vary, whether the
 token is real or not: a header that differs would tell a scanner which tokens exist.
@@ -10,6 +11,8 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+
+from hygie.lib.typography import french_html
 
 # Everything any tracking page may vary on (the landing page adapts to phones and
 # to the language), announced on every answer alike.
@@ -37,4 +40,29 @@ class HostRoutingMiddleware:
         for name in ("Expires", "ETag", "Last-Modified"):
             if response.has_header(name):
                 del response[name]
+        return response
+
+
+class FrenchTypographyMiddleware:
+    """Every French HTML page leaves with French typography (see hygie.lib.typography).
+
+    Placed before LocaleMiddleware, so that the response already says its language."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            getattr(response, "streaming", False)
+            or not response.get("Content-Type", "").startswith("text/html")
+            or not response.get("Content-Language", "").startswith("fr")
+            or response.status_code in (204, 304)
+        ):
+            return response
+        charset = response.charset or "utf-8"
+        html = response.content.decode(charset)
+        response.content = french_html(html).encode(charset)
+        if response.has_header("Content-Length"):
+            response["Content-Length"] = str(len(response.content))
         return response

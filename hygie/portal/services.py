@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hygie.audience.models import Language, Person, PersonStatus
-from hygie.lib.emails import absolute_url, build_email
+from hygie.delivery.services import organisation_email
+from hygie.lib.emails import absolute_url
 from hygie.portal.models import AccessLink
 
 logger = logging.getLogger(__name__)
@@ -61,8 +62,9 @@ def links_send(*, address: str) -> int:
             created_at=now,
             expires_at=now + LINK_LIFETIME,
         )
-        message = build_email(
+        message = organisation_email(
             "portal_link",
+            organisation=person.organisation,
             to=[str(person.email)],  # not NULL: filtered on it above
             context={
                 "person": person,

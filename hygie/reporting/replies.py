@@ -15,7 +15,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from hygie.lib.emails import absolute_url, build_email
+from hygie.delivery.services import organisation_email
+from hygie.lib.emails import absolute_url
 from hygie.reporting.models import ReplyStatus, Report
 
 if TYPE_CHECKING:
@@ -31,8 +32,12 @@ def language_of(report: Report) -> str:
 
 
 def _send(report: Report, name: str, context: dict[str, object]) -> None:
-    message = build_email(
-        name, to=[report.reporter_email], context=context, language=language_of(report)
+    message = organisation_email(
+        name,
+        organisation=report.organisation,
+        to=[report.reporter_email],
+        context=context,
+        language=language_of(report),
     )
     message.extra_headers.update(
         {
@@ -111,8 +116,9 @@ def handler_answer(report: Report, *, answer: str, note: str) -> None:
     """The handler's verdict, from a template, with an optional personal note."""
     if answer not in ANSWERS:
         raise ValueError(answer)
-    message = build_email(
+    message = organisation_email(
         f"report_answer_{answer}",
+        organisation=report.organisation,
         to=[report.reporter_email],
         context={
             "organisation": report.organisation,

@@ -50,7 +50,7 @@ def test_compose_launch_and_follow_a_mailing(console, admin, organisation, smtp_
     assert smtp_server.messages[0].recipients == [admin.email]
     assert str(test_message["Subject"]).startswith("Bonjour ")
 
-    client.post(reverse("delivery:mailing_action", args=[m.pk, "launch"]))
+    client.post(reverse("delivery:mailing_action", args=[m.pk, "launch"]), {"confirmed": "yes"})
     m.refresh_from_db()
     assert m.status == MailingStatus.SCHEDULED
     assert Delivery.objects.filter(mailing=m, is_test=False).count() == 3

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import dkim
@@ -120,12 +120,26 @@ def test_send_times_fall_in_the_window_with_irregular_gaps():
     assert len(gaps) > 50  # jittered, not a metronome
 
 
-def test_without_an_end_the_spread_follows_the_rate():
-    window = Window(days=frozenset(range(7)), start=time(0), end=time(23, 59), zone=PARIS)
-    start = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
-    times = spread(window, 600, start=start, end=None, rate_per_minute=60, rng=random.Random(1))
-    span = times[-1] - times[0]
-    assert timedelta(minutes=9) < span <= timedelta(minutes=12, seconds=30)
+def test_without_an_end_the_sends_are_spread_over_the_open_window():
+    """Launched at 02:24 (Paris), the messages wait for 08:00 and are spread until 19:00,
+    not sent in one burst."""
+    window = Window(days=frozenset(range(5)), start=time(8), end=time(19), zone=PARIS)
+    start = datetime(2026, 6, 1, 2, 24, tzinfo=PARIS)  # a Monday
+    times = spread(window, 200, start=start, end=None, rate_per_minute=60, rng=random.Random(1))
+    local = [t.astimezone(PARIS) for t in times]
+    assert local[0].date() == local[-1].date() == start.date()
+    assert time(8) <= local[0].time() < time(8, 30)
+    assert time(18, 30) < local[-1].time() <= time(19)
+    assert len({t.replace(second=0, microsecond=0) for t in times}) > 150  # not one minute
+
+
+def test_without_an_end_the_rate_can_lengthen_the_spread():
+    window = Window(days=frozenset(range(7)), start=time(8), end=time(9), zone=PARIS)
+    start = datetime(2026, 6, 1, 8, 0, tzinfo=PARIS)
+    times = spread(window, 600, start=start, end=None, rate_per_minute=1, rng=random.Random(1))
+    days = {t.astimezone(PARIS).date() for t in times}
+    assert len(days) >= 10  # 600 messages at 1 a minute need ten one-hour windows
+    assert all(time(8) <= t.astimezone(PARIS).time() <= time(9) for t in times)
 
 
 def test_messages_are_personalised_and_correctly_encoded(organisation, smtp_server):

@@ -17,7 +17,8 @@ START = "/aide/"
 
 
 def page(response) -> str:
-    return response.content.decode()
+    # Pages leave with French typography (no-break spaces): compared on plain spaces here.
+    return response.content.decode().replace("\u202f", " ").replace("\u00a0", " ")
 
 
 def link_to(response, label: str) -> str:

@@ -1,6 +1,8 @@
 import copy
+import io
 
 import pytest
+from pypdf import PdfReader
 
 from hygie.lib.pdf import BlockedFetch, fetch_local, render_pdf
 from hygie.testing.pdf import pdf_text
@@ -27,6 +29,9 @@ def test_renders_french_text_with_accents(template_dir):
     text = pdf_text(content)
     assert "Déclaration à la CNIL" in text
     assert "« sous 72 heures »" in text
+    # French typography: no-break spaces, narrow inside the guillemets.
+    raw = "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    assert "Échéance\u00a0: lundi" in raw and "«\u202fsous 72\u00a0heures\u202f»" in raw
 
 
 @pytest.mark.parametrize(

@@ -42,7 +42,7 @@ def test_caught_mail_is_kept_and_shown_to_superusers(console, admin, settings, c
     admin.save()
     client = console(admin)
     listing = client.get(reverse("operations:catcher_list"))
-    assert "Capsule : les mots de passe" in listing.content.decode()
+    assert "Capsule\u00a0: les mots de passe" in listing.content.decode()  # French typography
     detail = client.get(reverse("operations:catcher_detail", args=[files[0].name]))
     body = detail.content.decode()
     assert "Bonjour Élise, version texte." in body

@@ -25,6 +25,7 @@ from hygie.awareness.models import EventKind, QuizAttempt, ReadingEvent
 from hygie.awareness.services import campaign_create as awareness_campaign_create
 from hygie.delivery.models import Delivery, DeliveryStatus, SendingProfile
 from hygie.delivery.services import mailing_launch
+from hygie.lib.typography import french_text
 from hygie.library.loader import load as load_capsules
 from hygie.library.models import Capsule
 from hygie.phishing.loader import load as load_scenarios
@@ -557,7 +558,7 @@ def test_the_yearly_certificate_lists_the_years_activity(client, people, history
     assert [c.title for c in certificate.capsules_read] == [title]
     assert [(q.title, q.score) for q in certificate.quizzes] == [(title, 3)]
     body = page.content.decode()
-    assert "Dr Élise Durand" in body and title in body
+    assert "Dr Élise Durand" in body and french_text(title) in body  # with its typography
     assert 'style="' not in body
 
     previous = client.get(reverse("portal:certificate", args=[last_year])).context["certificate"]

@@ -66,15 +66,17 @@ def test_a_forwarded_simulation_is_recorded_and_praised(
     assert (event.kind, event.verdict) == (HitKind.REPORT, Verdict.HUMAN)
 
     (reply,) = mail.outbox
+    # The reply has French typography (no-break spaces): compared on plain spaces.
+    body = reply.body.replace("\u202f", " ").replace("\u00a0", " ")
     assert reply.to == [corpus.REPORTER]
     assert "c'était un exercice" in reply.subject
-    assert "sans ouvrir son lien" in reply.body
-    assert "environ 2 heures" in reply.body
+    assert "sans ouvrir son lien" in body
+    assert "environ 2 heures" in body
     flags = scenario_of(simulation_delivery).data["red_flags"]
-    assert flags[0]["explanation"] in reply.body
+    assert flags[0]["explanation"] in body
     # The landing page's clues are not shown to someone who never opened it.
     landing = [flag for flag in flags if flag["where"] == "landing"]
-    assert landing and all(flag["explanation"] not in reply.body for flag in landing)
+    assert landing and all(flag["explanation"] not in body for flag in landing)
     assert reply.extra_headers["Auto-Submitted"] == "auto-replied"
 
 
