@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from hygie.audience.departements import label as departement_label
 from hygie.audience.mapping import AS_TAG, IGNORE, IMPORT_FIELDS
 from hygie.audience.models import PersonStatus, Practice, PracticeRole, Profession
 from hygie.audience.segments import SegmentFilters
@@ -97,6 +98,10 @@ class SegmentForm(forms.Form):
         label=_("Practices"), required=False, queryset=Practice.objects.none()
     )
     tags = forms.MultipleChoiceField(label=_("Tags"), required=False)
+    communes = forms.MultipleChoiceField(label=_("Communes"), required=False)
+    import_ids = forms.TypedMultipleChoiceField(
+        label=_("People of an import"), required=False, coerce=int
+    )
     statuses = forms.MultipleChoiceField(
         label=_("Status"),
         required=False,
@@ -135,23 +140,41 @@ class SegmentForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, choices: dict[str, list[str]], practices: Any, **kwargs: Any
+        self,
+        *args: Any,
+        choices: dict[str, list[str]],
+        practices: Any,
+        imports: list[tuple[int, str]] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["departements"].choices = [(d, d) for d in choices["departements"]]  # type: ignore[attr-defined]
-        self.fields["specialties"].choices = [(s, s) for s in choices["specialties"]]  # type: ignore[attr-defined]
-        self.fields["tags"].choices = [(t, t) for t in choices["tags"]]  # type: ignore[attr-defined]
-        self.fields["practice_ids"].queryset = practices  # type: ignore[attr-defined]
+        fields: dict[str, Any] = self.fields
+        # Each value once, a département by its number and name ("33 – Gironde").
+        fields["departements"].choices = [
+            (d, departement_label(d)) for d in choices["departements"]
+        ]
+        fields["specialties"].choices = [(s, s) for s in choices["specialties"]]
+        fields["tags"].choices = [(t, t) for t in choices["tags"]]
+        fields["communes"].choices = [(c, c) for c in choices.get("communes", [])]
+        fields["import_ids"].choices = [(pk, label) for pk, label in (imports or [])]
+        fields["practice_ids"].queryset = practices
+        # Ticked in a list that a filter box narrows (static/js/segment-count.js), not
+        # Ctrl-clicked in a select.
         for name in (
             "departements",
             "specialties",
             "professions",
             "practice_roles",
+            "communes",
             "practice_ids",
             "tags",
+            "import_ids",
             "statuses",
         ):
-            self.fields[name].widget.attrs["size"] = 6
+            fields[name].widget = forms.CheckboxSelectMultiple(
+                attrs={"class": "pick-list", "data-filterable": "1"},
+                choices=fields[name].choices,
+            )
 
     def filters(self) -> SegmentFilters:
         data = self.cleaned_data
@@ -162,6 +185,8 @@ class SegmentForm(forms.Form):
             practice_roles=list(data.get("practice_roles") or []),
             practice_ids=[p.pk for p in data.get("practice_ids") or []],
             tags=list(data.get("tags") or []),
+            communes=list(data.get("communes") or []),
+            import_ids=list(data.get("import_ids") or []),
             statuses=list(data.get("statuses") or []),
             joined_after=data.get("joined_after"),
             joined_before=data.get("joined_before"),
@@ -178,6 +203,8 @@ class SegmentForm(forms.Form):
             "practice_roles": filters.practice_roles,
             "practice_ids": filters.practice_ids,
             "tags": filters.tags,
+            "communes": filters.communes,
+            "import_ids": filters.import_ids,
             "statuses": filters.statuses,
             "joined_after": filters.joined_after,
             "joined_before": filters.joined_before,

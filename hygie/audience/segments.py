@@ -24,6 +24,9 @@ class SegmentFilters:
     practice_roles: list[str] = field(default_factory=list)
     practice_ids: list[int] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    communes: list[str] = field(default_factory=list)
+    # The people an import listed (new, updated or unchanged): "the people of import N".
+    import_ids: list[int] = field(default_factory=list)
     statuses: list[str] = field(default_factory=lambda: [str(PersonStatus.ACTIVE)])
     joined_after: date | None = None
     joined_before: date | None = None
@@ -44,6 +47,8 @@ class SegmentFilters:
             practice_roles=list(data.get("practice_roles", [])),
             practice_ids=[int(i) for i in data.get("practice_ids", [])],
             tags=list(data.get("tags", [])),
+            communes=list(data.get("communes", [])),
+            import_ids=[int(i) for i in data.get("import_ids", [])],
             statuses=list(data.get("statuses", [PersonStatus.ACTIVE])),
             joined_after=dated(data.get("joined_after")),
             joined_before=dated(data.get("joined_before")),
@@ -70,6 +75,14 @@ class SegmentFilters:
             people = people.filter(practice_id__in=self.practice_ids)
         if self.tags:
             people = people.filter(tags__name__in=self.tags).distinct()
+        if self.communes:
+            people = people.filter(commune__in=self.communes)
+        if self.import_ids:
+            people = people.filter(
+                pk__in=Person.imports.through.objects.filter(
+                    importjob_id__in=self.import_ids
+                ).values("person_id")
+            )
         if self.statuses:
             people = people.filter(status__in=self.statuses)
         if self.joined_after:

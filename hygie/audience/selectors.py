@@ -76,14 +76,29 @@ def imports(organisation: Organisation) -> QuerySet[ImportJob]:
     return ImportJob.objects.filter(organisation=organisation).select_related("created_by")
 
 
+def import_choices(organisation: Organisation) -> list[tuple[int, str]]:
+    """The applied imports, newest first, as "file (date)" for the segment filter."""
+    from django.utils import formats, timezone
+
+    applied = imports(organisation).filter(applied_at__isnull=False)[:50]
+    return [
+        (job.pk, f"{job.filename} ({formats.date_format(timezone.localtime(when), 'd/m/Y')})")
+        for job in applied
+        if (when := job.applied_at)
+    ]
+
+
 def filter_choices(organisation: Organisation) -> dict[str, list[str]]:
-    """Distinct values present in the organisation, for filter pickers."""
-    base = people(organisation)
+    """Distinct values present in the organisation, each once, for filter pickers."""
+    base = people(organisation).order_by()  # no default ordering: DISTINCT on the value only
+
+    def distinct(field: str) -> list[str]:
+        return sorted(v for v in base.values_list(field, flat=True).distinct() if v)
+
     return {
-        "departements": sorted(
-            d for d in base.values_list("departement", flat=True).distinct() if d
-        ),
-        "specialties": sorted(s for s in base.values_list("specialty", flat=True).distinct() if s),
+        "departements": distinct("departement"),
+        "specialties": distinct("specialty"),
+        "communes": distinct("commune"),
         "tags": list(Tag.objects.filter(organisation=organisation).values_list("name", flat=True)),
     }
 

@@ -346,11 +346,13 @@ def _segment_form_for_count(request: HttpRequest) -> SegmentForm:
         "departements": data.getlist("departements"),
         "specialties": data.getlist("specialties"),
         "tags": data.getlist("tags"),
+        "communes": data.getlist("communes"),
     }
     form = SegmentForm(
         data,
         choices=choices,
         practices=selectors.practices(organisation).order_by(),
+        imports=selectors.import_choices(organisation),
     )
     form.fields["name"].required = False
     return form
@@ -365,6 +367,7 @@ def _segment_form(
         initial=initial,
         choices=selectors.filter_choices(organisation),
         practices=selectors.practices(organisation).order_by("name"),
+        imports=selectors.import_choices(organisation),
     )
 
 

@@ -278,3 +278,27 @@ class SendingProfileForm(forms.ModelForm):  # type: ignore[type-arg]
         if key and not (cleaned.get("dkim_domain") and cleaned.get("dkim_selector")):
             self.add_error("dkim_domain", _("A DKIM key needs its domain and selector."))
         return cleaned
+
+
+class ScheduleForm(forms.ModelForm):  # type: ignore[type-arg]
+    """The window and pace of a paused mailing: what is left to send is spread again."""
+
+    window_days = forms.TypedMultipleChoiceField(
+        label=_("Sending days"), choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Mailing
+        fields = ["window_days", "window_start", "window_end", "send_end"]
+        widgets = {
+            "window_start": forms.TimeInput(attrs={"type": "time"}),
+            "window_end": forms.TimeInput(attrs={"type": "time"}),
+            "send_end": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("window_start"), data.get("window_end")
+        if start and end and start >= end:
+            self.add_error("window_end", _("The window must end after it starts."))
+        return data

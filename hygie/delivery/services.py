@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 import secrets
 from collections.abc import Collection
-from datetime import datetime
+from datetime import datetime, time
 from email.headerregistry import Address
 from email.utils import parseaddr
 from typing import Any
@@ -291,6 +291,66 @@ def mailing_cancel(*, mailing: Mailing, actor: User, request: HttpRequest | None
     mailing.deliveries.filter(status=DeliveryStatus.SCHEDULED).update(
         status=DeliveryStatus.CANCELLED
     )
+
+
+@transaction.atomic
+def mailing_reschedule(
+    *,
+    mailing: Mailing,
+    actor: User,
+    window_days: list[int],
+    window_start: time,
+    window_end: time,
+    send_end: datetime | None,
+    request: HttpRequest | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Change a paused mailing's window and pace; the messages not yet sent are spread
+    again over the new window. Returns how many were rescheduled."""
+    now = now or timezone.now()
+    locked = Mailing.objects.select_for_update().get(pk=mailing.pk)
+    if locked.status != MailingStatus.PAUSED:
+        raise ValidationError(_("Pause the mailing before changing its window or pace."))
+    if send_end is not None and send_end <= now:
+        raise ValidationError({"send_end": _("The end of sending must be in the future.")})
+    locked.window_days, locked.window_start, locked.window_end = (
+        window_days,
+        window_start,
+        window_end,
+    )
+    locked.send_end = send_end
+    locked.full_clean(exclude=["organisation", "created_by", "segment"])
+    pending = list(
+        locked.deliveries.filter(status=DeliveryStatus.SCHEDULED, is_test=False)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)
+    )
+    try:
+        times = spread(
+            window_of(locked),
+            len(pending),
+            start=now,
+            end=send_end,
+            rate_per_minute=profile_of(locked.organisation_id).rate_per_minute,
+            rng=random.Random(),  # noqa: S311 - spreading send times, not a secret
+        )
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+    locked.save(update_fields=["window_days", "window_start", "window_end", "send_end"])
+    for pk, moment in zip(pending, times, strict=True):
+        Delivery.objects.filter(pk=pk, status=DeliveryStatus.SCHEDULED).update(
+            next_attempt_at=moment, scheduled_at=moment
+        )
+    mailing.refresh_from_db()
+    audit_record(
+        action="mailing.rescheduled",
+        actor=actor,
+        organisation=mailing.organisation,
+        target=mailing,
+        details={"deliveries": len(pending)},
+        request=request,
+    )
+    return len(pending)
 
 
 @transaction.atomic

@@ -21,7 +21,7 @@ from hygie.accounts.roles import Permission
 from hygie.audience.models import Person
 from hygie.delivery import selectors, services
 from hygie.delivery.engine import profile_of
-from hygie.delivery.forms import WEEKDAYS, MailingForm, SendingProfileForm
+from hygie.delivery.forms import WEEKDAYS, MailingForm, ScheduleForm, SendingProfileForm
 from hygie.delivery.hosts import landing_hosts
 from hygie.delivery.models import DeliveryStatus, Mailing, MailingKind, MailingStatus
 from hygie.delivery.previews import PLACEHOLDER_LABELS, preview_for
@@ -200,6 +200,40 @@ def mailing_action(request: HttpRequest, mailing_id: int, action: str) -> HttpRe
     if action not in {"launch", "pause", "resume", "cancel", "retry", "test"}:
         return HttpResponse(status=404)
     return _action(request, mailing_id, action)
+
+
+@require_http_methods(["GET", "POST"])
+@console_view(MANAGE)
+def mailing_schedule(request: HttpRequest, mailing_id: int) -> HttpResponse:
+    """A paused mailing's window and pace, changed before it resumes."""
+    mailing = get_for_organisation(
+        Mailing.objects.select_related("organisation"), request, pk=mailing_id
+    )
+    if mailing.status != MailingStatus.PAUSED:
+        messages.error(request, _("Pause the mailing before changing its window or pace."))
+        return redirect("delivery:mailing", mailing_id=mailing.pk)
+    form = ScheduleForm(request.POST or None, instance=Mailing.objects.get(pk=mailing.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            count = services.mailing_reschedule(
+                mailing=mailing,
+                actor=request_user(request),
+                window_days=form.cleaned_data["window_days"],
+                window_start=form.cleaned_data["window_start"],
+                window_end=form.cleaned_data["window_end"],
+                send_end=form.cleaned_data["send_end"],
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("Window and pace saved: %(n)d messages spread again. Resume when ready.")
+                % {"n": count},
+            )
+            return redirect("delivery:mailing", mailing_id=mailing.pk)
+    return render(request, "delivery/mailing_schedule.html", {"form": form, "mailing": mailing})
 
 
 @require_http_methods(["GET", "POST"])

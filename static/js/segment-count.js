@@ -29,3 +29,30 @@
   });
   refresh();
 })();
+
+// A filter box above each long list of values: typing "gir" or "33" narrows the
+// départements to "33 – Gironde"; accents and case do not matter.
+(function () {
+  "use strict";
+  function fold(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+  var lists = document.querySelectorAll("[data-filterable]");
+  Array.prototype.forEach.call(lists, function (list) {
+    var items = list.children;
+    if (items.length < 8) { return; }
+    var box = document.createElement("input");
+    box.type = "search";
+    box.className = "pick-filter";
+    box.placeholder = document.documentElement.lang === "fr" ? "Filtrer la liste…" : "Filter the list…";
+    box.setAttribute("aria-label", box.placeholder);
+    list.parentNode.insertBefore(box, list);
+    box.addEventListener("input", function () {
+      var wanted = fold(box.value.trim());
+      Array.prototype.forEach.call(items, function (item) {
+        var ticked = item.querySelector("input:checked");
+        item.hidden = !!wanted && !ticked && fold(item.textContent).indexOf(wanted) === -1;
+      });
+    });
+  });
+})();

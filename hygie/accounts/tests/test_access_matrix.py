@@ -64,6 +64,8 @@ OBJECT_PAGES = {
     "delivery:mailing",
     "delivery:mailing_edit",
     "delivery:mailing_action",
+    "delivery:mailing_confirm",
+    "delivery:mailing_schedule",
     "console:capsule_preview",
     "console:capsule_edit",
     "awareness:results",

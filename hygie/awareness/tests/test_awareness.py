@@ -24,6 +24,7 @@ from hygie.library.models import Capsule
 from hygie.operations import snapshots
 from hygie.operations.models import Snapshot
 from hygie.operations.schedule import DUE_WORK_SOURCES
+from hygie.testing.text import plain
 
 BROWSER = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"
@@ -75,8 +76,8 @@ def test_the_reader_journey(campaign, client, smtp_server, organisation):
     assert len(smtp_server.messages) == 3
     message = smtp_server.messages[0].message
     capsule = campaign.capsule
-    assert str(message["Subject"]) == capsule.title
-    text = message.get_body(("plain",)).get_content()
+    assert plain(str(message["Subject"])) == capsule.title
+    text = plain(message.get_body(("plain",)).get_content())
     assert capsule.promise in text
     link = re.search(r"https?://\S+/c/[\w-]+/", text).group(0)
     path = "/" + link.split("/", 3)[3]

@@ -86,3 +86,45 @@ def test_cancel_says_what_is_lost_and_needs_the_confirmation(console, admin, dra
     client.post(reverse("delivery:mailing_action", args=[draft.pk, "cancel"]), {"confirmed": "yes"})
     draft.refresh_from_db()
     assert draft.status == MailingStatus.CANCELLED
+
+
+def test_a_paused_mailings_window_and_pace_can_be_changed(console, admin, draft, at_night):
+    client = console(admin)
+    client.post(reverse("delivery:mailing_action", args=[draft.pk, "launch"]), {"confirmed": "yes"})
+    schedule = reverse("delivery:mailing_schedule", args=[draft.pk])
+    assert client.get(schedule)["Location"] == reverse("delivery:mailing", args=[draft.pk])
+    client.post(reverse("delivery:mailing_action", args=[draft.pk, "pause"]))
+    assert client.get(schedule).status_code == 200
+    response = client.post(
+        schedule,
+        {
+            "window_days": ["1", "2"],
+            "window_start": "14:00",
+            "window_end": "16:00",
+            "send_end": "",
+        },
+    )
+    assert response["Location"] == reverse("delivery:mailing", args=[draft.pk])
+    draft.refresh_from_db()
+    assert (draft.window_days, draft.window_start, draft.window_end) == ([1, 2], time(14), time(16))
+    assert draft.status == MailingStatus.PAUSED
+    times = [
+        t.astimezone(PARIS) for t in Delivery.objects.values_list("next_attempt_at", flat=True)
+    ]
+    assert len(times) == 40
+    # Tuesday 02:24: the rest goes on Tuesday from 14:00 to 16:00, spread.
+    assert all(t.date() == NIGHT.date() and time(14) <= t.time() <= time(16) for t in times)
+    assert len({t.replace(second=0, microsecond=0) for t in times}) > 30
+
+
+def test_a_window_that_ends_before_it_starts_is_refused(console, admin, draft, at_night):
+    client = console(admin)
+    client.post(reverse("delivery:mailing_action", args=[draft.pk, "launch"]), {"confirmed": "yes"})
+    client.post(reverse("delivery:mailing_action", args=[draft.pk, "pause"]))
+    page = client.post(
+        reverse("delivery:mailing_schedule", args=[draft.pk]),
+        {"window_days": ["1"], "window_start": "18:00", "window_end": "08:00"},
+    )
+    assert page.status_code == 200 and "window_end" in page.context["form"].errors
+    draft.refresh_from_db()
+    assert draft.window_start == time(8)

@@ -12,6 +12,7 @@ from hygie.library.forms import CapsuleForm
 from hygie.library.loader import load
 from hygie.library.models import Capsule
 from hygie.library.selectors import available_capsules
+from hygie.testing.text import plain
 
 
 @pytest.fixture
@@ -75,7 +76,7 @@ def test_a_campaign_always_shows_the_version_it_sent(shipped, console, admin, or
     campaign.refresh_from_db()
     assert campaign.capsule == shipped
     token = Delivery.objects.get(mailing=campaign.mailing).token
-    page = client.get(reverse("awareness:capsule", args=[token])).content.decode()
+    page = plain(client.get(reverse("awareness:capsule", args=[token])).content.decode())
     assert shipped.promise.replace("'", "&#x27;") in page
     assert "toute neuve" not in page
 

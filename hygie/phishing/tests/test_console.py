@@ -13,6 +13,7 @@ from hygie.library.loader import load as load_library
 from hygie.phishing.models import AfterClick, Scenario, SimulationEvent, SimulationResult, Stage
 from hygie.phishing.services import campaign_create
 from hygie.phishing.tests.support import PERSON, launch_and_send, open_window
+from hygie.testing.text import plain
 
 
 def _shipped(slug: str = "espace-pro-sante-avis-paiement") -> Scenario:
@@ -26,7 +27,7 @@ def test_scenario_preview_shows_email_landing_and_red_flags(simulation, console,
     scenario = _shipped()
     staff = console(admin)
     page = staff.get(reverse("phishing:scenario", args=[scenario.pk]))
-    body = page.content.decode()
+    body = plain(page.content.decode())
     assert "@espace-pro.example" in body  # the sender on the organisation's domain
     assert body.count("<mark") >= 2  # the annotated version
     for flag in scenario.data["red_flags"]:
@@ -281,7 +282,7 @@ def test_a_neutral_page_now_and_the_explanation_by_email_at_the_end(
     Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=follow_up.created_at)
     engine.send_due("w2")
     (sent,) = smtp_server.messages
-    text = sent.message.get_body(("plain",)).get_content()
+    text = plain(sent.message.get_body(("plain",)).get_content())
     scenario = _shipped()
     assert scenario.data["red_flags"][0]["explanation"][:40] in text
     assert "Élise" in text and "{{" not in text
@@ -357,7 +358,7 @@ def test_the_teachable_moment_points_to_the_capsule_of_the_theme(simulation, smt
     launch_and_send(simulation)
     delivery = Delivery.objects.first()
     url = f"/{simulation.path_prefix}/{delivery.token}/"
-    page = client.post(url, {"identifiant": "x"}, **PERSON).content.decode()
+    page = plain(client.post(url, {"identifiant": "x"}, **PERSON).content.decode())
     capsule = Capsule.objects.get(theme=_shipped().theme, language="fr")
     assert 'data-testid="related-capsule"' in page and capsule.title in page
     assert "http://127.0.0.1:8000/espace/" in page

@@ -23,6 +23,7 @@ from hygie.library.loader import load as load_library
 from hygie.phishing.models import AfterClick, Scenario, SimulationResult, Stage
 from hygie.phishing.services import campaign_create, campaign_end
 from hygie.phishing.tests.support import PERSON, launch_and_send, open_window
+from hygie.testing.text import plain
 
 ROBOT = {"HTTP_HOST": "localhost", "HTTP_USER_AGENT": "Mimecast URL Protect"}
 BROWSER = PERSON["HTTP_USER_AGENT"]
@@ -197,10 +198,10 @@ def test_the_explanation_email_announces_the_capsule_without_carrying_it(
     Delivery.objects.filter(status=DeliveryStatus.SCHEDULED).update(next_attempt_at=timezone.now())
     while engine.send_due("w2"):
         pass
-    by_subject = {m.message["Subject"]: m.message for m in smtp_server.messages}
+    by_subject = {plain(str(m.message["Subject"])): m.message for m in smtp_server.messages}
     assert len(by_subject) == 2 and enrolled.capsule.title in by_subject
     explanation = next(m for subject, m in by_subject.items() if subject != enrolled.capsule.title)
-    text = explanation.get_body(("plain",)).get_content()
+    text = plain(explanation.get_body(("plain",)).get_content())
     assert enrolled.capsule.title in text  # announced
     first_paragraph = enrolled.capsule.body_markdown.strip().split("\n\n")[0]
     assert first_paragraph not in text  # but the capsule itself comes in its own message
