@@ -138,8 +138,9 @@ def verdict_send(report: Report, *, verdict: str, alerted: int | None) -> None:
     """Tell a reporter what the lure group they reported turned out to be."""
     if verdict not in VERDICTS:
         raise ValueError(verdict)
-    message = build_email(
+    message = organisation_email(
         f"report_verdict_{verdict}",
+        organisation=report.organisation,
         to=[report.reporter_email],
         context={
             "organisation": report.organisation,
