@@ -131,7 +131,8 @@ def results(campaign: AwarenessCampaign, attempts: list[Attempt] | None = None) 
             asked = sum(
                 1 for a in attempts if index < len(a.answers) and a.answers[index] is not None
             )
-            percent = round(100 * right / asked) if asked else None
+            # A question for one role may have fewer askers than the threshold: hidden too.
+            percent = round(100 * right / asked) if asked >= max(threshold, 1) else None
         questions.append(QuestionResult(question["question"], percent))
     average = (
         round(sum(a.score / a.total for a in attempts) / len(attempts) * 100, 1)

@@ -372,3 +372,27 @@ def test_the_reader_page_links_its_reflex_sheet(campaign, client, smtp_server):
     assert response["Content-Type"] == "application/pdf"
     assert "Fiche réflexe" in pdf_text(response.content)
     assert client.get(reverse("awareness:capsule_fiche", args=["inconnu"])).status_code == 404
+
+
+def test_a_question_asked_of_too_few_readers_is_hidden(fraud_campaign, client, smtp_server):
+    from hygie.awareness.selectors import results
+
+    fraud_campaign.organisation.anonymity_threshold = 1
+    fraud_campaign.organisation.save()
+    send_all(fraud_campaign)
+    quiz = fraud_campaign.capsule.quiz
+    for delivery in Delivery.objects.filter(is_test=False).select_related("person"):
+        role = "secretary" if delivery.person.profession == "secretary" else "holder"
+        asked = [i for i, q in enumerate(quiz) if not q.get("roles") or role in q["roles"]]
+        path = reverse("awareness:capsule", args=[delivery.token])
+        client.get(path, HTTP_USER_AGENT=BROWSER)
+        client.post(path, {f"q{i}": "0" for i in asked}, HTTP_USER_AGENT=BROWSER)
+    fraud_campaign.organisation.anonymity_threshold = 2
+    fraud_campaign.organisation.save()
+    fraud_campaign.refresh_from_db()
+    shown = results(fraud_campaign)
+    by_text = {q.question: q.percent_correct for q in shown.questions}
+    common = next(q["question"] for q in quiz if not q.get("roles"))
+    secretary_only = next(q["question"] for q in quiz if q.get("roles") == ["secretary"])
+    assert by_text[common] is not None  # two readers answered it
+    assert by_text[secretary_only] is None  # one secretary only: hidden
