@@ -42,6 +42,10 @@ class CampaignRollup(models.Model):
     reported = models.PositiveIntegerField(default=0)
     automated_hits = models.PositiveIntegerField(default=0)
     report_seconds_median = models.FloatField(null=True, blank=True)
+    # Reported without having clicked (the reflex that protects the others).
+    reported_only = models.PositiveIntegerField(default=0)
+    # The scenarios' difficulty (1 obvious … 5 very hard; the hardest when several).
+    difficulty = models.PositiveSmallIntegerField(null=True, blank=True)
     # Awareness: [[question, answers, wrong], …]; simulations: one entry per red flag,
     # {scenario, technique, difficulty, where, anchor, theme, received, clicked}.
     errors = models.JSONField(default=list)
@@ -101,6 +105,9 @@ class YearRollup(models.Model):
     # longer countable from the deliveries, so kept as a number (each counted once).
     anonymised_reach = models.PositiveIntegerField(default=0)
     # Same people across simulations: {"first>latest": count} for people with >= 2.
+    # People who clicked in two of the year's simulations or more (a count, kept
+    # with the transitions so that it survives the retention purge).
+    repeat_clickers = models.PositiveIntegerField(default=0)
     transitions = models.JSONField(default=dict)
     # Set when the retention job first unlinked one of the year's simulations.
     transitions_frozen_at = models.DateTimeField(null=True, blank=True)

@@ -25,6 +25,7 @@ from hygie.audience.selectors import segment_people
 from hygie.awareness.models import AwarenessCampaign, EventKind, QuizAttempt, ReadingEvent
 from hygie.delivery.models import Delivery, DeliveryStatus, MailingStatus
 from hygie.phishing.models import SimulationCampaign, SimulationResult, Stage
+from hygie.reporting.models import Report
 
 from .models import BreakdownRollup, CampaignKind, CampaignRollup, Dimension, YearRollup
 
@@ -179,8 +180,10 @@ def compute_simulation(
         "automated_hits",
         "delivery__sent_at",
         "delivery__variant__key",
+        "delivery_id",
         *(f"delivery__{name}" for name in PERSON_FIELDS),
     )
+    originals = original_dates(campaign)
     scenarios = {f"s{s.pk}": s for s in campaign.scenarios.all()}
     received: Counter[str] = Counter()
     clicked_by_variant: Counter[str] = Counter()
@@ -188,7 +191,8 @@ def compute_simulation(
     automated = 0
     report_seconds: list[float] = []
     breakdown = _Breakdown()
-    for stage, reported_at, hits, sent_at, key, *person in rows:
+    reported_only = 0
+    for stage, reported_at, hits, sent_at, key, delivery_id, *person in rows:
         clicked = stage >= Stage.CLICKED
         submitted = stage >= Stage.SUBMITTED
         reported = reported_at is not None
@@ -199,8 +203,12 @@ def compute_simulation(
         automated += hits
         received[key] += 1
         clicked_by_variant[key] += clicked
-        if reported and sent_at is not None:
-            report_seconds.append(max(0.0, (reported_at - sent_at).total_seconds()))
+        reported_only += reported and not clicked
+        # From the original message's Date when the forwarded copy carried it (when
+        # the person had it in hand), else from our sending.
+        start = originals.get(delivery_id) or sent_at
+        if reported and start is not None:
+            report_seconds.append(max(0.0, (reported_at - start).total_seconds()))
         breakdown.add(
             _group_keys(tuple(person), segments),
             clicked=int(clicked),
@@ -237,9 +245,27 @@ def compute_simulation(
         reported=totals.reported,
         automated_hits=automated,
         report_seconds_median=statistics.median(report_seconds) if report_seconds else None,
+        reported_only=reported_only,
+        difficulty=max((s.difficulty for s in scenarios.values()), default=None),
         errors=errors,
     )
     return _save(rollup, breakdown)
+
+
+def original_dates(campaign: SimulationCampaign) -> dict[int, datetime]:
+    """The Date of the original message, by delivery, where a forwarded report
+    carried it (the earliest when several reports did)."""
+    found: dict[int, datetime] = {}
+    for delivery_id, moment in (
+        Report.objects.filter(
+            delivery__mailing_id=campaign.mailing_id, original_sent_at__isnull=False
+        )
+        .order_by("original_sent_at")
+        .values_list("delivery_id", "original_sent_at")
+    ):
+        if delivery_id is not None and moment is not None:
+            found.setdefault(delivery_id, moment)
+    return found
 
 
 def _insert(rollup: CampaignRollup) -> bool:
@@ -366,6 +392,21 @@ def transitions_of(simulation_mailings: list[int]) -> dict[str, int]:
     )
 
 
+def repeat_clickers_of(simulation_mailings: list[int]) -> int:
+    """People who clicked in at least two of these simulations."""
+    clicks = Counter(
+        SimulationResult.objects.filter(
+            delivery__mailing_id__in=simulation_mailings,
+            delivery__status=DeliveryStatus.SENT,
+            stage__gte=Stage.CLICKED,
+            delivery__person_id__isnull=False,
+        )
+        .values_list("delivery__person_id", flat=True)
+        .order_by()
+    )
+    return sum(1 for times in clicks.values() if times >= 2)
+
+
 def compute_year(organisation: Organisation, year: int) -> YearRollup:
     row, _created = YearRollup.objects.get_or_create(organisation=organisation, year=year)
     awareness, simulations = mailings_of_year(organisation, year)
@@ -373,6 +414,7 @@ def compute_year(organisation: Organisation, year: int) -> YearRollup:
     row.people_reached = linked + row.anonymised_reach
     if row.transitions_frozen_at is None:
         row.transitions = transitions_of(simulations)
+        row.repeat_clickers = repeat_clickers_of(simulations)
     row.computed_at = timezone.now()
     row.save()
     return row

@@ -20,6 +20,8 @@ from hygie.incidents.content import load_tree
 from hygie.incidents.models import IncidentReport
 from hygie.lib.suppression import CellState, suppress
 from hygie.library.themes import THEMES
+from hygie.phishing.models import SimulationCampaign
+from hygie.phishing.selectors import ClueErrors, clue_errors
 
 from . import rollups
 from .models import BreakdownRollup, CampaignKind, CampaignRollup, Dimension, YearRollup
@@ -74,6 +76,10 @@ class SimulationRow:
     reported: Rate
     automated_hits: int
     median_report_minutes: float | None
+    # Reported without clicking, and the scenario's difficulty (1 obvious … 5 very
+    # hard): a hard lure's click rate is not a regression.
+    reported_only: Rate | None = None
+    difficulty: int | None = None
 
 
 @dataclass(frozen=True)
@@ -146,6 +152,12 @@ class Programme:
     computed_at: dt.datetime | None
     # Launched campaigns the totals leave out (cancelled, or nothing sent).
     left_out: int = 0
+    # Report-first figures of the year (counted simulations together).
+    reported: Rate | None = None
+    reported_only: Rate | None = None
+    # People who clicked in two simulations of the year or more (None below k).
+    repeat_clickers: int | None = None
+    clue_errors: ClueErrors | None = None
 
 
 def years(organisation: Organisation) -> list[int]:
@@ -239,6 +251,8 @@ def simulation_row(rollup: CampaignRollup, threshold: int) -> SimulationRow:
         median_report_minutes=(
             round(median / 60, 1) if median is not None and rollup.reported >= threshold else None
         ),
+        reported_only=Rate(rollup.reported_only, rollup.sent),
+        difficulty=rollup.difficulty,
     )
 
 
@@ -373,7 +387,23 @@ def programme(organisation: Organisation, year: int, *, limit: int = 10) -> Prog
         incidents_total=incidents_total,
         computed_at=min((r.computed_at for r in found), default=None),
         left_out=left_out,
+        reported=Rate(sum(r.reported for r in simulations), sum(r.sent for r in simulations)),
+        reported_only=Rate(
+            sum(r.reported_only for r in simulations), sum(r.sent for r in simulations)
+        ),
+        repeat_clickers=_repeat_clickers(year_rollup, threshold),
+        clue_errors=clue_errors(
+            list(SimulationCampaign.objects.filter(pk__in=[r.campaign_id for r in simulations])),
+            threshold,
+        ),
     )
+
+
+def _repeat_clickers(year_rollup: YearRollup | None, threshold: int) -> int | None:
+    """People who clicked in at least two of the year's simulations: a count, never
+    names, and none below k."""
+    repeat = year_rollup.repeat_clickers if year_rollup else 0
+    return repeat if repeat == 0 or repeat >= threshold else None
 
 
 # --- Breakdowns ------------------------------------------------------------------
