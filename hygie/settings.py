@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "hygie.incidents",
     "hygie.reporting",
     "hygie.console",
+    "hygie.api",
 ]
 
 MIDDLEWARE = [
@@ -324,6 +325,17 @@ except ValueError as _exc:
     raise ImproperlyConfigured(
         f"HYGIE_MAILBOX_ALLOWED_NETWORKS: {_exc}. Write networks like 10.0.0.0/24, comma-separated."
     ) from None
+# Webhooks: endpoints must resolve to public addresses; the operator may allow networks
+# (a receiver on the union's own private network).
+WEBHOOK_ALLOWED_NETWORKS = env_list("HYGIE_WEBHOOK_ALLOWED_NETWORKS")
+try:
+    parse_networks(WEBHOOK_ALLOWED_NETWORKS)
+except ValueError as _exc:
+    raise ImproperlyConfigured(
+        f"HYGIE_WEBHOOK_ALLOWED_NETWORKS: {_exc}. Write networks like 10.0.0.0/24, comma-separated."
+    ) from None
+# API: calls per minute allowed to one token.
+API_CALLS_PER_MINUTE = env_int("HYGIE_API_CALLS_PER_MINUTE", 120, minimum=1)
 IMPORT_MAX_BYTES = env_int("HYGIE_IMPORT_MAX_MB", 50, minimum=1) * 1024 * 1024
 # An XLSX file is a zip: refused when its content would expand beyond this size.
 IMPORT_MAX_UNCOMPRESSED_BYTES = (

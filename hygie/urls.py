@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from hygie.api.v1 import api
 from hygie.delivery.public_views import unsubscribe
 from hygie.operations.views import health
 
@@ -23,6 +24,8 @@ urlpatterns = [
     path("console/", include("hygie.accounts.urls")),
     path("console/audience/", include("hygie.audience.urls")),
     path("console/", include("hygie.console.urls")),
+    path("api/v1/", api.urls),
+    path("console/api/", include("hygie.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     *([path("admin/", admin.site.urls)] if settings.ADMIN_ENABLED else []),
 ]

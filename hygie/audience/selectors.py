@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
@@ -58,6 +59,13 @@ def segment_people_any_status(segment: Segment) -> QuerySet[Person]:
 
 def count_for_filters(organisation: Organisation, filters: SegmentFilters) -> int:
     return filters.apply(people(organisation)).count()
+
+
+def people_filtered(organisation: Organisation, filters: dict[str, Any]) -> QuerySet[Person]:
+    """People of `organisation` matching segment filters given as JSON (a saved segment's
+    `filters`, or the same keys from an API query), every status unless filtered."""
+    data = {"statuses": [], **filters}
+    return SegmentFilters.from_json(data).apply(people(organisation))
 
 
 def segments(organisation: Organisation) -> QuerySet[Segment]:

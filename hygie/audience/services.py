@@ -30,7 +30,9 @@ from hygie.audience.models import (
 )
 from hygie.audience.segments import SegmentFilters
 from hygie.audience.suppression import address_hash
+from hygie.audience.tabular import Table
 from hygie.audience.tasks import analyse_import, apply_import
+from hygie.lib import events
 
 ACCEPTED_EXTENSIONS = (".csv", ".txt", ".tsv", ".xlsx")
 
@@ -146,6 +148,9 @@ def import_finish(*, job: ImportJob, counts: dict[str, Any]) -> None:
         target=job,
         details=counts,
     )
+    events.publish(
+        events.IMPORT_FINISHED, organisation_id=job.organisation_id, import_id=job.pk, counts=counts
+    )
 
 
 def import_cancel(*, job: ImportJob, actor: User, request: HttpRequest | None = None) -> None:
@@ -194,6 +199,65 @@ def import_from_file(
             organisation=organisation,
             target=job,
             details={**counts, "source": "command line"},
+        )
+    return job
+
+
+def people_upsert(
+    *,
+    organisation: Organisation,
+    rows: list[dict[str, Any]],
+    actor: User | None,
+    source: str,
+) -> ImportJob:
+    """Create or update people from rows keyed by the import's field names (`IMPORT_FIELDS`).
+
+    The rows go through the very pass a member file goes through (same cleaning, same
+    matching by email then RPPS, same per-row reasons, numbered from 1), in one
+    transaction. Applying the same rows twice changes nothing the second time.
+    """
+    headers = list(IMPORT_FIELDS)
+
+    def cell(row: dict[str, Any], name: str) -> str:
+        value = row.get(name)
+        if value is None:
+            return ""
+        if isinstance(value, list | tuple):
+            return ";".join(str(v) for v in value)
+        return str(value)
+
+    job = ImportJob.objects.create(
+        organisation=organisation,
+        created_by=actor,
+        filename=source[:255],
+        stored_path="",
+        file_format="api",
+        headers=headers,
+        mapping={str(index): name for index, name in enumerate(headers)},
+        status=ImportStatus.APPLYING,
+        estimated_rows=len(rows),
+    )
+    table = Table(
+        file_format="api",
+        headers=headers,
+        estimated_rows=len(rows),
+        _rows=iter(
+            (line, [cell(row, name) for name in headers]) for line, row in enumerate(rows, 1)
+        ),
+    )
+    with transaction.atomic():
+        tally = importing.ImportPass(job, write=True, on_progress=lambda _n: None).run(table)
+        counts = tally.as_dict()
+        importing.mark(job, ImportStatus.APPLIED, counts=counts, applied_at=timezone.now())
+        audit_record(
+            action="import.applied",
+            actor=actor,
+            organisation=organisation,
+            target=job,
+            details={**counts, "source": source[:100]},
+        )
+        events.publish(
+            events.IMPORT_FINISHED, organisation_id=organisation.pk, import_id=job.pk, counts=counts
         )
     return job
 

@@ -46,6 +46,9 @@ CONSOLE_PAGES: list[tuple[str, tuple[str, ...], Permission]] = [
     ("reporting:queue", (), Permission.HANDLE_INCIDENTS),
     ("reporting:settings", (), Permission.MANAGE_ORGANISATION),
     ("reporting:statistics", (), Permission.VIEW_RESULTS),
+    ("api:tokens", (), Permission.MANAGE_ORGANISATION),
+    ("api:webhooks", (), Permission.MANAGE_ORGANISATION),
+    ("api:reference", (), Permission.MANAGE_ORGANISATION),
 ]
 
 # Pages about one object, checked across tenants in each app's own tests.
@@ -91,6 +94,9 @@ OBJECT_PAGES = {
     "analytics:individual_export",
     "analytics:report_status",
     "analytics:report_download",
+    "api:token_revoke",
+    "api:webhook_action",
+    "api:delivery_replay",
 }
 # Pages that answer data (JSON) rather than a page; still behind the same decorator.
 DATA_PAGES = {"audience:segment_count"}
@@ -114,6 +120,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, db, name, args, permissi
 
 def test_every_console_url_is_covered_by_the_matrix():
     from hygie.analytics import urls as analytics_urls
+    from hygie.api import urls as api_urls
     from hygie.audience import urls as audience_urls
     from hygie.awareness import urls as awareness_urls
     from hygie.console import urls
@@ -147,6 +154,7 @@ def test_every_console_url_is_covered_by_the_matrix():
     names |= {f"awareness:{p.name}" for p in awareness_urls.urlpatterns}
     names |= {f"phishing:{p.name}" for p in phishing_urls.urlpatterns}
     names |= {f"reporting:{p.name}" for p in reporting_urls.urlpatterns}
+    names |= {f"api:{p.name}" for p in api_urls.urlpatterns}
     assert names == tested | post_only | public | OBJECT_PAGES | DATA_PAGES
 
 

@@ -1,0 +1,206 @@
+"""/api/v1/people and /api/v1/segments."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
+
+from hygie.api.auth import organisation_of, require
+from hygie.api.schemas import (
+    BulkIn,
+    BulkOut,
+    ErrorOut,
+    PersonIn,
+    PersonOut,
+    PersonPage,
+    PersonPatch,
+    RowError,
+    SegmentOut,
+    ValidationErrorOut,
+)
+from hygie.api.scopes import Scope
+from hygie.audience import selectors as audience
+from hygie.audience import services as audience_services
+from hygie.audience.models import Person
+
+router = Router(tags=["people"])
+
+MAX_PAGE = 500
+
+
+class PeopleFilters(Schema):
+    cursor: str | None = Field(
+        None, pattern=r"^[0-9]{1,18}$", description="`next_cursor` of the previous page."
+    )
+    limit: int = Field(100, ge=1, le=MAX_PAGE)
+    departement: list[str] = []
+    specialty: list[str] = []
+    profession: list[str] = []
+    tag: list[str] = []
+    status: list[str] = []
+    segment: int | None = None
+
+
+def _person_out(person: Person) -> dict[str, object]:
+    return {
+        **{
+            name: getattr(person, name)
+            for name in (
+                "id",
+                "email",
+                "civility",
+                "first_name",
+                "last_name",
+                "mobile_phone",
+                "rpps",
+                "profession",
+                "specialty",
+                "departement",
+                "commune",
+                "language",
+                "status",
+                "created_at",
+                "updated_at",
+            )
+        },
+        "tags": sorted(tag.name for tag in person.tags.all()),
+    }
+
+
+@router.get(
+    "/people",
+    response={200: PersonPage, 404: ErrorOut, 422: ValidationErrorOut},
+    summary="List people",
+)
+def list_people(request: HttpRequest, filters: Query[PeopleFilters]) -> dict[str, object]:
+    require(request, Scope.READ_PEOPLE)
+    organisation = organisation_of(request)
+    if filters.segment is not None:
+        segment = audience.segments(organisation).filter(pk=filters.segment).first()
+        if segment is None:
+            raise HttpError(404, _("Unknown segment."))
+        base = audience.segment_people(segment)
+    else:
+        base = audience.people(organisation)
+    chosen = {
+        "departements": filters.departement,
+        "specialties": filters.specialty,
+        "professions": filters.profession,
+        "tags": filters.tag,
+        "statuses": filters.status,
+    }
+    people = audience.people_filtered(organisation, chosen).filter(pk__in=base.values("pk"))
+    after = int(filters.cursor or 0)
+    page = list(
+        people.filter(pk__gt=after).order_by("pk").prefetch_related("tags")[: filters.limit + 1]
+    )
+    more = len(page) > filters.limit
+    page = page[: filters.limit]
+    return {
+        "items": [_person_out(p) for p in page],
+        "next_cursor": str(page[-1].pk) if more and page else None,
+    }
+
+
+def _find(request: HttpRequest, person_id: int) -> Person:
+    return get_object_or_404(audience.people(organisation_of(request)), pk=person_id)
+
+
+@router.post(
+    "/people/bulk",
+    response={200: BulkOut},
+    summary="Create or update up to 10,000 people in one call, with per-row errors",
+)
+def bulk_upsert(request: HttpRequest, payload: BulkIn) -> dict[str, object]:
+    return _upsert(request, [row.model_dump() for row in payload.rows])
+
+
+@router.get("/people/{person_id}", response={200: PersonOut, 404: ErrorOut}, summary="One person")
+def get_person(request: HttpRequest, person_id: int) -> dict[str, object]:
+    require(request, Scope.READ_PEOPLE)
+    return _person_out(_find(request, person_id))
+
+
+def _upsert(request: HttpRequest, rows: list[dict[str, object]]) -> dict[str, object]:
+    token = require(request, Scope.WRITE_PEOPLE)
+    job = audience_services.people_upsert(
+        organisation=token.organisation,
+        rows=rows,
+        actor=token.created_by,
+        source=f"API: {token.name}",
+    )
+    errors = [
+        RowError(row=line, reason=reason)
+        for line, reason in job.rejections.order_by("line").values_list("line", "reason")
+    ]
+    return {**job.counts, "errors": errors}
+
+
+@router.post(
+    "/people",
+    response={201: PersonOut, 422: ValidationErrorOut},
+    summary="Create or update one person (matched by email, then RPPS number)",
+)
+def create_person(request: HttpRequest, payload: PersonIn) -> Status[dict[str, object]]:
+    result = _upsert(request, [payload.model_dump()])
+    errors = result["errors"]
+    if errors:
+        reason = errors[0].reason  # type: ignore[index]
+        return Status(422, {"detail": reason, "errors": [{"field": "body", "message": reason}]})
+    person = audience.people(organisation_of(request)).get(email=payload.email.strip().lower())
+    return Status(201, _person_out(person))
+
+
+@router.patch(
+    "/people/{person_id}",
+    response={200: PersonOut, 404: ErrorOut, 422: ValidationErrorOut},
+    summary="Change some values of one person",
+)
+def update_person(
+    request: HttpRequest, person_id: int, payload: PersonPatch
+) -> Status[dict[str, object]]:
+    require(request, Scope.WRITE_PEOPLE)
+    person = _find(request, person_id)
+    if not person.email:
+        raise HttpError(404, _("Not found."))
+    row = {**payload.model_dump(exclude_none=True), "email": person.email}
+    result = _upsert(request, [row])
+    errors = result["errors"]
+    if errors:
+        reason = errors[0].reason  # type: ignore[index]
+        return Status(422, {"detail": reason, "errors": [{"field": "body", "message": reason}]})
+    person.refresh_from_db()
+    return Status(200, _person_out(person))
+
+
+@router.delete(
+    "/people/{person_id}",
+    response={204: None, 404: ErrorOut},
+    summary="Erase one person (as in the console: identity removed, address suppressed)",
+)
+def erase_person(request: HttpRequest, person_id: int) -> Status[None]:
+    token = require(request, Scope.WRITE_PEOPLE)
+    person = _find(request, person_id)
+    with transaction.atomic():
+        audience_services.person_erase(person=person, actor=token.created_by)  # type: ignore[arg-type]
+    return Status(204, None)
+
+
+@router.get("/segments", response=list[SegmentOut], tags=["segments"], summary="List segments")
+def list_segments(request: HttpRequest) -> list[dict[str, object]]:
+    require(request, Scope.READ_PEOPLE)
+    organisation = organisation_of(request)
+    return [
+        {
+            "id": s.pk,
+            "name": s.name,
+            "description": s.description,
+            "filters": s.filters,
+            "people": audience.segment_people(s).count(),
+        }
+        for s in audience.segments(organisation)
+    ]

@@ -1,0 +1,214 @@
+"""Writes of the API app: tokens and webhook endpoints. Every change is audited."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hygie.accounts.audit import audit_record
+from hygie.accounts.models import Organisation, User
+from hygie.api.models import ApiToken, WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint
+from hygie.api.scopes import Scope
+from hygie.lib import events
+from hygie.lib.netguard import AddressNotAllowed, HostNotFound, parse_networks, public_addresses
+
+TOKEN_MARK = "hyg"  # noqa: S105 - the visible start of every token, not a secret
+# A rotated secret keeps signing alongside the new one for this long.
+ROTATION_OVERLAP = timedelta(hours=24)
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    plain: str  # shown once, never stored
+
+
+def api_token_create(
+    *,
+    organisation: Organisation,
+    name: str,
+    scopes: list[str],
+    expires_at: datetime | None,
+    actor: User,
+    ip_address: str | None = None,
+) -> IssuedToken:
+    unknown = [s for s in scopes if s not in Scope.values]
+    if not scopes or unknown:
+        raise ValidationError(_("Choose at least one valid scope."))
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError(_("The expiry date must be in the future."))
+    prefix = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            organisation=organisation,
+            name=name.strip()[:120] or _("Token"),
+            prefix=prefix,
+            secret_hash=hash_secret(secret),
+            scopes=sorted(set(scopes)),
+            expires_at=expires_at,
+            created_by=actor,
+        )
+        audit_record(
+            action="api_token.create",
+            actor=actor,
+            organisation=organisation,
+            target=token,
+            details={"scopes": token.scopes, "ip": ip_address},
+        )
+    return IssuedToken(token=token, plain=f"{TOKEN_MARK}_{prefix}_{secret}")
+
+
+def api_token_revoke(*, token: ApiToken, actor: User) -> None:
+    if token.revoked_at is not None:
+        return
+    with transaction.atomic():
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(
+            action="api_token.revoke", actor=actor, organisation=token.organisation, target=token
+        )
+
+
+def api_token_record_use(*, token: ApiToken, method: str, path: str) -> None:
+    """Every authenticated call is audited (method and path), and the token's last use kept."""
+    now = timezone.now()
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    audit_record(
+        action="api_token.use",
+        actor=token.created_by,
+        organisation=token.organisation,
+        target=token,
+        details={"method": method, "path": path[:200]},
+    )
+
+
+def new_webhook_secret() -> str:
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def check_webhook_url(url: str) -> None:
+    """Refuse an endpoint that is not a web address, or that resolves to a loopback,
+    private, link-local or reserved address (unless the operator allowed that network)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in {"https", "http"} or not parts.hostname:
+        raise ValidationError(_("Give a full web address starting with https://."))
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        public_addresses(
+            parts.hostname,
+            port,
+            allowed_networks=parse_networks(settings.WEBHOOK_ALLOWED_NETWORKS),
+        )
+    except HostNotFound as exc:
+        raise ValidationError(_("This host name does not resolve.")) from exc
+    except AddressNotAllowed as exc:
+        raise ValidationError(
+            _("This address is on a private, loopback or reserved network: refused.")
+        ) from exc
+
+
+def webhook_endpoint_create(
+    *,
+    organisation: Organisation,
+    url: str,
+    events_chosen: list[str],
+    description: str,
+    actor: User,
+) -> WebhookEndpoint:
+    check_webhook_url(url)
+    chosen = [e for e in events_chosen if e in events.ALL_EVENTS]
+    if not chosen:
+        raise ValidationError(_("Choose at least one event."))
+    with transaction.atomic():
+        endpoint = WebhookEndpoint.objects.create(
+            organisation=organisation,
+            url=url,
+            events=chosen,
+            description=description[:200],
+            secret=new_webhook_secret(),
+        )
+        audit_record(
+            action="webhook.create",
+            actor=actor,
+            organisation=organisation,
+            target=endpoint,
+            details={"events": chosen},
+        )
+    return endpoint
+
+
+def webhook_endpoint_delete(*, endpoint: WebhookEndpoint, actor: User) -> None:
+    with transaction.atomic():
+        audit_record(
+            action="webhook.delete",
+            actor=actor,
+            organisation=endpoint.organisation,
+            target=endpoint,
+        )
+        endpoint.delete()
+
+
+def webhook_endpoint_enable(*, endpoint: WebhookEndpoint, actor: User) -> None:
+    with transaction.atomic():
+        endpoint.is_active = True
+        endpoint.disabled_reason = ""
+        endpoint.consecutive_failures = 0
+        endpoint.save(update_fields=["is_active", "disabled_reason", "consecutive_failures"])
+        audit_record(
+            action="webhook.enable",
+            actor=actor,
+            organisation=endpoint.organisation,
+            target=endpoint,
+        )
+
+
+def webhook_secret_rotate(*, endpoint: WebhookEndpoint, actor: User) -> str:
+    with transaction.atomic():
+        endpoint.previous_secret = endpoint.secret
+        endpoint.previous_secret_until = timezone.now() + ROTATION_OVERLAP
+        endpoint.secret = new_webhook_secret()
+        endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_until"])
+        audit_record(
+            action="webhook.rotate_secret",
+            actor=actor,
+            organisation=endpoint.organisation,
+            target=endpoint,
+        )
+    return endpoint.secret
+
+
+def webhook_delivery_replay(*, delivery: WebhookDelivery, actor: User) -> WebhookDelivery:
+    """Send an event again, under a new message id (receivers de-duplicate by id: a replay
+    asked for by a person must not be dropped as a duplicate)."""
+    with transaction.atomic():
+        copy = WebhookDelivery.objects.create(
+            endpoint=delivery.endpoint,
+            message_id="msg_" + secrets.token_hex(12),
+            event=delivery.event,
+            payload=delivery.payload,
+            status=WebhookDeliveryStatus.PENDING,
+        )
+        audit_record(
+            action="webhook.replay",
+            actor=actor,
+            organisation=delivery.endpoint.organisation,
+            target=delivery.endpoint,
+            details={"message_id": delivery.message_id, "replay": copy.message_id},
+        )
+    return copy

@@ -1,0 +1,106 @@
+"""Fixtures of the API: a token with chosen scopes, a client that sends it, a receiver."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from hygie.api.scopes import Scope
+from hygie.api.services import api_token_create
+
+
+@pytest.fixture(autouse=True)
+def _fresh_counters():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def token_for(admin) -> Callable[..., str]:
+    def make(*scopes: Scope, organisation=None, **fields) -> str:  # type: ignore[no-untyped-def]
+        issued = api_token_create(
+            organisation=organisation or admin.memberships.first().organisation,
+            name="CRM",
+            scopes=[s.value for s in (scopes or tuple(Scope))],
+            expires_at=fields.get("expires_at"),
+            actor=admin,
+        )
+        return issued.plain
+
+    return make
+
+
+class ApiClient:
+    def __init__(self, token: str) -> None:
+        self.client = Client()
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def get(self, path: str, **params):  # type: ignore[no-untyped-def]
+        return self.client.get(f"/api/v1{path}", params, headers=self.headers)
+
+    def send(self, method: str, path: str, body: object = None, **headers: str):  # type: ignore[no-untyped-def]
+        call = getattr(self.client, method)
+        return call(
+            f"/api/v1{path}",
+            data=json.dumps(body) if body is not None else None,
+            content_type="application/json",
+            headers={**self.headers, **headers},
+        )
+
+
+@pytest.fixture
+def api(token_for) -> Callable[..., ApiClient]:
+    return lambda *scopes, **fields: ApiClient(token_for(*scopes, **fields))
+
+
+class Receiver:
+    """A real HTTP server on loopback that records what it receives and answers with the
+    status codes it is told to give, in order (then 200)."""
+
+    def __init__(self) -> None:
+        self.received: list[dict[str, object]] = []
+        self.answers: list[int] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                receiver.received.append(
+                    {
+                        "headers": {k.lower(): v for k, v in self.headers.items()},
+                        "body": body.decode(),
+                    }
+                )
+                status = receiver.answers.pop(0) if receiver.answers else 200
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> Receiver:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver(settings) -> Iterator[Receiver]:
+    settings.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+    with Receiver() as server:
+        yield server

@@ -1,0 +1,158 @@
+"""People through the API: pages, filters, one at a time, and in bulk like an import."""
+
+from __future__ import annotations
+
+import pytest
+
+from hygie.api.scopes import Scope
+from hygie.audience.models import Person, PersonStatus, Segment
+from hygie.audience.services import import_from_file
+from hygie.audience.tests.helpers import rpps, write_csv
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_list_is_read_page_by_page_with_a_cursor_and_filters(api, organisation):
+    for n in range(7):
+        Person.objects.create(
+            organisation=organisation,
+            email=f"dr{n}@example.org",
+            departement="33" if n % 2 else "64",
+        )
+    client = api(Scope.READ_PEOPLE)
+    seen, cursor = [], None
+    while True:
+        params = {"limit": 3, **({"cursor": cursor} if cursor else {})}
+        page = client.get("/people", **params).json()
+        seen += [p["email"] for p in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == [f"dr{n}@example.org" for n in range(7)]
+    gironde = client.get("/people", departement="33").json()["items"]
+    assert {p["email"] for p in gironde} == {
+        "dr1@example.org",
+        "dr3@example.org",
+        "dr5@example.org",
+    }
+    bad_cursor = client.get("/people", cursor="%%%")
+    assert bad_cursor.status_code == 422
+    assert bad_cursor.json()["errors"][0]["field"] == "cursor"
+    assert client.get("/people", limit=0).status_code == 422
+
+
+def test_a_segment_filters_the_list(api, organisation):
+    Person.objects.create(organisation=organisation, email="a@example.org", departement="40")
+    Person.objects.create(organisation=organisation, email="b@example.org", departement="64")
+    segment = Segment.objects.create(
+        organisation=organisation, name="Landes", filters={"departements": ["40"]}
+    )
+    client = api(Scope.READ_PEOPLE)
+    items = client.get("/people", segment=segment.pk).json()["items"]
+    assert [p["email"] for p in items] == ["a@example.org"]
+    segments = client.get("/segments").json()
+    assert segments == [
+        {
+            "id": segment.pk,
+            "name": "Landes",
+            "description": "",
+            "filters": {"departements": ["40"]},
+            "people": 1,
+        }
+    ]
+
+
+def test_create_update_and_erase_one_person(api, organisation):
+    client = api(Scope.READ_PEOPLE, Scope.WRITE_PEOPLE)
+    created = client.send(
+        "post",
+        "/people",
+        {"email": "Claire.Morel@Example.org", "last_name": "Morel", "departement": "33"},
+    )
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["email"] == "claire.morel@example.org"
+    changed = client.send("patch", f"/people/{body['id']}", {"commune": "Pessac"})
+    assert changed.status_code == 200
+    assert changed.json()["commune"] == "Pessac"
+    assert client.send("delete", f"/people/{body['id']}").status_code == 204
+    person = Person.objects.get(pk=body["id"])
+    assert person.status == PersonStatus.ERASED and person.email is None
+
+
+def test_bad_values_get_a_4xx_naming_the_field_never_a_500(api):
+    client = api(Scope.WRITE_PEOPLE)
+    missing = client.send("post", "/people", {"last_name": "Sans adresse"})
+    assert missing.status_code == 422
+    assert missing.json()["errors"][0]["field"] == "email"
+    wrong = client.send("post", "/people", {"email": "pas-une-adresse"})
+    assert wrong.status_code == 422
+    assert "email" in wrong.json()["detail"].lower() or "adresse" in wrong.json()["detail"]
+    assert client.send("post", "/people", [1, 2]).status_code == 422
+    assert not Person.objects.exists()
+
+
+def test_bulk_upsert_reports_each_bad_row_and_is_idempotent(api, organisation):
+    client = api(Scope.WRITE_PEOPLE)
+    rows = [
+        {"email": "a@example.org", "last_name": "Aubert", "tags": ["bureau"]},
+        {"email": "not an address"},
+        {"email": "b@example.org", "rpps": rpps(2)},
+        {"email": "a@example.org"},
+    ]
+    first = client.send("post", "/people/bulk", {"rows": rows}).json()
+    assert (first["new"], first["rejected"]) == (2, 2)
+    assert [e["row"] for e in first["errors"]] == [2, 4]
+    again = client.send("post", "/people/bulk", {"rows": rows}).json()
+    assert (again["new"], again["updated"], again["unchanged"]) == (0, 0, 2)
+    assert Person.objects.filter(organisation=organisation).count() == 2
+    assert list(Person.objects.get(email="a@example.org").tags.values_list("name", flat=True)) == [
+        "bureau"
+    ]
+
+
+def test_bulk_upsert_gives_the_same_result_as_the_import_of_the_same_file(
+    api, organisation, other_organisation, tmp_path, token_for
+):
+    header = ["email", "first_name", "last_name", "rpps", "departement", "commune", "tags"]
+    rows = [
+        ["a@example.org", "Anne", "Aubert", rpps(1), "33", "Bordeaux", "CA"],
+        ["b@example.org", "Bruno", "Blanc", "", "Landes", "Dax", ""],
+        ["broken", "C", "C", "", "", "", ""],
+        ["d@example.org", "Denis", "Durand", "123", "64", "Pau", ""],
+    ]
+    path = write_csv(tmp_path / "membres.csv", [header, *rows], delimiter=",")
+    job = import_from_file(organisation=other_organisation, path=path, apply=True)
+    client = api(Scope.WRITE_PEOPLE)
+    answer = client.send(
+        "post",
+        "/people/bulk",
+        {
+            "rows": [
+                {
+                    **dict(zip(header[:-1], row[:-1], strict=True)),
+                    "tags": [row[-1]] if row[-1] else [],
+                }
+                for row in rows
+            ]
+        },
+        **{"Accept-Language": "en"},  # the reasons in the language the import used here
+    ).json()
+    assert {k: answer[k] for k in job.counts} == job.counts
+    assert [(e["row"], e["reason"]) for e in answer["errors"]] == [
+        (r.line - 1, r.reason) for r in job.rejections.order_by("line")
+    ]
+    fields = ("email", "first_name", "last_name", "rpps", "departement", "commune")
+
+    def people(org):  # type: ignore[no-untyped-def]
+        return sorted(Person.objects.filter(organisation=org).values_list(*fields))
+
+    assert people(organisation) == people(other_organisation)
+
+
+def test_bulk_refuses_more_than_ten_thousand_rows(api):
+    client = api(Scope.WRITE_PEOPLE)
+    rows = [{"email": f"p{n}@example.org"} for n in range(10_001)]
+    answer = client.send("post", "/people/bulk", {"rows": rows})
+    assert answer.status_code == 422
+    assert not Person.objects.exists()
