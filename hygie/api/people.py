@@ -133,11 +133,10 @@ def _upsert(request: HttpRequest, rows: list[dict[str, object]]) -> dict[str, ob
         actor=token.created_by,
         source=f"API: {token.name}",
     )
-    errors = [
-        RowError(row=line, reason=reason)
-        for line, reason in job.rejections.order_by("line").values_list("line", "reason")
-    ]
-    return {**job.counts, "errors": errors}
+    found = job.rejections.order_by("line", "pk").values_list("line", "reason", "is_warning")
+    errors = [RowError(row=line, reason=reason) for line, reason, warning in found if not warning]
+    warnings = [RowError(row=line, reason=reason) for line, reason, warning in found if warning]
+    return {**job.counts, "errors": errors, "warnings": warnings}
 
 
 @router.post(

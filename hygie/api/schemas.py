@@ -98,8 +98,12 @@ class BulkOut(Schema):
     updated: int
     unchanged: int
     rejected: int
+    warned: int = Field(0, description="Rows kept without one of their values.")
     total: int
-    errors: list[RowError]
+    errors: list[RowError] = Field(..., description="Rows refused, with the reason.")
+    warnings: list[RowError] = Field(
+        default_factory=list, description="Values left out of a kept row, with the reason."
+    )
 
 
 class SegmentOut(Schema):
