@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -66,13 +67,20 @@ def _explanation(
     campaign: SimulationCampaign, scenario: Scenario, *, capsule: Capsule | None
 ) -> dict[str, str]:
     from hygie.phishing.services import annotated_message
+    from hygie.phishing.teaching import reporting_address
 
     flags = annotated_message(scenario, {})["flags"]
+    sent = campaign.mailing.variants.filter(key=f"s{scenario.pk}").first()
     context = {
         "organisation": campaign.organisation,
         "scenario": scenario,
         "flags": flags,
         "capsule": capsule,  # announced: it comes in its own message
+        # What its clues point at: the address it came from, where its link led.
+        "sender_address": sent.from_email if sent else "",
+        "link_host": urlsplit(campaign.mailing.link_template).hostname or "",
+        "threshold": campaign.organisation.anonymity_threshold,
+        "reporting_address": reporting_address(campaign.organisation),
     }
     with translation.override(campaign.organisation.language):
         return {

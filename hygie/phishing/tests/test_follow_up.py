@@ -38,7 +38,7 @@ def _click(client, campaign, delivery: Delivery, headers=PERSON) -> None:
 
 
 @pytest.fixture
-def follow_up(simulation, organisation, admin):
+def follow_up(simulation, organisation, admin, smtp_server):
     """A simulation that explains at once and enrols those who clicked (three people)."""
     load_library()
     campaign = campaign_create(
@@ -239,3 +239,40 @@ def test_enrolling_needs_an_app_that_makes_capsule_campaigns(monkeypatch, organi
             name="x",
             actor=None,
         )
+
+
+def test_the_explanation_email_says_who_sees_what_and_how_to_report(
+    simulation, organisation, admin, client, smtp_server
+):
+    from hygie.reporting.models import Mailbox
+
+    Mailbox.objects.create(
+        organisation=organisation, address="signalement@urps.example", host="i", username="u"
+    )
+    campaign = campaign_create(
+        organisation=organisation,
+        actor=admin,
+        name="Nom interne de la campagne",
+        scenarios=[_scenario("espace-pro-sante-avis-paiement")],
+        segment=simulation.segment,
+        after_click=AfterClick.LATER,
+    )
+    open_window(campaign.mailing)
+    launch_and_send(campaign)
+    person, *_ = _deliveries(campaign)
+    _click(client, campaign, person)
+    smtp_server.messages.clear()
+    campaign_end(campaign=campaign, actor=admin)
+    notice = Delivery.objects.get(mailing__kind=MailingKind.NOTICE)
+    open_window(notice.mailing)
+    Delivery.objects.filter(status=DeliveryStatus.SCHEDULED).update(next_attempt_at=timezone.now())
+    while engine.send_due("w2"):
+        pass
+    (message,) = [m.message for m in smtp_server.messages]
+    for body in (message.get_body(("plain",)), message.get_body(("html",))):
+        text = body.get_content()
+        assert "personne d'autre" not in text
+        assert "au moins 5 personnes" in text and "administrateurs" in text
+        assert person.variant.from_email in text  # the address its clue is about
+        assert "transférez-le tel quel" in text and "signalement@urps.example" in text
+        assert "Nom interne" not in text
