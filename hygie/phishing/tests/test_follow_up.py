@@ -102,7 +102,7 @@ def test_those_who_clicked_are_enrolled_and_their_reading_is_measured(
     token = enrolled.mailing.deliveries.get().token
     assert reverse("awareness:capsule", args=[token]) in text
     capsule_page = client.get(reverse("awareness:capsule", args=[token]), HTTP_USER_AGENT=BROWSER)
-    assert enrolled.capsule.title in capsule_page.content.decode()
+    assert enrolled.capsule.title in plain(capsule_page.content.decode())
     figures = awareness_results(enrolled)
     assert (figures.sent, figures.readers) == (1, 1)
 
@@ -202,7 +202,7 @@ def test_the_explanation_email_announces_the_capsule_without_carrying_it(
     assert len(by_subject) == 2 and enrolled.capsule.title in by_subject
     explanation = next(m for subject, m in by_subject.items() if subject != enrolled.capsule.title)
     text = plain(explanation.get_body(("plain",)).get_content())
-    assert enrolled.capsule.title in text  # announced
+    assert enrolled.capsule.title in plain(text)  # announced
     first_paragraph = enrolled.capsule.body_markdown.strip().split("\n\n")[0]
     assert first_paragraph not in text  # but the capsule itself comes in its own message
 
@@ -270,7 +270,7 @@ def test_the_explanation_email_says_who_sees_what_and_how_to_report(
         pass
     (message,) = [m.message for m in smtp_server.messages]
     for body in (message.get_body(("plain",)), message.get_body(("html",))):
-        text = body.get_content()
+        text = plain(body.get_content())
         assert "personne d'autre" not in text
         assert "au moins 5 personnes" in text and "administrateurs" in text
         assert person.variant.from_email in text  # the address its clue is about

@@ -9,6 +9,7 @@ from django.utils import translation
 
 from hygie.audience.models import Person
 from hygie.delivery.models import Delivery
+from hygie.lib.typography import french_html
 from hygie.library.loader import load as load_library
 from hygie.phishing import services, teaching
 from hygie.phishing.tests.support import PERSON, launch_and_send
@@ -16,16 +17,19 @@ from hygie.phishing.views import teach_context
 
 
 def rendered(template: str, delivery: Delivery, **context: object) -> str:
-    """The page as the template renders it for this delivery, without any keeping."""
+    """The page as the template renders it for this delivery, without any keeping
+    (with the French typography every French page leaves with)."""
     prefix = delivery.mailing.simulation.path_prefix
     with translation.override("fr"):
-        return render_to_string(
-            template,
-            {
-                **context,
-                "presence_url": f"/{prefix}/{delivery.token}/v/",
-                "script_url": f"/{prefix}/s.js",
-            },
+        return french_html(
+            render_to_string(
+                template,
+                {
+                    **context,
+                    "presence_url": f"/{prefix}/{delivery.token}/v/",
+                    "script_url": f"/{prefix}/s.js",
+                },
+            )
         )
 
 
