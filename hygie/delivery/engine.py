@@ -45,6 +45,7 @@ from hygie.delivery.sms import sms_backend
 from hygie.delivery.transport import Outcome, Result, SmtpTransport
 from hygie.delivery.unsubscribe_tokens import unsubscribe_token
 from hygie.delivery.windows import Window
+from hygie.lib import events
 from hygie.lib.typography import french_html, french_text
 from hygie.operations.loop import Backoff
 
@@ -564,5 +565,21 @@ def complete_finished_mailings() -> int:
         mailing=OuterRef("pk"),
         status__in=[DeliveryStatus.SCHEDULED, DeliveryStatus.SENDING],
     )
-    done = Mailing.objects.filter(status=MailingStatus.SCHEDULED).exclude(Exists(open_work))
-    return done.update(status=MailingStatus.COMPLETED, completed_at=timezone.now())
+    with transaction.atomic():
+        # Locked, so that a mailing completed by two schedulers at once is announced once.
+        done = list(
+            Mailing.objects.select_for_update()
+            .filter(status=MailingStatus.SCHEDULED)
+            .exclude(Exists(open_work))
+            .values_list("pk", "organisation_id", "kind")
+        )
+        if not done:
+            return 0
+        Mailing.objects.filter(pk__in=[pk for pk, _, _ in done]).update(
+            status=MailingStatus.COMPLETED, completed_at=timezone.now()
+        )
+        for pk, organisation_id, kind in done:
+            events.publish(
+                events.CAMPAIGN_FINISHED, organisation_id=organisation_id, mailing_id=pk, kind=kind
+            )
+    return len(done)

@@ -38,6 +38,7 @@ from hygie.delivery.models import (
     Variant,
 )
 from hygie.delivery.windows import spread
+from hygie.lib import events
 from hygie.lib.bulk import insert_rows
 from hygie.lib.emails import DkimKey, build_email
 
@@ -180,6 +181,15 @@ def mailing_launch(
         target=mailing,
         details={"deliveries": len(recipients)},
         request=request,
+    )
+    # Every campaign (awareness, simulation, notice or alert) is sent by one mailing:
+    # announcing it here gives each campaign exactly one event, whichever app made it.
+    events.publish(
+        events.CAMPAIGN_LAUNCHED,
+        organisation_id=mailing.organisation_id,
+        mailing_id=mailing.pk,
+        kind=mailing.kind,
+        deliveries=len(recipients),
     )
     return len(recipients)
 

@@ -30,6 +30,7 @@ from hygie.incidents.models import (
     Severity,
     new_reference,
 )
+from hygie.lib import events
 from hygie.lib.dates import months_before
 from hygie.lib.emails import absolute_url, build_email
 
@@ -105,6 +106,20 @@ def submit_report(
             if attempt == REFERENCE_ATTEMPTS - 1:
                 raise
             report.pk = None
+    events.publish(
+        events.INCIDENT_SUBMITTED,
+        organisation_id=organisation.pk,
+        incident_id=report.pk,
+        severity=report.severity,
+        wants_callback=report.wants_callback,
+    )
+    if slot is not None:
+        events.publish(
+            events.CALLBACK_REQUESTED,
+            organisation_id=organisation.pk,
+            incident_id=report.pk,
+            slot_id=slot.pk,
+        )
     _notify_handlers(report, outcome)
     return report
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from hygie.accounts.models import Organisation
 from hygie.audience.models import Person
+from hygie.lib import events
 from hygie.phishing.reports import record_report, simulation_delivery_in
 from hygie.reporting import replies
 from hygie.reporting.dates import plausible_sent_at
@@ -108,6 +109,17 @@ def _group(report: Report) -> None:
         services.report_joined_group(report)
 
 
+def _announce(report: Report) -> None:
+    events.publish(
+        events.REPORT_RECEIVED,
+        organisation_id=report.organisation_id,
+        report_id=report.pk,
+        kind=report.kind,
+        channel=report.channel,
+        group_id=report.group_id,
+    )
+
+
 def ingest(
     *,
     mailbox: Mailbox,
@@ -140,6 +152,7 @@ def ingest(
                 report.processing = Processing.FAILED
                 report.error = f"{type(exc).__name__}: {exc}"[:500]
                 report.save(update_fields=["processing", "error"])
+            _announce(report)
     except IntegrityError:
         return None
     return report
@@ -171,4 +184,5 @@ def ingest_text(*, organisation: Organisation, text: str, reporter: str = "") ->
             report.classification = Classification.SIMULATION
         report.save()
         _group(report)
+        _announce(report)
     return report

@@ -18,6 +18,7 @@ from hygie.audience.selectors import segment_people
 from hygie.delivery.models import Channel as DeliveryChannel
 from hygie.delivery.models import Delivery, Mailing, Priority
 from hygie.delivery.services import mailing_launch, mailing_save
+from hygie.lib import events
 from hygie.reporting import alerts, grouping, replies
 from hygie.reporting.models import (
     Classification,
@@ -497,6 +498,14 @@ def group_alert_send(
             group_classify(group=group, actor=actor, status=GroupStatus.PHISHING, request=request)
         else:
             _classify_reports(group, actor=actor)
+        events.publish(
+            events.REPORT_GROUP_ALERTED,
+            organisation_id=group.organisation_id,
+            group_id=group.pk,
+            mailing_id=email.pk,
+            sms_mailing_id=sms_mailing.pk if sms_mailing else None,
+            recipients=recipients,
+        )
     return Alert(email=email, sms=sms_mailing, recipients=recipients)
 
 
