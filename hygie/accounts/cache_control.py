@@ -13,6 +13,10 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 PRIVATE_PREFIXES = ("/console/", "/admin/", "/espace/")
+# Pages reached through a personal token on the public host (capsule links and their
+# pixel): a real and a forged token must get the same headers, whatever each view set.
+TOKEN_PREFIXES = ("/c/",)
+TOKEN_VARY = "Accept-Language, Cookie"
 
 
 class PrivatePagesMiddleware:
@@ -21,6 +25,9 @@ class PrivatePagesMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if request.path.startswith(PRIVATE_PREFIXES) and not response.has_header("Cache-Control"):
+        if request.path.startswith(TOKEN_PREFIXES):
+            response["Cache-Control"] = "private, no-store"
+            response["Vary"] = TOKEN_VARY
+        elif request.path.startswith(PRIVATE_PREFIXES) and not response.has_header("Cache-Control"):
             response["Cache-Control"] = "private, no-store"
         return response
