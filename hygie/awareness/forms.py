@@ -64,7 +64,8 @@ class ProgrammeForm(forms.ModelForm[Programme]):
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=gettext_lazy(
-            "One theme per line, by its code; used when themes follow your order. Codes: %(codes)s."
+            "One theme per line, written as in this list; used when themes follow your order. "
+            "Themes: %(themes)s."
         ),
     )
 
@@ -88,18 +89,30 @@ class ProgrammeForm(forms.ModelForm[Programme]):
         super().__init__(*args, **kwargs)
         self.fields["segment"].queryset = Segment.objects.filter(organisation=organisation)  # type: ignore[attr-defined]
         field = self.fields["theme_order"]
+        # Themes by their names, in the page's language; codes are still read (older notes).
         field.help_text = str(field.help_text) % {
-            "codes": ", ".join(f"{key} ({label})" for key, label in THEMES.items())
+            "themes": "; ".join(str(label) for label in THEMES.values())
         }
         if self.instance.pk and not self.is_bound:
-            self.initial["theme_order"] = "\n".join(self.instance.theme_order)
+            self.initial["theme_order"] = "\n".join(
+                str(THEMES.get(code, code)) for code in self.instance.theme_order
+            )
 
     def clean_theme_order(self) -> list[str]:
+        by_name = {_folded(str(label)): code for code, label in THEMES.items()}
+        by_name.update({code: code for code in THEMES})
         lines = [line.strip() for line in self.cleaned_data["theme_order"].splitlines()]
         order = [line for line in lines if line]
-        unknown = [line for line in order if line not in THEMES]
+        unknown = [line for line in order if _folded(line) not in by_name and line not in by_name]
         if unknown:
             raise forms.ValidationError(
                 _("Unknown theme(s): %(names)s.") % {"names": ", ".join(unknown)}
             )
-        return order
+        return [by_name.get(line) or by_name[_folded(line)] for line in order]
+
+
+def _folded(text: str) -> str:
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())

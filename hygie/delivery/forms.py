@@ -72,6 +72,7 @@ class MailingForm(forms.ModelForm):  # type: ignore[type-arg]
             "send_start",
             "send_end",
         ]
+        labels = {"window_start": _("Sending from"), "window_end": _("Sending until")}
         widgets = {
             "window_start": forms.TimeInput(attrs={"type": "time"}),
             "window_end": forms.TimeInput(attrs={"type": "time"}),
@@ -290,6 +291,7 @@ class ScheduleForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Mailing
         fields = ["window_days", "window_start", "window_end", "send_end"]
+        labels = {"window_start": _("Sending from"), "window_end": _("Sending until")}
         widgets = {
             "window_start": forms.TimeInput(attrs={"type": "time"}),
             "window_end": forms.TimeInput(attrs={"type": "time"}),

@@ -86,3 +86,15 @@ def test_the_check_finds_english():
     page = "<p>Bonjour</p><p>9 hits showed the same pattern</p><td>credential_form</td>"
     found = problems(page)
     assert any("hits" in p for p in found) and any("credential_form" in p for p in found)
+
+
+def test_every_french_plural_has_its_three_forms():
+    """French has three plural forms here (see the catalogue's Plural-Forms): a missing
+    one falls back to English for the numbers that use it."""
+    path = Path(settings.LOCALE_PATHS[0]) / "fr" / "LC_MESSAGES" / "django.po"
+    incomplete = [
+        entry.msgid
+        for entry in polib.pofile(str(path))
+        if entry.msgid_plural and not all(entry.msgstr_plural.get(n) for n in (0, 1, 2))
+    ]
+    assert incomplete == []
