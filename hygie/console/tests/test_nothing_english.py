@@ -18,6 +18,20 @@ from hygie.accounts.tests.test_access_matrix import CONSOLE_PAGES
 # Pages that are not HTML (exports) are read elsewhere.
 HTML_PAGES = [(name, args) for name, args, _ in CONSOLE_PAGES if name != "audience:people_export"]
 HTML_PAGES = [(name, args) for name, args in HTML_PAGES if name != "analytics:export"]
+# Known English left on these pages, to be translated (strict: the test says when fixed):
+# the API reference's operation summaries ("List people"), and "after a click" on the
+# results overview.
+KNOWN_ENGLISH = {"api:reference", "analytics:overview"}
+HTML_PAGES = [
+    pytest.param(
+        name,
+        args,
+        marks=pytest.mark.xfail(strict=True, reason="English still shown on this page"),
+    )
+    if name in KNOWN_ENGLISH
+    else (name, args)
+    for name, args in HTML_PAGES
+]
 PUBLIC_PAGES = ["incidents:start", "portal:start", "accounts:login"]
 
 _INVISIBLE = re.compile(r"<(script|style|code|pre|textarea)\b.*?</\1>", re.S | re.I)
