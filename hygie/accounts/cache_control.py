@@ -16,7 +16,7 @@ PRIVATE_PREFIXES = ("/console/", "/admin/", "/espace/")
 # Pages reached through a personal token on the public host (capsule links and their
 # pixel): a real and a forged token must get the same headers, whatever each view set.
 TOKEN_PREFIXES = ("/c/",)
-TOKEN_VARY = "Accept-Language, Cookie"
+CAPSULE_LINK_VARY = "Accept-Language, Cookie"
 
 
 class PrivatePagesMiddleware:
@@ -27,7 +27,7 @@ class PrivatePagesMiddleware:
         response = self.get_response(request)
         if request.path.startswith(TOKEN_PREFIXES):
             response["Cache-Control"] = "private, no-store"
-            response["Vary"] = TOKEN_VARY
+            response["Vary"] = CAPSULE_LINK_VARY
         elif request.path.startswith(PRIVATE_PREFIXES) and not response.has_header("Cache-Control"):
             response["Cache-Control"] = "private, no-store"
         return response
