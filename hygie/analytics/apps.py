@@ -12,13 +12,11 @@ class AnalyticsConfig(AppConfig):
         from hygie.analytics.retention import retention_due
         from hygie.analytics.rollups import refresh_due
         from hygie.awareness.programme import THEME_RANKERS
-        from hygie.operations.schedule import DUE_WORK_SOURCES
+        from hygie.operations.schedule import register_due_work
 
         # The programme's automatic themes follow the recommendation.
         if programme_ranker not in THEME_RANKERS:
             THEME_RANKERS.append(programme_ranker)
 
         # Roll-ups first: the retention job then freezes figures that are current.
-        for source in (refresh_due, retention_due):
-            if source not in DUE_WORK_SOURCES:
-                DUE_WORK_SOURCES.append(source)
+        register_due_work(refresh_due, retention_due)

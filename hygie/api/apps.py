@@ -12,8 +12,7 @@ class ApiConfig(AppConfig):
         # them. Registered here so that no other app needs to know about this one.
         from hygie.api import webhooks
         from hygie.lib import events
-        from hygie.operations.schedule import WORKER_STEPS
+        from hygie.operations.schedule import register_worker_step
 
         events.subscribe(webhooks.record_event)
-        if webhooks.worker_step not in WORKER_STEPS:
-            WORKER_STEPS.append(webhooks.worker_step)
+        register_worker_step(webhooks.worker_step)

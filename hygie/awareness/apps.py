@@ -13,7 +13,7 @@ class AwarenessConfig(AppConfig):
         from hygie.awareness.reminders import send_due_reminders
         from hygie.awareness.services import enrol
         from hygie.library.enrolment import register_enroller
-        from hygie.operations.schedule import DUE_WORK_SOURCES
+        from hygie.operations.schedule import register_due_work
         from hygie.operations.snapshots import COMPUTATIONS
 
         # How other apps (a simulation's follow-up) put people in front of a capsule.
@@ -22,6 +22,4 @@ class AwarenessConfig(AppConfig):
         # A large campaign's results page reads kept figures (refreshed in the background).
         COMPUTATIONS["awareness_results"] = results_figures
 
-        for source in (prepare_due_steps, send_due_reminders, prepare_results_figures):
-            if source not in DUE_WORK_SOURCES:
-                DUE_WORK_SOURCES.append(source)
+        register_due_work(prepare_due_steps, send_due_reminders, prepare_results_figures)

@@ -9,9 +9,7 @@ class DeliveryConfig(AppConfig):
 
     def ready(self) -> None:
         from hygie.delivery import engine
-        from hygie.operations.schedule import DUE_WORK_SOURCES, WORKER_STEPS
+        from hygie.operations.schedule import register_due_work, register_worker_step
 
-        if engine.send_due not in WORKER_STEPS:
-            WORKER_STEPS.append(engine.send_due)
-        if engine.complete_finished_mailings not in DUE_WORK_SOURCES:
-            DUE_WORK_SOURCES.append(engine.complete_finished_mailings)
+        register_worker_step(engine.send_due)
+        register_due_work(engine.complete_finished_mailings)

@@ -10,8 +10,6 @@ class IncidentsConfig(AppConfig):
     def ready(self) -> None:
         from hygie.incidents.reminders import remind_near_deadlines
         from hygie.incidents.services import purge_expired_reports
-        from hygie.operations.schedule import DUE_WORK_SOURCES
+        from hygie.operations.schedule import register_due_work
 
-        for source in (remind_near_deadlines, purge_expired_reports):
-            if source not in DUE_WORK_SOURCES:
-                DUE_WORK_SOURCES.append(source)
+        register_due_work(remind_near_deadlines, purge_expired_reports)

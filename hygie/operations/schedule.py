@@ -1,9 +1,13 @@
-"""Every periodic job of the platform, in one place.
+"""What the scheduler and the workers run, registered in one place.
 
-Work that is due because of the data (a campaign's launch date, a programme's
-next capsule, a reminder) lives in columns of that data and is found by the
-apps' own `due_work` functions, listed in DUE_WORK_SOURCES. This module is only
-for the few truly periodic chores.
+- PERIODIC_JOBS: the few truly periodic chores, listed here.
+- DUE_WORK_SOURCES: work that is due because of the data (a campaign's launch date, a
+  programme's next capsule, a reminder) lives in columns of that data; each app registers
+  the function that finds it with `register_due_work` from its AppConfig.ready().
+- WORKER_STEPS: what every worker step runs after the queued jobs (sending due messages,
+  polling report mailboxes…), registered with `register_worker_step`.
+
+`manage.py list_schedule` prints all three, in the order they run.
 """
 
 from __future__ import annotations
@@ -50,3 +54,17 @@ DUE_WORK_SOURCES: list[Callable[[], int]] = []
 # Apps register here from their AppConfig.ready(), so that this module needs
 # no knowledge of them.
 WORKER_STEPS: list[Callable[[str], int]] = []
+
+
+def register_due_work(*sources: Callable[[], int]) -> None:
+    """Add due-work sources, in order, once each (ready() may run more than once)."""
+    for source in sources:
+        if source not in DUE_WORK_SOURCES:
+            DUE_WORK_SOURCES.append(source)
+
+
+def register_worker_step(*steps: Callable[[str], int]) -> None:
+    """Add worker steps, in order, once each."""
+    for step in steps:
+        if step not in WORKER_STEPS:
+            WORKER_STEPS.append(step)

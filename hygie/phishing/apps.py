@@ -11,7 +11,7 @@ class PhishingConfig(AppConfig):
         from django.db.models.signals import post_migrate, post_save
 
         from hygie.accounts.models import Organisation
-        from hygie.operations.schedule import DUE_WORK_SOURCES, WORKER_STEPS
+        from hygie.operations.schedule import register_due_work, register_worker_step
         from hygie.operations.snapshots import COMPUTATIONS
         from hygie.phishing.lookup import forget_changed_campaigns
         from hygie.phishing.models import SimulationCampaign
@@ -28,12 +28,10 @@ class PhishingConfig(AppConfig):
 
         # A large campaign's results page reads kept figures (refreshed in the background).
         COMPUTATIONS["simulation_results"] = results_figures
-        if prepare_results_figures not in DUE_WORK_SOURCES:
-            DUE_WORK_SOURCES.append(prepare_results_figures)
+        register_due_work(prepare_results_figures)
 
         # Tracking hits kept during a database outage, on this machine.
-        if replay_tracking_spool not in WORKER_STEPS:
-            WORKER_STEPS.append(replay_tracking_spool)
+        register_worker_step(replay_tracking_spool)
 
 
 def _load_scanners(**kwargs: object) -> None:

@@ -8,8 +8,7 @@ class PortalConfig(AppConfig):
     verbose_name = _("Personal space")
 
     def ready(self) -> None:
-        from hygie.operations.schedule import DUE_WORK_SOURCES
+        from hygie.operations.schedule import register_due_work
         from hygie.portal.services import purge_links
 
-        if purge_links not in DUE_WORK_SOURCES:
-            DUE_WORK_SOURCES.append(purge_links)
+        register_due_work(purge_links)

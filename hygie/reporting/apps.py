@@ -10,11 +10,9 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Report mailbox")
 
     def ready(self) -> None:
-        from hygie.operations.schedule import DUE_WORK_SOURCES, WORKER_STEPS
+        from hygie.operations.schedule import register_due_work, register_worker_step
         from hygie.reporting.steps import poll_report_mailboxes, purge_old_reports
 
         # Polling is a worker step: any number of workers, each poll claimed by one.
-        if poll_report_mailboxes not in WORKER_STEPS:
-            WORKER_STEPS.append(poll_report_mailboxes)
-        if purge_old_reports not in DUE_WORK_SOURCES:
-            DUE_WORK_SOURCES.append(purge_old_reports)
+        register_worker_step(poll_report_mailboxes)
+        register_due_work(purge_old_reports)

@@ -213,3 +213,29 @@ def test_a_per_process_cache_is_flagged_in_production():
     redis = {"BACKEND": REDIS_CACHE, "LOCATION": "redis://127.0.0.1:6379/15"}
     with override_settings(DEBUG=False, CACHES={"default": redis}):
         assert "hygie.W002" not in warnings()
+
+
+@pytest.mark.django_db
+def test_list_schedule_names_every_job_source_and_step():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from hygie.operations.schedule import DUE_WORK_SOURCES, PERIODIC_JOBS, WORKER_STEPS
+
+    out = StringIO()
+    call_command("list_schedule", stdout=out)
+    text = out.getvalue()
+    for spec in PERIODIC_JOBS:
+        assert spec.name in text
+    for function in [*DUE_WORK_SOURCES, *WORKER_STEPS]:
+        assert f"{function.__module__}.{function.__qualname__}" in text
+    assert "hygie.delivery.engine.send_due" in text
+
+
+def test_registering_twice_keeps_one_entry():
+    from hygie.operations.schedule import DUE_WORK_SOURCES, register_due_work
+
+    before = list(DUE_WORK_SOURCES)
+    register_due_work(*before)
+    assert before == DUE_WORK_SOURCES
