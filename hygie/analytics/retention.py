@@ -83,7 +83,9 @@ def _anonymise(campaign: AwarenessCampaign | SimulationCampaign, now: dt.datetim
     if isinstance(campaign, SimulationCampaign) and year_rollup.transitions_frozen_at is None:
         year_rollup.transitions_frozen_at = now
     year_rollup.save()
-    SimulationEvent.objects.filter(delivery__in=deliveries.values("pk")).update(source="")
+    SimulationEvent.objects.filter(delivery__in=deliveries.values("pk")).update(
+        source="", visitor=""
+    )
     count = deliveries.filter(person__isnull=False).update(person=None, recipient="")
     YearRollup.objects.filter(pk=year_rollup.pk).update(computed_at=now)
     return count
