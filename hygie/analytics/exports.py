@@ -6,6 +6,7 @@ rows are made formula-safe by the audience exports' helpers.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator
 
 from django.utils.translation import gettext as _
@@ -68,7 +69,9 @@ def simulations(p: Programme) -> Table:
     headers = [_("Simulation"), _("Started"), _("Sent")]
     headers += _rate_headers(_("Clicked")) + _rate_headers(_("Submitted"))
     headers += _rate_headers(_("Reported"))
-    headers += [_("Median time to report (minutes)"), _("Automated hits excluded")]
+    headers += _rate_headers(_("Reported without clicking"))
+    headers += [_("Median time to report (minutes)"), _("Difficulty (1–5)")]
+    headers += [_("Automated hits excluded")]
     rows = [
         [
             r.name,
@@ -77,7 +80,9 @@ def simulations(p: Programme) -> Table:
             *_rate(r.clicked, r.shown),
             *_rate(r.submitted, r.shown),
             *_rate(r.reported, r.shown),
+            *(_rate(r.reported_only, r.shown) if r.reported_only else ["", "", ""]),
             r.median_report_minutes,
+            r.difficulty,
             r.automated_hits,
         ]
         for r in p.simulations
@@ -176,8 +181,43 @@ def breakdown_table(b: Breakdown) -> Table:
 
 
 def safe_rows(rows: list[list[object]]) -> Iterator[list[str]]:
+    """Rows for a CSV opened by French Excel: decimals with a comma."""
     for row in rows:
-        yield [spreadsheet_safe("" if value is None else value) for value in row]
+        yield [french_cell(value) for value in row]
+
+
+def french_cell(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:g}".replace(".", ",") if value == value else ""
+    return spreadsheet_safe("" if value is None else value)
+
+
+def xlsx_table(rows: list[list[object]], headers: list[str], title: str) -> bytes:
+    """An XLSX whose figures are numbers (they sum and sort) and whose text is text,
+    even when it starts like a formula."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31] or "Export")
+
+    def cells(values: list[object]) -> list[WriteOnlyCell]:
+        out = []
+        for value in values:
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                cell = WriteOnlyCell(sheet, value=spreadsheet_safe("" if value is None else value))
+                cell.data_type = "s"
+            else:
+                cell = WriteOnlyCell(sheet, value=value)
+            out.append(cell)
+        return out
+
+    sheet.append(cells(list(headers)))
+    for row in rows:
+        sheet.append(cells(row))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def individual_table(rollup: CampaignRollup) -> Table:

@@ -12,7 +12,7 @@ from hygie.accounts.access import (
 )
 from hygie.accounts.models import Organisation
 from hygie.accounts.roles import Permission
-from hygie.audience.exports import csv_stream, xlsx_bytes
+from hygie.audience.exports import csv_stream
 from hygie.lib.pdf import pdf_response
 
 from . import exports, rollups, selectors, services
@@ -36,7 +36,7 @@ def _table_response(table: exports.Table, name: str, fmt: str) -> HttpResponse:
     headers, rows = table
     if fmt == "xlsx":
         response = HttpResponse(
-            xlsx_bytes(exports.safe_rows(rows), headers, title=name),
+            exports.xlsx_table(rows, headers, title=name),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     else:

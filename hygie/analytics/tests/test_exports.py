@@ -37,12 +37,18 @@ def test_simulation_table_carries_the_figures_of_the_page(world, admin, console)
     spring = next(r for r in p.simulations if r.name == "Printemps")
     cells = lines[1].split(";")
     assert cells[0] == "Printemps"
+    # French decimals in the CSV…
     assert cells[2:6] == [
         str(spring.sent),
-        str(spring.clicked.percent),
-        str(spring.clicked.low),
-        str(spring.clicked.high),
+        f"{spring.clicked.percent:g}".replace(".", ","),
+        f"{spring.clicked.low:g}".replace(".", ","),
+        f"{spring.clicked.high:g}".replace(".", ","),
     ]
+    # …and numbers as numbers in the XLSX.
+    xlsx = client.get(reverse("analytics:export", args=["simulations", "xlsx"]), {"year": 2025})
+    rows = list(load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
+    row = next(r for r in rows if r[0] == "Printemps")
+    assert row[2] == spring.sent and row[3] == spring.clicked.percent
 
 
 def test_exports_are_safe_against_formula_injection(world, admin, console):
