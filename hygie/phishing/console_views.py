@@ -448,5 +448,9 @@ def scanner_networks(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "phishing/scanners.html",
-        {"networks": ScannerNetwork.objects.filter(organisation=organisation), "form": form},
+        {
+            "networks": ScannerNetwork.objects.filter(organisation=organisation),
+            "form": form,
+            "shipped": selectors.shipped_scanners(),
+        },
     )

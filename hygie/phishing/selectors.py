@@ -8,7 +8,7 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
@@ -25,6 +25,8 @@ from hygie.phishing.models import (
     ClueAnswer,
     ClueMoment,
     HitKind,
+    KnownScanner,
+    ScannerMatch,
     SimulationCampaign,
     SimulationEvent,
     SimulationResult,
@@ -602,3 +604,34 @@ def clue_errors(campaigns: Sequence[SimulationCampaign], threshold: int) -> Clue
         unknown=_shown(unknown, clicked_total, threshold),
         suppressed=suppressed,
     )
+
+
+# --- Scanner knowledge ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShippedFamily:
+    label: str
+    kind: str
+    networks: int
+    agents: int
+    sources: list[str]
+    reviewed: date
+
+
+def shipped_scanners() -> list[ShippedFamily]:
+    """The shipped scanner knowledge by family, for staff to see what is on by default."""
+    families: dict[str, list[KnownScanner]] = defaultdict(list)
+    for row in KnownScanner.objects.order_by("label", "match", "value"):
+        families[row.family].append(row)
+    return [
+        ShippedFamily(
+            label=rows[0].label,
+            kind=rows[0].get_kind_display(),
+            networks=sum(r.match == ScannerMatch.NETWORK for r in rows),
+            agents=sum(r.match != ScannerMatch.NETWORK for r in rows),
+            sources=rows[0].sources,
+            reviewed=rows[0].reviewed,
+        )
+        for rows in sorted(families.values(), key=lambda rows: rows[0].label)
+    ]

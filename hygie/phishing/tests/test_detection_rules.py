@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import RequestFactory
+from django.urls import reverse
 from django.utils import timezone
 
 from hygie.phishing.detection import (
@@ -262,3 +263,10 @@ def test_a_bad_file_is_refused_with_its_fault_and_changes_nothing(tmp_path, text
         call_command("load_scanners", directory=str(tmp_path))
     assert message in str(error.value)
     assert KnownScanner.objects.count() == before
+
+
+def test_staff_see_the_shipped_knowledge_beside_their_own_ranges(console, admin):
+    page = console(admin).get(reverse("phishing:scanners")).content.decode()
+    assert "Analyseurs connus, actifs par défaut" in page
+    assert "Mimecast Email Security" in page and "WhatsApp" in page
+    assert "learn.microsoft.com" in page
