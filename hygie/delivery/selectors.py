@@ -127,6 +127,7 @@ class LaunchForecast:
     # Launched now, outside the window: the first message waits for it to open.
     waits_for_window: bool
     window: Window
+    window_opens: datetime | None = None
 
     @property
     def excluded(self) -> int:
@@ -165,7 +166,12 @@ def launch_forecast(mailing: Mailing, *, now: datetime) -> LaunchForecast:
             times = []
         if times:
             first, last = times[0], times[-1]
+    try:
+        opens: datetime | None = window.next_open(start)
+    except ValueError:
+        opens = None
     return LaunchForecast(
+        window_opens=opens,
         recipients=count,
         first_send=first,
         last_send=last,

@@ -100,7 +100,7 @@ def test_first_campaign_of_a_union(
     monkeypatch.setattr(timezone, "now", lambda: EVENING.astimezone(ZoneInfo("UTC")))
     page.get_by_role("link", name="Lancer…").click()
     notice = page.get_by_test_id("outside-window").inner_text()
-    assert "21:40" in notice and "mercredi 3 juin" in notice  # the next day, in the window
+    assert "21:40" in notice and "mercredi 3 juin, 08:00" in notice  # when the window opens
     page.get_by_role("button", name="Lancer vers 5 destinataires").click()
     times = [
         t.astimezone(ZoneInfo("Europe/Paris"))
