@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -32,16 +34,20 @@ router = Router(tags=["people"])
 MAX_PAGE = 500
 
 
+# No NUL character: PostgreSQL cannot compare text with one (a 422, not a server error).
+FilterValue = Annotated[str, Field(max_length=200, pattern=r"^[^\x00]*$")]
+
+
 class PeopleFilters(Schema):
     cursor: str | None = Field(
         None, pattern=r"^[0-9]{1,18}$", description="`next_cursor` of the previous page."
     )
     limit: int = Field(100, ge=1, le=MAX_PAGE)
-    departement: list[str] = []
-    specialty: list[str] = []
-    profession: list[str] = []
-    tag: list[str] = []
-    status: list[str] = []
+    departement: list[FilterValue] = []
+    specialty: list[FilterValue] = []
+    profession: list[FilterValue] = []
+    tag: list[FilterValue] = []
+    status: list[FilterValue] = []
     segment: int | None = None
 
 
@@ -125,8 +131,21 @@ def get_person(request: HttpRequest, person_id: int) -> dict[str, object]:
     return _person_out(_find(request, person_id))
 
 
+def _without_nul(value: object) -> object:
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _without_nul(item) for key, item in value.items()}
+    return value
+
+
 def _upsert(request: HttpRequest, rows: list[dict[str, object]]) -> dict[str, object]:
     token = require(request, Scope.WRITE_PEOPLE)
+    # A NUL character is never meant (PostgreSQL cannot store one): dropped, as the
+    # text of an SMS report is, rather than failing the whole call.
+    rows = [{key: _without_nul(value) for key, value in row.items()} for row in rows]
     job = audience_services.people_upsert(
         organisation=token.organisation,
         rows=rows,

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from hygie.api import people
+from hygie.api import campaigns, desk, people
 from hygie.api.auth import RateLimited, TokenAuth
 
 api = NinjaAPI(
@@ -25,6 +25,8 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 api.add_router("", people.router)
+api.add_router("", campaigns.router)
+api.add_router("", desk.router)
 
 
 @api.exception_handler(AuthenticationError)

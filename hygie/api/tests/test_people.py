@@ -155,3 +155,18 @@ def test_bulk_refuses_more_than_ten_thousand_rows(api):
     answer = client.send("post", "/people/bulk", {"rows": rows})
     assert answer.status_code == 422
     assert not Person.objects.exists()
+
+
+def test_a_filter_value_with_a_nul_character_is_refused_not_a_server_error(api):
+    # PostgreSQL cannot compare text holding NUL: the value is refused before any query.
+    refused = api(Scope.READ_PEOPLE).get("/people", tag="a\x00b")
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "tag.0"
+
+
+def test_a_nul_character_in_a_bulk_row_is_dropped(api, organisation):
+    answer = api(Scope.WRITE_PEOPLE).send(
+        "post", "/people/bulk", {"rows": [{"email": "a@example.org", "last_name": "Dur\x00and"}]}
+    )
+    assert answer.status_code == 200 and answer.json()["new"] == 1
+    assert Person.objects.get(organisation=organisation).last_name == "Durand"

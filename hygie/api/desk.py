@@ -1,0 +1,147 @@
+"""/api/v1/reports (reported messages) and /api/v1/incidents: what arrived, its status and
+its triage, never who wrote what. The message, the reporter and the incident's contact
+details stay in the console, behind sign-in and two-factor authentication."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Path, Query, Router, Schema
+
+from hygie.api.auth import organisation_of, require
+from hygie.api.campaigns import Page, paged
+from hygie.api.schemas import ErrorOut, ValidationErrorOut
+from hygie.api.scopes import Scope
+from hygie.incidents.models import IncidentReport
+from hygie.reporting.models import Report
+
+router = Router(tags=["reports and incidents"])
+
+
+class ReportOut(Schema):
+    id: int
+    received_at: datetime
+    channel: str
+    kind: str
+    processing: str
+    classification: str
+    classified_at: datetime | None
+    group_id: int | None
+    person_id: int | None
+    original_domain: str
+
+
+class ReportPage(Schema):
+    items: list[ReportOut]
+    next_cursor: str | None
+
+
+def _reports(request: HttpRequest) -> QuerySet[Report]:
+    require(request, Scope.READ_REPORTS)
+    return Report.objects.filter(organisation=organisation_of(request)).only(*REPORT_FIELDS)
+
+
+REPORT_FIELDS = (
+    "id",
+    "received_at",
+    "channel",
+    "kind",
+    "processing",
+    "classification",
+    "classified_at",
+    "group_id",
+    "person_id",
+    "original_domain",
+)
+
+
+def _report_out(report: Report) -> dict[str, object]:
+    return {name: getattr(report, name) for name in REPORT_FIELDS}
+
+
+@router.get(
+    "/reports",
+    response={200: ReportPage, 422: ValidationErrorOut},
+    summary="List reported messages",
+)
+def list_reports(request: HttpRequest, page: Query[Page]) -> dict[str, object]:
+    found, cursor = paged(_reports(request), page)
+    return {"items": [_report_out(r) for r in found], "next_cursor": cursor}
+
+
+@router.get(
+    "/reports/{report_id}",
+    response={200: ReportOut, 404: ErrorOut, 422: ValidationErrorOut},
+    summary="Get a reported message",
+)
+def get_report(request: HttpRequest, report_id: Path[int]) -> dict[str, object]:
+    return _report_out(get_object_or_404(_reports(request), pk=report_id))
+
+
+class IncidentOut(Schema):
+    id: int
+    reference: str
+    created_at: datetime
+    discovered_at: datetime
+    outcome_id: str
+    severity: str
+    status: str
+    closed_at: datetime | None
+    wants_callback: bool
+    callback_at: datetime | None
+    departement: str
+
+
+class IncidentPage(Schema):
+    items: list[IncidentOut]
+    next_cursor: str | None
+
+
+def _incidents(request: HttpRequest) -> QuerySet[IncidentReport]:
+    require(request, Scope.READ_REPORTS)
+    return IncidentReport.objects.filter(organisation=organisation_of(request)).select_related(
+        "slot"
+    )
+
+
+def _incident_out(incident: IncidentReport) -> dict[str, object]:
+    return {
+        **{
+            name: getattr(incident, name)
+            for name in (
+                "id",
+                "reference",
+                "created_at",
+                "discovered_at",
+                "outcome_id",
+                "severity",
+                "status",
+                "closed_at",
+                "wants_callback",
+                "departement",
+            )
+        },
+        "callback_at": incident.slot.starts_at if incident.slot else None,
+    }
+
+
+@router.get(
+    "/incidents",
+    response={200: IncidentPage, 422: ValidationErrorOut},
+    summary="List incident reports",
+)
+def list_incidents(request: HttpRequest, page: Query[Page]) -> dict[str, object]:
+    found, cursor = paged(_incidents(request), page)
+    return {"items": [_incident_out(i) for i in found], "next_cursor": cursor}
+
+
+@router.get(
+    "/incidents/{incident_id}",
+    response={200: IncidentOut, 404: ErrorOut, 422: ValidationErrorOut},
+    summary="Get an incident report and its status",
+)
+def get_incident(request: HttpRequest, incident_id: Path[int]) -> dict[str, object]:
+    return _incident_out(get_object_or_404(_incidents(request), pk=incident_id))
