@@ -73,6 +73,7 @@ OBJECT_PAGES = {
     "console:capsule_preview",
     "console:capsule_edit",
     "awareness:results",
+    "audience:person_role",
     "desk:report",
     "desk:report_status",
     "desk:report_assign",
@@ -151,6 +152,7 @@ def test_every_console_url_is_covered_by_the_matrix():
     public = {
         "console:no_organisation",
         "awareness:capsule",
+        "awareness:capsule_fiche",
         "awareness:open_pixel",
         "awareness:aggregate_open",
     }
