@@ -336,6 +336,9 @@ except ValueError as _exc:
     ) from None
 # API: calls per minute allowed to one token.
 API_CALLS_PER_MINUTE = env_int("HYGIE_API_CALLS_PER_MINUTE", 120, minimum=1)
+# A request body read into memory: 10,000 members of the API's bulk upsert in one call
+# take about 3 MB, beyond Django's 2.5 MB default.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("HYGIE_REQUEST_MAX_MB", 12, minimum=1) * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("HYGIE_IMPORT_MAX_MB", 50, minimum=1) * 1024 * 1024
 # An XLSX file is a zip: refused when its content would expand beyond this size.
 IMPORT_MAX_UNCOMPRESSED_BYTES = (
