@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -197,6 +198,7 @@ def test_staff_correct_every_hit_of_a_visitor_in_one_action(
     assert (entry.details["scope"], entry.details["hits"]) == ("visitor", 4)
 
 
+@pytest.mark.django_db
 def test_every_reason_the_detector_gives_reads_in_french():
     from hygie.phishing.detection import AWAITING, CONFIRMED, classify
 
