@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -47,3 +48,38 @@ def browser_page(live_server: object) -> Iterator[object]:
         finally:
             context.close()
             browser.close()
+
+
+def as_android_chrome(page: Any) -> str:
+    """Make `page` a coherent Chrome on an Android phone: its user agent and its client
+    hints (Sec-CH-UA*) say the same thing, with the real Chromium version.
+
+    Chromium sends its own desktop-Linux client hints whatever user agent a test sets;
+    a phone's user agent with desktop hints is what a disguised robot looks like, and
+    the detector rightly says so. Returns the user agent set.
+    """
+    version = page.context.browser.version
+    major = version.split(".")[0]
+    agent = (
+        "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+        f"Chrome/{major}.0.0.0 Mobile Safari/537.36"
+    )
+    brands = [{"brand": "Chromium", "version": major}, {"brand": "Not.A/Brand", "version": "99"}]
+    session = page.context.new_cdp_session(page)
+    session.send(
+        "Emulation.setUserAgentOverride",
+        {
+            "userAgent": agent,
+            "acceptLanguage": "fr-FR",
+            "userAgentMetadata": {
+                "brands": brands,
+                "fullVersionList": [{"brand": "Chromium", "version": version}],
+                "platform": "Android",
+                "platformVersion": "14.0.0",
+                "architecture": "",
+                "model": "Pixel 8",
+                "mobile": True,
+            },
+        },
+    )
+    return agent

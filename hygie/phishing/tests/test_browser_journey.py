@@ -17,13 +17,10 @@ from hygie.phishing.loader import load
 from hygie.phishing.models import HitKind, Scenario, SimulationEvent, SimulationResult, Stage
 from hygie.phishing.services import campaign_create
 from hygie.phishing.tests.support import launch_and_send, open_window
+from hygie.testing.browser import as_android_chrome
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = (
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 "
-    "(KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1"
-)
 SECRET = "Motdepasse-tres-secret-42"
 
 
@@ -72,13 +69,13 @@ def test_lure_to_teachable_moment_on_a_phone(
 
     browser = browser_page.context.browser
     context = browser.new_context(
-        user_agent=PHONE,
         viewport={"width": 390, "height": 844},
         is_mobile=True,
         has_touch=True,
         locale="fr-FR",
     )
     page = context.new_page()
+    as_android_chrome(page)  # user agent and client hints of one real phone browser
     page.set_default_timeout(15_000)
     try:
         # The tracking host name ("localhost"), never the console's (127.0.0.1).
@@ -88,7 +85,7 @@ def test_lure_to_teachable_moment_on_a_phone(
         # Made for a phone: nothing wider than the screen.
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         click = SimulationEvent.objects.get(kind=HitKind.CLICK)
-        assert click.verdict == "uncertain"  # until the page sees a person
+        assert click.verdict == "uncertain", click.reasons  # until the page sees a person
 
         inputs = page.locator("form input")
         # A real touch on the page: its script sends the beacon (waited for here
