@@ -34,6 +34,7 @@ from hygie.delivery.models import (
     DeliveryStatus,
     Mailing,
     MailingStatus,
+    Priority,
     SendingProfile,
     Variant,
 )
@@ -164,6 +165,7 @@ def mailing_launch(
             end=mailing.send_end,
             rate_per_minute=profile_of(mailing.organisation_id).rate_per_minute,
             rng=rng,
+            urgent=mailing.priority > Priority.NORMAL,
         )
     except ValueError as exc:
         raise ValidationError(str(exc)) from None

@@ -57,13 +57,15 @@ def spread(
     end: datetime | None,
     rate_per_minute: int,
     rng: random.Random,
+    urgent: bool = False,
 ) -> list[datetime]:
     """`count` send times, sorted, at random positions over the open periods.
 
     Without an end, the messages are spread over the first open period of the window
     (the rest of today's, or the next one's), and longer when the rate limit needs it
     (plus a margin, so that the queue does not pile up behind the limit): a mailing
-    never leaves in one burst, which mail providers treat as spam.
+    never leaves in one burst, which mail providers treat as spam. An `urgent` mailing
+    (an alert about a lure in circulation) takes only the time its rate needs.
     """
     if count == 0:
         return []
@@ -77,7 +79,7 @@ def spread(
         else:
             end = _cut(window.intervals(start, end), needed)
         first = window.intervals(start, start + timedelta(days=8))
-        if first:
+        if first and not urgent:
             end = max(end, first[0][1])
     periods = window.intervals(start, end)
     if not periods:

@@ -18,6 +18,7 @@ from hygie.delivery.models import Delivery
 from hygie.delivery.services import mailing_launch
 from hygie.library.loader import load
 from hygie.library.models import Capsule
+from hygie.testing.text import plain
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -82,7 +83,7 @@ def test_capsule_read_and_quiz_answered_on_a_phone(
 
     page.on("response", on_response)
     page.goto(live_server.url + path)
-    assert page.get_by_role("heading", level=1).inner_text() == capsule.title
+    assert plain(page.get_by_role("heading", level=1).inner_text()) == capsule.title
     assert all(url.startswith(live_server.url) for url in requests), requests
     assert weight["bytes"] < PAGE_BUDGET_BYTES
 

@@ -133,6 +133,18 @@ def test_without_an_end_the_sends_are_spread_over_the_open_window():
     assert len({t.replace(second=0, microsecond=0) for t in times}) > 150  # not one minute
 
 
+def test_an_urgent_mailing_takes_only_the_time_its_rate_needs():
+    """An alert about a lure in circulation must not be spread until midnight."""
+    window = Window(days=frozenset(range(7)), start=time(0), end=time(23, 59), zone=PARIS)
+    start = datetime(2026, 6, 1, 10, 0, tzinfo=PARIS)
+    times = spread(
+        window, 100, start=start, end=None, rate_per_minute=600, rng=random.Random(1), urgent=True
+    )
+    assert max(times) - start <= timedelta(minutes=1)  # 100 at 600 a minute, with margin
+    calm = spread(window, 100, start=start, end=None, rate_per_minute=600, rng=random.Random(1))
+    assert max(calm) - start > timedelta(hours=6)
+
+
 def test_without_an_end_the_rate_can_lengthen_the_spread():
     window = Window(days=frozenset(range(7)), start=time(8), end=time(9), zone=PARIS)
     start = datetime(2026, 6, 1, 8, 0, tzinfo=PARIS)
