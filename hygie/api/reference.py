@@ -4,6 +4,32 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as _noop
+
+# The operations' summaries, for the catalogue: the schema keeps them in English (tools read
+# it), the console's reference page shows them in the reader's language.
+SUMMARIES = (
+    _noop("List people"),
+    _noop("Create or update one person (matched by email, then RPPS number)"),
+    _noop("Create or update up to 10,000 people in one call, with per-row errors"),
+    _noop("One person"),
+    _noop("Change some values of one person"),
+    _noop("Erase one person (as in the console: identity removed, address suppressed)"),
+    _noop("List segments"),
+    _noop("List phishing simulations"),
+    _noop("Get a phishing simulation"),
+    _noop("Aggregate results of a phishing simulation"),
+    _noop("Launch a phishing simulation"),
+    _noop("List awareness campaigns"),
+    _noop("Get an awareness campaign"),
+    _noop("The year's figures"),
+    _noop("List reported messages"),
+    _noop("Get a reported message"),
+    _noop("List incident reports"),
+    _noop("Get an incident report and its status"),
+)
+
 
 def operations() -> list[dict[str, Any]]:
     """Each operation: method, path, summary, parameters and the scopes it needs."""
@@ -17,7 +43,7 @@ def operations() -> list[dict[str, Any]]:
                 {
                     "method": method.upper(),
                     "path": path,
-                    "summary": operation.get("summary", ""),
+                    "summary": gettext(operation.get("summary", "")),
                     "parameters": [
                         {
                             "name": p["name"],

@@ -18,10 +18,9 @@ from hygie.accounts.tests.test_access_matrix import CONSOLE_PAGES
 # Pages that are not HTML (exports) are read elsewhere.
 HTML_PAGES = [(name, args) for name, args, _ in CONSOLE_PAGES if name != "audience:people_export"]
 HTML_PAGES = [(name, args) for name, args in HTML_PAGES if name != "analytics:export"]
-# Known English left on these pages, to be translated: the API reference's operation
-# summaries ("List people") and the shipped scanner families' descriptions (written in
-# English in content/scanners, shown only once the data is loaded in the test database).
-KNOWN_ENGLISH = {"api:reference", "phishing:scanners"}
+# Known English left on this page, to be translated: the shipped scanner families'
+# descriptions (written in English in content/scanners, shown once the data is loaded).
+KNOWN_ENGLISH = {"phishing:scanners"}
 HTML_PAGES = [
     pytest.param(
         name,
