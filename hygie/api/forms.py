@@ -10,7 +10,6 @@ EVENT_LABELS = {
     events.REPORT_RECEIVED: _("A member reported a message"),
     events.REPORT_GROUP_ALERTED: _("An alert was sent about reported messages"),
     events.INCIDENT_SUBMITTED: _("An incident report was sent"),
-    events.INCIDENT_ESCALATED: _("An incident was escalated"),
     events.CALLBACK_REQUESTED: _("A member asked to be called back"),
     events.CAMPAIGN_LAUNCHED: _("A campaign was launched"),
     events.CAMPAIGN_FINISHED: _("A campaign finished"),

@@ -18,7 +18,6 @@ from typing import Any
 REPORT_RECEIVED = "report.received"
 REPORT_GROUP_ALERTED = "report_group.alerted"
 INCIDENT_SUBMITTED = "incident.submitted"
-INCIDENT_ESCALATED = "incident.escalated"
 CALLBACK_REQUESTED = "callback.requested"
 CAMPAIGN_LAUNCHED = "campaign.launched"
 CAMPAIGN_FINISHED = "campaign.finished"
@@ -28,7 +27,6 @@ ALL_EVENTS = (
     REPORT_RECEIVED,
     REPORT_GROUP_ALERTED,
     INCIDENT_SUBMITTED,
-    INCIDENT_ESCALATED,
     CALLBACK_REQUESTED,
     CAMPAIGN_LAUNCHED,
     CAMPAIGN_FINISHED,

@@ -153,3 +153,21 @@ def test_endpoints_on_private_or_loopback_addresses_are_refused(admin, organisat
             actor=admin,
         )
     assert not WebhookEndpoint.objects.exists()
+
+
+def test_the_form_offers_only_events_that_are_published():
+    """Each event an endpoint may choose is published by some app (outside this one, which
+    only labels them): offering an event that never fires would mislead a receiver."""
+    from pathlib import Path
+
+    from hygie.api.forms import EndpointForm
+
+    hygie = Path(events.__file__).parents[1]
+    sources = "\n".join(
+        path.read_text(encoding="utf-8")
+        for path in hygie.rglob("*.py")
+        if not {"tests", "api", "lib"} & set(path.relative_to(hygie).parts)
+    )
+    for name, _label in EndpointForm().fields["events"].choices:
+        constant = next(k for k, v in vars(events).items() if v == name and k.isupper())
+        assert f"events.{constant}" in sources, name
