@@ -16,6 +16,7 @@ from ninja.errors import HttpError
 
 from hygie.analytics import selectors as analytics
 from hygie.api.auth import organisation_of, require
+from hygie.api.paging import Page, paged
 from hygie.api.schemas import ErrorOut, ValidationErrorOut
 from hygie.api.scopes import Scope
 from hygie.awareness.models import AwarenessCampaign
@@ -24,23 +25,6 @@ from hygie.phishing import services as phishing_services
 from hygie.phishing.models import SimulationCampaign
 
 router = Router(tags=["campaigns"])
-
-MAX_PAGE = 200
-
-
-class Page(Schema):
-    cursor: str | None = Field(
-        None, pattern=r"^[0-9]{1,18}$", description="`next_cursor` of the previous page."
-    )
-    limit: int = Field(50, ge=1, le=MAX_PAGE)
-
-
-def paged(rows: QuerySet, page: Page) -> tuple[list, str | None]:  # type: ignore[type-arg]
-    """Rows after the cursor, oldest first; the cursor is the last row's id."""
-    found = list(rows.filter(pk__gt=int(page.cursor or 0)).order_by("pk")[: page.limit + 1])
-    more = len(found) > page.limit
-    found = found[: page.limit]
-    return found, (str(found[-1].pk) if more and found else None)
 
 
 class CampaignOut(Schema):
@@ -106,7 +90,7 @@ def _simulations(request: HttpRequest) -> QuerySet[SimulationCampaign]:
     summary="List phishing simulations",
 )
 def list_simulations(request: HttpRequest, page: Query[Page]) -> dict[str, object]:
-    found, cursor = paged(_simulations(request), page)
+    found, cursor = paged(_simulations(request), cursor=page.cursor, limit=page.limit)
     return {"items": [_simulation_out(c) for c in found], "next_cursor": cursor}
 
 
@@ -263,7 +247,7 @@ def _awareness_out(campaign: AwarenessCampaign) -> dict[str, object]:
     summary="List awareness campaigns",
 )
 def list_campaigns(request: HttpRequest, page: Query[Page]) -> dict[str, object]:
-    found, cursor = paged(_awareness(request), page)
+    found, cursor = paged(_awareness(request), cursor=page.cursor, limit=page.limit)
     return {"items": [_awareness_out(c) for c in found], "next_cursor": cursor}
 
 

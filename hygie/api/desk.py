@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Path, Query, Router, Schema
 
 from hygie.api.auth import organisation_of, require
-from hygie.api.campaigns import Page, paged
+from hygie.api.paging import Page, paged
 from hygie.api.schemas import ErrorOut, ValidationErrorOut
 from hygie.api.scopes import Scope
 from hygie.incidents.models import IncidentReport
@@ -68,7 +68,7 @@ def _report_out(report: Report) -> dict[str, object]:
     summary="List reported messages",
 )
 def list_reports(request: HttpRequest, page: Query[Page]) -> dict[str, object]:
-    found, cursor = paged(_reports(request), page)
+    found, cursor = paged(_reports(request), cursor=page.cursor, limit=page.limit)
     return {"items": [_report_out(r) for r in found], "next_cursor": cursor}
 
 
@@ -134,7 +134,7 @@ def _incident_out(incident: IncidentReport) -> dict[str, object]:
     summary="List incident reports",
 )
 def list_incidents(request: HttpRequest, page: Query[Page]) -> dict[str, object]:
-    found, cursor = paged(_incidents(request), page)
+    found, cursor = paged(_incidents(request), cursor=page.cursor, limit=page.limit)
     return {"items": [_incident_out(i) for i in found], "next_cursor": cursor}
 
 

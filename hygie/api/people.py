@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from hygie.api.auth import organisation_of, require
+from hygie.api.paging import CURSOR_PATTERN, paged
 from hygie.api.schemas import (
     BulkIn,
     BulkOut,
@@ -31,7 +32,7 @@ from hygie.audience.models import Person
 
 router = Router(tags=["people"])
 
-MAX_PAGE = 500
+MAX_PEOPLE_PAGE = 500
 
 
 # No NUL character: PostgreSQL cannot compare text with one (a 422, not a server error).
@@ -40,9 +41,9 @@ FilterValue = Annotated[str, Field(max_length=200, pattern=r"^[^\x00]*$")]
 
 class PeopleFilters(Schema):
     cursor: str | None = Field(
-        None, pattern=r"^[0-9]{1,18}$", description="`next_cursor` of the previous page."
+        None, pattern=CURSOR_PATTERN, description="`next_cursor` of the previous page."
     )
-    limit: int = Field(100, ge=1, le=MAX_PAGE)
+    limit: int = Field(100, ge=1, le=MAX_PEOPLE_PAGE)
     departement: list[FilterValue] = []
     specialty: list[FilterValue] = []
     profession: list[FilterValue] = []
@@ -100,16 +101,10 @@ def list_people(request: HttpRequest, filters: Query[PeopleFilters]) -> dict[str
         "statuses": filters.status,
     }
     people = audience.people_filtered(organisation, chosen).filter(pk__in=base.values("pk"))
-    after = int(filters.cursor or 0)
-    page = list(
-        people.filter(pk__gt=after).order_by("pk").prefetch_related("tags")[: filters.limit + 1]
+    page, cursor = paged(
+        people.prefetch_related("tags"), cursor=filters.cursor, limit=filters.limit
     )
-    more = len(page) > filters.limit
-    page = page[: filters.limit]
-    return {
-        "items": [_person_out(p) for p in page],
-        "next_cursor": str(page[-1].pk) if more and page else None,
-    }
+    return {"items": [_person_out(p) for p in page], "next_cursor": cursor}
 
 
 def _find(request: HttpRequest, person_id: int) -> Person:
