@@ -13,69 +13,16 @@ from pathlib import Path
 
 import pytest
 
+from hygie.testing.faults import SETUP, base_env, manage, wait_for
 from hygie.testing.smtp import SmtpServer
 
 ROOT = Path(__file__).resolve().parents[3]
 
-SETUP = """
-from datetime import time as t, timedelta
-from django.utils import timezone
-from hygie.accounts.models import Organisation
-from hygie.audience.models import Person, Segment
-from hygie.delivery.models import Delivery, Mailing, SendingProfile, Variant
-from hygie.delivery.services import mailing_launch
-org = Organisation.objects.create(name="Union", slug="union")
-SendingProfile.objects.create(organisation=org, rate_per_minute=1_000_000)
-Person.objects.bulk_create(
-    Person(organisation=org, email=f"dr{{n}}@example.org", first_name="Élise", last_name=f"N{{n}}")
-    for n in range({count})
-)
-segment = Segment.objects.create(organisation=org, name="Tous")
-m = Mailing.objects.create(organisation=org, name="M", segment=segment,
-    from_email="securite@urps.example", window_days=list(range(7)),
-    window_start=t(0, 0), window_end=t(23, 59, 59))
-Variant.objects.create(
-    mailing=m, subject="Bonjour {{{{ prenom }}}}", text_body="Lien {{{{ lien }}}}"
-)
-mailing_launch(mailing=m, actor=None)
-Delivery.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
-print(Delivery.objects.count())
-"""
-
 
 def environment(database_url: str, var: Path, smtp: SmtpServer, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
-    env.update(
-        {
-            # Production mode: DEBUG would keep every query of a long run in memory.
-            "DEBUG": "0",
-            "SECRET_KEY": "test-only-" + "k" * 40,
-            "ALLOWED_HOSTS": "localhost",
-            "DATABASE_URL": database_url,
-            "HYGIE_VAR_DIR": str(var),
-            "EMAIL_HOST": "127.0.0.1",
-            "EMAIL_PORT": str(smtp.port),
-            "HYGIE_DELIVERY_LEASE_SECONDS": "5",
-            "HYGIE_DELIVERY_BATCH_SIZE": "50",
-            "HYGIE_WORKER_IDLE_SECONDS": "0",
-            "HYGIE_LOG_LEVEL": "WARNING",
-            **extra,
-        }
-    )
-    return env
-
-
-def manage(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result.stdout
+    # Production mode (DEBUG would keep every query of a long run in memory); workers
+    # here never wait between steps.
+    return base_env(database_url, var, smtp.port, **{"HYGIE_WORKER_IDLE_SECONDS": "0", **extra})
 
 
 def start_worker(env: dict[str, str]) -> subprocess.Popen[str]:
@@ -87,15 +34,6 @@ def start_worker(env: dict[str, str]) -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         text=True,
     )
-
-
-def wait_for(condition, timeout: float) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
 
 
 def recipients(smtp: SmtpServer) -> Counter[str]:
