@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from hygie.accounts.models import Organisation
 from hygie.audience.models import Segment
 from hygie.awareness.models import Programme
+from hygie.delivery.windows import SendingHours, add_window_fields, clean_window_fields
 from hygie.library.models import Capsule
 from hygie.library.selectors import available_capsules
 from hygie.library.themes import THEMES
@@ -53,9 +54,20 @@ class CampaignForm(forms.Form):
         allowed = programme.max_reminders if programme else Programme().max_reminders
         if usual and allowed:
             self.fields["reminder_days"].initial = str(usual)
+        add_window_fields(self, time_zone=organisation.time_zone, after="segment")
 
     def clean_reminder_days(self) -> list[int]:
         return parse_days(self.cleaned_data["reminder_days"])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        cleaned["hours"] = clean_window_fields(self, cleaned)
+        return cleaned
+
+    @property
+    def hours(self) -> SendingHours:
+        hours: SendingHours = self.cleaned_data["hours"]
+        return hours
 
 
 class ProgrammeForm(forms.ModelForm[Programme]):

@@ -27,6 +27,7 @@ from hygie.awareness.models import (
 )
 from hygie.delivery.models import Delivery, Mailing, MailingKind, MailingStatus, Variant
 from hygie.delivery.services import NO_RECIPIENTS, mailing_launch
+from hygie.delivery.windows import SendingHours
 from hygie.lib.robots import automated_reason
 from hygie.library.enrolment import Enrolment, PersonIds
 from hygie.library.models import Capsule
@@ -69,8 +70,10 @@ def campaign_create(
     reminder_days: list[int] | None = None,
     request: HttpRequest | None = None,
     recipients_private: bool = False,
+    hours: SendingHours | None = None,
 ) -> AwarenessCampaign:
-    """A draft campaign: its mailing carries a short email that leads to the capsule.
+    """A draft campaign: its mailing carries a short email that leads to the capsule,
+    sent within `hours` (the organisation's default window when not given).
 
     Without a segment, it is launched to chosen people (see `enrol`).
     """
@@ -85,6 +88,7 @@ def campaign_create(
         unsubscribe_link=True,
         recipients_private=recipients_private,
         created_by=actor,
+        **(hours or SendingHours()).mailing_fields(),
     )
     campaign = AwarenessCampaign.objects.create(
         organisation=organisation,

@@ -190,6 +190,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
                 capsule=form.cleaned_data["capsule"],
                 segment=form.cleaned_data["segment"],
                 reminder_days=form.cleaned_data["reminder_days"],
+                hours=form.hours,
                 request=request,
             )
         except ValidationError as exc:

@@ -13,16 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from hygie.audience.models import Segment
 from hygie.delivery.models import Channel, Mailing, SendingProfile
+from hygie.delivery.windows import WEEKDAYS, zone_help
 
-WEEKDAYS = [
-    (0, _("Monday")),
-    (1, _("Tuesday")),
-    (2, _("Wednesday")),
-    (3, _("Thursday")),
-    (4, _("Friday")),
-    (5, _("Saturday")),
-    (6, _("Sunday")),
-]
 PLACEHOLDER_HELP = _(
     "Placeholders: {{ salutation }} (“Bonjour Docteur Lefèvre”, or “Bonjour” alone when the "
     "name is not known), {{ prenom }}, {{ nom }}, {{ civilite }}, {{ cabinet }}, {{ lien }}, "
@@ -85,6 +77,7 @@ class MailingForm(forms.ModelForm):  # type: ignore[type-arg]
         self.fields["segment"].queryset = Segment.objects.filter(organisation=organisation)  # type: ignore[attr-defined]
         self.fields["segment"].required = True
         self.fields["channel"].choices = Channel.choices  # type: ignore[attr-defined]
+        self.fields["window_start"].help_text = zone_help(organisation.time_zone)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -12,7 +12,8 @@ from hygie.audience.selectors import segment_people, segment_people_any_status
 from hygie.delivery.engine import profile_of, window_of
 from hygie.delivery.models import Channel, Delivery, DeliveryStatus, Mailing
 from hygie.delivery.placeholders import NAMES, PLACEHOLDER
-from hygie.delivery.windows import Window, spread
+from hygie.delivery.previews import PLACEHOLDER_LABELS
+from hygie.delivery.windows import WEEKDAYS, Window, spread
 
 
 def mailings(organisation: Organisation) -> QuerySet[Mailing]:
@@ -132,6 +133,18 @@ class LaunchForecast:
     @property
     def excluded(self) -> int:
         return self.unsubscribed + self.bounced + self.no_address
+
+    @property
+    def day_labels(self) -> list[str]:
+        """The window's days, by name, Monday first."""
+        return [str(label) for day, label in WEEKDAYS if day in self.window.days]
+
+
+def lacking_labelled(mailing: Mailing) -> list[tuple[str, int]]:
+    """`lacking_counts` with each field's name as staff read it."""
+    return [
+        (str(PLACEHOLDER_LABELS.get(name, name)), count) for name, count in lacking_counts(mailing)
+    ]
 
 
 def launch_forecast(mailing: Mailing, *, now: datetime) -> LaunchForecast:

@@ -21,7 +21,7 @@ from hygie.accounts.roles import Permission
 from hygie.audience.models import Person
 from hygie.delivery import selectors, services
 from hygie.delivery.engine import profile_of
-from hygie.delivery.forms import WEEKDAYS, MailingForm, ScheduleForm, SendingProfileForm
+from hygie.delivery.forms import MailingForm, ScheduleForm, SendingProfileForm
 from hygie.delivery.hosts import landing_hosts
 from hygie.delivery.models import DeliveryStatus, Mailing, MailingKind, MailingStatus
 from hygie.delivery.previews import PLACEHOLDER_LABELS, preview_for
@@ -134,11 +134,7 @@ def mailing_confirm(request: HttpRequest, mailing_id: int, action: str) -> HttpR
         context.update(
             forecast=selectors.launch_forecast(mailing, now=now),
             now=now,
-            window_days=[label for day, label in WEEKDAYS if day in mailing.window_days],
-            lacking=[
-                (PLACEHOLDER_LABELS.get(name, name), count)
-                for name, count in selectors.lacking_counts(mailing)
-            ],
+            lacking=selectors.lacking_labelled(mailing),
         )
     else:
         progress = selectors.progress(mailing)

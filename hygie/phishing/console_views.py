@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.csp import CSP
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -21,6 +22,7 @@ from hygie.accounts.access import (
 from hygie.accounts.audit import audit_record
 from hygie.accounts.roles import Permission
 from hygie.delivery import attachments
+from hygie.delivery import selectors as delivery_selectors
 from hygie.delivery import services as delivery_services
 from hygie.delivery.models import DeliveryStatus, MailingStatus
 from hygie.lib.pdf import pdf_response
@@ -109,6 +111,7 @@ def simulation_new(request: HttpRequest) -> HttpResponse:
                 report_link=data["report_link"],
                 send_start=data["send_start"],
                 send_end=data["send_end"],
+                hours=data["hours"],
                 request=request,
             )
         except ValidationError as exc:
@@ -167,6 +170,8 @@ def simulation_results(request: HttpRequest, campaign_id: int) -> HttpResponse:
     if request.method == "POST":
         if not _can(request, MANAGE):
             return HttpResponse(status=403)
+        if request.POST.get("action") == "launch" and request.POST.get("confirmed") != "yes":
+            return redirect("phishing:launch_confirm", campaign_id=campaign.pk)
         try:
             _act(request, campaign)
         except ValidationError as exc:
@@ -188,6 +193,27 @@ def simulation_results(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "breakdown": figures.value.breakdowns[group],
             "can_manage": _can(request, MANAGE),
             "can_see_people": _can(request, Permission.VIEW_INDIVIDUAL_RESULTS),
+        },
+    )
+
+
+@require_http_methods(["GET"])
+@console_view(MANAGE)
+def launch_confirm(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """Before a launch: who will receive the simulation, who is left out, and when the
+    first and last messages will leave in its window."""
+    campaign = _campaign(request, campaign_id)
+    if campaign.mailing.status != MailingStatus.DRAFT:
+        return redirect("phishing:results", campaign_id=campaign.pk)
+    now = timezone.now()
+    return render(
+        request,
+        "phishing/launch_confirm.html",
+        {
+            "campaign": campaign,
+            "forecast": delivery_selectors.launch_forecast(campaign.mailing, now=now),
+            "lacking": delivery_selectors.lacking_labelled(campaign.mailing),
+            "now": now,
         },
     )
 

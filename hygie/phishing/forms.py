@@ -14,6 +14,7 @@ from hygie.accounts.models import Organisation
 from hygie.audience.models import Segment
 from hygie.delivery.engine import profile_of
 from hygie.delivery.hosts import landing_hosts
+from hygie.delivery.windows import add_window_fields, clean_window_fields
 from hygie.phishing.editing import available_scenarios
 from hygie.phishing.models import AfterClick, AnnouncementChannel, Assignment, Scenario, Verdict
 
@@ -48,7 +49,7 @@ class SimulationForm(forms.Form):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         help_text=gettext_lazy(
-            "Messages are spread at random over working hours until this date, "
+            "Messages are spread at random over the sending window until this date, "
             "so that colleagues do not receive them at the same minute."
         ),
     )
@@ -89,12 +90,14 @@ class SimulationForm(forms.Form):
         profile = profile_of(organisation.pk)
         self.fields["sender_domain"].choices = [(d, d) for d in profile.simulation_domains]  # type: ignore[attr-defined]
         self.fields["landing_host"].choices = [(h, h) for h in landing_hosts(profile)]  # type: ignore[attr-defined]
+        add_window_fields(self, time_zone=organisation.time_zone, after="segment")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         start, end = cleaned.get("send_start"), cleaned.get("send_end")
         if start and end and end <= start:
             self.add_error("send_end", _("The end must come after the start."))
+        cleaned["hours"] = clean_window_fields(self, cleaned)
         cleaned["assignment"] = cleaned.get("assignment") or Assignment.RANDOM
         scenarios = cleaned.get("scenarios")
         if cleaned["assignment"] == Assignment.AB_TEST and scenarios and len(scenarios) != 2:

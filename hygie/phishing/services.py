@@ -28,6 +28,7 @@ from hygie.delivery.hosts import landing_base, landing_hosts
 from hygie.delivery.models import Delivery, DeliveryStatus, Mailing, MailingKind, Variant
 from hygie.delivery.placeholders import substitute
 from hygie.delivery.services import mailing_launch, send_test
+from hygie.delivery.windows import SendingHours
 from hygie.phishing import tracking_sql
 from hygie.phishing.detection import (
     AWAITING,
@@ -179,7 +180,10 @@ def campaign_create(
     sender_domain: str = "",
     landing_host: str = "",
     request: HttpRequest | None = None,
+    hours: SendingHours | None = None,
 ) -> SimulationCampaign:
+    """A draft simulation; its mailing sends within `hours` (the organisation's default
+    window when not given), between `send_start` and `send_end` when given."""
     if not scenarios:
         raise ValidationError(_("Choose at least one scenario."))
     if assignment not in Assignment.values:
@@ -225,6 +229,7 @@ def campaign_create(
         send_start=send_start,
         send_end=send_end,
         created_by=actor,
+        **(hours or SendingHours()).mailing_fields(),
     )
     if any(s.organisation_id not in (None, organisation.pk) for s in scenarios):
         raise ValidationError(_("This scenario belongs to another organisation."))

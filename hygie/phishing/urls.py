@@ -9,6 +9,7 @@ urlpatterns = [
     path("", console_views.simulation_list, name="simulations"),
     path("new/", console_views.simulation_new, name="simulation_new"),
     path("<int:campaign_id>/", console_views.simulation_results, name="results"),
+    path("<int:campaign_id>/launch/", console_views.launch_confirm, name="launch_confirm"),
     path("<int:campaign_id>/preview/", console_views.campaign_preview, name="campaign_preview"),
     path("<int:campaign_id>/hits/", console_views.campaign_hits, name="hits"),
     path("<int:campaign_id>/people/", console_views.campaign_people, name="people"),

@@ -83,6 +83,7 @@ OBJECT_PAGES = {
     "desk:slot_delete",
     "phishing:results",
     "phishing:campaign_preview",
+    "phishing:launch_confirm",
     "phishing:hits",
     "phishing:people",
     "phishing:scenario",

@@ -24,6 +24,7 @@ from hygie.library.models import Capsule
 from hygie.operations import snapshots
 from hygie.operations.models import Snapshot
 from hygie.operations.schedule import DUE_WORK_SOURCES
+from hygie.testing.forms import DEFAULT_WINDOW
 from hygie.testing.text import plain
 
 BROWSER = (
@@ -195,6 +196,7 @@ def test_console_creates_a_campaign(console, admin, organisation):
             "name": "Mises à jour",
             "capsule": capsule.pk,
             "segment": segment.pk,
+            **DEFAULT_WINDOW,
         },
     )
     campaign = AwarenessCampaign.objects.get()

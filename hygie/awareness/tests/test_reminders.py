@@ -15,6 +15,7 @@ from hygie.awareness.reminders import programme_of, send_due_reminders
 from hygie.awareness.tests.conftest import BROWSER, open_window, send_everything
 from hygie.delivery.models import Delivery, MailingKind
 from hygie.operations.schedule import DUE_WORK_SOURCES
+from hygie.testing.forms import DEFAULT_WINDOW
 
 
 def later(campaign, days: float):
@@ -126,6 +127,7 @@ def test_the_console_form_plans_reminders_and_names_bad_input(
         "name": "Mises à jour",
         "capsule": Capsule.objects.get(slug="mises-a-jour", language="fr").pk,
         "segment": Segment.objects.get().pk,
+        **DEFAULT_WINDOW,
     }
     client = console(admin)
     bad = client.post(reverse("awareness:campaign_new"), {**data, "reminder_days": "7, 14"})

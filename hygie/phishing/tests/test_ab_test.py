@@ -12,6 +12,7 @@ from hygie.phishing.models import Assignment, Scenario, SimulationCampaign
 from hygie.phishing.selectors import difference_interval, funnel
 from hygie.phishing.services import campaign_create
 from hygie.phishing.tests.support import PERSON, launch_and_send, open_window
+from hygie.testing.forms import DEFAULT_WINDOW
 
 SLUGS = ("espace-pro-sante-avis-paiement", "regularisation-cotisations-sociales")
 
@@ -117,6 +118,7 @@ def test_an_ab_test_needs_exactly_two_scenarios(simulation, organisation, admin,
             "name": "Trois",
             "scenarios": [s.pk for s in three],
             "segment": simulation.segment.pk,
+            **DEFAULT_WINDOW,
             "after_click": "teach",
             "assignment": "ab_test",
         },

@@ -13,6 +13,7 @@ from hygie.library.loader import load as load_library
 from hygie.phishing.models import AfterClick, Scenario, SimulationEvent, SimulationResult, Stage
 from hygie.phishing.services import campaign_create
 from hygie.phishing.tests.support import PERSON, launch_and_send, open_window
+from hygie.testing.forms import DEFAULT_WINDOW
 from hygie.testing.text import plain
 
 
@@ -184,6 +185,7 @@ def test_a_new_campaign_takes_its_schedule_and_options(simulation, console, admi
             "name": "Automne",
             "scenarios": [_shipped().pk],
             "segment": simulation.segment.pk,
+            **DEFAULT_WINDOW,
             "send_start": "2030-10-06T09:00",
             "send_end": "2030-10-10T18:00",
             "after_click": "later",
@@ -200,6 +202,7 @@ def test_a_new_campaign_takes_its_schedule_and_options(simulation, console, admi
             "name": "Envers",
             "scenarios": [_shipped().pk],
             "segment": simulation.segment.pk,
+            **DEFAULT_WINDOW,
             "send_start": "2030-10-10T09:00",
             "send_end": "2030-10-06T18:00",
             "after_click": "teach",
@@ -336,6 +339,7 @@ def test_another_organisations_scenario_version_cannot_be_used(
             "name": "Emprunt",
             "scenarios": [theirs.pk],
             "segment": simulation.segment.pk,
+            **DEFAULT_WINDOW,
             "after_click": "teach",
         },
     )
