@@ -73,10 +73,12 @@ def test_the_chosen_window_reaches_the_confirmation_and_the_sends(console, admin
     assert unconfirmed["Location"] == reverse("phishing:launch_confirm", args=[campaign.pk])
     assert not Delivery.objects.exists()
 
-    page = plain(client.get(reverse("phishing:launch_confirm", args=[campaign.pk])).content.decode())
+    confirm = client.get(reverse("phishing:launch_confirm", args=[campaign.pk]))
+    page = plain(confirm.content.decode())
     assert "10 destinataires" in page
-    first = re.search(r'data-testid="first-send">Premier message : (\w+) .*?, (\d\d):(\d\d)', page)
-    last = re.search(r'data-testid="last-send">Dernier message : vers (\w+) .*?, (\d\d):(\d\d)', page)
+    moment = r" (\w+) .*?, (\d\d):(\d\d)"
+    first = re.search(r'data-testid="first-send">Premier message :' + moment, page)
+    last = re.search(r'data-testid="last-send">Dernier message : vers' + moment, page)
     assert first and last, page
     for found in (first, last):
         assert found.group(1) == "dimanche"
