@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.utils import timezone
 
-from hygie.phishing.views import PIXEL
+from hygie.phishing.views.public import PIXEL
 from hygie.urls_tracking import handler404
 from hygie.urls_tracking import urlpatterns as tracking_urlpatterns
 

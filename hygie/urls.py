@@ -4,28 +4,28 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from hygie.api.v1 import api
-from hygie.delivery.public_views import unsubscribe
-from hygie.operations.views import health
 
+# Each app serves its pages from `views/console.py` (staff console) and `views/public.py`
+# (no staff account), routed by `urls/console.py` and `urls/public.py`.
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="console:dashboard", permanent=False)),
-    path("healthz", health, name="health"),
-    path("u/<str:token>/", unsubscribe, name="unsubscribe"),
-    path("aide/", include("hygie.incidents.urls")),
-    path("espace/", include("hygie.portal.urls")),
-    path("signaler/", include("hygie.reporting.public_urls")),
-    path("console/incidents/", include("hygie.incidents.desk_urls")),
+    path("", include("hygie.operations.urls.public")),
+    path("", include("hygie.delivery.urls.public")),
+    path("aide/", include("hygie.incidents.urls.public")),
+    path("espace/", include("hygie.portal.urls.public")),
+    path("signaler/", include("hygie.reporting.urls.public")),
+    path("console/incidents/", include("hygie.incidents.urls.console")),
     path("", include("hygie.awareness.urls")),
-    path("console/mailings/", include("hygie.delivery.urls")),
-    path("console/simulations/", include("hygie.phishing.urls")),
-    path("console/results/", include("hygie.analytics.urls")),
-    path("console/reports/", include("hygie.reporting.urls")),
-    path("console/caught-mail/", include("hygie.operations.urls")),
-    path("console/", include("hygie.accounts.urls")),
-    path("console/audience/", include("hygie.audience.urls")),
-    path("console/", include("hygie.console.urls")),
+    path("console/mailings/", include("hygie.delivery.urls.console")),
+    path("console/simulations/", include("hygie.phishing.urls.console")),
+    path("console/results/", include("hygie.analytics.urls.console")),
+    path("console/reports/", include("hygie.reporting.urls.console")),
+    path("console/caught-mail/", include("hygie.operations.urls.console")),
+    path("console/", include("hygie.accounts.urls.console")),
+    path("console/audience/", include("hygie.audience.urls.console")),
+    path("console/", include("hygie.console.urls.console")),
     path("api/v1/", api.urls),
-    path("console/api/", include("hygie.api.urls")),
+    path("console/api/", include("hygie.api.urls.console")),
     path("i18n/", include("django.conf.urls.i18n")),
     *([path("admin/", admin.site.urls)] if settings.ADMIN_ENABLED else []),
 ]

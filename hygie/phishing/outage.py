@@ -32,8 +32,9 @@ from django.utils import timezone
 
 from hygie.operations.loop import CONNECTION_ERRORS
 from hygie.operations.spool import Spool
-from hygie.phishing import lookup, services, views
+from hygie.phishing import lookup, services
 from hygie.phishing.models import HitKind
+from hygie.phishing.views import public
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ def _fallback(endpoint: str, request: HttpRequest, prefix: str, token: str) -> H
     """The answer given without the database: what an unknown token would get, or
     the maintenance page where a known one would have shown its explanation."""
     if endpoint == "open_pixel":
-        response = HttpResponse(views.PIXEL, content_type="image/gif")
+        response = HttpResponse(public.PIXEL, content_type="image/gif")
         response["Cache-Control"] = "no-store"
         return response
     if endpoint == "presence":
@@ -65,13 +66,13 @@ def _fallback(endpoint: str, request: HttpRequest, prefix: str, token: str) -> H
     if endpoint == "not_me":
         return render(request, "phishing/not_me.html")
     if endpoint == "hidden_link":
-        return views._neutral(request, prefix, token)
+        return public._neutral(request, prefix, token)
     if endpoint == "report":
         page = "phishing/reported.html" if request.method == "POST" else "phishing/report.html"
-        return views._page(request, page, prefix, token)
+        return public._page(request, page, prefix, token)
     if request.method == "HEAD":
         return HttpResponse()
-    return views._page(request, "phishing/unavailable.html", prefix, token)
+    return public._page(request, "phishing/unavailable.html", prefix, token)
 
 
 def _records(endpoint: str, request: HttpRequest) -> bool:

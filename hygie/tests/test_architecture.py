@@ -10,6 +10,7 @@ Tests, migrations, `hygie.lib` and `hygie.testing` are outside the rule.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -144,3 +145,34 @@ def test_other_apps_use_only_what_an_app_makes_public():
 def test_every_declared_exception_is_still_needed():
     used = {(source, f"{target}.{module}") for source, target, module, _ in cross_app_imports()}
     assert set(EXCEPTIONS) - used == set()
+
+
+# Pages: `views/console.py` (staff console) and `views/public.py` (no staff account), each
+# routed by the module of the same name in `urls/`. A module too big for one file becomes
+# a package of the same name (`views/console/…`).
+PAGE_SIDES = {"console", "public"}
+PAGE_MODULE = re.compile(r"(^|_)(views|urls)(_|$)")
+
+
+def _sides(package: Path) -> set[str]:
+    return {p.stem for p in package.iterdir() if p.name != "__init__.py" and p.name[0] not in "._"}
+
+
+def test_every_app_keeps_its_pages_in_views_and_urls_packages():
+    misplaced = []
+    for app in sorted(LAYER):
+        root = HYGIE / app
+        for path in sorted(root.rglob("*.py")):
+            parts = path.relative_to(root).parts
+            if parts[0] in {"tests", "migrations"}:
+                continue
+            if parts[0] in {"views", "urls"}:
+                if len(parts) > 1 and parts[1].removesuffix(".py") not in PAGE_SIDES | {"__init__"}:
+                    misplaced.append(f"{app}/{'/'.join(parts)}")
+            elif PAGE_MODULE.search(path.stem):
+                misplaced.append(f"{app}/{'/'.join(parts)}")
+        views, urls = root / "views", root / "urls"
+        has_pages = views.exists() or urls.exists()
+        if has_pages and (not (views.is_dir() and urls.is_dir()) or _sides(views) != _sides(urls)):
+            misplaced.append(f"{app}: views/ and urls/ do not have the same sides")
+    assert misplaced == []

@@ -129,15 +129,16 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, db, name, args, permissi
 
 
 def test_every_console_url_is_covered_by_the_matrix():
-    from hygie.analytics import urls as analytics_urls
-    from hygie.api import urls as api_urls
-    from hygie.audience import urls as audience_urls
-    from hygie.awareness import urls as awareness_urls
-    from hygie.console import urls
-    from hygie.delivery import urls as delivery_urls
-    from hygie.incidents import desk_urls
-    from hygie.phishing import urls as phishing_urls
-    from hygie.reporting import urls as reporting_urls
+    from hygie.analytics.urls import console as analytics_urls
+    from hygie.api.urls import console as api_urls
+    from hygie.audience.urls import console as audience_urls
+    from hygie.awareness.urls import console as awareness_console
+    from hygie.awareness.urls import public as awareness_public
+    from hygie.console.urls import console as urls
+    from hygie.delivery.urls import console as delivery_urls
+    from hygie.incidents.urls import console as desk_urls
+    from hygie.phishing.urls import console as phishing_urls
+    from hygie.reporting.urls import console as reporting_urls
 
     tested = {name for name, _, _ in CONSOLE_PAGES}
     post_only = {
@@ -162,7 +163,10 @@ def test_every_console_url_is_covered_by_the_matrix():
     names |= {f"delivery:{p.name}" for p in delivery_urls.urlpatterns}
     names |= {f"desk:{p.name}" for p in desk_urls.urlpatterns}
     names |= {f"analytics:{p.name}" for p in analytics_urls.urlpatterns}
-    names |= {f"awareness:{p.name}" for p in awareness_urls.urlpatterns}
+    names |= {
+        f"awareness:{p.name}"
+        for p in [*awareness_console.urlpatterns, *awareness_public.urlpatterns]
+    }
     names |= {f"phishing:{p.name}" for p in phishing_urls.urlpatterns}
     names |= {f"reporting:{p.name}" for p in reporting_urls.urlpatterns}
     names |= {f"api:{p.name}" for p in api_urls.urlpatterns}

@@ -62,7 +62,7 @@ def desk(console, handler):
 
 
 def test_every_desk_url_is_covered():
-    from hygie.incidents import desk_urls
+    from hygie.incidents.urls import console as desk_urls
 
     assert {f"desk:{p.name}" for p in desk_urls.urlpatterns} == {name for name, _, _ in DESK_PAGES}
 

@@ -22,7 +22,7 @@ from hygie.incidents.tests.helpers import (
     report_data,
     token,
 )
-from hygie.incidents.views import SENT_SALT
+from hygie.incidents.views.public import SENT_SALT
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from hygie.lib.typography import french_html
 from hygie.library.loader import load as load_library
 from hygie.phishing import services, teaching
 from hygie.phishing.tests.support import PERSON, launch_and_send
-from hygie.phishing.views import teach_context
+from hygie.phishing.views.public import teach_context
 
 
 def rendered(template: str, delivery: Delivery, **context: object) -> str:

@@ -106,7 +106,7 @@ def test_no_staff_internal_name_reaches_the_person(simulation, client, smtp_serv
     assert "Vague Q4" not in explanation(client, simulation, delivery)
     # Nor in the personal space, which shows the message's own subject.
     SimulationCampaign.objects.filter(pk=simulation.pk).update(ended_at=timezone.now())
-    from hygie.portal.views import SESSION_PERSON, SESSION_UNTIL, _now_seconds
+    from hygie.portal.views.public import SESSION_PERSON, SESSION_UNTIL, _now_seconds
 
     session = client.session
     session[SESSION_PERSON], session[SESSION_UNTIL] = delivery.person_id, _now_seconds() + 600
@@ -215,7 +215,7 @@ def test_signed_in_the_space_link_opens_the_exercise(simulation, client, smtp_se
     delivery = first_delivery(simulation)
     explanation(client, simulation, delivery)
     SimulationCampaign.objects.filter(pk=simulation.pk).update(ended_at=timezone.now())
-    from hygie.portal.views import SESSION_PERSON, SESSION_UNTIL, _now_seconds
+    from hygie.portal.views.public import SESSION_PERSON, SESSION_UNTIL, _now_seconds
 
     session = client.session
     session[SESSION_PERSON], session[SESSION_UNTIL] = delivery.person_id, _now_seconds() + 600

@@ -35,7 +35,7 @@ from hygie.phishing.services import campaign_launch
 from hygie.portal import selectors, throttling
 from hygie.portal.models import AccessLink
 from hygie.portal.services import purge_links, token_hash
-from hygie.portal.views import SESSION_PERSON, SESSION_SECONDS, SESSION_UNTIL
+from hygie.portal.views.public import SESSION_PERSON, SESSION_SECONDS, SESSION_UNTIL
 from hygie.testing.pdf import pdf_text
 from hygie.testing.text import plain
 
