@@ -139,7 +139,8 @@ def _read_known() -> Known:
             rows = []
     networks, agents, exact = [], [], {}
     for row in rows:
-        signature = Signature(row.label, row.kind)
+        # Reasons are stored in English (hygie.phishing.reasons shows them translated).
+        signature = Signature(row.label_en or row.label, row.kind)
         if row.match == ScannerMatch.NETWORK:
             networks.append((ipaddress.ip_network(row.value, strict=False), signature))
         elif row.match == ScannerMatch.AGENT:

@@ -270,7 +270,14 @@ class KnownScanner(models.Model):
     ranges are ScannerNetwork rows, which a load never touches."""
 
     family = models.SlugField(max_length=60)
+    # The family's name and what it does, in French and in English (a name that is the
+    # same in both languages is written once in the file, and kept in both columns).
     label = models.CharField(max_length=120)
+    label_en = models.CharField(max_length=120, blank=True)
+    description = models.TextField(blank=True)
+    description_en = models.TextField(blank=True)
+    note = models.TextField(blank=True)
+    note_en = models.TextField(blank=True)
     kind = models.CharField(max_length=16, choices=ScannerKind.choices)
     match = models.CharField(max_length=12, choices=ScannerMatch.choices)
     value = models.CharField(max_length=200)

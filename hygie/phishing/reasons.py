@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from hygie.lib.kept import Kept
+from hygie.phishing.models import KnownScanner
 
 # (pattern of the stored phrase, its translation with the pattern's groups). The
 # first that matches wins; an unknown phrase is shown as it was stored.
@@ -42,6 +46,26 @@ _FIXED = {
 }
 
 
+# The shipped scanner families' names, English → French (reasons name a family in English).
+_FAMILY_NAMES: Kept[int, dict[str, str]] = Kept(seconds=60.0, most=1)
+_NAMED_FAMILY = ("known scanner:", "link previewer:")
+
+
+def _french_family_names() -> dict[str, str]:
+    return dict(KnownScanner.objects.values_list("label_en", "label").distinct())
+
+
+def family_name(name: str) -> str:
+    """A shipped scanner family's name (stored in English) in the reader's language."""
+    if (get_language() or "fr").startswith("en"):
+        return name
+    return _FAMILY_NAMES.get(0, _french_family_names).get(name, name)
+
+
+def forget_family_names() -> None:
+    _FAMILY_NAMES.forget(None)
+
+
 def reason_label(reason: str) -> str:
     """One stored reason in the reader's language."""
     if reason in _FIXED:
@@ -52,6 +76,8 @@ def reason_label(reason: str) -> str:
             values = dict(found.groupdict())
             if "detail" in values and message.startswith("same visitor"):
                 values["detail"] = reason_label(values["detail"])
+            elif "detail" in values and message.startswith(_NAMED_FAMILY):
+                values["detail"] = family_name(values["detail"])
             return _(message) % values
     return reason
 

@@ -77,38 +77,73 @@ def _family_rows(
     where = f"{name}, family {number}"
     if not isinstance(family, dict):
         raise ScannerDataError(f"{where}: expected a mapping")
-    slug, label, kind = family.get("id"), family.get("label"), family.get("kind")
+    slug, kind = family.get("id"), family.get("kind")
     if not isinstance(slug, str) or not slug:
         raise ScannerDataError(f"{where}: 'id' is missing")
     where = f"{name}, family {slug}"
-    if not isinstance(label, str) or not label:
-        raise ScannerDataError(f"{where}: 'label' is missing")
     if kind not in ScannerKind.values:
         raise ScannerDataError(f"{where}: 'kind' must be one of {', '.join(ScannerKind.values)}")
     sources = family.get("sources")
     if not isinstance(sources, list) or not sources or not all(isinstance(s, str) for s in sources):
         raise ScannerDataError(f"{where}: 'sources' must list where the data was published")
+    values_by_field = {
+        field: [_value(where, field, value) for value in _list(where, field, family.get(field))]
+        for field in MATCHES
+    }
+    if not any(values_by_field.values()):
+        raise ScannerDataError(f"{where}: no network nor agent signature")
+    label = _text(where, "label", family.get("label"), names=True)
+    description = _text(where, "description", family.get("description"))
+    note = _text(where, "note", family.get("note"), optional=True)
     rows = []
     for field, match in MATCHES.items():
-        values = family.get(field) or []
-        if not isinstance(values, list):
-            raise ScannerDataError(f"{where}: '{field}' must be a list")
-        for value in values:
+        for value in values_by_field[field]:
             rows.append(
                 KnownScanner(
                     family=slug,
-                    label=label,
+                    label=label[0],
+                    label_en=label[1],
+                    description=description[0],
+                    description_en=description[1],
+                    note=note[0],
+                    note_en=note[1],
                     kind=kind,
                     match=match,
-                    value=_value(where, field, value),
+                    value=value,
                     sources=sources,
                     reviewed=reviewed,
                     file=name,
                 )
             )
-    if not rows:
-        raise ScannerDataError(f"{where}: no network nor agent signature")
     return rows
+
+
+def _list(where: str, field: str, values: Any) -> list[Any]:
+    if values is None:
+        return []
+    if not isinstance(values, list):
+        raise ScannerDataError(f"{where}: '{field}' must be a list")
+    return values
+
+
+def _text(
+    where: str, field: str, value: Any, *, names: bool = False, optional: bool = False
+) -> tuple[str, str]:
+    """A text of the family as (French, English): `{fr: …, en: …}`; a name (`names`)
+    that reads the same in both languages may be written once."""
+    if value is None and optional:
+        return "", ""
+    if names and isinstance(value, str) and value.strip():
+        return value.strip(), value.strip()
+    if (
+        not isinstance(value, dict)
+        or set(value) != {"fr", "en"}
+        or not all(isinstance(v, str) and v.strip() for v in value.values())
+    ):
+        raise ScannerDataError(
+            f"{where}: '{field}' must give its French and English texts (fr, en)"
+        )
+    return value["fr"].strip(), value["en"].strip()
 
 
 def _value(where: str, field: str, value: Any) -> str:
@@ -133,8 +168,10 @@ def load(directory: Path | None = None) -> dict[str, int]:
     removed, _by_model = KnownScanner.objects.all().delete()
     KnownScanner.objects.bulk_create(rows)
     from hygie.phishing.detection import forget_known_scanners
+    from hygie.phishing.reasons import forget_family_names
 
     transaction.on_commit(forget_known_scanners)
+    transaction.on_commit(forget_family_names)
     return {
         "signatures": len(rows),
         "families": len({row.family for row in rows}),

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from hygie.accounts.models import Organisation
@@ -612,6 +613,8 @@ def clue_errors(campaigns: Sequence[SimulationCampaign], threshold: int) -> Clue
 @dataclass(frozen=True)
 class ShippedFamily:
     label: str
+    description: str
+    note: str
     kind: str
     networks: int
     agents: int
@@ -621,12 +624,15 @@ class ShippedFamily:
 
 def shipped_scanners() -> list[ShippedFamily]:
     """The shipped scanner knowledge by family, for staff to see what is on by default."""
+    english = (get_language() or "fr").startswith("en")
     families: dict[str, list[KnownScanner]] = defaultdict(list)
     for row in KnownScanner.objects.order_by("label", "match", "value"):
         families[row.family].append(row)
     return [
         ShippedFamily(
-            label=rows[0].label,
+            label=rows[0].label_en if english else rows[0].label,
+            description=rows[0].description_en if english else rows[0].description,
+            note=rows[0].note_en if english else rows[0].note,
             kind=rows[0].get_kind_display(),
             networks=sum(r.match == ScannerMatch.NETWORK for r in rows),
             agents=sum(r.match != ScannerMatch.NETWORK for r in rows),

@@ -18,22 +18,10 @@ from hygie.accounts.tests.test_access_matrix import CONSOLE_PAGES
 # Pages that are not HTML (exports) are read elsewhere.
 HTML_PAGES = [(name, args) for name, args, _ in CONSOLE_PAGES if name != "audience:people_export"]
 HTML_PAGES = [(name, args) for name, args in HTML_PAGES if name != "analytics:export"]
-# Known English left on this page, to be translated: the shipped scanner families'
-# descriptions (written in English in content/scanners, shown once the data is loaded).
-KNOWN_ENGLISH = {"phishing:scanners"}
-HTML_PAGES = [
-    pytest.param(
-        name,
-        args,
-        marks=pytest.mark.xfail(reason="English still shown on this page"),
-    )
-    if name in KNOWN_ENGLISH
-    else (name, args)
-    for name, args in HTML_PAGES
-]
 PUBLIC_PAGES = ["incidents:start", "portal:start", "accounts:login"]
 
-_INVISIBLE = re.compile(r"<(script|style|code|pre|textarea)\b.*?</\1>", re.S | re.I)
+# Not running text: code, and the titles of cited sources (<cite>), quoted as published.
+_INVISIBLE = re.compile(r"<(script|style|code|pre|textarea|cite)\b.*?</\1>", re.S | re.I)
 _TAG = re.compile(r"<[^>]+>")
 # Words that French running text never has: an English sentence left on a page.
 _ENGLISH_WORDS = re.compile(

@@ -3,6 +3,7 @@ scanner knowledge (content/scanners) as it is loaded by default."""
 
 from __future__ import annotations
 
+import html
 import io
 from datetime import timedelta
 from pathlib import Path
@@ -24,6 +25,7 @@ from hygie.phishing.detection import (
     forget_known_scanners,
 )
 from hygie.phishing.models import KnownScanner, ScannerNetwork, Verdict
+from hygie.testing.text import plain
 
 pytestmark = pytest.mark.django_db
 factory = RequestFactory()
@@ -220,6 +222,7 @@ def test_an_update_without_release_replaces_the_shipped_rows_and_keeps_staff_one
         "families:\n"
         "  - id: new-gateway\n"
         "    label: New gateway\n"
+        "    description: {fr: Une passerelle., en: A gateway.}\n"
         "    kind: gateway\n"
         "    sources: ['Vendor documentation, 2027']\n"
         "    networks: [203.0.113.0/24]\n",
@@ -254,6 +257,18 @@ def test_an_update_without_release_replaces_the_shipped_rows_and_keeps_staff_one
             "    sources: [doc]\n    networks: [0.0.0.0/1]\n",
             "too wide",
         ),
+        (
+            "reviewed: 2027-01-15\nfamilies:\n  - id: x\n    label: X\n    kind: gateway\n"
+            "    sources: [doc]\n    networks: [192.0.2.0/24]\n"
+            "    description: A gateway that checks links.\n",
+            "'description' must give its French and English texts (fr, en)",
+        ),
+        (
+            "reviewed: 2027-01-15\nfamilies:\n  - id: x\n    label: {fr: Passerelle}\n"
+            "    kind: gateway\n    sources: [doc]\n    networks: [192.0.2.0/24]\n"
+            "    description: {fr: Une passerelle., en: A gateway.}\n",
+            "'label' must give its French and English texts (fr, en)",
+        ),
     ],
 )
 def test_a_bad_file_is_refused_with_its_fault_and_changes_nothing(tmp_path, text, message):
@@ -270,3 +285,36 @@ def test_staff_see_the_shipped_knowledge_beside_their_own_ranges(console, admin)
     assert "Analyseurs connus, actifs par défaut" in page
     assert "Mimecast Email Security" in page and "WhatsApp" in page
     assert "learn.microsoft.com" in page
+
+
+def test_each_family_is_described_in_the_readers_language(console, admin):
+    client = console(admin)
+    french = plain(html.unescape(client.get(reverse("phishing:scanners")).content.decode()))
+    assert "Proxy d'images de Gmail" in french
+    assert "Gmail télécharge les images d'un message par ses propres serveurs" in french
+    assert "Gmail image proxy" not in french
+    english = plain(
+        html.unescape(
+            client.get(reverse("phishing:scanners"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        )
+    )
+    assert "Gmail image proxy" in english
+    assert "Gmail downloads a message's images through its own servers" in english
+
+
+def test_a_family_is_stored_in_english_and_shown_in_the_readers_language():
+    from django.utils import translation
+
+    from hygie.phishing.reasons import forget_family_names, reason_label
+
+    forget_family_names()
+    agent = "Mozilla/5.0 (Windows NT 6.1; WOW64) SkypeUriPreview Preview/0.5"
+    _verdict, reasons = _click(**{**CHROME_PAGE, "HTTP_USER_AGENT": agent, "HTTP_SEC_CH_UA": ""})
+    stored = "link previewer: Microsoft Teams and Skype link previews"
+    assert stored in reasons
+    with translation.override("fr"):
+        assert plain(reason_label(stored)) == (
+            "aperçu de lien : Aperçus de liens de Microsoft Teams et Skype"
+        )
+    with translation.override("en"):
+        assert reason_label(stored) == stored
