@@ -1,9 +1,11 @@
 """/api/v1/simulations, /api/v1/campaigns and /api/v1/figures: what the console's results
-pages show, with the same suppression of small groups, and nothing per person."""
+pages show, with the same suppression of small groups. Per person only with the audited
+`results:named` scope, as the console shows named results only to the roles allowed to."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Protocol
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -15,6 +17,8 @@ from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
 
 from hygie.analytics import selectors as analytics
+from hygie.api import selectors as api_selectors
+from hygie.api import services as api_services
 from hygie.api.auth import organisation_of, require
 from hygie.api.paging import Page, paged
 from hygie.api.schemas import ErrorOut, ValidationErrorOut
@@ -22,7 +26,7 @@ from hygie.api.scopes import Scope
 from hygie.awareness.models import AwarenessCampaign
 from hygie.phishing import selectors as phishing
 from hygie.phishing import services as phishing_services
-from hygie.phishing.models import SimulationCampaign
+from hygie.phishing.models import SimulationCampaign, SimulationResult
 
 router = Router(tags=["campaigns"])
 
@@ -206,6 +210,93 @@ def simulation_results(request: HttpRequest, campaign_id: Path[int]) -> dict[str
             for group in phishing.GROUPS
             for shown in [phishing.breakdown(campaign, group, found)]
         },
+    }
+
+
+class Outcome(StrEnum):
+    CLICKED = "clicked"
+    SUBMITTED = "submitted"
+    REPORTED = "reported"
+
+
+class NamedQuery(Page):
+    outcome: Outcome = Field(
+        Outcome.CLICKED, description="Who clicked, who submitted the form, or who reported."
+    )
+
+
+class TimelineEventOut(Schema):
+    at: datetime
+    kind: str = Field(description="open, click, submit or report.")
+    verdict: str = Field(description="human, automated or uncertain (a review's verdict first).")
+
+
+class NamedResultOut(Schema):
+    person_id: int | None = Field(description="None once retention unlinked the person.")
+    name: str | None
+    practice: str | None
+    clicked_at: datetime | None
+    submitted_at: datetime | None
+    reported_at: datetime | None
+    timeline: list[TimelineEventOut]
+
+
+class NamedResultPage(Schema):
+    campaign_id: int
+    outcome: str
+    items: list[NamedResultOut]
+    next_cursor: str | None
+
+
+def _named_out(result: SimulationResult) -> dict[str, object]:
+    person = result.delivery.person
+    return {
+        "person_id": person.pk if person else None,
+        "name": person.display_name if person else None,
+        "practice": person.practice.name if person and person.practice else None,
+        "clicked_at": result.clicked_at,
+        "submitted_at": result.submitted_at,
+        "reported_at": result.reported_at,
+        # What was done and when, never what was typed (which is not stored).
+        "timeline": [
+            {"at": event.at, "kind": event.kind, "verdict": event.reviewed_verdict or event.verdict}
+            for event in result.delivery.simulation_events.all()
+        ],
+    }
+
+
+@router.get(
+    "/simulations/{campaign_id}/results/people",
+    response={200: NamedResultPage, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
+    summary="Named results of a phishing simulation (audited)",
+)
+def simulation_named_results(
+    request: HttpRequest, campaign_id: Path[int], query: Query[NamedQuery]
+) -> dict[str, object]:
+    token = require(request, Scope.READ_NAMED_RESULTS)
+    # The console's right, held by the person who gave the scope: a token keeps giving
+    # names only while its creator may still see them.
+    if not api_selectors.may_see_names(token.created_by, token.organisation):
+        raise HttpError(
+            403,
+            _(
+                "The person who created this token may no longer see named results: "
+                "this token no longer gives them."
+            ),
+        )
+    campaign = get_object_or_404(phishing.campaigns(organisation_of(request)), pk=campaign_id)
+    outcome = Outcome(query.outcome).value
+    found, cursor = paged(
+        phishing.people(campaign, outcome), cursor=query.cursor, limit=query.limit
+    )
+    api_services.api_token_record_named_read(
+        token=token, campaign=campaign, outcome=outcome, people=len(found), cursor=query.cursor
+    )
+    return {
+        "campaign_id": campaign.pk,
+        "outcome": outcome,
+        "items": [_named_out(result) for result in found],
+        "next_cursor": cursor,
     }
 
 

@@ -1,21 +1,25 @@
 """/api/v1/reports (reported messages) and /api/v1/incidents: what arrived, its status and
 its triage, never who wrote what. The message, the reporter and the incident's contact
-details stay in the console, behind sign-in and two-factor authentication."""
+details stay in the console, behind sign-in and two-factor authentication. An incident's
+status changes through the desk's own service, with its audit."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
+from ninja.errors import ValidationError
 
 from hygie.api.auth import organisation_of, require
 from hygie.api.paging import Page, paged
 from hygie.api.schemas import ErrorOut, ValidationErrorOut
 from hygie.api.scopes import Scope
-from hygie.incidents.models import IncidentReport
+from hygie.incidents import services as incidents
+from hygie.incidents.models import IncidentReport, ReportStatus
 from hygie.reporting.models import Report
 
 router = Router(tags=["reports and incidents"])
@@ -145,3 +149,46 @@ def list_incidents(request: HttpRequest, page: Query[Page]) -> dict[str, object]
 )
 def get_incident(request: HttpRequest, incident_id: Path[int]) -> dict[str, object]:
     return _incident_out(get_object_or_404(_incidents(request), pk=incident_id))
+
+
+class StatusIn(Schema):
+    status: ReportStatus = Field(
+        description="new, in_progress or closed: any status to any other, as on the desk."
+    )
+
+
+class StatusChangeOut(IncidentOut):
+    previous_status: str
+    changed: bool = Field(description="False when the incident already had this status.")
+
+
+@router.post(
+    "/incidents/{incident_id}/status",
+    response={200: StatusChangeOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
+    summary="Change the status of an incident report",
+)
+def change_incident_status(
+    request: HttpRequest, incident_id: Path[int], payload: StatusIn
+) -> dict[str, object]:
+    token = require(request, Scope.WRITE_INCIDENTS)
+    incident = get_object_or_404(
+        IncidentReport.objects.filter(organisation=organisation_of(request)).select_related(
+            "slot", "organisation"
+        ),
+        pk=incident_id,
+    )
+    previous = incident.status
+    try:
+        # The desk's service: same transitions, same audit (in the token creator's name).
+        incidents.change_status(
+            report=incident, status=payload.status.value, actor=token.created_by, request=request
+        )
+    except DjangoValidationError as exc:
+        raise ValidationError(
+            [{"loc": ("body", "payload", "status"), "msg": " ".join(exc.messages)}]
+        ) from None
+    return {
+        **_incident_out(incident),
+        "previous_status": previous,
+        "changed": incident.status != previous,
+    }

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from hygie.api.scopes import Scope
@@ -10,6 +11,7 @@ EVENT_LABELS = {
     events.REPORT_RECEIVED: _("A member reported a message"),
     events.REPORT_GROUP_ALERTED: _("An alert was sent about reported messages"),
     events.INCIDENT_SUBMITTED: _("An incident report was sent"),
+    events.INCIDENT_STATUS_CHANGED: _("An incident report changed status"),
     events.CALLBACK_REQUESTED: _("A member asked to be called back"),
     events.CAMPAIGN_LAUNCHED: _("A campaign was launched"),
     events.CAMPAIGN_FINISHED: _("A campaign finished"),
@@ -20,7 +22,10 @@ EVENT_LABELS = {
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120, help_text=_("What the token is for."))
     scopes = forms.MultipleChoiceField(
-        label=_("Scopes"), choices=Scope.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Scopes"),
+        # The code beside each label: it is what the reference and the errors name.
+        choices=[(value, format_lazy("{} ({})", label, value)) for value, label in Scope.choices],
+        widget=forms.CheckboxSelectMultiple,
     )
     expires_on = forms.DateField(
         label=_("Expires on"),

@@ -20,6 +20,7 @@ SUMMARIES = (
     _noop("List phishing simulations"),
     _noop("Get a phishing simulation"),
     _noop("Aggregate results of a phishing simulation"),
+    _noop("Named results of a phishing simulation (audited)"),
     _noop("Launch a phishing simulation"),
     _noop("List awareness campaigns"),
     _noop("Get an awareness campaign"),
@@ -28,6 +29,7 @@ SUMMARIES = (
     _noop("Get a reported message"),
     _noop("List incident reports"),
     _noop("Get an incident report and its status"),
+    _noop("Change the status of an incident report"),
 )
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from hygie.accounts.models import Organisation
+from hygie.accounts.models import Membership, Organisation, User
+from hygie.accounts.roles import ROLE_PERMISSIONS, Permission
 from hygie.api.models import ApiToken, WebhookDelivery, WebhookEndpoint
 
 
@@ -20,3 +21,12 @@ def recent_deliveries(organisation: Organisation, limit: int = 50) -> QuerySet[W
     return WebhookDelivery.objects.filter(endpoint__organisation=organisation).select_related(
         "endpoint"
     )[:limit]
+
+
+def may_see_names(user: User | None, organisation: Organisation) -> bool:
+    """Whether `user` may see named results in `organisation`: the console's right (the
+    roles holding the individual-results permission), on an active account."""
+    if user is None or not user.is_active:
+        return False
+    roles = ROLE_PERMISSIONS[Permission.VIEW_INDIVIDUAL_RESULTS]
+    return Membership.objects.filter(user=user, organisation=organisation, role__in=roles).exists()

@@ -10,14 +10,15 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hygie.accounts.audit import audit_record
 from hygie.accounts.models import Organisation, User
 from hygie.api.models import ApiToken, WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint
-from hygie.api.scopes import Scope
+from hygie.api.scopes import NAMED_SCOPES, Scope
+from hygie.api.selectors import may_see_names
 from hygie.lib import events
 from hygie.lib.netguard import AddressNotAllowed, HostNotFound, parse_networks, public_addresses
 
@@ -50,6 +51,11 @@ def api_token_create(
         raise ValidationError(_("Choose at least one valid scope."))
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationError(_("The expiry date must be in the future."))
+    if NAMED_SCOPES & set(scopes) and not may_see_names(actor, organisation):
+        raise ValidationError(
+            _("Only a staff member allowed to see named results may give the scope “%(scope)s”.")
+            % {"scope": Scope.READ_NAMED_RESULTS.value}
+        )
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     with transaction.atomic():
@@ -93,6 +99,27 @@ def api_token_record_use(*, token: ApiToken, method: str, path: str) -> None:
         organisation=token.organisation,
         target=token,
         details={"method": method, "path": path[:200]},
+    )
+
+
+def api_token_record_named_read(
+    *, token: ApiToken, campaign: models.Model, outcome: str, people: int, cursor: str | None
+) -> None:
+    """A read of named results through the API, audited as the console audits its page: in
+    the name of the token's creator, on the simulation, with the token named."""
+    audit_record(
+        action="simulation.individual_results_viewed",
+        actor=token.created_by,
+        organisation=token.organisation,
+        target=campaign,
+        details={
+            "outcome": outcome,
+            "people": people,
+            "cursor": cursor,
+            "via": "api",
+            "token_id": token.pk,
+            "token": f"{token.name} (hyg_{token.prefix}_…)",
+        },
     )
 
 

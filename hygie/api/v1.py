@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -56,10 +58,22 @@ def _field_name(location: tuple[object, ...] | list[object]) -> str:
     return ".".join(parts) or "body"
 
 
+def _message(error: dict[str, object]) -> str:
+    """The validator's message, in the caller's language where we know its kind."""
+    context = error.get("ctx")
+    expected = context.get("expected") if isinstance(context, dict) else None
+    if error.get("type") in {"enum", "literal_error"} and isinstance(expected, str):
+        values = ", ".join(re.findall(r"'([^']*)'", expected))
+        return _("Choose one of: %(values)s.") % {"values": values}
+    if error.get("type") == "missing":
+        return _("This value is required.")
+    return str(error.get("msg", ""))
+
+
 @api.exception_handler(ValidationError)
 def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = [
-        {"field": _field_name(error.get("loc", ())), "message": str(error.get("msg", ""))}
+        {"field": _field_name(error.get("loc", ())), "message": _message(error)}
         for error in exc.errors
     ]
     return api.create_response(

@@ -180,8 +180,10 @@ def _send_notices(reference: str, notices: list[EmailMultiAlternatives]) -> None
 
 @transaction.atomic
 def change_status(
-    *, report: IncidentReport, status: str, actor: User, request: HttpRequest | None = None
+    *, report: IncidentReport, status: str, actor: User | None, request: HttpRequest | None = None
 ) -> IncidentReport:
+    """Any status to any other (the desk may reopen a closed report); the same status is no
+    change. Audited, and announced to the organisation's webhooks."""
     if status not in ReportStatus.values:
         raise ValidationError(_("Unknown status."))
     previous = report.status
@@ -197,6 +199,13 @@ def change_status(
         target=report,
         details={"from": previous, "to": status},
         request=request,
+    )
+    events.publish(
+        events.INCIDENT_STATUS_CHANGED,
+        organisation_id=report.organisation_id,
+        incident_id=report.pk,
+        previous_status=previous,
+        status=status,
     )
     return report
 

@@ -18,6 +18,7 @@ from typing import Any
 REPORT_RECEIVED = "report.received"
 REPORT_GROUP_ALERTED = "report_group.alerted"
 INCIDENT_SUBMITTED = "incident.submitted"
+INCIDENT_STATUS_CHANGED = "incident.status_changed"
 CALLBACK_REQUESTED = "callback.requested"
 CAMPAIGN_LAUNCHED = "campaign.launched"
 CAMPAIGN_FINISHED = "campaign.finished"
@@ -27,6 +28,7 @@ ALL_EVENTS = (
     REPORT_RECEIVED,
     REPORT_GROUP_ALERTED,
     INCIDENT_SUBMITTED,
+    INCIDENT_STATUS_CHANGED,
     CALLBACK_REQUESTED,
     CAMPAIGN_LAUNCHED,
     CAMPAIGN_FINISHED,

@@ -11,6 +11,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from hygie.accounts.roles import Role
 from hygie.api.scopes import Scope
 from hygie.api.services import api_token_create
 
@@ -25,12 +26,17 @@ def _fresh_counters():
 @pytest.fixture
 def token_for(admin) -> Callable[..., str]:
     def make(*scopes: Scope, organisation=None, **fields) -> str:  # type: ignore[no-untyped-def]
+        organisation = organisation or admin.memberships.first().organisation
+        # Created by an administrator of the token's organisation (named results need one).
+        creator = fields.get("actor") or next(
+            (m.user for m in organisation.memberships.filter(role=Role.ADMIN)), admin
+        )
         issued = api_token_create(
-            organisation=organisation or admin.memberships.first().organisation,
+            organisation=organisation,
             name="CRM",
             scopes=[s.value for s in (scopes or tuple(Scope))],
             expires_at=fields.get("expires_at"),
-            actor=admin,
+            actor=creator,
         )
         return issued.plain
 
@@ -42,8 +48,9 @@ class ApiClient:
         self.client = Client()
         self.headers = {"Authorization": f"Bearer {token}"}
 
-    def get(self, path: str, **params):  # type: ignore[no-untyped-def]
-        return self.client.get(f"/api/v1{path}", params, headers=self.headers)
+    def get(self, path: str, *, language: str = "", **params):  # type: ignore[no-untyped-def]
+        headers = {**self.headers, **({"Accept-Language": language} if language else {})}
+        return self.client.get(f"/api/v1{path}", params, headers=headers)
 
     def send(self, method: str, path: str, body: object = None, **headers: str):  # type: ignore[no-untyped-def]
         call = getattr(self.client, method)
@@ -104,3 +111,21 @@ def receiver(settings) -> Iterator[Receiver]:
     settings.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
     with Receiver() as server:
         yield server
+
+
+@pytest.fixture
+def clicked(admin, organisation, smtp_server):  # type: ignore[no-untyped-def]
+    """A sent simulation of three people: the first clicked, the second reported."""
+    from hygie.api.tests.test_results_api import simulation_of
+    from hygie.delivery.models import Delivery
+    from hygie.phishing.reports import record_report
+    from hygie.phishing.tests.support import PERSON, launch_and_send
+
+    campaign = simulation_of(organisation, admin, people=3)
+    launch_and_send(campaign)
+    first, second, *_rest = Delivery.objects.filter(mailing=campaign.mailing).order_by(
+        "person__last_name"
+    )
+    Client().get(f"/{campaign.path_prefix}/{first.token}/", **PERSON)
+    record_report(delivery=second)
+    return campaign, first, second

@@ -107,3 +107,26 @@ def test_a_campaign_gives_one_launched_and_one_finished_event(receiver, admin, o
     assert payloads[0]["data"] == {"mailing_id": letter.pk, "kind": "notice", "deliveries": 2}
     assert payloads[1]["data"] == {"mailing_id": letter.pk, "kind": "notice"}
     assert "example.org" not in json.dumps(payloads)
+
+
+def test_an_incident_status_change_is_announced_from_the_desk_and_the_api(
+    receiver, admin, organisation, console, api
+):
+    from django.urls import reverse
+
+    from hygie.api.scopes import Scope
+
+    endpoint = endpoint_for(receiver, admin, organisation, events.INCIDENT_STATUS_CHANGED)
+    incident = make_report(organisation, email="z@example.org")
+    console(admin).post(reverse("desk:report_status", args=[incident.pk]), {"status": "closed"})
+    client = api(Scope.WRITE_INCIDENTS)
+    client.send("post", f"/incidents/{incident.pk}/status", {"status": "in_progress"})
+    client.send("post", f"/incidents/{incident.pk}/status", {"status": "in_progress"})  # no change
+    payloads = received(receiver, endpoint)
+    assert sorted((p["data"]["previous_status"], p["data"]["status"]) for p in payloads) == [
+        ("closed", "in_progress"),
+        ("new", "closed"),
+    ]
+    assert {p["type"] for p in payloads} == {events.INCIDENT_STATUS_CHANGED}
+    assert payloads[0]["data"]["incident_id"] == incident.pk
+    assert "example.org" not in json.dumps(payloads) and "Dr Test" not in json.dumps(payloads)

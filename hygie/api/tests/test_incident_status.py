@@ -1,0 +1,93 @@
+"""An incident's status through the API: the desk's transitions and audit, with the
+`incidents:write` scope, in the token's organisation only."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from hygie.accounts.models import AuditEntry
+from hygie.api.scopes import Scope
+from hygie.incidents.models import IncidentReport
+from hygie.incidents.tests.helpers import make_report
+from hygie.testing.text import plain
+
+pytestmark = pytest.mark.django_db
+
+CHANGED = "incident.status_changed"
+
+
+def test_a_status_changes_as_on_the_desk_audited_and_shown_in_its_history(
+    api, admin, organisation, console
+):
+    incident = make_report(organisation)
+    client = api(Scope.WRITE_INCIDENTS)
+    path = f"/incidents/{incident.pk}/status"
+    answer = client.send("post", path, {"status": "in_progress"})
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    assert (body["id"], body["status"], body["previous_status"], body["changed"]) == (
+        incident.pk,
+        "in_progress",
+        "new",
+        True,
+    )
+    closed = client.send("post", path, {"status": "closed"}).json()
+    assert closed["status"] == "closed" and closed["closed_at"] is not None
+    # The desk may reopen a closed report: so may the API.
+    assert client.send("post", path, {"status": "new"}).json()["closed_at"] is None
+    entries = AuditEntry.objects.filter(action=CHANGED, target_id=str(incident.pk)).order_by("pk")
+    assert [(e.details["from"], e.details["to"]) for e in entries] == [
+        ("new", "in_progress"),
+        ("in_progress", "closed"),
+        ("closed", "new"),
+    ]
+    assert {e.actor for e in entries} == {admin}
+    # The same status again is no change, and writes nothing.
+    again = client.send("post", path, {"status": "new"}).json()
+    assert (again["changed"], again["previous_status"]) == (False, "new")
+    assert entries.count() == 3
+    history = console(admin).get(reverse("desk:report", args=[incident.pk]))
+    assert "Nouveaux → En cours" in plain(history.content.decode())
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("fr", "Choisissez parmi : new, in_progress, closed."),
+        ("en", "Choose one of: new, in_progress, closed."),
+    ],
+)
+def test_an_unknown_status_is_refused_in_the_callers_language_and_changes_nothing(
+    api, organisation, language, message
+):
+    incident = make_report(organisation)
+    answer = api(Scope.WRITE_INCIDENTS).send(
+        "post",
+        f"/incidents/{incident.pk}/status",
+        {"status": "escalated"},
+        **{"Accept-Language": language},
+    )
+    assert answer.status_code == 422
+    assert answer.json()["errors"] == [{"field": "status", "message": message}]
+    incident.refresh_from_db()
+    assert incident.status == "new"
+    assert not AuditEntry.objects.filter(action=CHANGED).exists()
+
+
+def test_without_the_scope_or_in_another_organisation_nothing_changes(
+    api, organisation, other_organisation
+):
+    mine = make_report(organisation)
+    theirs = make_report(other_organisation)
+    reader = api(Scope.READ_REPORTS)
+    refused = reader.send("post", f"/incidents/{mine.pk}/status", {"status": "closed"})
+    assert refused.status_code == 403
+    assert "incidents:write" in refused.json()["detail"]
+    writer = api(Scope.WRITE_INCIDENTS)
+    assert (
+        writer.send("post", f"/incidents/{theirs.pk}/status", {"status": "closed"}).status_code
+        == 404
+    )
+    assert set(IncidentReport.objects.values_list("status", flat=True)) == {"new"}
+    assert not AuditEntry.objects.filter(action=CHANGED).exists()
