@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.safestring import mark_safe
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -23,8 +24,12 @@ class TokenForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120, help_text=_("What the token is for."))
     scopes = forms.MultipleChoiceField(
         label=_("Scopes"),
-        # The code beside each label: it is what the reference and the errors name.
-        choices=[(value, format_lazy("{} ({})", label, value)) for value, label in Scope.choices],
+        # The code beside each label: it is what the reference and the errors name. Both are
+        # this module's constants, never input.
+        choices=[
+            (value, mark_safe(format_lazy("{} <code>{}</code>", label, value)))
+            for value, label in Scope.choices
+        ],
         widget=forms.CheckboxSelectMultiple,
     )
     expires_on = forms.DateField(
