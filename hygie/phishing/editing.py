@@ -13,12 +13,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max, Q, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hygie.accounts.audit import audit_record
 from hygie.accounts.models import Organisation, User
 from hygie.phishing.loader import PREMISE_ALIGNMENT, WHERE, field_problems, rated_difficulty
-from hygie.phishing.models import Scenario
+from hygie.phishing.models import Scenario, ScenarioStatus
 
 # Form field → where it lives in the scenario's data.
 TOP_LEVEL = (
@@ -44,6 +45,11 @@ def available_scenarios(organisation: Organisation, language: str = "fr") -> Que
     for pk, slug in rows.order_by(*order).values_list("pk", "slug"):
         latest.setdefault(slug, pk)
     return Scenario.objects.filter(pk__in=latest.values()).order_by("difficulty", "title")
+
+
+def launchable_scenarios(organisation: Organisation, language: str = "fr") -> QuerySet[Scenario]:
+    """The scenarios a simulation may use: the latest version of each, once published."""
+    return available_scenarios(organisation, language).filter(status=ScenarioStatus.PUBLISHED)
 
 
 def visible_scenarios(organisation: Organisation) -> QuerySet[Scenario]:
@@ -105,7 +111,10 @@ def scenario_new_version(
 ) -> Scenario:
     """Save the edited content as the organisation's next version of the scenario.
 
-    Raises ValidationError keyed by form field; nothing is written then."""
+    The new version keeps the edited one's state: a draft stays a draft until it is
+    published; a published scenario edited by someone allowed to manage content
+    stays published (they wrote it). Raises ValidationError keyed by form field;
+    nothing is written then."""
     if scenario.organisation_id not in (None, organisation.pk):
         raise ValidationError(_("This scenario belongs to another organisation."))
     data = copy.deepcopy(scenario.data)
@@ -174,6 +183,9 @@ def scenario_new_version(
         checksum=checksum,
         data=stored,
         created_by=actor,
+        status=scenario.status,
+        published_by=actor if scenario.status == ScenarioStatus.PUBLISHED else None,
+        published_at=timezone.now() if scenario.status == ScenarioStatus.PUBLISHED else None,
     )
     audit_record(
         action="scenario.edited",

@@ -15,7 +15,7 @@ from hygie.audience.models import Segment
 from hygie.delivery.engine import profile_of
 from hygie.delivery.hosts import landing_hosts
 from hygie.delivery.windows import add_window_fields, clean_window_fields
-from hygie.phishing.editing import available_scenarios
+from hygie.phishing.editing import launchable_scenarios
 from hygie.phishing.models import AfterClick, AnnouncementChannel, Assignment, Scenario, Verdict
 
 
@@ -86,7 +86,7 @@ class SimulationForm(forms.Form):
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["segment"].queryset = Segment.objects.filter(organisation=organisation)  # type: ignore[attr-defined]
-        self.fields["scenarios"].queryset = available_scenarios(organisation)  # type: ignore[attr-defined]
+        self.fields["scenarios"].queryset = launchable_scenarios(organisation)  # type: ignore[attr-defined]
         profile = profile_of(organisation.pk)
         self.fields["sender_domain"].choices = [(d, d) for d in profile.simulation_domains]  # type: ignore[attr-defined]
         self.fields["landing_host"].choices = [(h, h) for h in landing_hosts(profile)]  # type: ignore[attr-defined]

@@ -15,7 +15,7 @@ from django.db import transaction
 from hygie.delivery import attachments
 from hygie.delivery.placeholders import PLACEHOLDER, unknown_placeholders
 from hygie.library.themes import THEMES
-from hygie.phishing.models import Scenario
+from hygie.phishing.models import Scenario, ScenarioStatus
 
 CHANNELS = {"email", "sms", "qr"}
 TECHNIQUES = {"link", "credential_form", "attachment_link", "qr_code"}
@@ -246,6 +246,8 @@ def load(root: Path | None = None) -> dict[str, int]:
             last_reviewed=data["last_reviewed"],
             checksum=checksum,
             data={k: v for k, v in data.items() if k != "last_reviewed"},
+            # The shipped library is reviewed before it ships.
+            status=ScenarioStatus.PUBLISHED,
         )
         counts["created"] += 1
     return counts

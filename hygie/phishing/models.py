@@ -13,9 +13,17 @@ from hygie.audience.models import Segment
 from hygie.delivery.models import Delivery, Mailing
 
 
+class ScenarioStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
 class Scenario(models.Model):
     """One version of a scenario. Shipped versions (from files) have no organisation;
-    a version edited in the console belongs to the organisation that wrote it."""
+    a version edited in the console belongs to the organisation that wrote it.
+
+    A draft (one drawn from a lure members reported) is never offered for a
+    simulation until someone allowed to manage content reviews and publishes it."""
 
     organisation = models.ForeignKey(
         Organisation,
@@ -39,6 +47,13 @@ class Scenario(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    status = models.CharField(
+        max_length=10, choices=ScenarioStatus.choices, default=ScenarioStatus.DRAFT
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("difficulty", "slug", "-version")

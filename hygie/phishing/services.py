@@ -3,17 +3,20 @@ recording hits on tracked links."""
 
 from __future__ import annotations
 
+import hashlib
 import html
 import ipaddress
+import json
 import re
 import secrets
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -47,7 +50,12 @@ from hygie.phishing.detection import (
     visitor_of,
 )
 from hygie.phishing.follow_up import send_follow_up
-from hygie.phishing.loader import attachment_of
+from hygie.phishing.loader import (
+    PREMISE_ALIGNMENT,
+    attachment_of,
+    field_problems,
+    rated_difficulty,
+)
 from hygie.phishing.models import (
     UNKNOWN_CLUE,
     AfterClick,
@@ -57,6 +65,7 @@ from hygie.phishing.models import (
     HitKind,
     ScannerNetwork,
     Scenario,
+    ScenarioStatus,
     SimulationAnnouncement,
     SimulationCampaign,
     SimulationEvent,
@@ -163,6 +172,18 @@ def hidden_link_html() -> str:
     )
 
 
+def refuse_drafts(scenarios: Sequence[Scenario]) -> None:
+    drafts = [s for s in scenarios if s.status != ScenarioStatus.PUBLISHED]
+    if drafts:
+        raise ValidationError(
+            _(
+                "The scenario “%(title)s” is a draft: someone allowed to manage content "
+                "must review and publish it before a simulation can use it."
+            )
+            % {"title": drafts[0].title}
+        )
+
+
 @transaction.atomic
 def campaign_create(
     *,
@@ -186,6 +207,7 @@ def campaign_create(
     window when not given), between `send_start` and `send_end` when given."""
     if not scenarios:
         raise ValidationError(_("Choose at least one scenario."))
+    refuse_drafts(scenarios)
     if assignment not in Assignment.values:
         raise ValidationError(_("Unknown choice for how scenarios are given."))
     if assignment == Assignment.AB_TEST and len(scenarios) != 2:
@@ -273,7 +295,9 @@ def campaign_create(
 def campaign_launch(
     *, campaign: SimulationCampaign, actor: User | None, request: HttpRequest | None = None
 ) -> int:
-    """Refused until the organisation has recorded that its people were told."""
+    """Refused until the organisation has recorded that its people were told, and
+    while one of its scenarios is a draft."""
+    refuse_drafts(list(campaign.scenarios.all()))
     if not SimulationAnnouncement.objects.filter(organisation=campaign.organisation).exists():
         raise ValidationError(
             _("Record first when and how your members were told that simulations exist.")
@@ -845,3 +869,113 @@ def clue_answer_record(
             defaults={"clues": picked, "at": now or timezone.now()},
         )
     return created
+
+
+# --- Draft scenarios ---------------------------------------------------------------
+
+
+def _data_problems(data: dict[str, Any], last_reviewed: date) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for name, message in field_problems({**data, "last_reviewed": last_reviewed}):
+        errors.setdefault(name, []).append(message)
+    return errors
+
+
+@transaction.atomic
+def scenario_draft_create(
+    *,
+    organisation: Organisation,
+    actor: User,
+    data: dict[str, Any],
+    request: HttpRequest | None = None,
+) -> Scenario:
+    """Keep `data` (a scenario's content, as in the files) as a draft of the
+    organisation: visible and editable in the console, never offered for a simulation
+    until `scenario_publish`. Raises ValidationError keyed by field; nothing is
+    written then."""
+    today = timezone.localdate()
+    data = {k: v for k, v in data.items() if k != "last_reviewed"}
+    data["version"] = 1
+    rating = data.get("difficulty_rating") or {}
+    if isinstance(rating.get("cues"), int) and rating.get("premise") in PREMISE_ALIGNMENT:
+        # The difficulty follows from the scale, as in the editor.
+        data["difficulty"] = rated_difficulty(rating["cues"], rating["premise"])
+    errors = _data_problems(data, today)
+    if errors:
+        raise ValidationError(errors)
+    taken = Scenario.objects.filter(slug=data["slug"], language=data["language"]).filter(
+        Q(organisation__isnull=True) | Q(organisation=organisation)
+    )
+    if taken.exists():
+        raise ValidationError(_("A scenario with this name already exists."))
+    checksum = hashlib.sha256(
+        json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+    scenario = Scenario.objects.create(
+        organisation=organisation,
+        slug=data["slug"],
+        language=data["language"],
+        version=1,
+        title=data["title"],
+        channel=data["channel"],
+        technique=data["technique"],
+        difficulty=data["difficulty"],
+        theme=data["theme"],
+        last_reviewed=today,
+        checksum=checksum,
+        data=data,
+        created_by=actor,
+        status=ScenarioStatus.DRAFT,
+    )
+    audit_record(
+        action="scenario.drafted",
+        actor=actor,
+        organisation=organisation,
+        target=scenario,
+        details={"slug": scenario.slug, "origin": data.get("origin", {})},
+        request=request,
+    )
+    return scenario
+
+
+@transaction.atomic
+def scenario_publish(
+    *,
+    scenario: Scenario,
+    organisation: Organisation,
+    actor: User,
+    request: HttpRequest | None = None,
+) -> Scenario:
+    """A reviewed draft becomes usable by simulations. Only the latest version of a
+    draft, of the organisation's own, complete by the scenarios' schema."""
+    if scenario.organisation_id != organisation.pk:
+        raise ValidationError(_("This scenario belongs to another organisation."))
+    locked = Scenario.objects.select_for_update().get(pk=scenario.pk)
+    if locked.status == ScenarioStatus.PUBLISHED:
+        raise ValidationError(_("This scenario is already published."))
+    newer = Scenario.objects.filter(
+        organisation=organisation,
+        slug=locked.slug,
+        language=locked.language,
+        version__gt=locked.version,
+    )
+    if newer.exists():
+        raise ValidationError(_("A newer version of this scenario exists: publish that one."))
+    errors = _data_problems(locked.data, locked.last_reviewed)
+    if errors:
+        raise ValidationError(
+            _("This draft is not complete yet: %(problems)s.")
+            % {"problems": "; ".join(m for messages in errors.values() for m in messages)}
+        )
+    locked.status = ScenarioStatus.PUBLISHED
+    locked.published_by, locked.published_at = actor, timezone.now()
+    locked.save(update_fields=["status", "published_by", "published_at"])
+    audit_record(
+        action="scenario.published",
+        actor=actor,
+        organisation=organisation,
+        target=locked,
+        details={"slug": locked.slug, "version": locked.version},
+        request=request,
+    )
+    return locked

@@ -132,6 +132,10 @@ class LureGroup(models.Model):
     alert_sms = models.ForeignKey(
         "delivery.Mailing", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The draft exercise (simulation scenario) drawn from this lure, once made.
+    exercise = models.ForeignKey(
+        "phishing.Scenario", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         indexes = [

@@ -19,7 +19,9 @@ from hygie.delivery.models import Channel as DeliveryChannel
 from hygie.delivery.models import Delivery, Mailing, Priority
 from hygie.delivery.services import mailing_launch, mailing_save
 from hygie.lib import events
-from hygie.reporting import alerts, grouping, replies
+from hygie.phishing import services as phishing_services
+from hygie.phishing.models import Scenario
+from hygie.reporting import alerts, exercise, grouping, replies
 from hygie.reporting.models import (
     Classification,
     GroupStatus,
@@ -555,3 +557,34 @@ def group_export(
         request=request,
     )
     return export
+
+
+@transaction.atomic
+def group_exercise_create(
+    *, group: LureGroup, actor: User, request: HttpRequest | None = None
+) -> Scenario:
+    """Turn the lure into a draft simulation scenario (hygie.reporting.exercise): its
+    brands made fictional, personal data removed, its red flags marked for review.
+    Never usable before someone allowed to manage content publishes it."""
+    group = LureGroup.objects.select_for_update().get(pk=group.pk)
+    if group.exercise_id:
+        raise ValidationError(_("This lure already became an exercise."))
+    if group.status == GroupStatus.LEGITIMATE:
+        raise ValidationError(_("This group was found legitimate: it is not a lure to train with."))
+    scenario = phishing_services.scenario_draft_create(
+        organisation=group.organisation,
+        actor=actor,
+        data=exercise.draft_from_group(group),
+        request=request,
+    )
+    group.exercise = scenario
+    group.save(update_fields=["exercise"])
+    audit_record(
+        action="lure_group.exercise_drafted",
+        actor=actor,
+        organisation=group.organisation,
+        target=group,
+        details={"scenario": scenario.pk},
+        request=request,
+    )
+    return scenario

@@ -25,5 +25,6 @@ urlpatterns = [
         name="scenario_frame",
     ),
     path("scenarios/<int:scenario_id>/edit/", views.scenario_edit, name="scenario_edit"),
+    path("scenarios/<int:scenario_id>/publish/", views.scenario_publish, name="scenario_publish"),
     path("scanners/", views.scanner_networks, name="scanners"),
 ]

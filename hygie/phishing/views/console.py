@@ -376,8 +376,29 @@ def scenario_detail(request: HttpRequest, scenario_id: int) -> HttpResponse:
             "rendered": rendered,
             "versions": versions.order_by("-version", "organisation_id"),
             **services.annotated_message(scenario, values),
+            "can_publish": _can(request, Permission.MANAGE_CONTENT),
         },
     )
+
+
+@require_http_methods(["POST"])
+@console_view(Permission.MANAGE_CONTENT)
+def scenario_publish(request: HttpRequest, scenario_id: int) -> HttpResponse:
+    """A reviewed draft becomes available to simulations."""
+    scenario = _scenario(request, scenario_id)
+    try:
+        services.scenario_publish(
+            scenario=scenario,
+            organisation=request_organisation(request),
+            actor=request_user(request),
+            request=request,
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Scenario published: simulations may now use it."))
+    return redirect("phishing:scenario", scenario_id=scenario.pk)
 
 
 @require_http_methods(["GET"])

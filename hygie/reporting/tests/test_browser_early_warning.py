@@ -1,5 +1,6 @@
 """Early warning in a real browser: three members forward the same lure, staff see
-one group, warn a département, and every reporter hears what it was."""
+one group, warn a département, every reporter hears what it was, and the lure becomes
+a draft exercise that staff review and publish."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from hygie.audience.models import Person, Segment
 from hygie.conftest import sign_in
 from hygie.delivery import engine
 from hygie.delivery.models import Delivery, DeliveryStatus, SendingProfile
+from hygie.phishing.models import Scenario, ScenarioStatus
 from hygie.reporting import polling
 from hygie.reporting.models import LureGroup, Report
 from hygie.reporting.tests import forwards
@@ -102,3 +104,20 @@ def test_three_forwards_become_one_alert_and_three_verdicts(
 
     page.reload()
     assert "Alerte partie" in page.get_by_test_id("alert-minutes").inner_text()
+
+    # The lure becomes an exercise: a draft, never offered until it is published.
+    page.get_by_role("button", name="Transformer en exercice").click()
+    page.wait_for_selector("[data-testid=draft]")
+    assert "Brouillon" in page.get_by_test_id("scenario-status").inner_text()
+    shown = page.locator("main").inner_text()
+    for person in reporters:
+        assert person.email not in shown and person.last_name not in shown
+    assert "ameli" not in shown.lower()
+    draft = Scenario.objects.get(organisation=organisation)
+    assert draft.status == ScenarioStatus.DRAFT
+    page.get_by_role("button", name="Publier ce scénario").click()
+    page.wait_for_selector("text=Scénario publié")
+    assert "Publié" in page.get_by_test_id("scenario-status").inner_text()
+    assert page.get_by_test_id("draft").count() == 0
+    draft.refresh_from_db()
+    assert draft.status == ScenarioStatus.PUBLISHED and draft.published_by == admin

@@ -24,6 +24,7 @@ urlpatterns += [
     path("circulation/<int:group_id>/split/", views.group_split, name="group_split"),
     path("circulation/<int:group_id>/classify/", views.group_classify, name="group_classify"),
     path("circulation/<int:group_id>/alert/", views.group_alert, name="group_alert"),
+    path("circulation/<int:group_id>/exercise/", views.group_exercise, name="group_exercise"),
     path(
         "circulation/<int:group_id>/export/<str:kind>/",
         views.group_export,

@@ -276,6 +276,9 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
             "others": others,
             "segments": Segment.objects.filter(organisation=group.organisation).order_by("name"),
             "preview": services.alert_preview(group),
+            "can_open_scenarios": request.membership.can(  # type: ignore[attr-defined]
+                Permission.MANAGE_CAMPAIGNS
+            ),
         },
     )
 
@@ -401,6 +404,31 @@ def group_alert(request: HttpRequest, group_id: int) -> HttpResponse:
             )
             % {"n": alert.recipients},
         )
+    return redirect("reporting:group", group_id=group.pk)
+
+
+@require_POST
+@console_view(HANDLE)
+def group_exercise(request: HttpRequest, group_id: int) -> HttpResponse:
+    """Draft a simulation scenario from the lure; those who may open scenarios go
+    straight to it."""
+    group = _group(request, group_id)
+    try:
+        scenario = services.group_exercise_create(
+            group=group, actor=request_user(request), request=request
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("reporting:group", group_id=group.pk)
+    messages.success(
+        request,
+        _(
+            "Draft exercise created. It is never used before someone allowed to manage "
+            "content reviews and publishes it."
+        ),
+    )
+    if request.membership.can(Permission.MANAGE_CAMPAIGNS):  # type: ignore[attr-defined]
+        return redirect("phishing:scenario", scenario_id=scenario.pk)
     return redirect("reporting:group", group_id=group.pk)
 
 
