@@ -23,7 +23,7 @@ from hygie.accounts.tests.factories import (
     UserFactory,
     confirmed_totp_device,
 )
-from hygie.delivery.engine import RELAY
+from hygie.delivery.sending import RELAY
 from hygie.operations import snapshots
 from hygie.phishing.lookup import forget_campaigns
 from hygie.phishing.services import forget_scenarios

@@ -18,7 +18,7 @@ from hygie.accounts.models import Organisation
 from hygie.audience.models import Profession
 from hygie.incidents.content import load_tree
 from hygie.incidents.models import IncidentReport
-from hygie.lib.suppression import CellState, suppress
+from hygie.lib.small_cells import CellState, suppress
 from hygie.library.themes import THEMES
 from hygie.phishing.models import SimulationCampaign
 from hygie.phishing.selectors import ClueErrors, clue_errors

@@ -1,4 +1,4 @@
-"""Rates with their interval (small-cell suppression is `hygie.lib.suppression`)."""
+"""Rates with their interval (small-cell suppression is `hygie.lib.small_cells`)."""
 
 from __future__ import annotations
 

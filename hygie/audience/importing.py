@@ -32,7 +32,7 @@ from hygie.audience.models import (
     Tag,
     new_pseudonym,
 )
-from hygie.audience.suppression import suppressed_among
+from hygie.audience.suppression_list import suppressed_among
 from hygie.audience.tabular import Table, UnreadableFile, open_table
 from hygie.audience.values import (
     InvalidValue,

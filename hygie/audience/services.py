@@ -29,7 +29,7 @@ from hygie.audience.models import (
     SuppressionReason,
 )
 from hygie.audience.segments import SegmentFilters
-from hygie.audience.suppression import address_hash
+from hygie.audience.suppression_list import address_hash
 from hygie.audience.tabular import Table
 from hygie.audience.tasks import analyse_import, apply_import
 from hygie.lib import events

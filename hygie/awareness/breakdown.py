@@ -1,7 +1,7 @@
 """Campaign results by segment of the audience and the reading-time distribution,
 with the anonymity threshold applied.
 
-Each column follows the platform's one suppression rule (`hygie.lib.suppression`):
+Each column follows the platform's one suppression rule (`hygie.lib.small_cells`):
 cells under k hidden, and further cells withheld while the totals would give them away.
 """
 
@@ -17,7 +17,7 @@ from hygie.audience.models import Profession
 from hygie.awareness.models import AwarenessCampaign, EventKind, ReadingEvent
 from hygie.awareness.selectors import Attempt, campaign_attempts
 from hygie.delivery.models import Delivery, DeliveryStatus
-from hygie.lib.suppression import suppressed_column
+from hygie.lib.small_cells import suppressed_column
 
 DIMENSIONS = {
     "profession": gettext_lazy("Profession"),

@@ -30,7 +30,6 @@ from hygie.awareness.models import (
     ReadingEvent,
     Reminder,
 )
-from hygie.delivery.engine import profile_of, window_of
 from hygie.delivery.models import (
     Channel,
     Delivery,
@@ -40,6 +39,7 @@ from hygie.delivery.models import (
     MailingStatus,
     Variant,
 )
+from hygie.delivery.sending import profile_of, window_of
 from hygie.delivery.windows import spread
 
 MAX_AFTER_DAYS = 60

@@ -87,8 +87,8 @@ def past_awareness_campaign(organisation: Organisation, admin: User, seed: int =
 
 def incident_desk(organisation: Organisation, admin: User) -> None:
     """A few reports and call-back requests in the demo desk, once."""
+    from hygie.incidents.assistant import outcome_paths
     from hygie.incidents.content import Outcome, load_tree
-    from hygie.incidents.engine import outcome_paths
     from hygie.incidents.models import IncidentReport
     from hygie.incidents.services import create_slot, submit_report
 

@@ -8,8 +8,8 @@ class DeliveryConfig(AppConfig):
     verbose_name = _("Delivery")
 
     def ready(self) -> None:
-        from hygie.delivery import engine
+        from hygie.delivery import sending
         from hygie.operations.schedule import register_due_work, register_worker_step
 
-        register_worker_step(engine.send_due)
-        register_due_work(engine.complete_finished_mailings)
+        register_worker_step(sending.send_due)
+        register_due_work(sending.complete_finished_mailings)

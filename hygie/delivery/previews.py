@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from hygie.audience.models import Person
-from hygie.delivery.engine import person_values
 from hygie.delivery.models import Channel, Mailing
 from hygie.delivery.placeholders import substitute
+from hygie.delivery.sending import person_values
 
 SAMPLE_LINK = "https://…/exemple/"
 

@@ -9,10 +9,10 @@ from django.db.models import Case, Count, Q, QuerySet, Value, When
 from hygie.accounts.models import Organisation
 from hygie.audience.models import Person, PersonStatus, Profession
 from hygie.audience.selectors import segment_people, segment_people_any_status
-from hygie.delivery.engine import profile_of, window_of
 from hygie.delivery.models import Channel, Delivery, DeliveryStatus, Mailing
 from hygie.delivery.placeholders import NAMES, PLACEHOLDER
 from hygie.delivery.previews import PLACEHOLDER_LABELS
+from hygie.delivery.sending import profile_of, window_of
 from hygie.delivery.windows import WEEKDAYS, Window, spread
 
 

@@ -27,7 +27,6 @@ from hygie.audience.selectors import segment_people
 from hygie.audience.services import person_mark_bounced
 from hygie.audience.values import InvalidValue, clean_mobile_phone
 from hygie.delivery import attachments, placeholders, selectors
-from hygie.delivery.engine import profile_of, send_claimed, window_of
 from hygie.delivery.models import (
     Channel,
     Delivery,
@@ -38,6 +37,7 @@ from hygie.delivery.models import (
     SendingProfile,
     Variant,
 )
+from hygie.delivery.sending import profile_of, send_claimed, window_of
 from hygie.delivery.windows import spread
 from hygie.lib import events
 from hygie.lib.bulk import insert_rows

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from hygie.accounts.models import Organisation, User
 from hygie.audience.values import InvalidValue, clean_departement
 from hygie.incidents import antispam, selectors
-from hygie.incidents.engine import MAX_PATH_LENGTH, PARIS
+from hygie.incidents.assistant import MAX_PATH_LENGTH, PARIS
 from hygie.incidents.models import CallbackSlot, ReportStatus
 
 INPUT_FORMAT = "%Y-%m-%dT%H:%M"  # what a datetime-local input sends

@@ -20,12 +20,12 @@ from django.utils.translation import gettext
 
 from hygie.accounts.models import Organisation, User
 from hygie.accounts.roles import ROLE_PERMISSIONS, Permission
-from hygie.incidents import engine
+from hygie.incidents import assistant
+from hygie.incidents.assistant import PARIS
 from hygie.incidents.content import Outcome, Text, load_tree
-from hygie.incidents.engine import PARIS
 from hygie.incidents.models import CallbackSlot, CallbackSlotQuerySet, IncidentReport, ReportStatus
 from hygie.lib.dates import months_after
-from hygie.lib.suppression import CellState, suppress
+from hygie.lib.small_cells import CellState, suppress
 
 # --- Staff ---------------------------------------------------------------------------
 
@@ -93,7 +93,7 @@ def outcome_title(report: IncidentReport) -> str:
     return str(outcome.title) if outcome is not None else report.outcome_title
 
 
-def deadlines_of(report: IncidentReport) -> list[engine.Deadline]:
+def deadlines_of(report: IncidentReport) -> list[assistant.Deadline]:
     """The obligations the report's answers make due, counted from the reported discovery.
 
     Duties left "to check" or "not required" by the answers have no deadline here either.
@@ -101,14 +101,14 @@ def deadlines_of(report: IncidentReport) -> list[engine.Deadline]:
     outcome = outcome_of(report)
     if outcome is None:
         return []
-    visits: list[engine.Visit] = []
+    visits: list[assistant.Visit] = []
     try:
-        visits, reached = engine.walk(load_tree(), engine.parse_path(report.path))
-    except engine.InvalidPath:
+        visits, reached = assistant.walk(load_tree(), assistant.parse_path(report.path))
+    except assistant.InvalidPath:
         reached = outcome
     if reached is not outcome:  # the tree changed since: only the outcome's own facts
         visits = []
-    return engine.deadlines(engine.due_obligations(visits, outcome), report.discovered_at)
+    return assistant.deadlines(assistant.due_obligations(visits, outcome), report.discovered_at)
 
 
 ALERT_WINDOW = dt.timedelta(hours=24)
@@ -119,10 +119,10 @@ class DeadlineAlert:
     """The deadline that deserves a badge: passed ("overdue") or due within 24 h ("soon")."""
 
     kind: Literal["overdue", "soon"]
-    deadline: engine.Deadline
+    deadline: assistant.Deadline
 
 
-def deadline_state(deadline: engine.Deadline, now: dt.datetime) -> str:
+def deadline_state(deadline: assistant.Deadline, now: dt.datetime) -> str:
     """ "overdue", "soon" (within 24 h), "later", or "" for an "as soon as possible" one."""
     if deadline.due is None:
         return ""
@@ -169,8 +169,8 @@ class ReportAnswers:
 def answers_of(report: IncidentReport) -> ReportAnswers:
     tree = load_tree()
     try:
-        visits, position = engine.walk(tree, engine.parse_path(report.path))
-    except engine.InvalidPath:
+        visits, position = assistant.walk(tree, assistant.parse_path(report.path))
+    except assistant.InvalidPath:
         return ReportAnswers(steps=[], matches=False)
     steps = [
         AnsweredStep(
@@ -237,7 +237,7 @@ class Statistics:
 
 
 def cells(rows: Sequence[tuple[str, int]], threshold: int) -> list[Cell]:
-    """The cells of one table under the platform's suppression rule (`hygie.lib.suppression`):
+    """The cells of one table under the platform's suppression rule (`hygie.lib.small_cells`):
     the table's total is published (it is also the other tables' total)."""
     states = suppress([count for _label, count in rows], threshold)
     return [
@@ -356,8 +356,8 @@ class ContentReview:
 def content_reviews() -> list[ContentReview]:
     """Every outcome of the guide with the date it should be reviewed by, most urgent first."""
     paths: dict[str, str] = {}
-    for steps, outcome in engine.outcome_paths(load_tree()):
-        paths.setdefault(outcome.id, engine.format_path(steps))
+    for steps, outcome in assistant.outcome_paths(load_tree()):
+        paths.setdefault(outcome.id, assistant.format_path(steps))
     reviews = [
         ContentReview(
             outcome=outcome, path=paths[ident], review_due=outcome.last_reviewed + REVIEW_AFTER

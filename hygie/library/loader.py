@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import transaction
 
 from hygie.library.models import Capsule
-from hygie.library.roles import DEFAULT_ROLE, body_for_role
+from hygie.library.reader_roles import DEFAULT_ROLE, body_for_role
 from hygie.library.schema import field_problems
 from hygie.library.sources import source_problems
 

@@ -12,7 +12,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from hygie.library.quiz import balance_problems
-from hygie.library.roles import role_problems
+from hygie.library.reader_roles import role_problems
 from hygie.library.themes import THEMES
 
 REQUIRED = (

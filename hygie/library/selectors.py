@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from hygie.accounts.models import Organisation
 from hygie.audience.models import PracticeRole
-from hygie.library import roles
+from hygie.library import reader_roles
 from hygie.library.loader import render_body
 from hygie.library.models import Capsule
 from hygie.library.quiz import ShownQuestion, shuffled
@@ -36,14 +36,14 @@ class ReaderCapsule:
 
 
 def role_of(*, practice_role: str, profession: str) -> str:
-    return roles.reader_role(practice_role, profession)
+    return reader_roles.reader_role(practice_role, profession)
 
 
 def capsule_for_reader(capsule: Capsule, *, role: str, token: str) -> ReaderCapsule:
-    asked = roles.shown_questions(capsule.quiz, role)
+    asked = reader_roles.shown_questions(capsule.quiz, role)
     body_html = capsule.body_html
-    if roles.has_role_passages(capsule.body_markdown):
-        body_html = render_body(roles.body_for_role(capsule.body_markdown, role))
+    if reader_roles.has_role_passages(capsule.body_markdown):
+        body_html = render_body(reader_roles.body_for_role(capsule.body_markdown, role))
     return ReaderCapsule(
         role=role,
         body_html=body_html,
@@ -57,4 +57,4 @@ def role_choices() -> list[tuple[str, str]]:
     return [(value, str(label)) for value, label in PracticeRole.choices if value]
 
 
-DEFAULT_ROLE = roles.DEFAULT_ROLE
+DEFAULT_ROLE = reader_roles.DEFAULT_ROLE

@@ -23,7 +23,7 @@ from hygie.accounts.audit import audit_record
 from hygie.accounts.models import Organisation, User
 from hygie.library.loader import render_body
 from hygie.library.models import Capsule
-from hygie.library.roles import DEFAULT_ROLE, body_for_role
+from hygie.library.reader_roles import DEFAULT_ROLE, body_for_role
 from hygie.library.schema import field_problems
 
 # Fields the editor sets; everything else (slug, version, language) follows from them.

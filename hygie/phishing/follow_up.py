@@ -26,7 +26,6 @@ from django.utils.translation import gettext as _
 from hygie.accounts.audit import audit_record
 from hygie.accounts.models import User
 from hygie.audience.models import PersonStatus
-from hygie.delivery.engine import window_of
 from hygie.delivery.models import (
     Channel,
     Delivery,
@@ -36,6 +35,7 @@ from hygie.delivery.models import (
     MailingStatus,
     Variant,
 )
+from hygie.delivery.sending import window_of
 from hygie.library.enrolment import Enrolment, enrol
 from hygie.library.models import Capsule
 from hygie.library.selectors import available_capsules

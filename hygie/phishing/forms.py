@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy
 
 from hygie.accounts.models import Organisation
 from hygie.audience.models import Segment
-from hygie.delivery.engine import profile_of
 from hygie.delivery.hosts import landing_hosts
+from hygie.delivery.sending import profile_of
 from hygie.delivery.windows import add_window_fields, clean_window_fields
 from hygie.phishing.editing import launchable_scenarios
 from hygie.phishing.models import AfterClick, AnnouncementChannel, Assignment, Scenario, Verdict

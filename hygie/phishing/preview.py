@@ -10,9 +10,9 @@ from django.conf import settings
 
 from hygie.accounts.models import Organisation
 from hygie.delivery import attachments
-from hygie.delivery.engine import profile_of
 from hygie.delivery.models import Variant
 from hygie.delivery.placeholders import substitute
+from hygie.delivery.sending import profile_of
 from hygie.phishing.loader import attachment_of
 from hygie.phishing.models import Scenario
 from hygie.phishing.services import QR_IMAGE

@@ -26,10 +26,10 @@ from hygie.accounts.audit import audit_record
 from hygie.accounts.models import Organisation, User
 from hygie.audience.models import Segment
 from hygie.delivery.attachments import QR_PLACEHOLDER, calendar_lines, is_calendar
-from hygie.delivery.engine import profile_of
 from hygie.delivery.hosts import landing_base, landing_hosts
 from hygie.delivery.models import Delivery, DeliveryStatus, Mailing, MailingKind, Variant
 from hygie.delivery.placeholders import substitute
+from hygie.delivery.sending import profile_of
 from hygie.delivery.services import mailing_launch, send_test
 from hygie.delivery.windows import SendingHours
 from hygie.phishing import tracking_sql

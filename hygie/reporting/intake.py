@@ -21,7 +21,7 @@ from hygie.audience.models import Person
 from hygie.lib import events
 from hygie.phishing.reports import record_report, simulation_delivery_in
 from hygie.reporting import replies
-from hygie.reporting.dates import plausible_sent_at
+from hygie.reporting.forward_dates import plausible_sent_at
 from hygie.reporting.models import Channel, Classification, Kind, Mailbox, Processing, Report
 from hygie.reporting.parsing import (
     ParsedReport,

@@ -14,7 +14,7 @@ from django.utils import timezone
 from hygie.accounts.models import Organisation
 from hygie.audience.models import Person, Profession
 from hygie.delivery.models import Delivery, DeliveryStatus
-from hygie.lib.suppression import suppressed_column
+from hygie.lib.small_cells import suppressed_column
 from hygie.phishing.models import SimulationResult
 from hygie.reporting.lookalike import imitated_service
 from hygie.reporting.models import Classification, GroupStatus, Kind, LureGroup, Report

@@ -51,7 +51,7 @@ DECLARED_PUBLIC: dict[str, dict[str, str]] = {
         "themes": "the list of themes shared by capsules, scenarios and results",
     },
     "delivery": {
-        "engine": "launching a mailing and the sending of its messages",
+        "sending": "launching a mailing and the sending of its messages",
         "placeholders": "the placeholders a message may use, shared by every sender",
         "windows": "sending windows, shown and edited by campaign forms",
         "hosts": "tracking host names of an organisation",
@@ -84,7 +84,7 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     # The demo assembles every app's sample data in one command.
     ("console", "audience.demo"): "demo data",
     ("console", "phishing.demo"): "demo data",
-    ("console", "incidents.engine"): "demo data walks the assistant",
+    ("console", "incidents.assistant"): "demo data walks the assistant",
     ("reporting", "incidents.antispam"): "the public SMS report page reuses the incident "
     "rate limit (a shared limit belongs in hygie.lib)",
 }

@@ -10,7 +10,7 @@ from standardwebhooks.webhooks import Webhook
 
 from hygie.api import webhooks
 from hygie.api.tests.test_webhooks import endpoint_for
-from hygie.delivery import engine
+from hygie.delivery import sending
 from hygie.delivery.models import Delivery, DeliveryStatus, Mailing, MailingStatus
 from hygie.delivery.services import mailing_launch
 from hygie.delivery.tests.factories import mailing, people
@@ -97,10 +97,10 @@ def test_a_campaign_gives_one_launched_and_one_finished_event(receiver, admin, o
     people(organisation, 2)
     letter = mailing(organisation)
     mailing_launch(mailing=letter, actor=admin)
-    engine.complete_finished_mailings()  # still to send: not finished
+    sending.complete_finished_mailings()  # still to send: not finished
     Delivery.objects.update(status=DeliveryStatus.SENT)
-    assert engine.complete_finished_mailings() == 1
-    assert engine.complete_finished_mailings() == 0
+    assert sending.complete_finished_mailings() == 1
+    assert sending.complete_finished_mailings() == 0
     assert Mailing.objects.get().status == MailingStatus.COMPLETED
     payloads = sorted(received(receiver, endpoint), key=lambda p: p["type"], reverse=True)
     assert [p["type"] for p in payloads] == [events.CAMPAIGN_LAUNCHED, events.CAMPAIGN_FINISHED]

@@ -15,7 +15,7 @@ from hygie.audience.models import Person, Segment
 from hygie.audience.tests.helpers import write_csv
 from hygie.awareness.services import campaign_create
 from hygie.conftest import sign_in
-from hygie.delivery import engine
+from hygie.delivery import sending
 from hygie.delivery.models import Delivery
 from hygie.library.loader import load
 from hygie.library.models import Capsule
@@ -116,7 +116,7 @@ def test_first_campaign_of_a_union(
     mailing.save()
     Delivery.objects.update(next_attempt_at=timezone.now())
     for _ in range(3):
-        engine.send_due("w1")
+        sending.send_due("w1")
     assert len(smtp_server.messages) == 5
     for received in smtp_server.messages:
         message = received.message

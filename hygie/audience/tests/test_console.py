@@ -23,7 +23,7 @@ from hygie.audience.models import (
     Segment,
     Suppression,
 )
-from hygie.audience.suppression import is_suppressed
+from hygie.audience.suppression_list import is_suppressed
 from hygie.audience.tests.helpers import FRENCH_HEADERS, french_row, write_csv
 
 IMMEDIATE_TASKS = override_settings(

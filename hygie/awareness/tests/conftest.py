@@ -10,7 +10,7 @@ from django.utils import timezone
 from hygie.audience.models import Person, Segment
 from hygie.awareness.models import AwarenessCampaign
 from hygie.awareness.services import campaign_create
-from hygie.delivery import engine
+from hygie.delivery import sending
 from hygie.delivery.models import Delivery, Mailing
 from hygie.delivery.services import mailing_launch
 from hygie.library.loader import load
@@ -30,9 +30,9 @@ def open_window(mailing: Mailing) -> None:
 def send_everything(mailing: Mailing, worker: str = "w1") -> None:
     """Make every scheduled message of the mailing due now and let a worker send them."""
     Delivery.objects.filter(mailing=mailing).update(next_attempt_at=timezone.now())
-    while engine.send_due(worker):
+    while sending.send_due(worker):
         pass
-    engine.complete_finished_mailings()
+    sending.complete_finished_mailings()
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from hygie.awareness import figures as awareness_figures
 from hygie.awareness.models import AwarenessCampaign, QuizAttempt, ReadingEvent
 from hygie.awareness.selectors import campaign_attempts
 from hygie.awareness.services import campaign_create
-from hygie.delivery import engine
+from hygie.delivery import sending
 from hygie.delivery.models import Delivery
 from hygie.delivery.services import mailing_launch
 from hygie.library.loader import load
@@ -61,7 +61,7 @@ def campaign(organisation, admin):
 def send_all(campaign) -> None:
     mailing_launch(mailing=campaign.mailing, actor=None)
     Delivery.objects.update(next_attempt_at=campaign.mailing.launched_at)
-    while engine.send_due("w1"):
+    while sending.send_due("w1"):
         pass
 
 

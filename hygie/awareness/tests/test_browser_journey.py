@@ -13,7 +13,7 @@ from hygie.audience.models import Person, Segment
 from hygie.awareness.models import QuizAttempt
 from hygie.awareness.services import campaign_create
 from hygie.conftest import sign_in
-from hygie.delivery import engine
+from hygie.delivery import sending
 from hygie.delivery.models import Delivery
 from hygie.delivery.services import mailing_launch
 from hygie.library.loader import load
@@ -56,7 +56,7 @@ def test_capsule_read_and_quiz_answered_on_a_phone(
     mailing.save()
     mailing_launch(mailing=mailing, actor=admin)
     Delivery.objects.update(next_attempt_at=mailing.launched_at)
-    engine.send_due("w1")
+    sending.send_due("w1")
 
     # The email as received over SMTP carries the personal link.
     text = smtp_server.messages[0].message.get_body(("plain",)).get_content()
@@ -161,7 +161,7 @@ def test_two_readers_see_the_same_quiz_in_two_orders_and_the_secretary_her_own_w
     mailing.save()
     mailing_launch(mailing=mailing, actor=admin)
     Delivery.objects.update(next_attempt_at=mailing.launched_at)
-    engine.send_due("w1")
+    sending.send_due("w1")
     tokens = dict(Delivery.objects.values_list("person__email", "token"))
     browser = browser_page.context.browser
     common = [i for i, q in enumerate(capsule.quiz) if not q.get("roles")]

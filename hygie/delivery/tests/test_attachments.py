@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from pypdf import PdfReader
 
-from hygie.delivery import engine
+from hygie.delivery import sending
 from hygie.delivery.models import Delivery, Variant
 from hygie.delivery.services import check_content, mailing_launch
 from hygie.delivery.tests.factories import mailing, people
@@ -32,7 +32,7 @@ def _send(organisation, html: str = INVOICE) -> list:
     )
     mailing_launch(mailing=m, actor=None)
     Delivery.objects.filter(mailing=m).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
-    while engine.send_due("w1"):
+    while sending.send_due("w1"):
         pass
     return list(Delivery.objects.filter(mailing=m).order_by("recipient"))
 

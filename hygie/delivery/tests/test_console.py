@@ -8,8 +8,8 @@ from django.urls import reverse
 from hygie.accounts.models import AuditEntry
 from hygie.accounts.roles import Role
 from hygie.audience.models import PersonStatus, Segment
-from hygie.audience.suppression import is_suppressed
-from hygie.delivery import engine
+from hygie.audience.suppression_list import is_suppressed
+from hygie.delivery import sending
 from hygie.delivery.models import Delivery, DeliveryStatus, Mailing, MailingStatus
 from hygie.delivery.tests.factories import mailing, people
 from hygie.delivery.unsubscribe_tokens import unsubscribe_token
@@ -55,7 +55,7 @@ def test_compose_launch_and_follow_a_mailing(console, admin, organisation, smtp_
     assert m.status == MailingStatus.SCHEDULED
     assert Delivery.objects.filter(mailing=m, is_test=False).count() == 3
     Delivery.objects.filter(mailing=m).update(next_attempt_at=m.launched_at)
-    engine.send_due("w1")
+    sending.send_due("w1")
     page = client.get(reverse("delivery:mailing", args=[m.pk]))
     assert page.context["progress"]["sent"] == 3
     assert page.context["progress"]["total"] == 3  # the test send is not counted
@@ -90,13 +90,13 @@ def test_failed_messages_can_be_retried(console, admin, organisation, smtp_serve
 
     mailing_launch(mailing=m, actor=None)
     Delivery.objects.update(next_attempt_at=m.created_at)
-    engine.send_due("w1")
+    sending.send_due("w1")
     page = console(admin).get(reverse("delivery:mailing", args=[m.pk]))
     assert "550 5.7.1 blocked" in page.content.decode()
     smtp_server.handler.refuse.clear()
     console(admin).post(reverse("delivery:mailing_action", args=[m.pk, "retry"]))
     assert Delivery.objects.get().status == DeliveryStatus.SCHEDULED
-    engine.send_due("w1")
+    sending.send_due("w1")
     assert Delivery.objects.get().status == DeliveryStatus.SENT
 
 
@@ -145,7 +145,7 @@ def test_sms_mailing_goes_through_the_sms_backend(organisation, settings):
     Variant.objects.filter(mailing=m).update(sms_body="{{ prenom }}, lisez {{ lien }}")
     assert mailing_launch(mailing=m, actor=None) == 1
     Delivery.objects.update(next_attempt_at=m.created_at)
-    engine.send_due("w1")
+    sending.send_due("w1")
     delivery = Delivery.objects.get()
     assert delivery.status == DeliveryStatus.SENT
     files = list((settings.VAR_DIR / "sms").glob("*.json"))

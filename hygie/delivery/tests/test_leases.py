@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from hygie.delivery import engine
+from hygie.delivery import sending
 from hygie.delivery.models import Delivery, DeliveryStatus
 from hygie.delivery.services import mailing_launch
 from hygie.delivery.tests.factories import mailing, people
@@ -43,12 +43,12 @@ def test_a_slow_batch_keeps_its_lease_so_no_other_worker_takes_it(
     def slow_send(self, **kwargs):
         clock[0] += timedelta(seconds=3)  # each message takes 3 s of a 5 s lease
         result = send(self, **kwargs)
-        stolen.extend(engine.claim("w2", now=clock[0]))
+        stolen.extend(sending.claim("w2", now=clock[0]))
         return result
 
     monkeypatch.setattr(SmtpTransport, "send", slow_send)
-    ids = engine.claim("w1", now=clock[0])
-    assert engine.send_claimed(ids, "w1") == 4
+    ids = sending.claim("w1", now=clock[0])
+    assert sending.send_claimed(ids, "w1") == 4
     assert stolen == []  # every row stayed leased until its own send
     assert set(received(smtp_server).values()) == {1}
     assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}
@@ -68,8 +68,8 @@ def test_a_worker_never_sends_a_row_another_worker_took(due, smtp_server, monkey
         return result
 
     monkeypatch.setattr(SmtpTransport, "send", send_then_lose_the_rest)
-    ids = engine.claim("w1")
-    assert engine.send_claimed(ids, "w1") == 1
+    ids = sending.claim("w1")
+    assert sending.send_claimed(ids, "w1") == 1
     assert len(smtp_server.messages) == 1
     assert Delivery.objects.filter(lease_owner="w2", status=DeliveryStatus.SENDING).count() == 2
 
@@ -83,7 +83,7 @@ def test_marking_sent_a_row_that_is_no_longer_ours_is_logged(due, smtp_server, m
         return send(self, **kwargs)
 
     monkeypatch.setattr(SmtpTransport, "send", send_while_taken_away)
-    with caplog.at_level(logging.WARNING, logger="hygie.delivery.engine"):
-        engine.send_claimed(engine.claim("w1"), "w1")
+    with caplog.at_level(logging.WARNING, logger="hygie.delivery.sending"):
+        sending.send_claimed(sending.claim("w1"), "w1")
     assert [r.getMessage() for r in caplog.records] == ["delivery sent after its lease was lost"]
     assert Delivery.objects.get().status == DeliveryStatus.SENDING  # w2's to settle

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from hygie.delivery import engine
+from hygie.delivery import sending
 from hygie.delivery.models import Delivery, Mailing, Priority, SendingProfile
 from hygie.delivery.services import mailing_launch
 from hygie.delivery.tests.factories import mailing, people
@@ -24,11 +24,11 @@ def test_an_alert_is_claimed_before_bulk_sends_queued_earlier(organisation):
     # The bulk messages have waited longer; the alert's are due only now.
     Delivery.objects.filter(mailing=bulk).update(next_attempt_at=now - timedelta(hours=1))
     Delivery.objects.filter(mailing=alert).update(next_attempt_at=now - timedelta(seconds=1))
-    first = engine.claim("w1", now=now, limit=8)
+    first = sending.claim("w1", now=now, limit=8)
     assert set(Delivery.objects.filter(pk__in=first).values_list("mailing_id", flat=True)) == {
         alert.pk
     }
-    rest = engine.claim("w1", now=now, limit=8)
+    rest = sending.claim("w1", now=now, limit=8)
     assert set(Delivery.objects.filter(pk__in=rest).values_list("mailing_id", flat=True)) == {
         bulk.pk
     }

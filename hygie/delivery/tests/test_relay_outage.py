@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from hygie.delivery import engine
+from hygie.delivery import sending
 from hygie.delivery.models import Delivery, DeliveryStatus
 from hygie.delivery.services import mailing_launch
 from hygie.delivery.tests.factories import mailing, people
@@ -34,15 +34,15 @@ def test_a_refused_connection_puts_the_batch_back_without_spending_attempts(due,
     due(5)
     smtp_server.stop()
     before = timezone.now()
-    assert engine.send_due("w1") == 5
+    assert sending.send_due("w1") == 5
     rows = list(Delivery.objects.all())
     assert {d.status for d in rows} == {DeliveryStatus.SCHEDULED}
     assert {d.attempts for d in rows} == {0}
     assert all("onnect" in d.last_error for d in rows)
     assert all(d.next_attempt_at >= before + timedelta(seconds=2) for d in rows)
-    assert engine.RELAY.active
+    assert sending.RELAY.active
     make_due()
-    assert engine.send_due("w1") == 0  # paused: the queue is left alone
+    assert sending.send_due("w1") == 0  # paused: the queue is left alone
     assert Delivery.objects.filter(attempts=0, status=DeliveryStatus.SCHEDULED).count() == 5
 
 
@@ -50,15 +50,15 @@ def test_a_421_mid_batch_backs_off_the_rest_and_everything_goes_once_it_is_back(
     due(4)
     # The first message is accepted (though not kept by the sink), then the relay goes.
     smtp_server.handler.scripted = ["250 OK", "421 4.3.2 Service shutting down"]
-    engine.send_due("w1")
+    sending.send_due("w1")
     assert Delivery.objects.filter(status=DeliveryStatus.SENT).count() == 1
     waiting = Delivery.objects.filter(status=DeliveryStatus.SCHEDULED)
     assert waiting.count() == 3
     assert {d.attempts for d in waiting} == {0}
     assert all(d.last_error.startswith("421") for d in waiting)
-    engine.RELAY.clear()  # the pause is over
+    sending.RELAY.clear()  # the pause is over
     make_due()
-    engine.send_due("w1")
+    sending.send_due("w1")
     assert Delivery.objects.filter(status=DeliveryStatus.SENT).count() == 4
     assert Delivery.objects.filter(attempts=1).count() == 4
     assert len(smtp_server.messages) == 3  # the three put back, each once
@@ -67,10 +67,10 @@ def test_a_421_mid_batch_backs_off_the_rest_and_everything_goes_once_it_is_back(
 def test_per_message_refusals_still_spend_attempts(due, smtp_server):
     due(2)
     smtp_server.handler.scripted = ["451 4.7.1 greylisted, try again later"]
-    engine.send_due("w1")
+    sending.send_due("w1")
     greylisted = Delivery.objects.get(status=DeliveryStatus.SCHEDULED)
     assert greylisted.attempts == 1 and greylisted.last_error.startswith("451")
-    assert not engine.RELAY.active
+    assert not sending.RELAY.active
 
 
 def test_a_relay_refusing_at_greeting_is_unavailable():

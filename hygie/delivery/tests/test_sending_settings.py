@@ -8,8 +8,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from django.urls import reverse
 
 from hygie.accounts.models import AuditEntry
-from hygie.delivery.engine import profile_of
 from hygie.delivery.models import SendingProfile
+from hygie.delivery.sending import profile_of
 
 
 def _pem() -> str:

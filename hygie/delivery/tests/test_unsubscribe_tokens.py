@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from hygie.audience.models import PersonStatus
-from hygie.delivery import engine
+from hygie.delivery import sending
 from hygie.delivery.models import Delivery, MailingKind
 from hygie.delivery.services import mailing_launch
 from hygie.delivery.tests.factories import mailing, people
@@ -63,7 +63,7 @@ def test_a_forged_unsubscribe_token_is_refused(client, organisation, tamper):
 
 def test_the_message_link_unsubscribes(client, organisation):
     delivery = launched(organisation)
-    url = engine.recipient_values(delivery)["unsubscribe_link"]
+    url = sending.recipient_values(delivery)["unsubscribe_link"]
     assert delivery.token not in url
     assert post(client, url.split("/u/")[1].strip("/")).status_code == 200
     delivery.person.refresh_from_db()

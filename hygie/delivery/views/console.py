@@ -20,11 +20,11 @@ from hygie.accounts.access import (
 from hygie.accounts.roles import Permission
 from hygie.audience.models import Person
 from hygie.delivery import selectors, services
-from hygie.delivery.engine import profile_of
 from hygie.delivery.forms import MailingForm, ScheduleForm, SendingProfileForm
 from hygie.delivery.hosts import landing_hosts
 from hygie.delivery.models import DeliveryStatus, Mailing, MailingKind, MailingStatus
 from hygie.delivery.previews import PLACEHOLDER_LABELS, preview_for
+from hygie.delivery.sending import profile_of
 
 MANAGE = Permission.MANAGE_CAMPAIGNS
 

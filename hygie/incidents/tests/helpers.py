@@ -9,8 +9,8 @@ from typing import Any
 from django.utils import timezone
 
 from hygie.incidents import antispam, services
+from hygie.incidents.assistant import walk
 from hygie.incidents.content import load_tree
-from hygie.incidents.engine import walk
 from hygie.incidents.models import CallbackSlot, IncidentReport
 
 RANSOMWARE = "0"  # critical, two obligations due 72 h after discovery

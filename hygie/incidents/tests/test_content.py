@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.utils import translation
 
-from hygie.incidents import engine
+from hygie.incidents import assistant
 from hygie.incidents.content import (
     ORGANISATION_CONTACT,
     Outcome,
@@ -41,7 +41,7 @@ def all_paths(tree: Tree) -> list[tuple[tuple[str, ...], Outcome]]:
 
     def follow(path: tuple[str, ...], depth: int) -> None:
         assert depth <= len(tree.questions), f"path {path} is longer than the tree is deep"
-        step = engine.next_step(tree, path)
+        step = assistant.next_step(tree, path)
         if isinstance(step, Outcome):
             found.append((path, step))
             return
@@ -67,10 +67,10 @@ def test_every_path_of_the_shipped_tree_ends_at_a_complete_outcome():
     assert len(paths) > len(tree.outcomes)
     assert {o.id for _, o in paths} == set(tree.outcomes)  # every outcome is reachable
     assert sorted(paths, key=lambda p: p[0]) == sorted(
-        engine.outcome_paths(tree), key=lambda p: p[0]
+        assistant.outcome_paths(tree), key=lambda p: p[0]
     )
     for path, reached in paths:
-        where = f"{engine.format_path(path)} → {reached.id}"
+        where = f"{assistant.format_path(path)} → {reached.id}"
         assert_text(reached.title)
         assert_text(reached.summary)
         assert reached.severity in {"low", "medium", "high", "critical"}, where
@@ -135,7 +135,7 @@ def test_unreadable_yaml_is_reported(tmp_path):
 
 def test_the_minimal_tree_is_valid():
     tree = build_tree(**minimal())
-    assert engine.next_step(tree, ["0", "0"]).id == "r2"
+    assert assistant.next_step(tree, ["0", "0"]).id == "r2"
     assert tree.outcomes["r1"].obligations[0].contact == tree.contacts["hotline"]
 
 

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from hygie.incidents import engine, selectors
+from hygie.incidents import assistant, selectors
+from hygie.incidents.assistant import PARIS
 from hygie.incidents.content import TreeError, build_tree, load_tree
-from hygie.incidents.engine import PARIS
 from hygie.incidents.tests.helpers import make_report
 from hygie.incidents.tests.pages import dated, duties, text
 from hygie.incidents.tests.trees import minimal, outcome_of, question
@@ -24,12 +24,12 @@ def path_to(*labels: str) -> str:
     tree = load_tree()
     answers: list[str] = []
     for label in labels:
-        step = engine.next_step(tree, answers)
-        assert not isinstance(step, engine.Outcome), f"{labels}: outcome reached early"
+        step = assistant.next_step(tree, answers)
+        assert not isinstance(step, assistant.Outcome), f"{labels}: outcome reached early"
         index = next((i for i, a in enumerate(step.answers) if a.label.fr.startswith(label)), None)
         assert index is not None, f"no answer {label!r} at {step.id}"
         answers.append(str(index))
-    return engine.format_path(answers)
+    return assistant.format_path(answers)
 
 
 def outcome_page(client, path: str) -> str:
@@ -96,21 +96,21 @@ def test_slowness_says_why_the_cnil_and_the_complaint_are_not_required(client):
 
 def test_no_catch_all_or_low_severity_outcome_shows_a_duty_as_due():
     tree = load_tree()
-    for path, reached in engine.outcome_paths(tree):
-        visits, _ = engine.walk(tree, path)
-        due = engine.due_obligations(visits, reached)
+    for path, reached in assistant.outcome_paths(tree):
+        visits, _ = assistant.walk(tree, path)
+        due = assistant.due_obligations(visits, reached)
         if reached.id in {"general_unknown", "slow_computer"} or reached.severity == "low":
-            assert due == [], f"{engine.format_path(path)} → {reached.id}: {due}"
+            assert due == [], f"{assistant.format_path(path)} → {reached.id}: {due}"
 
 
 def test_every_dated_duty_is_backed_by_every_condition_it_requires():
     tree = load_tree()
-    for path, reached in engine.outcome_paths(tree):
-        visits, _ = engine.walk(tree, path)
-        facts = engine.established_facts(visits, reached)
-        for obligation in engine.due_obligations(visits, reached):
+    for path, reached in assistant.outcome_paths(tree):
+        visits, _ = assistant.walk(tree, path)
+        facts = assistant.established_facts(visits, reached)
+        for obligation in assistant.due_obligations(visits, reached):
             for condition in obligation.requires:
-                assert facts.get(condition.id) is True, (engine.format_path(path), obligation.id)
+                assert facts.get(condition.id) is True, (assistant.format_path(path), obligation.id)
 
 
 def test_every_obligation_cites_the_fact_base_and_its_conditions_exist():
@@ -141,23 +141,23 @@ def conditional_tree():
 
 def test_a_duty_is_due_only_when_every_condition_is_established():
     tree = conditional_tree()
-    visits, reached = engine.walk(tree, ["1"])  # holder (outcome) and risky (answer)
-    assert [a.status for a in engine.assess_outcome(visits, reached)] == [engine.REQUIRED]
+    visits, reached = assistant.walk(tree, ["1"])  # holder (outcome) and risky (answer)
+    assert [a.status for a in assistant.assess_outcome(visits, reached)] == [assistant.REQUIRED]
 
 
 def test_an_answer_that_contradicts_a_condition_makes_the_duty_not_required():
     tree = conditional_tree()
-    visits, reached = engine.walk(tree, ["0", "0"])
-    (assessment,) = engine.assess_outcome(visits, reached)
-    assert assessment.status == engine.NOT_REQUIRED
+    visits, reached = assistant.walk(tree, ["0", "0"])
+    (assessment,) = assistant.assess_outcome(visits, reached)
+    assert assessment.status == assistant.NOT_REQUIRED
     assert [c.id for c in assessment.unmet] == ["risky"]
 
 
 def test_a_condition_left_open_makes_the_duty_to_check():
     tree = conditional_tree()
-    visits, reached = engine.walk(tree, ["u0"])  # the shortcut says nothing about the risk
-    (assessment,) = engine.assess_outcome(visits, reached)
-    assert assessment.status == engine.TO_CHECK
+    visits, reached = assistant.walk(tree, ["u0"])  # the shortcut says nothing about the risk
+    (assessment,) = assistant.assess_outcome(visits, reached)
+    assert assessment.status == assistant.TO_CHECK
     assert [c.id for c in assessment.open] == ["risky"]
 
 
@@ -165,8 +165,8 @@ def test_an_answer_overrides_what_the_outcome_establishes():
     tree = conditional_tree()
     answer = tree.questions["q2"].answers[0]
     outcome = tree.outcomes["r2"]
-    visit = engine.Visit(question=tree.questions["q2"], answer=answer, path_before=("0",))
-    assert engine.established_facts([visit], outcome) == {"holder": True, "risky": False}
+    visit = assistant.Visit(question=tree.questions["q2"], answer=answer, path_before=("0",))
+    assert assistant.established_facts([visit], outcome) == {"holder": True, "risky": False}
 
 
 @pytest.mark.parametrize(
@@ -205,10 +205,10 @@ def test_a_month_deadline_is_a_calendar_date_across_a_clock_change():
     tree = load_tree()
     rule = tree.obligations["card_dispute_13_months"]
     discovered = dt.datetime(2025, 1, 31, 10, 0, tzinfo=PARIS)  # winter time
-    (deadline,) = engine.deadlines([rule], discovered)
+    (deadline,) = assistant.deadlines([rule], discovered)
     assert deadline.due == dt.datetime(2026, 2, 28, 10, 0, tzinfo=PARIS)
     discovered = dt.datetime(2025, 3, 15, 9, 0, tzinfo=PARIS)  # winter → summer in 13 months
-    (deadline,) = engine.deadlines([rule], discovered)
+    (deadline,) = assistant.deadlines([rule], discovered)
     assert deadline.due == dt.datetime(2026, 4, 15, 9, 0, tzinfo=PARIS)
     assert deadline.due.utcoffset() == dt.timedelta(hours=2)
 

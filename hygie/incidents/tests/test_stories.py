@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from hygie.incidents import engine
+from hygie.incidents import assistant
 from hygie.incidents.content import load_tree
 from hygie.incidents.tests.pages import dated, duties, section, text
 from hygie.incidents.tests.stories import STORIES, Story
@@ -79,11 +79,11 @@ def test_a_story_reaches_the_right_advice_duties_and_deadlines(client, story):
     for word in story.absent:
         assert word not in words, f"{story.name}: should not say {word!r}"
     # Every duty the page dates is one the answers establish.
-    visits, reached = engine.walk(load_tree(), _path_of(content))
-    assert {o.id for o in engine.due_obligations(visits, reached)} == shown_due
+    visits, reached = assistant.walk(load_tree(), _path_of(content))
+    assert {o.id for o in assistant.due_obligations(visits, reached)} == shown_due
 
 
 def _path_of(content: str) -> list[str]:
     match = re.search(r'href="/aide/r/([0-9u.]+)/resume\.pdf', content)
     assert match, "the page links to its PDF"
-    return engine.parse_path(match.group(1))
+    return assistant.parse_path(match.group(1))

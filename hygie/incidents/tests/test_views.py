@@ -8,7 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from hygie.incidents import engine
+from hygie.incidents import assistant
 from hygie.incidents.content import load_tree
 
 pytestmark = pytest.mark.django_db  # the national pages list the unions
@@ -170,11 +170,11 @@ def test_the_english_version(client):
 
 def test_every_outcome_page_renders(client):
     seen = set()
-    for path, outcome in engine.outcome_paths(load_tree()):
+    for path, outcome in assistant.outcome_paths(load_tree()):
         if outcome.id in seen:
             continue
         seen.add(outcome.id)
-        url = reverse("incidents:result", kwargs={"path": engine.format_path(path)})
+        url = reverse("incidents:result", kwargs={"path": assistant.format_path(path)})
         response = client.get(url)
         assert response.status_code == 200, url
         assert html.escape(outcome.title.fr) in page(response)

@@ -32,7 +32,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from hygie.accounts.audit import client_ip
 from hygie.accounts.models import Organisation
-from hygie.incidents import antispam, engine, services
+from hygie.incidents import antispam, assistant, services
 from hygie.incidents.content import (
     ORGANISATION_CONTACT,
     Contact,
@@ -91,10 +91,10 @@ class Guide:
     def step_url(self, answers: Sequence[str]) -> str:
         if not answers:
             return self.start_url
-        return self.url("step", path=engine.format_path(answers))
+        return self.url("step", path=assistant.format_path(answers))
 
     def result_url(self, answers: Sequence[str]) -> str:
-        return self.url("result", path=engine.format_path(answers))
+        return self.url("result", path=assistant.format_path(answers))
 
     def contacts(self, outcome: Outcome) -> list[Contact]:
         """The outcome's contacts; through an organisation, its own details as "organisation"."""
@@ -149,7 +149,7 @@ def _guide(slug: str | None) -> Guide | None:
     return Guide(organisation) if organisation is not None else None
 
 
-def _links(guide: Guide, found: Sequence[engine.Choice]) -> list[Link]:
+def _links(guide: Guide, found: Sequence[assistant.Choice]) -> list[Link]:
     return [
         Link(
             label=choice.answer.label,
@@ -163,7 +163,7 @@ def _links(guide: Guide, found: Sequence[engine.Choice]) -> list[Link]:
     ]
 
 
-def _answered(guide: Guide, visits: Sequence[engine.Visit]) -> list[Answered]:
+def _answered(guide: Guide, visits: Sequence[assistant.Visit]) -> list[Answered]:
     return [
         Answered(
             question=visit.question.text if visit.question else None,
@@ -189,9 +189,9 @@ def start(request: HttpRequest, organisation: str | None = None) -> HttpResponse
         "incidents/start.html",
         {
             **guide.context(),
-            "urgent": _links(guide, engine.urgent_choices(tree)),
+            "urgent": _links(guide, assistant.urgent_choices(tree)),
             "question": tree.start_question,
-            "answers": _links(guide, engine.choices(tree.start_question, [])),
+            "answers": _links(guide, assistant.choices(tree.start_question, [])),
             "step_number": 1,
             "unions": unions() if guide.organisation is None else [],
         },
@@ -205,9 +205,9 @@ def step(request: HttpRequest, path: str, organisation: str | None = None) -> Ht
         return _not_found(request)
     tree = load_tree()
     try:
-        answers = engine.parse_path(path)
-        visits, position = engine.walk(tree, answers)
-    except engine.InvalidPath:
+        answers = assistant.parse_path(path)
+        visits, position = assistant.walk(tree, answers)
+    except assistant.InvalidPath:
         return _not_found(request, guide)
     if isinstance(position, Outcome):
         return redirect(guide.result_url(answers))
@@ -217,7 +217,7 @@ def step(request: HttpRequest, path: str, organisation: str | None = None) -> Ht
         {
             **guide.context(),
             "question": position,
-            "answers": _links(guide, engine.choices(position, answers)),
+            "answers": _links(guide, assistant.choices(position, answers)),
             "answered": _answered(guide, visits),
             "back_url": guide.step_url(answers[:-1]),
             "step_number": len(answers) + 1,
@@ -230,7 +230,7 @@ class Reached(NamedTuple):
 
     guide: Guide
     answers: list[str]
-    visits: list[engine.Visit]
+    visits: list[assistant.Visit]
     outcome: Outcome
 
 
@@ -242,9 +242,9 @@ def _reach_outcome(
     if guide is None:
         return _not_found(request)
     try:
-        answers = engine.parse_path(path)
-        visits, position = engine.walk(load_tree(), answers)
-    except engine.InvalidPath:
+        answers = assistant.parse_path(path)
+        visits, position = assistant.walk(load_tree(), answers)
+    except assistant.InvalidPath:
         return _not_found(request, guide)
     if isinstance(position, Question):
         return redirect(guide.step_url(answers))
@@ -271,7 +271,7 @@ def result(request: HttpRequest, path: str, organisation: str | None = None) -> 
         report_form = ReportForm(
             organisation=guide.organisation,
             initial={
-                "path": engine.format_path(answers),
+                "path": assistant.format_path(answers),
                 "outcome": position.id,
                 "decouverte": discovered_at,
                 "token": antispam.issue_token(),
@@ -282,16 +282,16 @@ def result(request: HttpRequest, path: str, organisation: str | None = None) -> 
         context["unions"] = unions(answers)
     context["pdf_url"] = _pdf_url(guide, answers, discovered_at)
     context["print_url"] = _with_discovery(
-        guide.url("print", path=engine.format_path(answers)), discovered_at
+        guide.url("print", path=assistant.format_path(answers)), discovered_at
     )
     return render(request, "incidents/result.html", context)
 
 
 def _pdf_url(guide: Guide, answers: Sequence[str], discovered_at: Any) -> str:
-    url = guide.url("pdf", path=engine.format_path(answers))
+    url = guide.url("pdf", path=assistant.format_path(answers))
     if discovered_at is None:
         return url
-    discovered = discovered_at.astimezone(engine.PARIS).strftime(INPUT_FORMAT)
+    discovered = discovered_at.astimezone(assistant.PARIS).strftime(INPUT_FORMAT)
     return f"{url}?{urlencode({'decouverte': discovered})}"
 
 
@@ -326,7 +326,7 @@ def result_pdf(request: HttpRequest, path: str, organisation: str | None = None)
     context["generated_at"] = paris_now()
     language = get_language() or "fr"
     content = render_pdf("incidents/summary_pdf.html", context, language=language)
-    stamp = discovered_at.astimezone(engine.PARIS).strftime("%Y%m%d-%H%M")
+    stamp = discovered_at.astimezone(assistant.PARIS).strftime("%Y%m%d-%H%M")
     return _with_browser_cookie(
         pdf_response(content, f"incident-{position.id}-{stamp}.pdf"), request, client
     )
@@ -376,7 +376,7 @@ def _with_browser_cookie(
 def _with_discovery(url: str, discovered_at: Any) -> str:
     if discovered_at is None:
         return url
-    discovered = discovered_at.astimezone(engine.PARIS).strftime(INPUT_FORMAT)
+    discovered = discovered_at.astimezone(assistant.PARIS).strftime(INPUT_FORMAT)
     return f"{url}?{urlencode({'decouverte': discovered})}"
 
 
@@ -398,7 +398,7 @@ def _limited(
         "kind": kind,
         "result_url": _with_discovery(guide.result_url(answers), discovered) if answers else "",
         "print_url": _with_discovery(
-            guide.url("print", path=engine.format_path(answers)), discovered
+            guide.url("print", path=assistant.format_path(answers)), discovered
         )
         if answers
         else "",
@@ -411,21 +411,21 @@ def _limited(
 def _result_context(
     guide: Guide,
     answers: Sequence[str],
-    visits: Sequence[engine.Visit],
+    visits: Sequence[assistant.Visit],
     outcome: Outcome,
     form: DiscoveryForm,
     discovered_at: Any,
     report_form: ReportForm | None,
 ) -> dict[str, Any]:
-    assessments = engine.assess_outcome(visits, outcome)
+    assessments = assistant.assess_outcome(visits, outcome)
     due = [a.obligation for a in assessments if a.required]
-    to_check = [a for a in assessments if a.status == engine.TO_CHECK]
+    to_check = [a for a in assessments if a.status == assistant.TO_CHECK]
     if discovered_at is not None:
-        obligations = engine.deadlines(due, discovered_at)
-        checked = engine.deadlines([a.obligation for a in to_check], discovered_at)
+        obligations = assistant.deadlines(due, discovered_at)
+        checked = assistant.deadlines([a.obligation for a in to_check], discovered_at)
     else:
-        obligations = [engine.Deadline(obligation=o, due=None) for o in due]
-        checked = [engine.Deadline(obligation=a.obligation, due=None) for a in to_check]
+        obligations = [assistant.Deadline(obligation=o, due=None) for o in due]
+        checked = [assistant.Deadline(obligation=a.obligation, due=None) for a in to_check]
     sources = outcome.sources
     number = {source.id: index for index, source in enumerate(sources, start=1)}
     contacts = guide.contacts(outcome)
@@ -440,7 +440,7 @@ def _result_context(
         "to_check": [
             (assessment, deadline) for assessment, deadline in zip(to_check, checked, strict=True)
         ],
-        "not_required": [a for a in assessments if a.status == engine.NOT_REQUIRED],
+        "not_required": [a for a in assessments if a.status == assistant.NOT_REQUIRED],
         "now_actions": [
             (advice, number[advice.source.id]) for advice in outcome.actions[: outcome.now]
         ],
@@ -481,9 +481,9 @@ def send_report(request: HttpRequest, organisation: str) -> HttpResponse:
         return redirect(guide.start_url)
     client = _client(request)
     try:
-        answers = engine.parse_path(request.POST.get("path", ""))
-        visits, position = engine.walk(load_tree(), answers)
-    except engine.InvalidPath:
+        answers = assistant.parse_path(request.POST.get("path", ""))
+        visits, position = assistant.walk(load_tree(), answers)
+    except assistant.InvalidPath:
         return _not_found(request, guide)
     if not isinstance(position, Outcome):
         return _not_found(request, guide)
@@ -513,7 +513,7 @@ def send_report(request: HttpRequest, organisation: str) -> HttpResponse:
             report = services.submit_report(
                 organisation=guide.organisation,
                 outcome=position,
-                path=engine.format_path(answers),
+                path=assistant.format_path(answers),
                 discovered_at=data["decouverte"],
                 name=data["name"],
                 practice=data["practice"],
@@ -550,7 +550,7 @@ def send_report(request: HttpRequest, organisation: str) -> HttpResponse:
     context = _result_context(guide, answers, visits, position, discovery, discovered_at, form)
     context["pdf_url"] = _pdf_url(guide, answers, discovered_at)
     context["print_url"] = _with_discovery(
-        guide.url("print", path=engine.format_path(answers)), discovered_at
+        guide.url("print", path=assistant.format_path(answers)), discovered_at
     )
     response = render(request, "incidents/result.html", context, status=status)
     return _with_browser_cookie(response, request, client)
@@ -589,8 +589,8 @@ def report_sent(request: HttpRequest, organisation: str, token: str) -> HttpResp
     )
     if report is None:
         return _not_found(request, guide)
-    advice_url = guide.result_url(engine.parse_path(report.path))
-    discovered = report.discovered_at.astimezone(engine.PARIS).strftime(INPUT_FORMAT)
+    advice_url = guide.result_url(assistant.parse_path(report.path))
+    discovered = report.discovered_at.astimezone(assistant.PARIS).strftime(INPUT_FORMAT)
     return render(
         request,
         "incidents/report_sent.html",

@@ -230,7 +230,7 @@ def test_list_schedule_names_every_job_source_and_step():
         assert spec.name in text
     for function in [*DUE_WORK_SOURCES, *WORKER_STEPS]:
         assert f"{function.__module__}.{function.__qualname__}" in text
-    assert "hygie.delivery.engine.send_due" in text
+    assert "hygie.delivery.sending.send_due" in text
 
 
 def test_registering_twice_keeps_one_entry():

@@ -6,7 +6,7 @@ from datetime import date, time, timedelta
 
 from django.utils import timezone
 
-from hygie.delivery import engine
+from hygie.delivery import sending
 from hygie.delivery.models import Delivery, Mailing
 from hygie.phishing.models import SimulationAnnouncement, SimulationCampaign
 from hygie.phishing.services import campaign_launch
@@ -33,7 +33,7 @@ def launch_and_send(campaign: SimulationCampaign) -> None:
     Delivery.objects.filter(mailing=campaign.mailing).update(
         next_attempt_at=timezone.now() - timedelta(minutes=5)
     )
-    engine.send_due("w1")
+    sending.send_due("w1")
     # Make the messages look delivered a while ago (a person does not click in 2 s).
     Delivery.objects.filter(mailing=campaign.mailing).update(
         sent_at=timezone.now() - timedelta(minutes=30)

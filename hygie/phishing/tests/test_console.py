@@ -265,7 +265,7 @@ def later(simulation, organisation, admin):
 def test_a_neutral_page_now_and_the_explanation_by_email_at_the_end(
     later, smtp_server, client, console, admin
 ):
-    from hygie.delivery import engine
+    from hygie.delivery import sending
 
     launch_and_send(later)
     clicked = Delivery.objects.filter(mailing=later.mailing).order_by("pk").first()
@@ -283,7 +283,7 @@ def test_a_neutral_page_now_and_the_explanation_by_email_at_the_end(
     assert delivery.person_id == clicked.person_id  # only the person who clicked
     open_window(follow_up)
     Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=follow_up.created_at)
-    engine.send_due("w2")
+    sending.send_due("w2")
     (sent,) = smtp_server.messages
     text = plain(sent.message.get_body(("plain",)).get_content())
     scenario = _shipped()

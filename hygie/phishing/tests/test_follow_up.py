@@ -16,7 +16,7 @@ from hygie.audience.models import Person, PersonStatus
 from hygie.awareness.models import AwarenessCampaign, Reminder
 from hygie.awareness.reminders import send_reminder
 from hygie.awareness.selectors import results as awareness_results
-from hygie.delivery import engine
+from hygie.delivery import sending
 from hygie.delivery.models import Delivery, DeliveryStatus, MailingKind
 from hygie.library import enrolment
 from hygie.library.loader import load as load_library
@@ -95,7 +95,7 @@ def test_those_who_clicked_are_enrolled_and_their_reading_is_measured(
     # The capsule email goes out like any awareness campaign's; reading it counts.
     open_window(enrolled.mailing)
     Delivery.objects.filter(mailing=enrolled.mailing).update(next_attempt_at=timezone.now())
-    engine.send_due("w2")
+    sending.send_due("w2")
     (sent,) = smtp_server.messages
     assert sent.recipients == [person.recipient]
     text = sent.message.get_body(("plain",)).get_content()
@@ -196,7 +196,7 @@ def test_the_explanation_email_announces_the_capsule_without_carrying_it(
     for mailing in (notice.mailing, enrolled.mailing):
         open_window(mailing)
     Delivery.objects.filter(status=DeliveryStatus.SCHEDULED).update(next_attempt_at=timezone.now())
-    while engine.send_due("w2"):
+    while sending.send_due("w2"):
         pass
     by_subject = {plain(str(m.message["Subject"])): m.message for m in smtp_server.messages}
     assert len(by_subject) == 2 and enrolled.capsule.title in by_subject
@@ -266,7 +266,7 @@ def test_the_explanation_email_says_who_sees_what_and_how_to_report(
     notice = Delivery.objects.get(mailing__kind=MailingKind.NOTICE)
     open_window(notice.mailing)
     Delivery.objects.filter(status=DeliveryStatus.SCHEDULED).update(next_attempt_at=timezone.now())
-    while engine.send_due("w2"):
+    while sending.send_due("w2"):
         pass
     (message,) = [m.message for m in smtp_server.messages]
     for body in (message.get_body(("plain",)), message.get_body(("html",))):

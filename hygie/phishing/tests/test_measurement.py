@@ -218,9 +218,9 @@ def test_a_report_from_the_message_is_the_best_outcome(
     assert "transférez-le à signalement@urps.example" in message.get_body(("plain",)).get_content()
 
     # A tracking process that never sent mail has not cached the site's URLs.
-    from hygie.delivery import engine
+    from hygie.delivery import sending
 
-    engine._unsubscribe_prefix.cache_clear()
+    sending._unsubscribe_prefix.cache_clear()
     # Following the link (as mail scanners do) records nothing.
     ask = client.get(_url(campaign, delivery, "r/"), **PERSON)
     assert ask.status_code == 200 and b"<form" in ask.content

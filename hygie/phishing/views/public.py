@@ -20,8 +20,8 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from hygie.delivery.engine import recipient_values
 from hygie.delivery.models import Delivery
+from hygie.delivery.sending import recipient_values
 from hygie.phishing import lookup, pages, services, teaching
 from hygie.phishing.models import AfterClick, HitKind, Scenario
 

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from hygie.accounts.audit import client_ip
 from hygie.audience.models import Person, PersonStatus
 from hygie.audience.services import person_unsubscribe
-from hygie.delivery.engine import recipient_values
+from hygie.delivery.sending import recipient_values
 from hygie.lib.pdf import pdf_response, render_pdf
 from hygie.phishing.services import annotated_message, message_origin, scenario_of
 from hygie.phishing.teaching import delivery_of_space_link

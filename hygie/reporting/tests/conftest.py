@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from hygie.audience.models import Person, Segment
-from hygie.delivery import engine
+from hygie.delivery import sending
 from hygie.delivery.models import Delivery, DeliveryStatus, SendingProfile
 from hygie.phishing.loader import load
 from hygie.phishing.models import Scenario, SimulationAnnouncement
@@ -59,11 +59,11 @@ def simulation_delivery(organisation, admin, reporter) -> Delivery:
 
 def lure_bytes(delivery: Delivery) -> bytes:
     """The simulated message exactly as it reached the person."""
-    return engine.render_email(delivery, now=delivery.sent_at or timezone.now())[0]
+    return sending.render_email(delivery, now=delivery.sent_at or timezone.now())[0]
 
 
 def tracked_link(delivery: Delivery) -> str:
-    return engine.personal_link(delivery)
+    return sending.personal_link(delivery)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from hygie.audience.models import Person, Segment
-from hygie.delivery import engine
+from hygie.delivery import sending
 from hygie.delivery.models import Channel, Delivery, DeliveryStatus, Priority, SendingProfile
 from hygie.reporting import selectors, services
 from hygie.reporting.alerts import sanitise
@@ -124,7 +124,7 @@ def test_the_alert_leaves_first_and_its_delay_is_shown(
     group.refresh_from_db()
     assert group.alert_email is not None
     Delivery.objects.filter(mailing=group.alert_email).update(next_attempt_at=timezone.now())
-    engine.send_due("w1")
+    sending.send_due("w1")
     delivery = Delivery.objects.get(mailing=group.alert_email)
     assert delivery.status == DeliveryStatus.SENT
     (sent,) = smtp_server.messages

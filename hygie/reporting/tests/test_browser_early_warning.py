@@ -12,7 +12,7 @@ from django.test import Client
 
 from hygie.audience.models import Person, Segment
 from hygie.conftest import sign_in
-from hygie.delivery import engine
+from hygie.delivery import sending
 from hygie.delivery.models import Delivery, DeliveryStatus, SendingProfile
 from hygie.phishing.models import Scenario, ScenarioStatus
 from hygie.reporting import polling
@@ -88,7 +88,7 @@ def test_three_forwards_become_one_alert_and_three_verdicts(
     group = LureGroup.objects.get()
     alert = Delivery.objects.filter(mailing=group.alert_email)
     for _ in range(50):
-        engine.send_due("w1")
+        sending.send_due("w1")
         if not alert.exclude(status=DeliveryStatus.SENT).exists():
             break
         time.sleep(0.2)

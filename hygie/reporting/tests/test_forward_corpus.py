@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from hygie.reporting.dates import parse_printed_date, plausible_sent_at
+from hygie.reporting.forward_dates import parse_printed_date, plausible_sent_at
 from hygie.reporting.parsing import (
     original_recipient,
     parse_report,

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from hygie.incidents import engine
+from hygie.incidents import assistant
+from hygie.incidents.assistant import InvalidPath, deadlines, next_step, parse_path
 from hygie.incidents.content import (
     DeadlineRule,
     Obligation,
@@ -17,7 +18,6 @@ from hygie.incidents.content import (
     Text,
     load_tree,
 )
-from hygie.incidents.engine import InvalidPath, deadlines, next_step, parse_path
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -35,7 +35,7 @@ def paris(*args: int, fold: int = 0) -> dt.datetime:
 )
 def test_paths_are_parsed(text, tokens):
     assert parse_path(text) == tokens
-    assert engine.format_path(tokens) == text
+    assert assistant.format_path(tokens) == text
 
 
 @pytest.mark.parametrize(
@@ -73,7 +73,7 @@ def test_paths_that_lead_nowhere_raise(answers):
 
 def test_walk_keeps_the_choices_made_for_the_back_links():
     tree = load_tree()
-    visits, step = engine.walk(tree, ["u1", "1"])
+    visits, step = assistant.walk(tree, ["u1", "1"])
     assert step == tree.outcomes["fake_bank_advisor"]
     assert [v.question for v in visits] == [None, tree.questions["money_event"]]
     assert [v.path_before for v in visits] == [(), ("u1",)]
@@ -82,7 +82,7 @@ def test_walk_keeps_the_choices_made_for_the_back_links():
 
 def test_every_outcome_path_is_distinct_and_walkable():
     tree = load_tree()
-    paths = list(engine.outcome_paths(tree))
+    paths = list(assistant.outcome_paths(tree))
     assert len({p for p, _ in paths}) == len(paths)
     for path, outcome in paths:
         assert isinstance(next_step(tree, path), Outcome)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hygie.library.loader import capsule_files, parse
-from hygie.library.roles import body_for_role, reader_role, role_problems, shown_questions
+from hygie.library.reader_roles import body_for_role, reader_role, role_problems, shown_questions
 
 BODY = """Intro.
 

@@ -13,8 +13,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from hygie.audience.models import PersonStatus
-from hygie.audience.suppression import is_suppressed
-from hygie.delivery import engine
+from hygie.audience.suppression_list import is_suppressed
+from hygie.delivery import sending
 from hygie.delivery.bounces import process_dsn
 from hygie.delivery.models import (
     Delivery,
@@ -41,7 +41,7 @@ def launch(m, **kwargs) -> int:
 
 def drain(worker="w1", rounds=20) -> None:
     for _ in range(rounds):
-        if not engine.send_due(worker):
+        if not sending.send_due(worker):
             return
 
 
@@ -203,18 +203,18 @@ def test_temporary_failures_are_retried_with_backoff(organisation, smtp_server):
     m = mailing(organisation)
     launch(m)
     smtp_server.handler.scripted = ["451 4.3.0 try again later", "452 4.2.2 mailbox full"]
-    engine.send_due("w1")
+    sending.send_due("w1")
     delivery = Delivery.objects.get()
     assert delivery.status == DeliveryStatus.SCHEDULED
     assert delivery.attempts == 1 and "451" in delivery.last_error
     assert delivery.next_attempt_at > timezone.now() + timedelta(seconds=40)
-    assert engine.send_due("w1") == 0  # not due yet
+    assert sending.send_due("w1") == 0  # not due yet
     Delivery.objects.update(next_attempt_at=timezone.now())
-    engine.send_due("w1")
+    sending.send_due("w1")
     delivery.refresh_from_db()
     assert delivery.attempts == 2 and "452" in delivery.last_error
     Delivery.objects.update(next_attempt_at=timezone.now())
-    engine.send_due("w1")
+    sending.send_due("w1")
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.SENT
     assert len(smtp_server.messages) == 1
@@ -224,7 +224,7 @@ def test_a_refused_connection_is_temporary(organisation, smtp_server):
     people(organisation, 1)
     launch(mailing(organisation))
     smtp_server.stop()
-    engine.send_due("w1")
+    sending.send_due("w1")
     delivery = Delivery.objects.get()
     assert delivery.status == DeliveryStatus.SCHEDULED and "onnect" in delivery.last_error
 
@@ -239,7 +239,7 @@ def test_permanent_refusals_fail_with_their_reason(organisation, smtp_server):
     assert failed.status == DeliveryStatus.FAILED
     assert failed.last_error.startswith("550 5.1.1")
     assert Delivery.objects.get(recipient="dr0@example.org").status == DeliveryStatus.SENT
-    engine.complete_finished_mailings()
+    sending.complete_finished_mailings()
     m.refresh_from_db()
     assert m.status == MailingStatus.COMPLETED
 
@@ -249,9 +249,9 @@ def test_the_rate_limit_holds_across_claims(organisation):
     SendingProfile.objects.create(organisation=organisation, rate_per_minute=5)
     launch(mailing(organisation))
     minute = (timezone.now() + timedelta(minutes=1)).replace(second=10, microsecond=0)
-    assert len(engine.claim("w1", now=minute)) == 5
-    assert engine.claim("w2", now=minute + timedelta(seconds=20)) == []
-    assert len(engine.claim("w2", now=minute + timedelta(seconds=60))) == 5
+    assert len(sending.claim("w1", now=minute)) == 5
+    assert sending.claim("w2", now=minute + timedelta(seconds=20)) == []
+    assert len(sending.claim("w2", now=minute + timedelta(seconds=60))) == 5
     assert SendQuota.objects.get().used == 5
 
 
@@ -259,11 +259,11 @@ def test_an_expired_lease_is_claimable_again(organisation):
     people(organisation, 3)
     launch(mailing(organisation))
     now = timezone.now()
-    first = engine.claim("dead-worker", now=now)
+    first = sending.claim("dead-worker", now=now)
     assert len(first) == 3
-    assert engine.claim("w2", now=now + timedelta(seconds=10)) == []
-    later = now + engine.lease_duration() + timedelta(seconds=1)
-    assert sorted(engine.claim("w2", now=later)) == sorted(first)
+    assert sending.claim("w2", now=now + timedelta(seconds=10)) == []
+    later = now + sending.lease_duration() + timedelta(seconds=1)
+    assert sorted(sending.claim("w2", now=later)) == sorted(first)
 
 
 def test_closed_window_sends_nothing_and_reschedules(organisation, smtp_server):
@@ -276,7 +276,7 @@ def test_closed_window_sends_nothing_and_reschedules(organisation, smtp_server):
     delivery = Delivery.objects.get()
     assert delivery.next_attempt_at.astimezone(PARIS).weekday() == closed_day
     Delivery.objects.update(next_attempt_at=timezone.now())  # due, but the window is shut
-    engine.send_due("w1")
+    sending.send_due("w1")
     delivery.refresh_from_db()
     assert smtp_server.messages == []
     assert delivery.status == DeliveryStatus.SCHEDULED and delivery.attempts == 0
@@ -289,7 +289,7 @@ def test_paused_mailings_do_not_send(organisation, smtp_server):
     launch(m)
     m.status = MailingStatus.PAUSED
     m.save()
-    assert engine.send_due("w1") == 0
+    assert sending.send_due("w1") == 0
     assert smtp_server.messages == []
 
 

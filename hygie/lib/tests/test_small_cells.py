@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from hygie.lib.suppression import suppress, suppressed_column
+from hygie.lib.small_cells import suppress, suppressed_column
 
 
 def recoverable(sizes: list[int], states: list[str], threshold: int) -> bool:
