@@ -8,13 +8,26 @@ automatic (RFC 3834 `Auto-Submitted: auto-replied`), and one address gets at mos
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from hygie.accounts.models import User
+from hygie.delivery.models import (
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    Mailing,
+    MailingKind,
+    MailingStatus,
+    Priority,
+    Variant,
+)
 from hygie.delivery.services import organisation_email
 from hygie.lib.emails import absolute_url
 from hygie.reporting.models import ReplyStatus, Report
@@ -134,21 +147,92 @@ def handler_answer(report: Report, *, answer: str, note: str) -> None:
 VERDICTS = ("phishing", "legitimate")
 
 
-def verdict_send(report: Report, *, verdict: str, alerted: int | None) -> None:
-    """Tell a reporter what the lure group they reported turned out to be."""
+def _verdict_content(
+    report: Report, *, verdict: str, alerted: int | None, language: str
+) -> dict[str, str]:
+    """The verdict message in the reporter's language, as a mailing variant's content."""
+    organisation = report.organisation
+    # The reported subject is the attacker's text: no brace of it may read as a
+    # placeholder when the engine fills the message in.
+    subject = report.subject.replace("{", "(").replace("}", ")")
+    context = {
+        "organisation": organisation,
+        "org_name": (organisation.brand_name or organisation.name).replace("{", "("),
+        "subject": subject,
+        "alerted": alerted,
+    }
+    name = f"emails/report_verdict_{verdict}"
+    with translation.override(language):
+        return {
+            "subject": " ".join(render_to_string(f"{name}-subject.txt", context).split())[:300],
+            "text_body": render_to_string(f"{name}-body.txt", context).strip(),
+            "html_body": render_to_string(f"{name}-body.html", context),
+        }
+
+
+def verdicts_queue(
+    reports: list[Report],
+    *,
+    verdict: str,
+    alerted: int | None,
+    label: str,
+    actor: User | None,
+) -> Mailing | None:
+    """Tell each reporter of `reports` (one report per reporter) what the lure was.
+
+    The messages are deliveries of one mailing, created in the caller's transaction:
+    when the verdict is recorded, its messages exist, and the workers send each one
+    once, however often they run or crash. Sent at once, at any hour, ahead of bulk
+    sends; who received it is private (they are the reporters)."""
     if verdict not in VERDICTS:
         raise ValueError(verdict)
-    message = organisation_email(
-        f"report_verdict_{verdict}",
-        organisation=report.organisation,
-        to=[report.reporter_email],
-        context={
-            "organisation": report.organisation,
-            "org_name": report.organisation.brand_name or report.organisation.name,
-            "subject": report.subject,
-            "alerted": alerted,
-        },
-        language=language_of(report),
+    if not reports:
+        return None
+    now = timezone.now()
+    organisation = reports[0].organisation
+    mailing = Mailing.objects.create(
+        organisation=organisation,
+        name=(_("Verdict to reporters: %(name)s") % {"name": label})[:200],
+        kind=MailingKind.NOTICE,
+        channel=Channel.EMAIL,
+        status=MailingStatus.SCHEDULED,
+        unsubscribe_link=False,
+        recipients_private=True,
+        priority=Priority.ALERT,
+        window_days=[0, 1, 2, 3, 4, 5, 6],
+        window_start=time(0, 0),
+        window_end=time(23, 59),
+        send_start=now,
+        launched_at=now,
+        created_by=actor,
     )
-    message.extra_headers.update({"Auto-Submitted": "auto-replied"})
-    transaction.on_commit(lambda: message.send(fail_silently=False))
+    variants: dict[tuple[str, str], Variant] = {}
+    rows = []
+    for report in reports:
+        language = language_of(report)
+        key = (language, report.subject)
+        if key not in variants:
+            variants[key] = Variant.objects.create(
+                mailing=mailing,
+                key=f"v{len(variants) + 1}",
+                **_verdict_content(report, verdict=verdict, alerted=alerted, language=language),
+            )
+        person = report.person
+        same = person is not None and (person.email or "").lower() == report.reporter_email.lower()
+        rows.append(
+            Delivery(
+                mailing=mailing,
+                organisation=organisation,
+                # The person only when the reporter is that person (a colleague who
+                # forwarded a member's message is not that member).
+                person=person if same else None,
+                variant=variants[key],
+                channel=Channel.EMAIL,
+                recipient=report.reporter_email,
+                status=DeliveryStatus.SCHEDULED,
+                scheduled_at=now,
+                next_attempt_at=now,
+            )
+        )
+    Delivery.objects.bulk_create(rows)
+    return mailing

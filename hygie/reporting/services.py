@@ -309,13 +309,14 @@ def _classify_reports(group: LureGroup, *, actor: User | None) -> int:
     )
     if not pending:
         return 0
-    told_before = set(
-        Report.objects.filter(group=group, verdict_sent_at__isnull=False).values_list(
-            "reporter_email", flat=True
-        )
-    )
+    told_before = {
+        address.lower()
+        for address in Report.objects.filter(
+            group=group, verdict_sent_at__isnull=False
+        ).values_list("reporter_email", flat=True)
+    }
     alerted = alerted_count(group) if group.status == GroupStatus.PHISHING else None
-    told: set[str] = set()
+    told: dict[str, Report] = {}
     for report in pending:
         address = report.reporter_email.lower()
         if (
@@ -325,8 +326,15 @@ def _classify_reports(group: LureGroup, *, actor: User | None) -> int:
             and address not in told_before
             and not report.details.get("auto_generated")
         ):
-            replies.verdict_send(report, verdict=str(group.status), alerted=alerted)
-            told.add(address)
+            told[address] = report
+    # Queued in this transaction: recorded verdict and its messages commit together.
+    replies.verdicts_queue(
+        list(told.values()),
+        verdict=str(group.status),
+        alerted=alerted,
+        label=group.name or pending[0].subject or f"#{group.pk}",
+        actor=actor,
+    )
     reports.filter(pk__in=[r.pk for r in pending]).update(verdict_sent_at=now)
     return len(told)
 

@@ -104,10 +104,12 @@ def test_one_action_warns_the_segment_by_email_and_sms_and_tells_reporters(
     assert "hxxps[://]ameli-remboursement-fr[.]example" in text
     group.refresh_from_db()
     assert group.status == GroupStatus.PHISHING
-    # Each reporter was told, with the number of members warned.
-    verdicts = [m for m in mail.outbox if "arnaque" in m.subject]
-    assert sorted(m.to[0] for m in verdicts) == sorted(p.email for p in reporters)
-    assert all("alerter 6 confrères" in m.body for m in verdicts)
+    # Each reporter is told, with the number of members warned (queued with the alert).
+    verdicts = Delivery.objects.filter(variant__subject__contains="arnaque").select_related(
+        "variant"
+    )
+    assert sorted(d.recipient for d in verdicts) == sorted(p.email for p in reporters)
+    assert all("alerter 6 confrères" in d.variant.text_body for d in verdicts)
 
 
 def test_the_alert_leaves_first_and_its_delay_is_shown(
@@ -127,8 +129,8 @@ def test_the_alert_leaves_first_and_its_delay_is_shown(
     sending.send_due("w1")
     delivery = Delivery.objects.get(mailing=group.alert_email)
     assert delivery.status == DeliveryStatus.SENT
-    (sent,) = smtp_server.messages
-    assert sent.recipients == [reporter.email]
+    # The alert, and the verdict to its reporter queued with it: both leave at once.
+    assert [m.recipients for m in smtp_server.messages] == [[reporter.email]] * 2
     minutes = selectors.alert_minutes(group)
     assert minutes is not None and minutes <= 5
     page = console(admin).get(reverse("reporting:group", args=[group.pk])).content.decode()

@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from hygie.audience.models import Person
+from hygie.delivery import sending
+from hygie.delivery.models import Delivery, DeliveryStatus, MailingKind
 from hygie.reporting import grouping, services
 from hygie.reporting.intake import ingest
 from hygie.reporting.models import Classification, GroupStatus, LureGroup, Mailbox, Report
@@ -190,18 +192,34 @@ def test_staff_merge_split_name_and_classify_with_verdicts_once_each(
     assert late_report.classification == Classification.PHISHING
 
 
-def test_verdict_messages_reach_each_reporter_after_commit(
-    organisation, plain_mailbox, admin, django_capture_on_commit_callbacks
+def test_verdicts_are_queued_with_the_verdict_and_sent_once_each(
+    organisation, plain_mailbox, admin, smtp_server
 ):
     people = members(organisation, 2)
     reports = [receive(plain_mailbox, forward_from(p, LURE)) for p in people]
+    # The first member reports it a second time: still one message to them.
+    receive(plain_mailbox, forward_from(people[0], LURE, forwards.outlook_mac))
     group = LureGroup.objects.get(pk=reports[0].group_id)
-    mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        services.group_classify(group=group, actor=admin, status=GroupStatus.LEGITIMATE)
-    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
-    assert all("légitime" in m.subject for m in mail.outbox)
-    assert "merci de votre vigilance" in mail.outbox[0].body.lower()
+    smtp_server.messages.clear()
+    services.group_classify(group=group, actor=admin, status=GroupStatus.LEGITIMATE)
+    # Recorded, the worker not run yet: the messages exist (they commit with the
+    # verdict), and nothing has left.
+    queued = Delivery.objects.filter(mailing__kind=MailingKind.NOTICE)
+    assert sorted(queued.values_list("recipient", flat=True)) == sorted(p.email for p in people)
+    assert set(queued.values_list("status", flat=True)) == {DeliveryStatus.SCHEDULED}
+    assert queued.first().mailing.recipients_private
+    assert smtp_server.messages == []
+    sending.send_due("w1")
+    sending.send_due("w2")
+    assert sorted(r for m in smtp_server.messages for r in m.recipients) == sorted(
+        p.email for p in people
+    )
+    assert set(queued.values_list("status", flat=True)) == {DeliveryStatus.SENT}
+    for received in smtp_server.messages:
+        assert "légitime" in str(received.message["Subject"])
+        text = plain(received.message.get_body(("plain",)).get_content())
+        assert "merci de votre vigilance" in text.lower()
+        assert "Votre remboursement de 84,20 €" in text
 
 
 def test_bad_staff_actions_are_refused_in_french_and_change_nothing(
