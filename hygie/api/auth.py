@@ -72,3 +72,8 @@ def require(request: HttpRequest, scope: Scope) -> ApiToken:
 
 def organisation_of(request: HttpRequest) -> Any:
     return request.auth.organisation  # type: ignore[attr-defined]
+
+
+def creator_of(request: HttpRequest) -> Any:
+    """Who the token acts for in the audit log: the staff member who created it."""
+    return request.auth.created_by  # type: ignore[attr-defined]

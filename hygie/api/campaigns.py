@@ -4,6 +4,7 @@ pages show, with the same suppression of small groups. Per person only with the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
@@ -12,6 +13,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
@@ -19,11 +21,14 @@ from ninja.errors import HttpError
 from hygie.analytics import selectors as analytics
 from hygie.api import selectors as api_selectors
 from hygie.api import services as api_services
-from hygie.api.auth import organisation_of, require
+from hygie.api.auth import creator_of, organisation_of, require
 from hygie.api.paging import Page, paged
 from hygie.api.schemas import ErrorOut, ValidationErrorOut
 from hygie.api.scopes import Scope
 from hygie.awareness.models import AwarenessCampaign
+from hygie.delivery import selectors as delivery
+from hygie.delivery import services as delivery_services
+from hygie.delivery.models import MailingStatus
 from hygie.phishing import selectors as phishing
 from hygie.phishing import services as phishing_services
 from hygie.phishing.models import SimulationCampaign, SimulationResult
@@ -300,9 +305,120 @@ def simulation_named_results(
     }
 
 
+class WindowOut(Schema):
+    days: list[int] = Field(description="Days the window is open, 0 for Monday to 6.")
+    start: str = Field(description="Opening time, HH:MM, in the window's time zone.")
+    end: str = Field(description="Closing time, HH:MM.")
+    time_zone: str
+
+
+class LackingOut(Schema):
+    value: str = Field(description="A value the message uses, named in the caller's language.")
+    missing: int = Field(description="Recipients whose record lacks it.")
+
+
+class LaunchForecastOut(Schema):
+    """What the console's confirmation page shows before a launch."""
+
+    campaign_id: int
+    mailing_id: int
+    status: str
+    recipients: int = Field(description="Confirm the launch with this number.")
+    excluded: int
+    unsubscribed: int
+    bounced: int
+    no_address: int
+    window: WindowOut
+    waits_for_window: bool = Field(description="Launched now, nothing leaves before it opens.")
+    window_opens: datetime | None
+    first_send: datetime | None
+    last_send: datetime | None
+    lacking: list[LackingOut]
+
+
+class LaunchIn(Schema):
+    recipients: int = Field(
+        ...,
+        ge=0,
+        le=10_000_000,
+        description="The number of recipients the forecast gave: the console's confirmation. "
+        "The launch is refused, and nothing sent, if the segment now gives another number.",
+    )
+
+
 class LaunchOut(Schema):
     campaign_id: int
+    mailing_id: int
     deliveries: int
+    first_send: datetime | None = Field(description="When the first message is planned.")
+    last_send: datetime | None = Field(description="When the last message is planned.")
+
+
+def _forecast_out(campaign: SimulationCampaign | AwarenessCampaign) -> dict[str, object]:
+    mailing = campaign.mailing
+    if mailing.status != MailingStatus.DRAFT:
+        raise HttpError(409, _("This mailing was already launched."))
+    forecast = delivery.launch_forecast(mailing, now=timezone.now())
+    window = forecast.window
+    return {
+        "campaign_id": campaign.pk,
+        "mailing_id": mailing.pk,
+        "status": mailing.status,
+        "recipients": forecast.recipients,
+        "excluded": forecast.excluded,
+        "unsubscribed": forecast.unsubscribed,
+        "bounced": forecast.bounced,
+        "no_address": forecast.no_address,
+        "window": {
+            "days": sorted(window.days),
+            "start": window.start.strftime("%H:%M"),
+            "end": window.end.strftime("%H:%M"),
+            "time_zone": window.zone.key,
+        },
+        "waits_for_window": forecast.waits_for_window,
+        "window_opens": forecast.window_opens,
+        "first_send": forecast.first_send,
+        "last_send": forecast.last_send,
+        "lacking": [
+            {"value": label, "missing": n} for label, n in delivery.lacking_labelled(mailing)
+        ],
+    }
+
+
+def _launch(
+    campaign: SimulationCampaign | AwarenessCampaign, launch: Callable[[], int], confirmed: int
+) -> dict[str, object]:
+    try:
+        count = api_services.launch_confirmed(
+            mailing=campaign.mailing, launch=launch, recipients=confirmed
+        )
+    except DjangoValidationError as exc:
+        raise HttpError(409, " ".join(exc.messages)) from None
+    first, last = api_selectors.planned_span(campaign.mailing)
+    return {
+        "campaign_id": campaign.pk,
+        "mailing_id": campaign.mailing_id,
+        "deliveries": count,
+        "first_send": first,
+        "last_send": last,
+    }
+
+
+def _simulation_to_launch(request: HttpRequest, campaign_id: int) -> SimulationCampaign:
+    require(request, Scope.MANAGE_CAMPAIGNS)
+    return get_object_or_404(
+        phishing.campaigns(organisation_of(request)).select_related("mailing__organisation"),
+        pk=campaign_id,
+    )
+
+
+@router.get(
+    "/simulations/{campaign_id}/launch",
+    response={200: LaunchForecastOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="What launching a phishing simulation now would do",
+)
+def simulation_launch_forecast(request: HttpRequest, campaign_id: Path[int]) -> dict[str, object]:
+    return _forecast_out(_simulation_to_launch(request, campaign_id))
 
 
 @router.post(
@@ -310,15 +426,18 @@ class LaunchOut(Schema):
     response={200: LaunchOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut},
     summary="Launch a phishing simulation",
 )
-def launch_simulation(request: HttpRequest, campaign_id: Path[int]) -> dict[str, object]:
-    require(request, Scope.MANAGE_CAMPAIGNS)
-    campaign = get_object_or_404(phishing.campaigns(organisation_of(request)), pk=campaign_id)
-    try:
-        # The console's own launch: refused until members were told that simulations exist.
-        count = phishing_services.campaign_launch(campaign=campaign, actor=None, request=request)
-    except DjangoValidationError as exc:
-        raise HttpError(409, " ".join(exc.messages)) from None
-    return {"campaign_id": campaign.pk, "deliveries": count}
+def launch_simulation(
+    request: HttpRequest, campaign_id: Path[int], payload: LaunchIn
+) -> dict[str, object]:
+    campaign = _simulation_to_launch(request, campaign_id)
+    # The console's own launch: refused until members were told that simulations exist.
+    return _launch(
+        campaign,
+        lambda: phishing_services.campaign_launch(
+            campaign=campaign, actor=creator_of(request), request=request
+        ),
+        payload.recipients,
+    )
 
 
 def _awareness(request: HttpRequest) -> QuerySet[AwarenessCampaign]:
@@ -349,6 +468,44 @@ def list_campaigns(request: HttpRequest, page: Query[Page]) -> dict[str, object]
 )
 def get_campaign(request: HttpRequest, campaign_id: Path[int]) -> dict[str, object]:
     return _awareness_out(get_object_or_404(_awareness(request), pk=campaign_id))
+
+
+def _awareness_to_launch(request: HttpRequest, campaign_id: int) -> AwarenessCampaign:
+    require(request, Scope.MANAGE_CAMPAIGNS)
+    return get_object_or_404(
+        AwarenessCampaign.objects.filter(organisation=organisation_of(request)).select_related(
+            "mailing__organisation"
+        ),
+        pk=campaign_id,
+    )
+
+
+@router.get(
+    "/campaigns/{campaign_id}/launch",
+    response={200: LaunchForecastOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="What launching an awareness campaign now would do",
+)
+def campaign_launch_forecast(request: HttpRequest, campaign_id: Path[int]) -> dict[str, object]:
+    return _forecast_out(_awareness_to_launch(request, campaign_id))
+
+
+@router.post(
+    "/campaigns/{campaign_id}/launch",
+    response={200: LaunchOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut},
+    summary="Launch an awareness campaign",
+)
+def launch_campaign(
+    request: HttpRequest, campaign_id: Path[int], payload: LaunchIn
+) -> dict[str, object]:
+    campaign = _awareness_to_launch(request, campaign_id)
+    # The console's launch of a campaign's mailing (its confirmation page, then this).
+    return _launch(
+        campaign,
+        lambda: delivery_services.mailing_launch(
+            mailing=campaign.mailing, actor=creator_of(request), request=request
+        ),
+        payload.recipients,
+    )
 
 
 class SimulationYearRow(Schema):

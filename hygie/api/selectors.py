@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import datetime
+
+from django.db.models import Max, Min, QuerySet
 
 from hygie.accounts.models import Membership, Organisation, User
 from hygie.accounts.roles import ROLE_PERMISSIONS, Permission
 from hygie.api.models import ApiToken, WebhookDelivery, WebhookEndpoint
+from hygie.delivery.models import Delivery, Mailing
 
 
 def tokens(organisation: Organisation) -> QuerySet[ApiToken]:
@@ -30,3 +33,11 @@ def may_see_names(user: User | None, organisation: Organisation) -> bool:
         return False
     roles = ROLE_PERMISSIONS[Permission.VIEW_INDIVIDUAL_RESULTS]
     return Membership.objects.filter(user=user, organisation=organisation, role__in=roles).exists()
+
+
+def planned_span(mailing: Mailing) -> tuple[datetime | None, datetime | None]:
+    """When a launched mailing's first and last messages are planned."""
+    span = Delivery.objects.filter(mailing=mailing, is_test=False).aggregate(
+        first=Min("scheduled_at"), last=Max("scheduled_at")
+    )
+    return span["first"], span["last"]

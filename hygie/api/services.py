@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,6 +20,8 @@ from hygie.accounts.models import Organisation, User
 from hygie.api.models import ApiToken, WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint
 from hygie.api.scopes import NAMED_SCOPES, Scope
 from hygie.api.selectors import may_see_names
+from hygie.delivery import selectors as delivery_selectors
+from hygie.delivery.models import Mailing, MailingStatus
 from hygie.lib import events
 from hygie.lib.netguard import AddressNotAllowed, HostNotFound, parse_networks, public_addresses
 
@@ -121,6 +124,32 @@ def api_token_record_named_read(
             "token": f"{token.name} (hyg_{token.prefix}_…)",
         },
     )
+
+
+def launch_confirmed(*, mailing: Mailing, launch: Callable[[], int], recipients: int) -> int:
+    """Run a campaign's own launch service (`launch`) as the console's confirmation does:
+    only if it reaches the number of recipients the caller was shown. Checked before (no
+    work for a stale number) and after, in the launch's transaction, so that people added
+    in between roll the whole launch back rather than receive it unconfirmed."""
+
+    def changed(now: int) -> ValidationError:
+        return ValidationError(
+            _(
+                "The recipients changed since the forecast: %(now)d now, not %(confirmed)d. "
+                "Read the forecast again, then confirm with its number."
+            )
+            % {"now": now, "confirmed": recipients}
+        )
+
+    if mailing.status == MailingStatus.DRAFT:
+        now = delivery_selectors.recipients(mailing).count()
+        if now != recipients:
+            raise changed(now)
+    with transaction.atomic():
+        count = launch()
+        if count != recipients:
+            raise changed(count)
+    return count
 
 
 def new_webhook_secret() -> str:

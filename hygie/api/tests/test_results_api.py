@@ -79,11 +79,10 @@ def test_simulations_are_listed_and_read_for_the_own_organisation_only(
     )
     for path in ("", "/results"):
         assert client.get(f"/simulations/{theirs.pk}{path}").status_code == 404
-    assert client.send("post", f"/simulations/{theirs.pk}/launch").status_code == 403
-    assert (
-        api(Scope.MANAGE_CAMPAIGNS).send("post", f"/simulations/{theirs.pk}/launch").status_code
-        == 404
-    )
+    launch = f"/simulations/{theirs.pk}/launch"
+    assert client.send("post", launch, {"recipients": 3}).status_code == 403
+    assert api(Scope.MANAGE_CAMPAIGNS).send("post", launch, {"recipients": 3}).status_code == 404
+    assert api(Scope.MANAGE_CAMPAIGNS).get(launch).status_code == 404
     assert api(Scope.READ_PEOPLE).get("/simulations").status_code == 403
 
 
@@ -111,9 +110,11 @@ def test_a_simulation_is_launched_only_with_the_scope_and_once_members_were_told
 ):
     campaign = simulation_of(organisation, admin, people=2)
     path = f"/simulations/{campaign.pk}/launch"
-    assert api(Scope.READ_RESULTS).send("post", path).status_code == 403
+    confirmed = {"recipients": 2}
+    assert api(Scope.READ_RESULTS).send("post", path, confirmed).status_code == 403
     manager = api(Scope.MANAGE_CAMPAIGNS)
-    refused = manager.send("post", path, HTTP_ACCEPT_LANGUAGE="fr")
+    assert manager.get(path).json()["recipients"] == 2
+    refused = manager.send("post", path, confirmed, **{"Accept-Language": "fr"})
     assert refused.status_code == 409
     assert "adhérents" in refused.json()["detail"]
     campaign.mailing.refresh_from_db()
@@ -121,9 +122,13 @@ def test_a_simulation_is_launched_only_with_the_scope_and_once_members_were_told
     SimulationAnnouncement.objects.create(
         organisation=organisation, announced_on=date(2026, 9, 1), channel="email"
     )
-    launched = manager.send("post", path)
-    assert launched.json() == {"campaign_id": campaign.pk, "deliveries": 2}
-    assert manager.send("post", path).status_code == 409  # once only
+    launched = manager.send("post", path, confirmed).json()
+    assert (launched["campaign_id"], launched["deliveries"]) == (campaign.pk, 2)
+    assert launched["first_send"] <= launched["last_send"]
+    # Its results are prepared, as by the console's launch.
+    assert campaign.results.count() == 2
+    assert manager.send("post", path, confirmed).status_code == 409  # once only
+    assert manager.get(path).status_code == 409
 
 
 def test_awareness_campaigns_are_listed_for_the_own_organisation_only(

@@ -13,6 +13,7 @@ from hypothesis import settings as hypothesis_settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from hygie.audience.models import Person, Segment
+from hygie.incidents.models import IncidentReport
 from hygie.incidents.tests.helpers import make_report
 from hygie.reporting.intake import ingest_text
 
@@ -49,7 +50,7 @@ def test_the_api_answers_every_request_within_its_schema(api_schema):  # type: i
     # this pytest: each operation gets its own generated cases.
     headers = {"Authorization": f"Bearer {api_schema.token}", "Host": "testserver"}
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) == 20
+    assert len(operations) == 23
 
     for operation in operations:
 
@@ -79,6 +80,27 @@ def test_answers_with_real_rows_are_valid_against_the_schema(api_schema, clicked
         assert len(response.json()["items"]) == (0 if outcome == "submitted" else 1)
 
 
+def test_launches_and_status_changes_are_valid_against_the_schema(api_schema, admin, organisation):  # type: ignore[no-untyped-def]
+    from hygie.api.tests.test_results_api import awareness_of
+    from hygie.phishing.tests.support import open_window
+
+    headers = {"Authorization": f"Bearer {api_schema.token}", "Host": "testserver"}
+    campaign = awareness_of(organisation, admin)
+    open_window(campaign.mailing)
+    path = "/api/v1/campaigns/{campaign_id}/launch"
+    forecast = api_schema[path]["GET"].Case(path_parameters={"campaign_id": campaign.pk})
+    recipients = forecast.call_and_validate(headers=headers).json()["recipients"]
+    launch = api_schema[path]["POST"].Case(
+        path_parameters={"campaign_id": campaign.pk}, body={"recipients": recipients}
+    )
+    assert launch.call_and_validate(headers=headers).json()["deliveries"] == recipients == 1
+    incident = IncidentReport.objects.get()
+    change = api_schema["/api/v1/incidents/{incident_id}/status"]["POST"].Case(
+        path_parameters={"incident_id": incident.pk}, body={"status": "closed"}
+    )
+    assert change.call_and_validate(headers=headers).json()["closed_at"] is not None
+
+
 def test_the_schema_is_served_and_lists_every_operation(client, db):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert set(paths) == {
@@ -93,6 +115,7 @@ def test_the_schema_is_served_and_lists_every_operation(client, db):
         "/api/v1/simulations/{campaign_id}/launch",
         "/api/v1/campaigns",
         "/api/v1/campaigns/{campaign_id}",
+        "/api/v1/campaigns/{campaign_id}/launch",
         "/api/v1/figures/{year}",
         "/api/v1/reports",
         "/api/v1/reports/{report_id}",
