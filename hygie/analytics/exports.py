@@ -205,7 +205,9 @@ def xlsx_table(rows: list[list[object]], headers: list[str], title: str) -> byte
         out = []
         for value in values:
             if isinstance(value, bool) or not isinstance(value, int | float):
-                cell = WriteOnlyCell(sheet, value=spreadsheet_safe("" if value is None else value))
+                # A text cell is shown as written, never run: no apostrophe needed
+                # (the CSV, which a spreadsheet reads as typed, keeps its guard).
+                cell = WriteOnlyCell(sheet, value="" if value is None else str(value))
                 cell.data_type = "s"
             else:
                 cell = WriteOnlyCell(sheet, value=value)

@@ -46,6 +46,17 @@ class CampaignRollup(models.Model):
     reported_only = models.PositiveIntegerField(default=0)
     # The scenarios' difficulty (1 obvious … 5 very hard; the hardest when several).
     difficulty = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Simulations: people whose own open was seen (a click counts as an open); None when
+    # the organisation does not track opens per person, or for roll-ups computed before.
+    opened = models.PositiveIntegerField(null=True, blank=True)
+    # Simulations: each report's time to report in whole minutes, sorted, no one's name:
+    # the year's median is taken over the year's reports, not over campaign medians
+    # (None: computed before they were kept).
+    report_minutes = models.JSONField(null=True, blank=True, default=None)
+    # Simulations: the counts of the clues people picked after a click or a report
+    # (`phishing.selectors.clue_tallies`), kept so the year's per-clue figures stay the
+    # same once the campaign is frozen by the retention job (None: computed before).
+    clues = models.JSONField(null=True, blank=True, default=None)
     # Awareness: [[question, answers, wrong], …]; simulations: one entry per red flag,
     # {scenario, technique, difficulty, where, anchor, theme, received, clicked}.
     errors = models.JSONField(default=list)

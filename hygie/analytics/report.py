@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 from hygie.accounts.models import Organisation
 from hygie.lib.pdf import render_pdf
 
-from .figures import programme_charts
+from .figures import board, programme_charts
 from .recommendations import recommend_themes
 from .selectors import programme
 
@@ -25,6 +25,7 @@ def render_annual_report(
         figures = programme(organisation, year)
         progress(40)
         charts = programme_charts(figures)
+        summary = board(organisation, figures)
         recommendations = recommend_themes(organisation, limit=5)
     progress(60)
     content = render_pdf(
@@ -34,6 +35,7 @@ def render_annual_report(
             "brand_colour": organisation.brand_colour,
             "p": figures,
             "charts": charts,
+            "board": summary,
             "recommendations": recommendations,
             "generated_at": timezone.now(),
         },

@@ -25,6 +25,7 @@ from hygie.audience.selectors import segment_people
 from hygie.awareness.models import AwarenessCampaign, EventKind, QuizAttempt, ReadingEvent
 from hygie.delivery.models import Delivery, DeliveryStatus, MailingStatus
 from hygie.phishing.models import SimulationCampaign, SimulationResult, Stage
+from hygie.phishing.selectors import clue_tallies
 from hygie.reporting.models import Report
 
 from .models import BreakdownRollup, CampaignKind, CampaignRollup, Dimension, YearRollup
@@ -192,7 +193,9 @@ def compute_simulation(
     report_seconds: list[float] = []
     breakdown = _Breakdown()
     reported_only = 0
+    opened = 0
     for stage, reported_at, hits, sent_at, key, delivery_id, *person in rows:
+        opened += stage >= Stage.OPENED
         clicked = stage >= Stage.CLICKED
         submitted = stage >= Stage.SUBMITTED
         reported = reported_at is not None
@@ -248,6 +251,9 @@ def compute_simulation(
         reported_only=reported_only,
         difficulty=max((s.difficulty for s in scenarios.values()), default=None),
         errors=errors,
+        opened=opened if organisation.track_individual_opens else None,
+        report_minutes=sorted(round(seconds / 60) for seconds in report_seconds),
+        clues=clue_tallies([campaign]),
     )
     return _save(rollup, breakdown)
 

@@ -7,6 +7,7 @@ already left out by the roll-ups. A group of fewer than k people is never shown.
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -21,7 +22,12 @@ from hygie.incidents.models import IncidentReport
 from hygie.lib.small_cells import CellState, suppress
 from hygie.library.themes import THEMES
 from hygie.phishing.models import SimulationCampaign
-from hygie.phishing.selectors import ClueErrors, clue_errors
+from hygie.phishing.selectors import (
+    ClueErrors,
+    clue_errors_of,
+    clue_tallies,
+    merge_clue_tallies,
+)
 
 from . import rollups
 from .models import BreakdownRollup, CampaignKind, CampaignRollup, Dimension, YearRollup
@@ -80,6 +86,8 @@ class SimulationRow:
     # hard): a hard lure's click rate is not a regression.
     reported_only: Rate | None = None
     difficulty: int | None = None
+    # People whose own open was seen (None: opens not tracked per person).
+    opened: Rate | None = None
 
 
 @dataclass(frozen=True)
@@ -253,6 +261,7 @@ def simulation_row(rollup: CampaignRollup, threshold: int) -> SimulationRow:
         ),
         reported_only=Rate(rollup.reported_only, rollup.sent),
         difficulty=rollup.difficulty,
+        opened=Rate(rollup.opened, rollup.sent) if rollup.opened is not None else None,
     )
 
 
@@ -392,11 +401,21 @@ def programme(organisation: Organisation, year: int, *, limit: int = 10) -> Prog
             sum(r.reported_only for r in simulations), sum(r.sent for r in simulations)
         ),
         repeat_clickers=_repeat_clickers(year_rollup, threshold),
-        clue_errors=clue_errors(
-            list(SimulationCampaign.objects.filter(pk__in=[r.campaign_id for r in simulations])),
-            threshold,
-        ),
+        clue_errors=_clue_errors(simulations, threshold),
     )
+
+
+def _clue_errors(simulations: list[CampaignRollup], threshold: int) -> ClueErrors:
+    """The year's per-clue figures from the roll-ups' clue counts (frozen with the
+    campaign by the retention job); a roll-up computed before they were kept is counted
+    from the answers themselves."""
+    tallies = []
+    for rollup in simulations:
+        if rollup.clues is not None:
+            tallies += rollup.clues
+        else:
+            tallies += clue_tallies(list(SimulationCampaign.objects.filter(pk=rollup.campaign_id)))
+    return clue_errors_of(merge_clue_tallies(tallies), threshold)
 
 
 def _repeat_clickers(year_rollup: YearRollup | None, threshold: int) -> int | None:
@@ -404,6 +423,85 @@ def _repeat_clickers(year_rollup: YearRollup | None, threshold: int) -> int | No
     names, and none below k."""
     repeat = year_rollup.repeat_clickers if year_rollup else 0
     return repeat if repeat == 0 or repeat >= threshold else None
+
+
+# --- The year in a few figures, for the summary and the year-on-year chart ----------
+
+
+@dataclass(frozen=True)
+class YearFigures:
+    """What the executive summary compares from one year to the next (counted
+    campaigns only, robots excluded)."""
+
+    year: int
+    simulations: int
+    awareness: int
+    clicked: Rate
+    reported: Rate
+    reported_only: Rate
+    # Each report's time to report (minutes) over the year; None when a roll-up of the
+    # year was computed before they were kept.
+    report_minutes: list[int] | None
+    difficulty: float | None  # the lures' mean difficulty, weighted by people (1–5)
+    quiz_takers: int
+    score_sum: float
+
+    @property
+    def median_report_minutes(self) -> float | None:
+        if not self.report_minutes:
+            return None
+        return float(statistics.median(self.report_minutes))
+
+    @property
+    def quiz_score(self) -> float | None:
+        return round(self.score_sum / self.quiz_takers, 1) if self.quiz_takers else None
+
+
+def year_figures(organisation: Organisation, year: int) -> YearFigures | None:
+    """The year's summed figures, or None when no campaign of that year counts."""
+    found, _left_out = counted_rollups(organisation, year)
+    if not found:
+        return None
+    simulations = [r for r in found if r.kind == CampaignKind.SIMULATION]
+    awareness = [r for r in found if r.kind == CampaignKind.AWARENESS]
+    sent = sum(r.sent for r in simulations)
+    rated = [r for r in simulations if r.difficulty is not None]
+    weight = sum(r.sent for r in rated)
+    minutes: list[int] | None = []
+    for rollup in simulations:
+        if rollup.report_minutes is None:
+            minutes = None
+            break
+        minutes += rollup.report_minutes
+    return YearFigures(
+        year=year,
+        simulations=len(simulations),
+        awareness=len(awareness),
+        clicked=Rate(sum(r.clicked for r in simulations), sent),
+        reported=Rate(sum(r.reported for r in simulations), sent),
+        reported_only=Rate(sum(r.reported_only for r in simulations), sent),
+        report_minutes=minutes,
+        difficulty=(
+            round(sum((r.difficulty or 0) * r.sent for r in rated) / weight, 1) if weight else None
+        ),
+        quiz_takers=sum(r.quiz_takers for r in awareness),
+        score_sum=sum(r.score_sum for r in awareness),
+    )
+
+
+def years_figures(organisation: Organisation, year: int, *, count: int = 5) -> list[YearFigures]:
+    """The figures of `year` and of up to `count - 1` years before it that had a
+    simulation, oldest first (the year-on-year chart)."""
+    rollups.refresh(organisation, stale_too=False)
+    earlier = sorted(
+        set(
+            CampaignRollup.objects.filter(
+                organisation=organisation, kind=CampaignKind.SIMULATION, year__lte=year
+            ).values_list("year", flat=True)
+        )
+    )[-count:]
+    found = [year_figures(organisation, one) for one in earlier]
+    return [figures for figures in found if figures is not None and figures.simulations]
 
 
 # --- Breakdowns ------------------------------------------------------------------

@@ -72,8 +72,14 @@ def _fetcher() -> Any:
     return LocalFetcher()
 
 
+# Tagged PDF for assistive technologies (PDF/UA-1): a structure tree (headings, tables,
+# lists, figures with their text), the document's language (from <html lang>) and its
+# title (from <title>) shown in place of the file name.
+ACCESSIBLE_VARIANT = "pdf/ua-1"
+
+
 def render_pdf(template_name: str, context: dict[str, Any], *, language: str = "fr") -> bytes:
-    """Render `template_name` (extending pdf/base.html) to PDF bytes."""
+    """Render `template_name` (extending pdf/base.html) to tagged, accessible PDF bytes."""
     from weasyprint import HTML
 
     with translation.override(language):
@@ -81,7 +87,7 @@ def render_pdf(template_name: str, context: dict[str, Any], *, language: str = "
     if language.startswith("fr"):
         html = french_html(html)
     document = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=_fetcher())
-    return bytes(document.write_pdf())
+    return bytes(document.write_pdf(pdf_variant=ACCESSIBLE_VARIANT))
 
 
 def html_to_pdf(html: str) -> bytes:

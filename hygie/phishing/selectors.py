@@ -6,9 +6,10 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
@@ -558,9 +559,12 @@ def _shown(count: int, total: int, threshold: int) -> Rate | None:
     return Rate("clue", count, total)
 
 
-def clue_errors(campaigns: Sequence[SimulationCampaign], threshold: int) -> ClueErrors:
-    """Per-clue missed and noticed rates from the optional taps of the people who
-    clicked and of those who reported, over `campaigns` (one, or a year's)."""
+def clue_tallies(campaigns: Sequence[SimulationCampaign]) -> list[dict[str, Any]]:
+    """The counts behind the per-clue figures, one entry per scenario that has answers:
+    {key, scenario, difficulty, flags: [{anchor, where}], clicked, reported (people who
+    answered at each moment), missed, noticed ({clue number: people who picked it}),
+    unknown}. Counts only, no one's answer: they can be kept (and summed) once the
+    answers themselves are gone."""
     answers = ClueAnswer.objects.filter(
         delivery__mailing_id__in=[c.mailing_id for c in campaigns]
     ).values_list("delivery__variant__key", "moment", "clues")
@@ -569,23 +573,68 @@ def clue_errors(campaigns: Sequence[SimulationCampaign], threshold: int) -> Clue
     for key, moment, clues in answers:
         answered[(key, moment)] += 1
         picked[(key, moment)].update(clues)
-    rows, suppressed = [], 0
     scenarios = {f"s{s.pk}": s for campaign in campaigns for s in campaign.scenarios.all()}
-    for key, scenario in scenarios.items():
+    tallies = []
+    for key, scenario in sorted(scenarios.items()):
         clicked = answered[(key, ClueMoment.CLICKED)]
         reported = answered[(key, ClueMoment.REPORTED)]
         if not clicked and not reported:
             continue
-        for number, flag in enumerate(scenario.data.get("red_flags", []), start=1):
-            missed = _shown(picked[(key, ClueMoment.CLICKED)][str(number)], clicked, threshold)
-            noticed = _shown(picked[(key, ClueMoment.REPORTED)][str(number)], reported, threshold)
+        tallies.append(
+            {
+                "key": key,
+                "scenario": scenario.title,
+                "difficulty": scenario.difficulty,
+                "flags": [
+                    {"anchor": flag["anchor"], "where": flag["where"]}
+                    for flag in scenario.data.get("red_flags", [])
+                ],
+                "clicked": clicked,
+                "reported": reported,
+                "missed": dict(picked[(key, ClueMoment.CLICKED)]),
+                "noticed": dict(picked[(key, ClueMoment.REPORTED)]),
+                "unknown": picked[(key, ClueMoment.CLICKED)][UNKNOWN_CLUE],
+            }
+        )
+    return tallies
+
+
+def merge_clue_tallies(tallies: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Tallies of several campaigns summed per scenario (one scenario sent twice in a
+    year counts its people together)."""
+    merged: dict[str, dict[str, Any]] = {}
+    for tally in tallies:
+        into = merged.get(tally["key"])
+        if into is None:
+            merged[tally["key"]] = {
+                **tally,
+                "missed": dict(tally["missed"]),
+                "noticed": dict(tally["noticed"]),
+            }
+            continue
+        for name in ("clicked", "reported", "unknown"):
+            into[name] += tally[name]
+        for name in ("missed", "noticed"):
+            for clue, count in tally[name].items():
+                into[name][clue] = into[name].get(clue, 0) + count
+    return [merged[key] for key in sorted(merged)]
+
+
+def clue_errors_of(tallies: Sequence[dict[str, Any]], threshold: int) -> ClueErrors:
+    """Per-clue missed and noticed rates from tallies (`clue_tallies`), k applied."""
+    rows, suppressed = [], 0
+    for tally in tallies:
+        clicked, reported = tally["clicked"], tally["reported"]
+        for number, flag in enumerate(tally["flags"], start=1):
+            missed = _shown(tally["missed"].get(str(number), 0), clicked, threshold)
+            noticed = _shown(tally["noticed"].get(str(number), 0), reported, threshold)
             if missed is None and noticed is None:
                 suppressed += 1
                 continue
             rows.append(
                 ClueError(
-                    scenario.title,
-                    scenario.difficulty,
+                    tally["scenario"],
+                    tally["difficulty"],
                     number,
                     flag["anchor"],
                     flag["where"],
@@ -594,17 +643,20 @@ def clue_errors(campaigns: Sequence[SimulationCampaign], threshold: int) -> Clue
                 )
             )
     rows.sort(key=lambda r: (-(r.missed.percent if r.missed else -1), r.scenario, r.number))
-    clicked_total = sum(n for (_k, m), n in answered.items() if m == ClueMoment.CLICKED)
-    unknown = sum(
-        counts[UNKNOWN_CLUE] for (_k, m), counts in picked.items() if m == ClueMoment.CLICKED
-    )
+    clicked_total = sum(t["clicked"] for t in tallies)
     return ClueErrors(
         rows=rows,
         clicked_answers=clicked_total,
-        reported_answers=sum(n for (_k, m), n in answered.items() if m == ClueMoment.REPORTED),
-        unknown=_shown(unknown, clicked_total, threshold),
+        reported_answers=sum(t["reported"] for t in tallies),
+        unknown=_shown(sum(t["unknown"] for t in tallies), clicked_total, threshold),
         suppressed=suppressed,
     )
+
+
+def clue_errors(campaigns: Sequence[SimulationCampaign], threshold: int) -> ClueErrors:
+    """Per-clue missed and noticed rates from the optional taps of the people who
+    clicked and of those who reported, over `campaigns` (one, or a year's)."""
+    return clue_errors_of(clue_tallies(campaigns), threshold)
 
 
 # --- Scanner knowledge ---------------------------------------------------------

@@ -139,8 +139,10 @@ def test_page_shows_sample_sizes_intervals_and_the_charts(world, admin, console)
     spring = next(r for r in page.context["p"].simulations if r.name == "Printemps")
     # French page: decimal commas.
     assert f"[{spring.clicked.low}–{spring.clicked.high}]".replace(".", ",") in html
-    assert html.count('role="img"') == 2
+    # Themes and trend, a funnel per simulation, and 2024 against 2025.
+    assert html.count('role="img"') == 2 + 2 + 1
     assert 'data-testid="simulation-progress"' in html  # the table behind the trend chart
+    assert html.count('data-testid="funnel"') == 2 and 'data-testid="years"' in html
 
 
 def test_the_year_selector_shows_only_that_year(world, admin, console):

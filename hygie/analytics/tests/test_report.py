@@ -10,6 +10,7 @@ from hygie.analytics.models import AnnualReport, ReportStatus
 from hygie.operations.loop import StopFlag
 from hygie.operations.management.commands.worker import WorkerProcess
 from hygie.testing.pdf import pdf_text
+from hygie.testing.text import plain
 
 
 def test_annual_report_is_generated_in_the_background_and_kept(
@@ -64,3 +65,31 @@ def test_a_report_still_running_cannot_be_downloaded(world, admin, console):
     assert client.get(reverse("analytics:report_download", args=[report.pk])).status_code == 404
     page = client.get(reverse("analytics:report_status", args=[report.pk]))
     assert page.status_code == 200 and page.context["pending"]
+
+
+def test_annual_report_is_a_tagged_pdf_opening_with_the_summary_and_the_charts(world):
+    import io
+
+    from pypdf import PdfReader
+
+    from hygie.analytics.report import render_annual_report
+
+    content = render_annual_report(world.organisation, 2025)
+    reader = PdfReader(io.BytesIO(content))
+    root = reader.trailer["/Root"]
+    # Tagged for assistive technologies, in French, with its title as the window's title.
+    assert "/StructTreeRoot" in root and bool(root["/MarkInfo"]["/Marked"])
+    assert root["/Lang"] == "fr"
+    assert reader.metadata.title == "Rapport annuel 2025"
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    flat = plain(pdf_text(content))
+    # The summary comes first, before the activity.
+    assert flat.index("L'année en cinq chiffres") < flat.index("Activité")
+    for label in ("Taux de signalement", "Signalé sans cliquer", "Taux de clic"):
+        assert label in flat
+    assert "par rapport à 2024" in flat
+    # The funnels' and the year-on-year chart's own text (SVG drawn as text).
+    assert flat.count("Ont cliqué sur le lien") >= 2
+    assert "Ont saisi des données dans le formulaire" in flat
+    assert "Entonnoir de chaque simulation" in flat and "Année après année" in flat
+    assert "difficulté des leurres" in flat

@@ -92,3 +92,35 @@ def test_cutoff_counts_calendar_months():
     assert retention.cutoff_for(Org(), dt.datetime(2026, 3, 31, tzinfo=dt.UTC)) == dt.datetime(
         2026, 2, 28, tzinfo=dt.UTC
     )
+
+
+def test_the_years_clue_figures_are_rolled_up_and_survive_the_purge(world):
+    """The year's per-clue figures come from the campaigns' roll-ups: frozen with them by
+    the retention job, like every other figure of the year."""
+    from hygie.phishing.models import ClueAnswer
+
+    organisation = world.organisation
+    organisation.retention_months = 12
+    organisation.save()
+    spring, summer = world.deliveries["s1"], world.deliveries["s2"]
+    people = world.people
+    for index, person in enumerate(people[:6]):  # the spring's clickers
+        ClueAnswer.objects.create(
+            delivery=spring[person], moment="clicked", clues=["1"] if index < 4 else ["2"]
+        )
+    for person in (people[7], people[8], people[2]):  # the spring's reporters
+        ClueAnswer.objects.create(delivery=spring[person], moment="reported", clues=["1", "2"])
+    for person in people[2:7]:  # the summer's reporters
+        ClueAnswer.objects.create(delivery=summer[person], moment="reported", clues=["1"])
+    rollups.refresh(organisation, stale_too=False, everything=True)
+    before = selectors.programme(organisation, 2025).clue_errors
+    assert before.clicked_answers == 6 and before.reported_answers == 8
+    missed = {(row.scenario, row.number): row.missed for row in before.rows if row.missed}
+    assert max((rate.count, rate.total) for rate in missed.values()) == (4, 6)
+
+    retention.apply_retention(organisation, now=APRIL_2026)
+    # A tap on the explanation of a message unlinked from its person (its link still
+    # opens): the spring's frozen figures do not move, as none of its other figures do.
+    ClueAnswer.objects.create(delivery=spring[people[6]], moment="clicked", clues=["2"])
+    rollups.refresh(organisation, stale_too=False, everything=True)
+    assert selectors.programme(organisation, 2025).clue_errors == before

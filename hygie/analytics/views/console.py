@@ -13,7 +13,7 @@ from hygie.accounts.access import (
 from hygie.accounts.models import Organisation
 from hygie.accounts.roles import Permission
 from hygie.analytics import exports, rollups, selectors, services
-from hygie.analytics.figures import programme_charts
+from hygie.analytics.figures import board, programme_charts
 from hygie.analytics.models import (
     AnnualReport,
     CampaignKind,
@@ -64,6 +64,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "analytics/overview.html",
         {
             "p": programme,
+            "board": board(organisation, programme),
             "charts": programme_charts(programme),
             "recommendations": recommend_themes(organisation, limit=5),
             "tables": list(exports.PROGRAMME_TABLES),
