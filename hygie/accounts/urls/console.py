@@ -38,3 +38,18 @@ urlpatterns = [
     ),
     path("invitation/<str:token>/", views.invitation_accept_view, name="invitation_accept"),
 ]
+
+# The organisation's settings, its team and a staff member's security page. They keep their
+# `console:` names: the console shell mounts them (hygie/console/urls/console.py).
+team_urlpatterns = [
+    path("settings/", views.organisation_settings, name="settings"),
+    path("members/", views.members, name="members"),
+    path("members/<int:membership_id>/role/", views.member_role, name="member_role"),
+    path("members/<int:membership_id>/remove/", views.member_remove, name="member_remove"),
+    path(
+        "invitations/<int:invitation_id>/revoke/",
+        views.invitation_revoke_view,
+        name="invitation_revoke",
+    ),
+    path("security/", views.account_security, name="security"),
+]

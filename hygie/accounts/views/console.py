@@ -1,10 +1,12 @@
-"""Sign-in, second factor, password reset and invitation acceptance."""
+"""Sign-in, second factor, password reset and invitation acceptance; the organisation's
+settings, its team (members, roles, invitations) and a staff member's security page."""
 
 from __future__ import annotations
 
 from typing import Any, cast
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
@@ -16,14 +18,38 @@ from django.urls import reverse_lazy
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from hygie.accounts import throttling, two_factor
+from hygie.accounts import selectors, throttling, two_factor
+from hygie.accounts.access import (
+    console_view,
+    get_for_organisation,
+    memberships_of,
+    request_organisation,
+    request_user,
+)
 from hygie.accounts.audit import audit_record, client_ip
-from hygie.accounts.forms import CodeForm, LoginForm, SignUpForm
-from hygie.accounts.models import User
-from hygie.accounts.services import invitation_accept, invitation_for_token, staff_user_create
+from hygie.accounts.forms import (
+    CodeForm,
+    InvitationForm,
+    LoginForm,
+    OrganisationSettingsForm,
+    RoleForm,
+    SignUpForm,
+)
+from hygie.accounts.models import Invitation, Membership, User
+from hygie.accounts.roles import Permission
+from hygie.accounts.services import (
+    invitation_accept,
+    invitation_create,
+    invitation_for_token,
+    invitation_revoke,
+    membership_change_role,
+    membership_remove,
+    organisation_update,
+    staff_user_create,
+)
 from hygie.accounts.tasks import send_password_reset
 
 
@@ -178,3 +204,118 @@ class PasswordResetView(auth_views.PasswordResetView):
             return self.render_to_response(self.get_context_data(form=form), status=429)
         send_password_reset.enqueue(address, translation.get_language() or "fr")
         return redirect(self.success_url)
+
+
+# --- The organisation and its team -------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@console_view(Permission.MANAGE_ORGANISATION)
+def organisation_settings(request: HttpRequest) -> HttpResponse:
+    organisation = request_organisation(request)
+    form = OrganisationSettingsForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        organisation_update(
+            organisation=organisation,
+            actor=request_user(request),
+            changes={field: form.cleaned_data[field] for field in form.changed_data},
+            request=request,
+        )
+        messages.success(request, _("Settings saved."))
+        return redirect("console:settings")
+    return render(request, "accounts/settings.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@console_view(Permission.MANAGE_MEMBERS)
+def members(request: HttpRequest) -> HttpResponse:
+    organisation = request_organisation(request)
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation_create(
+                organisation=organisation,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                actor=request_user(request),
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error("email", exc)
+        else:
+            messages.success(
+                request,
+                _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]},
+            )
+            return redirect("console:members")
+    return render(
+        request,
+        "accounts/members.html",
+        {
+            "form": form,
+            "memberships": selectors.members_of(organisation),
+            "invitations": selectors.pending_invitations(organisation),
+            "role_form": RoleForm(),
+        },
+    )
+
+
+@require_POST
+@console_view(Permission.MANAGE_MEMBERS)
+def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
+    membership = get_for_organisation(
+        Membership.objects.select_related("user"), request, pk=membership_id
+    )
+    form = RoleForm(request.POST)
+    if form.is_valid():
+        try:
+            membership_change_role(
+                membership=membership,
+                role=form.cleaned_data["role"],
+                actor=request_user(request),
+                request=request,
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Role updated."))
+    return redirect("console:members")
+
+
+@require_POST
+@console_view(Permission.MANAGE_MEMBERS)
+def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
+    membership = get_for_organisation(
+        Membership.objects.select_related("user"), request, pk=membership_id
+    )
+    try:
+        membership_remove(membership=membership, actor=request_user(request), request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(user)s no longer has access.") % {"user": membership.user})
+    return redirect("console:members")
+
+
+@require_POST
+@console_view(Permission.MANAGE_MEMBERS)
+def invitation_revoke_view(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    invitation = get_for_organisation(Invitation.objects.all(), request, pk=invitation_id)
+    invitation_revoke(invitation=invitation, actor=request_user(request), request=request)
+    messages.success(request, _("Invitation withdrawn."))
+    return redirect("console:members")
+
+
+@require_GET
+@console_view(Permission.VIEW_DASHBOARD)
+def account_security(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    return render(
+        request,
+        "accounts/security.html",
+        {
+            "has_device": two_factor.has_confirmed_device(user),
+            "memberships": memberships_of(user),
+            "session_hours": settings.SESSION_COOKIE_AGE // 3600,
+        },
+    )
