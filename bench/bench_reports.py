@@ -4,21 +4,25 @@ Figures: the time to give a newly received report its group (median over new
 reports, half of them siblings of stored lures, half new lures), against the
 "similar reports" scan the triage page already ran for one report (the same
 data); and the time to regroup all 10,000 reports, against the floor of reading
-their keys once. One JSON line each.
+their keys once. One JSON line each, prefixed by the database.
+
+Runs on a private SQLite database, then on PostgreSQL when HYGIE_BENCH_DATABASE_URL
+(or DATABASE_URL) names a PostgreSQL server: on a database of its own, created on
+that server for the run and dropped at the end.
 """
 
 from __future__ import annotations
 
-from bench.common import emit, private_environment, run_child
+from bench.common import emit, postgres_server, private_environment, private_postgres, run_child
 
 
-def run() -> None:
-    env, directory = private_environment()
+def _measure(database: str, database_url: str = "") -> None:
+    env, directory = private_environment(sqlite=not database_url, database_url=database_url)
     with directory:
         result = run_child("bench.reports_child", env=env)
     emit(
         "reports",
-        "assign_new_report_ms",
+        f"{database}_assign_new_report_ms",
         result["assign_ms"],
         "ms",
         "similar-reports scan of the triage page, same report",
@@ -26,12 +30,20 @@ def run() -> None:
     )
     emit(
         "reports",
-        "regroup_10000_reports_seconds",
+        f"{database}_regroup_10000_reports_seconds",
         result["regroup_s"],
         "seconds",
         "reading the reports' keys once",
         result["read_keys_s"],
     )
-    emit("reports", "stored_reports", result["reports"], "reports")
-    emit("reports", "groups_after_regroup", result["groups"], "groups")
-    emit("reports", "lures_generated", result["lures"], "lures")
+    emit("reports", f"{database}_stored_reports", result["reports"], "reports")
+    emit("reports", f"{database}_groups_after_regroup", result["groups"], "groups")
+    emit("reports", f"{database}_lures_generated", result["lures"], "lures")
+
+
+def run() -> None:
+    _measure("sqlite")
+    server = postgres_server()
+    if server:
+        with private_postgres(server) as url:
+            _measure("postgresql", url)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,11 +38,40 @@ def emit(
     print(json.dumps(line, ensure_ascii=False), flush=True)
 
 
+def postgres_server() -> str:
+    """The PostgreSQL server benchmarks may use: HYGIE_BENCH_DATABASE_URL, else a
+    PostgreSQL DATABASE_URL ("" when neither is set)."""
+    for name in ("HYGIE_BENCH_DATABASE_URL", "DATABASE_URL"):
+        url = os.environ.get(name, "")
+        if url.startswith(("postgres://", "postgresql://")):
+            return url
+    return ""
+
+
+@contextlib.contextmanager
+def private_postgres(server_url: str) -> Iterator[str]:
+    """The URL of a new, empty database on the server of `server_url`, dropped
+    afterwards whatever happens (the database named in the URL is not touched)."""
+    import psycopg
+
+    parts = urlsplit(server_url)
+    name = f"hygie_bench_{secrets.token_hex(4)}"
+    maintenance = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(maintenance, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
+    try:
+        yield urlunsplit(parts._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(maintenance, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+
+
 def private_environment(
-    *, sqlite: bool = False
+    *, sqlite: bool = False, database_url: str = ""
 ) -> tuple[dict[str, str], tempfile.TemporaryDirectory[str]]:
-    """Environment for a Django child process on its own SQLite database (or the
-    PostgreSQL given in HYGIE_BENCH_DATABASE_URL, unless `sqlite`), migrated and empty."""
+    """Environment for a Django child process on its own SQLite database (or
+    `database_url`, or the PostgreSQL given in HYGIE_BENCH_DATABASE_URL, unless
+    `sqlite`), migrated and empty."""
     directory = tempfile.TemporaryDirectory(prefix="hygie-bench-")
     sqlite_url = f"sqlite:///{directory.name}/bench.sqlite3"
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
@@ -50,7 +83,7 @@ def private_environment(
         HYGIE_VAR_DIR=directory.name,
         DATABASE_URL=sqlite_url
         if sqlite
-        else os.environ.get("HYGIE_BENCH_DATABASE_URL", sqlite_url),
+        else database_url or os.environ.get("HYGIE_BENCH_DATABASE_URL", sqlite_url),
         HYGIE_LOG_LEVEL="WARNING",
         HYGIE_STATIC_ROOT=f"{directory.name}/static",
     )
