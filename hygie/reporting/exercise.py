@@ -27,6 +27,7 @@ from email.utils import getaddresses, parseaddr
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -118,6 +119,17 @@ class _Fictional:
 # --- Personal data ---------------------------------------------------------------
 
 
+def _people(group: LureGroup, reports: list[Report]) -> list[Person]:
+    """The members credited with the reports, and those whose address reported them
+    (an SMS pasted on the public page is credited to nobody)."""
+    reporters = {r.reporter_email.lower() for r in reports if r.reporter_email}
+    return list(
+        Person.objects.filter(organisation=group.organisation_id).filter(
+            Q(pk__in=[r.person_id for r in reports if r.person_id]) | Q(email__in=reporters)
+        )
+    )
+
+
 def _names(group: LureGroup, reports: list[Report]) -> dict[str, str]:
     """Every name of a reporter or recipient of the group -> the kind of mark it gets."""
     found: dict[str, str] = {}
@@ -131,11 +143,7 @@ def _names(group: LureGroup, reports: list[Report]) -> dict[str, str]:
             if len(word.strip(".")) >= 2:
                 found.setdefault(word.strip("."), "full")
 
-    people = Person.objects.filter(
-        organisation=group.organisation_id,
-        pk__in=[r.person_id for r in reports if r.person_id],
-    )
-    for person in people:
+    for person in _people(group, reports):
         if person.first_name and person.last_name:
             found[f"{person.first_name} {person.last_name}"] = "full"
             found[f"{person.last_name} {person.first_name}"] = "full"
@@ -154,12 +162,7 @@ def _names(group: LureGroup, reports: list[Report]) -> dict[str, str]:
 
 def _addresses(group: LureGroup, reports: list[Report]) -> set[str]:
     addresses = {r.reporter_email.lower() for r in reports if r.reporter_email}
-    people = Person.objects.filter(
-        organisation=group.organisation_id,
-        pk__in=[r.person_id for r in reports if r.person_id],
-    ).exclude(email=None)
-    addresses |= {str(p.email).lower() for p in people if p.email}
-    return addresses
+    return addresses | {str(p.email).lower() for p in _people(group, reports) if p.email}
 
 
 class _NameMark:
@@ -381,13 +384,13 @@ def draft_from_group(group: LureGroup) -> dict[str, Any]:
     reports = summary.reports
     if not reports:
         raise ValidationError(_("This group has no report."))
-    if all(r.channel == Channel.SMS for r in reports):
-        raise ValidationError(_("Only an email lure can become an exercise for now."))
     names = _names(group, reports)
     addresses = _addresses(group, reports)
     text = summary.text
     for address in addresses:
         text = re.sub(re.escape(address), ADDRESS_REMOVED, text, flags=re.IGNORECASE)
+    if reports[0].channel == Channel.SMS:
+        return _sms_draft(group, scrub(text, names=names), len(reports))
     text_body, html_body, link_words = _bodies(scrub(text, names=names))
     subject = _finish(scrub(summary.subject, names=names, links=False)).strip()
     subject = subject or "Message à relire"
@@ -435,3 +438,85 @@ def draft_from_group(group: LureGroup) -> dict[str, Any]:
     if attachment:
         data["attachment"] = dict(ATTACHMENT)
     return data
+
+
+SMS_LIMIT = 320
+
+
+def _sms_draft(group: LureGroup, scrubbed: str, reports: int) -> dict[str, Any]:
+    """An SMS lure as an SMS scenario: one line, the first link tracked, at most
+    320 characters."""
+    text = " ".join(scrubbed.split())
+    before, mark, after = text.partition(_LINK_MARK)
+    after = after.replace(_LINK_MARK, "").strip()
+    if not mark:
+        before, after = text, ""
+    before = before.rstrip(" :") or "Caisse santé"
+    room = SMS_LIMIT - len(LINK) - 2 - (len(after) + 1 if after else 0)
+    if len(before) > room:
+        before = before[: max(room, 20)].rsplit(" ", 1)[0]
+        after = "" if len(before) + len(LINK) + 2 > SMS_LIMIT else after
+    body = _finish(f"{before} : {LINK}" + (f" {after}" if after else ""))[:SMS_LIMIT]
+    opening = " ".join(_finish(before).split()[:3])
+    link_words = " ".join(_finish(before).split()[-4:])
+    flags = [
+        {
+            "where": "sms",
+            "anchor": opening,
+            "explanation": "Le nom affiché d'un SMS se choisit librement : il ne prouve pas "
+            "que le message vient de l'organisme qu'il cite.",
+        }
+    ]
+    pressure = list(dict.fromkeys(m.group(0) for m in _PRESSURE.finditer(body)))[:2]
+    flags += [
+        {
+            "where": "sms",
+            "anchor": words,
+            "explanation": f"« {words} » : l'urgence pousse à agir sans vérifier. Un "
+            "organisme sérieux laisse le temps de vérifier par ses canaux habituels.",
+        }
+        for words in pressure
+    ]
+    flags.append(
+        {
+            "where": "sms",
+            "anchor": link_words,
+            "explanation": "Un lien dans un SMS mène où l'expéditeur veut. Ouvrez vous-même "
+            "le site ou l'application que vous connaissez.",
+        }
+    )
+    # Distinct anchors only (a short SMS may give the same words twice).
+    flags = list({flag["anchor"]: flag for flag in flags}.values())
+    if len(flags) < 3:
+        flags.append(
+            {
+                "where": "sms",
+                "anchor": LINK,
+                "explanation": "À relire : dites ce qui, dans ce SMS, devait alerter.",
+            }
+        )
+    subject = " ".join(opening.split()) or "SMS"
+    return {
+        "slug": slugify(f"leurre-sms-{group.pk}-{subject}")[:80].strip("-"),
+        "language": "fr",
+        "title": f"Leurre signalé (SMS) : {_finish(before)[:120]}"[:200],
+        "channel": "sms",
+        "technique": "credential_form",
+        "theme": "phone_sms_fraud",
+        "difficulty_rating": {
+            "cues": len(flags),
+            "premise": "medium",
+            "premise_note": "Tiré d'un leurre réellement reçu par des membres : à ajuster "
+            "après relecture.",
+        },
+        "sms_body": body,
+        "landing": dict(LANDING),
+        "red_flags": flags[:6],
+        "review_notes": [
+            "Brouillon tiré d'un SMS réellement signalé : marques remplacées par des noms "
+            "fictifs, données personnelles retirées, lien remplacé par le lien suivi.",
+            "Relisez chaque indice, la page d'arrivée (générique) et les marques « [… retiré] ».",
+        ],
+        "origin": {"lure_group": group.pk, "reports": reports},
+        "notes": "Exercice tiré d'un SMS frauduleux signalé par des membres.",
+    }

@@ -286,3 +286,25 @@ def test_drafts_stay_within_their_organisation(
     with pytest.raises(ValidationError):
         scenario_publish(scenario=draft, organisation=other_organisation, actor=outsider)
     assert Scenario.objects.get(pk=draft.pk).status == ScenarioStatus.DRAFT
+
+
+def test_an_sms_lure_becomes_a_draft_sms_scenario(organisation, admin):
+    from hygie.reporting.intake import ingest_text
+
+    person = members(organisation, 1)[0]
+    text = (
+        "AMELI : Claire Membre0, votre carte Vitale expire ! Mettez-la à jour sous 24h : "
+        "https://ameli-carte.example/maj?id=7781 ou appelez le " + PHONE
+    )
+    report = ingest_text(organisation=organisation, text=text, reporter=person.email)
+    scenario = services.group_exercise_create(group=report.group, actor=admin)
+    data = scenario.data
+    assert scenario.channel == "sms" and scenario.status == ScenarioStatus.DRAFT
+    body = data["sms_body"]
+    assert "{{ lien }}" in body and len(body) <= 320
+    for personal in ("Claire", "Membre0", PHONE, "ameli-carte", "7781"):
+        assert personal not in texts_of(scenario), personal
+    assert not REAL_NAMES.search(texts_of(scenario))
+    assert body.startswith("Espace Pro Santé : {{ nom_complet }}, votre carte Vitale expire")
+    assert ("sms", "sous 24h") in {(f["where"], f["anchor"]) for f in data["red_flags"]}
+    assert field_problems({**data, "last_reviewed": scenario.last_reviewed}) == []
