@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from hygie.operations.mail_catcher import caught_messages, start_catcher
 from hygie.testing.smtp import free_port
+from hygie.testing.text import plain
 
 
 @pytest.fixture
@@ -64,3 +65,30 @@ def test_other_staff_and_bad_names_get_nothing(console, admin, settings, catcher
     )
     settings.MAIL_CATCHER_ENABLED = False
     assert client.get(reverse("operations:catcher_list")).status_code == 404
+
+
+def test_caught_mail_dates_are_local_and_french(console, admin, organisation, settings, catcher):
+    message = EmailMessage()
+    message["From"] = "URPS <securite@urps.example>"
+    message["To"] = "elise@example.org"
+    message["Reply-To"] = "contact@urps.example"
+    message["Subject"] = "Capsule"
+    message["Date"] = "Mon, 07 Dec 2026 06:30:00 +0000"
+    message.set_content("Bonjour.")
+    with smtplib.SMTP("127.0.0.1", catcher) as connection:
+        connection.send_message(message)
+    admin.is_superuser = True
+    admin.save()
+    client = console(admin)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "fr"
+    name = caught_messages(settings.MAIL_CATCHER_DIR)[0].name
+    listing = plain(client.get(reverse("operations:catcher_list")).content.decode())
+    assert "7 décembre 2026, 07:30" in listing  # Paris is UTC+1 in December
+    assert "+0000" not in listing and "Mon," not in listing
+    detail = plain(client.get(reverse("operations:catcher_detail", args=[name])).content.decode())
+    assert "<dt>Date</dt><dd><time" in detail and "lundi 7 décembre 2026, 07:30" in detail
+    assert "<dt>Répondre à</dt>" in detail and "<dt>Objet</dt>" in detail
+    organisation.time_zone = "Indian/Reunion"
+    organisation.save()
+    listing = plain(client.get(reverse("operations:catcher_list")).content.decode())
+    assert "7 décembre 2026, 10:30" in listing

@@ -7,9 +7,11 @@ superusers see it, and only when the catcher is enabled (demo and development).
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as default_policy
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -18,6 +20,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.csp import CSP
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET
 
@@ -26,6 +29,32 @@ from hygie.accounts.roles import Permission
 from hygie.operations.mail_catcher import caught_messages
 
 NAME = re.compile(r"^[0-9T]+-[0-9a-f]{12}\.eml$")
+# The headers a person reads, by their names in the page's language, in this order.
+SHOWN_HEADERS = {
+    "from": _("From"),
+    "to": _("To"),
+    "reply-to": _("Reply to"),
+    "subject": _("Subject"),
+    "date": _("Date"),
+    "message-id": _("Message identifier"),
+    "list-unsubscribe": _("Unsubscribe address"),
+}
+
+
+def sent_at(value: object) -> datetime | str:
+    """A Date header as an instant (shown in the reader's time zone and language), or
+    as it was written when it cannot be read."""
+    text = str(value or "")
+    try:
+        moment = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return text
+    return moment if moment.tzinfo is not None else text
+
+
+def _zone(request: HttpRequest) -> str:
+    organisation = getattr(request, "organisation", None)
+    return organisation.time_zone if organisation is not None else settings.TIME_ZONE
 
 
 def _allowed(request: HttpRequest) -> None:
@@ -62,10 +91,14 @@ def catcher_list(request: HttpRequest) -> HttpResponse:
                 "name": path.name,
                 "to": message["To"],
                 "subject": message["Subject"],
-                "date": message["Date"],
+                "date": sent_at(message["Date"]),
             }
         )
-    return render(request, "operations/catcher_list.html", {"page": page, "rows": rows})
+    return render(
+        request,
+        "operations/catcher_list.html",
+        {"page": page, "rows": rows, "zone": _zone(request)},
+    )
 
 
 @require_GET
@@ -80,7 +113,13 @@ def catcher_detail(request: HttpRequest, name: str) -> HttpResponse:
         "operations/catcher_detail.html",
         {
             "name": name,
-            "headers": list(message.items()),
+            "subject": message["Subject"] or "",
+            "headers": [
+                (label, sent_at(message[key]) if key == "date" else str(message[key]))
+                for key, label in SHOWN_HEADERS.items()
+                if message[key] is not None
+            ],
+            "zone": _zone(request),
             "text": text.get_content() if text is not None else "",
             "has_html": html is not None,
             "raw": path.read_bytes().decode("utf-8", "replace"),
