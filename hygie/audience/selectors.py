@@ -5,11 +5,42 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from django.db import models
 from django.db.models import Count, Q, QuerySet
 
 from hygie.accounts.models import Organisation
-from hygie.audience.models import ImportJob, Person, Practice, Segment, Tag
+from hygie.audience import departements
+from hygie.audience.models import (
+    ImportJob,
+    Person,
+    PersonStatus,
+    Practice,
+    PracticeRole,
+    Profession,
+    Segment,
+    Tag,
+)
 from hygie.audience.segments import SegmentFilters
+
+# People's attributes by which results are broken down, stored as codes.
+_CHOICES: dict[str, type[models.TextChoices]] = {
+    "profession": Profession,
+    "practice_role": PracticeRole,
+    "status": PersonStatus,
+}
+
+
+def attribute_label(attribute: str, value: str) -> str:
+    """A stored value of a person's attribute (profession, practice role, status,
+    département…) as a person reads it, in the page's language; "—" when not given."""
+    if not value:
+        return "—"
+    choices = _CHOICES.get(attribute)
+    if choices is not None:
+        return str(choices(value).label) if value in choices.values else value
+    if attribute == "departement":
+        return departements.label(value)
+    return value
 
 
 def people(organisation: Organisation) -> QuerySet[Person]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import unicodedata
 from datetime import date
 from typing import Any
 
@@ -18,8 +19,8 @@ from django.utils.translation import gettext as _
 
 from hygie.accounts.audit import audit_record
 from hygie.accounts.models import Organisation, User
-from hygie.phishing.loader import PREMISE_ALIGNMENT, WHERE, field_problems, rated_difficulty
-from hygie.phishing.models import Scenario, ScenarioStatus
+from hygie.phishing.loader import PREMISE_ALIGNMENT, field_problems, place_label, rated_difficulty
+from hygie.phishing.models import FlagPlace, Scenario, ScenarioStatus
 
 # Form field → where it lives in the scenario's data.
 TOP_LEVEL = (
@@ -57,25 +58,42 @@ def visible_scenarios(organisation: Organisation) -> QuerySet[Scenario]:
     return Scenario.objects.filter(Q(organisation__isnull=True) | Q(organisation=organisation))
 
 
+def _place_names() -> dict[str, str]:
+    """The places as they may be typed: by name in the page's language, or by code."""
+    names = {_folded(place_label(code)): code for code in FlagPlace.values}
+    names.update({code: code for code in FlagPlace.values})
+    return names
+
+
+def _folded(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("’", "'"))
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
 def flags_as_text(flags: list[dict[str, str]]) -> str:
-    return "\n".join(f"{f['where']} | {f['anchor']} | {f['explanation']}" for f in flags)
+    return "\n".join(
+        f"{place_label(f['where'])} | {f['anchor']} | {f['explanation']}" for f in flags
+    )
 
 
 def flags_from_text(text: str) -> list[dict[str, str]]:
     """One red flag per line: `place | anchor | explanation`."""
     flags, errors = [], []
+    places = _place_names()
     for number, line in enumerate((t for t in text.splitlines() if t.strip()), start=1):
         parts = [p.strip() for p in line.split("|", 2)]
         if len(parts) != 3 or not all(parts):
             errors.append(_("Line %(n)d: write “place | anchor | explanation”.") % {"n": number})
             continue
-        if parts[0] not in WHERE:
+        where = places.get(_folded(parts[0]))
+        if where is None:
+            known = ", ".join(place_label(code) for code in FlagPlace.values)
             errors.append(
                 _("Line %(n)d: unknown place “%(place)s” (one of: %(known)s).")
-                % {"n": number, "place": parts[0], "known": ", ".join(sorted(WHERE))}
+                % {"n": number, "place": parts[0], "known": known}
             )
             continue
-        flags.append({"where": parts[0], "anchor": parts[1], "explanation": parts[2]})
+        flags.append({"where": where, "anchor": parts[1], "explanation": parts[2]})
     if errors:
         raise ValidationError({"red_flags": errors})
     return flags

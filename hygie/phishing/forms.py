@@ -16,7 +16,15 @@ from hygie.delivery.hosts import landing_hosts
 from hygie.delivery.sending import profile_of
 from hygie.delivery.windows import add_window_fields, clean_window_fields
 from hygie.phishing.editing import launchable_scenarios
-from hygie.phishing.models import AfterClick, AnnouncementChannel, Assignment, Scenario, Verdict
+from hygie.phishing.loader import place_label
+from hygie.phishing.models import (
+    AfterClick,
+    AnnouncementChannel,
+    Assignment,
+    FlagPlace,
+    Scenario,
+    Verdict,
+)
 
 
 class SimulationForm(forms.Form):
@@ -172,8 +180,7 @@ class ScenarioForm(forms.Form):
         label=gettext_lazy("Red flags"),
         widget=forms.Textarea,
         help_text=gettext_lazy(
-            "One per line: place | exact text it points at | explanation. "
-            "Places: subject, sender, body, link, landing, sms, attachment."
+            "One per line: place | exact text it points at | explanation. Places: %(places)s."
         ),
     )
 
@@ -195,6 +202,10 @@ class ScenarioForm(forms.Form):
         )
         for name in unused:
             del self.fields[name]
+        field = self.fields["red_flags"]
+        field.help_text = str(field.help_text) % {
+            "places": ", ".join(place_label(code) for code in FlagPlace.values)
+        }
 
 
 class ReviewForm(forms.Form):

@@ -15,11 +15,18 @@ from django.db import transaction
 from hygie.delivery import attachments
 from hygie.delivery.placeholders import PLACEHOLDER, unknown_placeholders
 from hygie.library.themes import THEMES
-from hygie.phishing.models import Scenario, ScenarioStatus
+from hygie.phishing.models import FlagPlace, Scenario, ScenarioChannel, ScenarioStatus, Technique
 
-CHANNELS = {"email", "sms", "qr"}
-TECHNIQUES = {"link", "credential_form", "attachment_link", "qr_code"}
-WHERE = {"subject", "sender", "body", "link", "landing", "sms", "attachment"}
+CHANNELS = set(ScenarioChannel.values)
+TECHNIQUES = set(Technique.values)
+WHERE = set(FlagPlace.values)
+
+
+def place_label(code: str) -> str:
+    """Where a red flag is, as the reader of the page says it."""
+    return str(FlagPlace(code).label) if code in FlagPlace.values else code
+
+
 # Placeholders of simulations: the common ones plus the QR code image.
 EXTRA_PLACEHOLDERS = {"qr_code"}
 

@@ -18,6 +18,31 @@ class ScenarioStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
 
 
+class ScenarioChannel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+    QR = "qr", _("QR code")
+
+
+class Technique(models.TextChoices):
+    LINK = "link", _("Link to a fake site")
+    CREDENTIAL_FORM = "credential_form", _("Fake login form")
+    ATTACHMENT_LINK = "attachment_link", _("Link to a fake attachment")
+    QR_CODE = "qr_code", _("QR code")
+
+
+class FlagPlace(models.TextChoices):
+    """Where a red flag of a scenario is: the part of the message a reader looks at."""
+
+    SUBJECT = "subject", _("subject")
+    SENDER = "sender", _("sender")
+    BODY = "body", _("message body")
+    LINK = "link", _("link")
+    LANDING = "landing", _("landing page")
+    SMS = "sms", _("text message")
+    ATTACHMENT = "attachment", _("attachment")
+
+
 class Scenario(models.Model):
     """One version of a scenario. Shipped versions (from files) have no organisation;
     a version edited in the console belongs to the organisation that wrote it.
@@ -36,8 +61,8 @@ class Scenario(models.Model):
     language = models.CharField(max_length=2, default="fr")
     version = models.PositiveIntegerField(default=1)
     title = models.CharField(max_length=200)
-    channel = models.CharField(max_length=8)  # email, sms, qr
-    technique = models.CharField(max_length=20)
+    channel = models.CharField(max_length=8, choices=ScenarioChannel.choices)
+    technique = models.CharField(max_length=20, choices=Technique.choices)
     difficulty = models.PositiveSmallIntegerField()
     theme = models.CharField(max_length=40)
     # Everything else of the file (sender, bodies, landing page, red flags).

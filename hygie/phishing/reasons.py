@@ -38,6 +38,7 @@ _FIXED = {
     "no sign of a person on the page yet",
     "a person interacted with the page",
     "the person said it was not them",
+    "reported by the person",
     "not a browser's navigation",
     "client hints: HeadlessChrome",
     "client hints: do not match the user agent",

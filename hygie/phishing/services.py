@@ -54,6 +54,7 @@ from hygie.phishing.loader import (
     PREMISE_ALIGNMENT,
     attachment_of,
     field_problems,
+    place_label,
     rated_difficulty,
 )
 from hygie.phishing.models import (
@@ -822,6 +823,7 @@ def annotated_message(
             {
                 "number": number,
                 "where": flag["where"],
+                "place": place_label(flag["where"]),
                 "anchor": flag["anchor"],
                 "explanation": flag["explanation"],
             }

@@ -443,3 +443,43 @@ def test_an_sms_scenario_is_tested_on_ones_own_phone(simulation, console, admin,
     assert (sms["to"], test.channel, test.recipient) == ("+33612345678", "sms", "+33612345678")
     assert f"/{campaign.path_prefix}/{test.token}/" in sms["text"]
     assert not SimulationResult.objects.filter(delivery=test).exists()
+
+
+def test_red_flags_are_placed_by_name_in_the_readers_language(simulation, console, admin):
+    from hygie.phishing.editing import flags_from_text
+
+    scenario = _shipped()
+    staff = console(admin)
+    staff.defaults["HTTP_ACCEPT_LANGUAGE"] = "fr"
+    url = reverse("phishing:scenario_edit", args=[scenario.pk])
+    form = staff.get(url).context["form"]
+    lines = form.initial["red_flags"].splitlines()
+    assert lines and all(
+        line.split(" | ")[0]
+        in {
+            "objet",
+            "expéditeur",
+            "corps du message",
+            "lien",
+            "page d’arrivée",
+            "SMS",
+            "pièce jointe",
+        }
+        for line in lines
+    )
+    assert "Endroits : objet, expéditeur, corps du message" in plain(
+        str(form["red_flags"].help_text)
+    )
+    page = plain(staff.get(reverse("phishing:scenario", args=[scenario.pk])).content.decode())
+    assert "(corps du message)" in page and "(body)" not in page
+    # Typed by name (any case, without accents) or by code, stored as the code.
+    typed = "Corps du message | a | b\nPAGE D'ARRIVEE | c | d\nexpediteur | e | f\nlink | g | h"
+    from django.utils import translation
+
+    with translation.override("fr"):
+        assert [flag["where"] for flag in flags_from_text(typed)] == [
+            "body",
+            "landing",
+            "sender",
+            "link",
+        ]

@@ -21,6 +21,7 @@ from hygie.accounts.access import (
 )
 from hygie.accounts.audit import audit_record
 from hygie.accounts.roles import Permission
+from hygie.audience.selectors import attribute_label
 from hygie.delivery import attachments
 from hygie.delivery import selectors as delivery_selectors
 from hygie.delivery import services as delivery_services
@@ -191,6 +192,10 @@ def simulation_results(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "group": group,
             "groups": selectors.GROUPS.items(),
             "breakdown": figures.value.breakdowns[group],
+            "breakdown_rows": [
+                (attribute_label(group, row.name), row)
+                for row in figures.value.breakdowns[group].rows
+            ],
             "can_manage": _can(request, MANAGE),
             "can_see_people": _can(request, Permission.VIEW_INDIVIDUAL_RESULTS),
         },
