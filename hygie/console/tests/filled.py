@@ -33,7 +33,7 @@ from hygie.audience.models import ImportJob, Person, PersonStatus, Practice, Seg
 from hygie.audience.services import import_from_file
 from hygie.awareness.models import AwarenessCampaign
 from hygie.console.demo import incident_desk, past_awareness_campaign
-from hygie.delivery import engine
+from hygie.delivery import sending
 from hygie.delivery.models import Delivery, Mailing, MailingKind, Variant
 from hygie.delivery.services import mailing_launch, mailing_pause
 from hygie.incidents.models import IncidentReport
@@ -124,7 +124,7 @@ def _reports(organisation: Organisation, lure: Delivery) -> Report:
         for n in range(3)
     ]
     # A member forwards the simulation itself: recorded as a report of the exercise.
-    raws.append(engine.render_email(lure, now=lure.sent_at or now)[0])
+    raws.append(sending.render_email(lure, now=lure.sent_at or now)[0])
     for uid, raw in enumerate(raws, start=1):
         report = ingest(mailbox=mailbox, uidvalidity=1, uid=uid, raw=raw, size=len(raw))
         first = first or report

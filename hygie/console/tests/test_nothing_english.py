@@ -201,6 +201,8 @@ NOT_PAGES = {
             "reporting:group_split",
             "reporting:group_classify",
             "reporting:group_alert",
+            "reporting:group_exercise",
+            "phishing:scenario_publish",
             "api:token_revoke",
             "api:webhook_action",
             "api:delivery_replay",
@@ -305,8 +307,8 @@ def test_the_personal_space_is_all_french(member_client, filled_organisation):
 
 
 def test_every_step_of_the_incident_assistant_is_all_french(member_client, filled_organisation):
+    from hygie.incidents.assistant import outcome_paths
     from hygie.incidents.content import load_tree
-    from hygie.incidents.engine import outcome_paths
 
     slug = filled_organisation.organisation.slug
     seen: set[str] = set()

@@ -4,20 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('phishing', '0009_scenario_status'),
+        ("phishing", "0009_scenario_status"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='scenario',
-            name='channel',
-            field=models.CharField(choices=[('email', 'Email'), ('sms', 'SMS'), ('qr', 'QR code')], max_length=8),
+            model_name="scenario",
+            name="channel",
+            field=models.CharField(
+                choices=[("email", "Email"), ("sms", "SMS"), ("qr", "QR code")], max_length=8
+            ),
         ),
         migrations.AlterField(
-            model_name='scenario',
-            name='technique',
-            field=models.CharField(choices=[('link', 'Link to a fake site'), ('credential_form', 'Fake login form'), ('attachment_link', 'Link to a fake attachment'), ('qr_code', 'QR code')], max_length=20),
+            model_name="scenario",
+            name="technique",
+            field=models.CharField(
+                choices=[
+                    ("link", "Link to a fake site"),
+                    ("credential_form", "Fake login form"),
+                    ("attachment_link", "Link to a fake attachment"),
+                    ("qr_code", "QR code"),
+                ],
+                max_length=20,
+            ),
         ),
     ]
