@@ -24,7 +24,7 @@ from hygie.api import services as api_services
 from hygie.api.auth import creator_of, organisation_of, require
 from hygie.api.paging import Page, paged
 from hygie.api.schemas import ErrorOut, ValidationErrorOut
-from hygie.api.scopes import Scope
+from hygie.api.scopes import Scope, needs
 from hygie.awareness.models import AwarenessCampaign
 from hygie.delivery import selectors as delivery
 from hygie.delivery import services as delivery_services
@@ -95,8 +95,9 @@ def _simulations(request: HttpRequest) -> QuerySet[SimulationCampaign]:
 
 @router.get(
     "/simulations",
-    response={200: SimulationPage, 422: ValidationErrorOut},
+    response={200: SimulationPage, 403: ErrorOut, 422: ValidationErrorOut},
     summary="List phishing simulations",
+    openapi_extra=needs(Scope.READ_RESULTS),
 )
 def list_simulations(request: HttpRequest, page: Query[Page]) -> dict[str, object]:
     found, cursor = paged(_simulations(request), cursor=page.cursor, limit=page.limit)
@@ -105,8 +106,9 @@ def list_simulations(request: HttpRequest, page: Query[Page]) -> dict[str, objec
 
 @router.get(
     "/simulations/{campaign_id}",
-    response={200: SimulationOut, 404: ErrorOut, 422: ValidationErrorOut},
+    response={200: SimulationOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
     summary="Get a phishing simulation",
+    openapi_extra=needs(Scope.READ_RESULTS),
 )
 def get_simulation(request: HttpRequest, campaign_id: Path[int]) -> dict[str, object]:
     return _simulation_out(get_object_or_404(_simulations(request), pk=campaign_id))
@@ -172,8 +174,9 @@ def _rate(rate: _Counted | None) -> dict[str, object] | None:
 
 @router.get(
     "/simulations/{campaign_id}/results",
-    response={200: SimulationResultsOut, 404: ErrorOut, 422: ValidationErrorOut},
+    response={200: SimulationResultsOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
     summary="Aggregate results of a phishing simulation",
+    openapi_extra=needs(Scope.READ_RESULTS),
 )
 def simulation_results(request: HttpRequest, campaign_id: Path[int]) -> dict[str, object]:
     campaign = get_object_or_404(
@@ -274,6 +277,7 @@ def _named_out(result: SimulationResult) -> dict[str, object]:
     "/simulations/{campaign_id}/results/people",
     response={200: NamedResultPage, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
     summary="Named results of a phishing simulation (audited)",
+    openapi_extra=needs(Scope.READ_NAMED_RESULTS),
 )
 def simulation_named_results(
     request: HttpRequest, campaign_id: Path[int], query: Query[NamedQuery]
@@ -416,6 +420,7 @@ def _simulation_to_launch(request: HttpRequest, campaign_id: int) -> SimulationC
     "/simulations/{campaign_id}/launch",
     response={200: LaunchForecastOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="What launching a phishing simulation now would do",
+    openapi_extra=needs(Scope.MANAGE_CAMPAIGNS),
 )
 def simulation_launch_forecast(request: HttpRequest, campaign_id: Path[int]) -> dict[str, object]:
     return _forecast_out(_simulation_to_launch(request, campaign_id))
@@ -425,6 +430,7 @@ def simulation_launch_forecast(request: HttpRequest, campaign_id: Path[int]) -> 
     "/simulations/{campaign_id}/launch",
     response={200: LaunchOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut},
     summary="Launch a phishing simulation",
+    openapi_extra=needs(Scope.MANAGE_CAMPAIGNS),
 )
 def launch_simulation(
     request: HttpRequest, campaign_id: Path[int], payload: LaunchIn
@@ -453,8 +459,9 @@ def _awareness_out(campaign: AwarenessCampaign) -> dict[str, object]:
 
 @router.get(
     "/campaigns",
-    response={200: AwarenessPage, 422: ValidationErrorOut},
+    response={200: AwarenessPage, 403: ErrorOut, 422: ValidationErrorOut},
     summary="List awareness campaigns",
+    openapi_extra=needs(Scope.READ_RESULTS),
 )
 def list_campaigns(request: HttpRequest, page: Query[Page]) -> dict[str, object]:
     found, cursor = paged(_awareness(request), cursor=page.cursor, limit=page.limit)
@@ -463,8 +470,9 @@ def list_campaigns(request: HttpRequest, page: Query[Page]) -> dict[str, object]
 
 @router.get(
     "/campaigns/{campaign_id}",
-    response={200: AwarenessOut, 404: ErrorOut, 422: ValidationErrorOut},
+    response={200: AwarenessOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
     summary="Get an awareness campaign",
+    openapi_extra=needs(Scope.READ_RESULTS),
 )
 def get_campaign(request: HttpRequest, campaign_id: Path[int]) -> dict[str, object]:
     return _awareness_out(get_object_or_404(_awareness(request), pk=campaign_id))
@@ -484,6 +492,7 @@ def _awareness_to_launch(request: HttpRequest, campaign_id: int) -> AwarenessCam
     "/campaigns/{campaign_id}/launch",
     response={200: LaunchForecastOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="What launching an awareness campaign now would do",
+    openapi_extra=needs(Scope.MANAGE_CAMPAIGNS),
 )
 def campaign_launch_forecast(request: HttpRequest, campaign_id: Path[int]) -> dict[str, object]:
     return _forecast_out(_awareness_to_launch(request, campaign_id))
@@ -493,6 +502,7 @@ def campaign_launch_forecast(request: HttpRequest, campaign_id: Path[int]) -> di
     "/campaigns/{campaign_id}/launch",
     response={200: LaunchOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut},
     summary="Launch an awareness campaign",
+    openapi_extra=needs(Scope.MANAGE_CAMPAIGNS),
 )
 def launch_campaign(
     request: HttpRequest, campaign_id: Path[int], payload: LaunchIn
@@ -534,8 +544,9 @@ class FiguresOut(Schema):
 
 @router.get(
     "/figures/{year}",
-    response={200: FiguresOut, 404: ErrorOut, 422: ValidationErrorOut},
+    response={200: FiguresOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
     summary="The year's figures",
+    openapi_extra=needs(Scope.READ_RESULTS),
 )
 def figures(request: HttpRequest, year: Path[int]) -> dict[str, object]:
     require(request, Scope.READ_RESULTS)

@@ -17,7 +17,7 @@ from ninja.errors import ValidationError
 from hygie.api.auth import organisation_of, require
 from hygie.api.paging import Page, paged
 from hygie.api.schemas import ErrorOut, ValidationErrorOut
-from hygie.api.scopes import Scope
+from hygie.api.scopes import Scope, needs
 from hygie.incidents import services as incidents
 from hygie.incidents.models import IncidentReport, ReportStatus
 from hygie.reporting.models import Report
@@ -68,8 +68,9 @@ def _report_out(report: Report) -> dict[str, object]:
 
 @router.get(
     "/reports",
-    response={200: ReportPage, 422: ValidationErrorOut},
+    response={200: ReportPage, 403: ErrorOut, 422: ValidationErrorOut},
     summary="List reported messages",
+    openapi_extra=needs(Scope.READ_REPORTS),
 )
 def list_reports(request: HttpRequest, page: Query[Page]) -> dict[str, object]:
     found, cursor = paged(_reports(request), cursor=page.cursor, limit=page.limit)
@@ -78,8 +79,9 @@ def list_reports(request: HttpRequest, page: Query[Page]) -> dict[str, object]:
 
 @router.get(
     "/reports/{report_id}",
-    response={200: ReportOut, 404: ErrorOut, 422: ValidationErrorOut},
+    response={200: ReportOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
     summary="Get a reported message",
+    openapi_extra=needs(Scope.READ_REPORTS),
 )
 def get_report(request: HttpRequest, report_id: Path[int]) -> dict[str, object]:
     return _report_out(get_object_or_404(_reports(request), pk=report_id))
@@ -134,8 +136,9 @@ def _incident_out(incident: IncidentReport) -> dict[str, object]:
 
 @router.get(
     "/incidents",
-    response={200: IncidentPage, 422: ValidationErrorOut},
+    response={200: IncidentPage, 403: ErrorOut, 422: ValidationErrorOut},
     summary="List incident reports",
+    openapi_extra=needs(Scope.READ_REPORTS),
 )
 def list_incidents(request: HttpRequest, page: Query[Page]) -> dict[str, object]:
     found, cursor = paged(_incidents(request), cursor=page.cursor, limit=page.limit)
@@ -144,8 +147,9 @@ def list_incidents(request: HttpRequest, page: Query[Page]) -> dict[str, object]
 
 @router.get(
     "/incidents/{incident_id}",
-    response={200: IncidentOut, 404: ErrorOut, 422: ValidationErrorOut},
+    response={200: IncidentOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
     summary="Get an incident report and its status",
+    openapi_extra=needs(Scope.READ_REPORTS),
 )
 def get_incident(request: HttpRequest, incident_id: Path[int]) -> dict[str, object]:
     return _incident_out(get_object_or_404(_incidents(request), pk=incident_id))
@@ -166,6 +170,7 @@ class StatusChangeOut(IncidentOut):
     "/incidents/{incident_id}/status",
     response={200: StatusChangeOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
     summary="Change the status of an incident report",
+    openapi_extra=needs(Scope.WRITE_INCIDENTS),
 )
 def change_incident_status(
     request: HttpRequest, incident_id: Path[int], payload: StatusIn

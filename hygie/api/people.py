@@ -25,7 +25,7 @@ from hygie.api.schemas import (
     SegmentOut,
     ValidationErrorOut,
 )
-from hygie.api.scopes import Scope
+from hygie.api.scopes import Scope, needs
 from hygie.audience import selectors as audience
 from hygie.audience import services as audience_services
 from hygie.audience.models import Person
@@ -80,8 +80,9 @@ def _person_out(person: Person) -> dict[str, object]:
 
 @router.get(
     "/people",
-    response={200: PersonPage, 404: ErrorOut, 422: ValidationErrorOut},
+    response={200: PersonPage, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
     summary="List people",
+    openapi_extra=needs(Scope.READ_PEOPLE),
 )
 def list_people(request: HttpRequest, filters: Query[PeopleFilters]) -> dict[str, object]:
     require(request, Scope.READ_PEOPLE)
@@ -113,14 +114,20 @@ def _find(request: HttpRequest, person_id: int) -> Person:
 
 @router.post(
     "/people/bulk",
-    response={200: BulkOut},
+    response={200: BulkOut, 403: ErrorOut, 422: ValidationErrorOut},
     summary="Create or update up to 10,000 people in one call, with per-row errors",
+    openapi_extra=needs(Scope.WRITE_PEOPLE),
 )
 def bulk_upsert(request: HttpRequest, payload: BulkIn) -> dict[str, object]:
     return _upsert(request, [row.model_dump() for row in payload.rows])
 
 
-@router.get("/people/{person_id}", response={200: PersonOut, 404: ErrorOut}, summary="One person")
+@router.get(
+    "/people/{person_id}",
+    response={200: PersonOut, 403: ErrorOut, 404: ErrorOut},
+    summary="One person",
+    openapi_extra=needs(Scope.READ_PEOPLE),
+)
 def get_person(request: HttpRequest, person_id: int) -> dict[str, object]:
     require(request, Scope.READ_PEOPLE)
     return _person_out(_find(request, person_id))
@@ -155,8 +162,9 @@ def _upsert(request: HttpRequest, rows: list[dict[str, object]]) -> dict[str, ob
 
 @router.post(
     "/people",
-    response={201: PersonOut, 422: ValidationErrorOut},
+    response={201: PersonOut, 403: ErrorOut, 422: ValidationErrorOut},
     summary="Create or update one person (matched by email, then RPPS number)",
+    openapi_extra=needs(Scope.WRITE_PEOPLE),
 )
 def create_person(request: HttpRequest, payload: PersonIn) -> Status[dict[str, object]]:
     result = _upsert(request, [payload.model_dump()])
@@ -170,8 +178,9 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Status[dict[str, o
 
 @router.patch(
     "/people/{person_id}",
-    response={200: PersonOut, 404: ErrorOut, 422: ValidationErrorOut},
+    response={200: PersonOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
     summary="Change some values of one person",
+    openapi_extra=needs(Scope.WRITE_PEOPLE),
 )
 def update_person(
     request: HttpRequest, person_id: int, payload: PersonPatch
@@ -192,8 +201,9 @@ def update_person(
 
 @router.delete(
     "/people/{person_id}",
-    response={204: None, 404: ErrorOut},
+    response={204: None, 403: ErrorOut, 404: ErrorOut},
     summary="Erase one person (as in the console: identity removed, address suppressed)",
+    openapi_extra=needs(Scope.WRITE_PEOPLE),
 )
 def erase_person(request: HttpRequest, person_id: int) -> Status[None]:
     token = require(request, Scope.WRITE_PEOPLE)
@@ -203,7 +213,13 @@ def erase_person(request: HttpRequest, person_id: int) -> Status[None]:
     return Status(204, None)
 
 
-@router.get("/segments", response=list[SegmentOut], tags=["segments"], summary="List segments")
+@router.get(
+    "/segments",
+    response={200: list[SegmentOut], 403: ErrorOut},
+    tags=["segments"],
+    summary="List segments",
+    openapi_extra=needs(Scope.READ_PEOPLE),
+)
 def list_segments(request: HttpRequest) -> list[dict[str, object]]:
     require(request, Scope.READ_PEOPLE)
     organisation = organisation_of(request)

@@ -58,6 +58,7 @@ def operations() -> list[dict[str, Any]]:
                         for p in operation.get("parameters", [])
                     ],
                     "has_body": "requestBody" in operation,
+                    "scope": operation.get("x-scope", ""),
                 }
             )
     return found

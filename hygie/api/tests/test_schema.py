@@ -10,8 +10,10 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
+from schemathesis.core import NOT_SET
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from hygie.api.scopes import Scope
 from hygie.audience.models import Person, Segment
 from hygie.incidents.models import IncidentReport
 from hygie.incidents.tests.helpers import make_report
@@ -99,6 +101,37 @@ def test_launches_and_status_changes_are_valid_against_the_schema(api_schema, ad
         path_parameters={"incident_id": incident.pk}, body={"status": "closed"}
     )
     assert change.call_and_validate(headers=headers).json()["closed_at"] is not None
+
+
+BODIES = {
+    "/api/v1/people": {"email": "dr9@example.org"},
+    "/api/v1/people/bulk": {"rows": [{"email": "dr9@example.org"}]},
+    "/api/v1/people/{person_id}": {},
+    "/api/v1/simulations/{campaign_id}/launch": {"recipients": 1},
+    "/api/v1/campaigns/{campaign_id}/launch": {"recipients": 1},
+    "/api/v1/incidents/{incident_id}/status": {"status": "closed"},
+}
+
+
+def test_every_operation_needs_the_scope_its_schema_names(api_schema, token_for):  # type: ignore[no-untyped-def]
+    """The scope in the schema (`x-scope`, shown on the reference page) is the one checked:
+    a token with every other scope is refused, with an answer the schema describes."""
+    for result in api_schema.get_all_operations():
+        operation = result.ok()
+        scope = Scope(operation.definition.raw["x-scope"])
+        lacking = token_for(*(s for s in Scope if s != scope))
+        body = BODIES.get(operation.path, NOT_SET) if operation.method != "get" else NOT_SET
+        case = operation.Case(
+            path_parameters={p.name: 1 for p in operation.path_parameters},
+            body=body,
+            media_type="application/json" if body is not NOT_SET else None,
+        )
+        headers = {"Authorization": f"Bearer {lacking}", "Host": "testserver"}
+        response = case.call_and_validate(
+            headers=headers, excluded_checks=[positive_data_acceptance]
+        )
+        assert response.status_code == 403, (operation.method, operation.path)
+        assert scope.value in response.json()["detail"]
 
 
 def test_the_schema_is_served_and_lists_every_operation(client, db):
