@@ -114,8 +114,15 @@ def test_three_forwards_become_one_alert_and_three_verdicts(
     for person in reporters:
         assert person.email not in shown and person.last_name not in shown
     assert "ameli" not in shown.lower()
-    draft = Scenario.objects.get(organisation=organisation)
+    assert Scenario.objects.get(organisation=organisation).status == ScenarioStatus.DRAFT
+    # Staff edit it in the scenario editor: the new version is still a draft.
+    page.get_by_role("link", name="Modifier (crée une nouvelle version)").click()
+    page.get_by_label("Objet").fill("Votre remboursement est en attente")
+    page.get_by_role("button", name="Enregistrer une nouvelle version").click()
+    page.wait_for_selector("[data-testid=draft]")
+    draft = Scenario.objects.get(organisation=organisation, version=2)
     assert draft.status == ScenarioStatus.DRAFT
+    assert draft.data["subject"] == "Votre remboursement est en attente"
     page.get_by_role("button", name="Publier ce scénario").click()
     page.wait_for_selector("text=Scénario publié")
     assert "Publié" in page.get_by_test_id("scenario-status").inner_text()

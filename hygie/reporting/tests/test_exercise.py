@@ -262,6 +262,10 @@ def test_who_may_turn_a_group_into_an_exercise(
     response = console(admin).post(reverse("reporting:group_exercise", args=[other.pk]))
     other.refresh_from_db()
     assert response.url == reverse("phishing:scenario", args=[other.exercise_id])
+    with translation.override("fr"):
+        page = console(admin).get(reverse("reporting:group", args=[other.pk])).content.decode()
+    assert 'data-testid="exercise"' in page and "Exercice en brouillon" in page
+    assert reverse("phishing:scenario", args=[other.exercise_id]) in page
 
 
 def test_a_legitimate_group_is_not_an_exercise(organisation, plain_mailbox, admin):
