@@ -229,48 +229,55 @@ class Step:
 
 
 def funnel_chart(chart_id: str, title: str, description: str, steps: Sequence[Step]) -> SafeString:
-    """One large funnel: a bar per step, the width of each the share of the people who
-    received the message, the report drawn apart in its own colour."""
-    size, bar_width, label_room = 13, 380, 200
-    wrapped = [wrap(step.label, label_room, size) for step in steps]
-    left = 12 + max([label_room, *(_lines_width(lines, size) for lines in wrapped)]) + 10
+    """One large funnel: a bar per step under its label, the width of each the share of
+    the people who received the message, its value written at its end, the report drawn
+    apart in its own colour. Labels sit above the bars so the drawing stays narrow enough
+    to be read on a phone."""
+    size, bar_width, bar_h, left = 14, 380, 22, 8
     values = [
         _percent(step.value) + (f" · {step.note}" if step.note else "")
         if step.value is not None
         else (step.note or "—")
         for step in steps
     ]
-    value_room = max((text_width(text, size) for text in values), default=0.0) + 12
-    rows = [max(34.0, 14 + size * LINE_HEIGHT * len(lines)) for lines in wrapped]
+    lengths = [
+        bar_width * max(0.0, min(step.value, 100.0)) / 100 if step.value is not None else 0.0
+        for step in steps
+    ]
+    ends = [
+        length + 6 + text_width(text, size) for length, text in zip(lengths, values, strict=True)
+    ]
+    reach = max([float(bar_width), *ends])
+    wrapped = [wrap(step.label, reach, size) for step in steps]
+    reach = max([reach, *(_lines_width(lines, size) for lines in wrapped)])
+    rows = [size * LINE_HEIGHT * len(lines) + bar_h + 14 for lines in wrapped]
     gaps = [12.0 if step.report and index else 0.0 for index, step in enumerate(steps)]
-    width = left + bar_width + value_room + 8
-    height = 12 + sum(rows) + sum(gaps)
+    width = left + reach + 8
+    height = 8 + sum(rows) + sum(gaps)
     parts = [_frame(chart_id, title, description, width, height)]
-    y = 8.0
-    for step, lines, row, gap, text in zip(steps, wrapped, rows, gaps, values, strict=True):
+    y = 4.0
+    for step, lines, row, gap, text, length in zip(
+        steps, wrapped, rows, gaps, values, lengths, strict=True
+    ):
         y += gap
         if gap:
             parts.append(
                 f'<line x1="{left:.1f}" y1="{y - gap / 2:.1f}" x2="{left + bar_width:.1f}" '
                 f'y2="{y - gap / 2:.1f}" stroke="{GRID}" stroke-dasharray="4 3"/>'
             )
-        bar_h = row - 10
-        baseline = y + (row - size * LINE_HEIGHT * (len(lines) - 1)) / 2 + size * 0.35
-        parts.append(_text(left - 10, baseline, lines, size, anchor="end", weight="bold"))
+        parts.append(_text(left, y + size, lines, size, weight="bold"))
+        top = y + size * LINE_HEIGHT * len(lines) + 4
         colour = REPORT_COLOUR if step.report else PALETTE[0]
         parts.append(
-            f'<rect x="{left:.1f}" y="{y + 2:.1f}" width="{bar_width}" height="{bar_h:.1f}" '
+            f'<rect x="{left:.1f}" y="{top:.1f}" width="{bar_width}" height="{bar_h}" '
             f'fill="{GRID}" fill-opacity="0.35"/>'
         )
-        length = 0.0
         if step.value is not None:
-            length = bar_width * max(0.0, min(step.value, 100.0)) / 100
             parts.append(
-                f'<rect x="{left:.1f}" y="{y + 2:.1f}" width="{length:.1f}" '
-                f'height="{bar_h:.1f}" fill="{colour}"/>'
+                f'<rect x="{left:.1f}" y="{top:.1f}" width="{length:.1f}" '
+                f'height="{bar_h}" fill="{colour}"/>'
             )
-        middle = y + 2 + bar_h / 2 + size * 0.35
-        parts.append(_text(left + bar_width + 8, middle, [text], size))
+        parts.append(_text(left + length + 6, top + bar_h / 2 + size * 0.35, [text], size))
         y += row
     parts.append("</svg>")
     return mark_safe("".join(parts))  # every text above is escaped
@@ -292,6 +299,7 @@ def year_chart(
     description: str,
     names: Sequence[str],
     columns: Sequence[YearColumn],
+    colours: Sequence[str] = PALETTE,
 ) -> SafeString:
     """Grouped bars, one group per year and one bar per series, the value above each bar."""
     size, top, plot_h, left = 11, 16, 200, 44
@@ -320,7 +328,7 @@ def year_chart(
         first = centre - (len(names) * (bar_w + bar_gap) - bar_gap) / 2
         for number, value in enumerate(column.values):
             x = first + number * (bar_w + bar_gap)
-            colour = PALETTE[number % len(PALETTE)]
+            colour = colours[number % len(colours)]
             if value is None:
                 parts.append(_text(x + bar_w / 2, top + plot_h - 4, ["—"], 10, anchor="middle"))
                 continue
@@ -347,7 +355,7 @@ def year_chart(
             )
     y = legend_top
     for number, lines in enumerate(legend):
-        colour = PALETTE[number % len(PALETTE)]
+        colour = colours[number % len(colours)]
         parts.append(f'<rect x="{left}" y="{y - 9:.1f}" width="12" height="10" fill="{colour}"/>')
         parts.append(_text(left + 18, y, lines, size))
         y += size * LINE_HEIGHT * len(lines) + 6

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from hygie.accounts.models import Organisation
 
 from .charts import (
+    PALETTE,
+    REPORT_COLOUR,
     Bar,
     Point,
     Series,
@@ -111,6 +113,8 @@ def years_chart(figures: list[YearFigures], threshold: int) -> SafeString | None
         % {"first": first, "last": last},
         [_("Reported"), _("Reported without clicking"), _("Clicked")],
         columns,
+        # Reports in the funnel's report colour; clicks apart, in amber.
+        colours=(REPORT_COLOUR, PALETTE[0], PALETTE[1]),
     )
 
 

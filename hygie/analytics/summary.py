@@ -90,7 +90,7 @@ def _judged(judgement: Judgement, year: int) -> str:
     return _("The gap stays within the margin of error.")
 
 
-def _difficulty(current: YearFigures, previous: YearFigures | None, judgement: Judgement) -> str:
+def _difficulty(current: YearFigures, previous: YearFigures | None, improved: bool) -> str:
     if previous is None or current.difficulty is None or previous.difficulty is None:
         return ""
     values = {
@@ -99,7 +99,7 @@ def _difficulty(current: YearFigures, previous: YearFigures | None, judgement: J
         "year": previous.year,
     }
     change = current.difficulty - previous.difficulty
-    if change >= DIFFICULTY_STEP and judgement != "better":
+    if change >= DIFFICULTY_STEP and not improved:
         return (
             _(
                 "The lures were harder (difficulty %(now)s out of 5, against %(before)s in "
@@ -107,7 +107,7 @@ def _difficulty(current: YearFigures, previous: YearFigures | None, judgement: J
             )
             % values
         )
-    if change <= -DIFFICULTY_STEP and judgement != "worse":
+    if change <= -DIFFICULTY_STEP and improved:
         return (
             _(
                 "The lures were easier (difficulty %(now)s out of 5, against %(before)s in "
@@ -144,6 +144,8 @@ def _rate_figure(
     if before is None or not visible(before, threshold):
         trend = _no_comparison(previous, threshold)
         return SummaryFigure(key, label, percent, f"{_number(percent)} %", text, trend, "")
+    change = percent - (before.percent or 0.0)
+    improved = change < 0 if lower_is_better else change > 0
     judgement: Judgement = "same"
     if rate.low is not None and before.high is not None and rate.low > before.high:
         judgement = "worse" if lower_is_better else "better"
@@ -154,12 +156,12 @@ def _rate_figure(
         for part in (
             _("%(change)s against %(year)s (%(previous)s %%).")
             % {
-                "change": _points(percent - (before.percent or 0.0)),
+                "change": _points(change),
                 "year": previous.year,
                 "previous": _number(before.percent or 0.0),
             },
             _judged(judgement, previous.year),
-            _difficulty(current, previous, judgement),
+            _difficulty(current, previous, improved),
         )
         if part
     )

@@ -78,3 +78,40 @@ def test_two_schedulers_computing_the_same_missing_rollup_do_not_crash(world, mo
     assert raced
     rows = list(CampaignRollup.objects.values_list("kind", "campaign_id"))
     assert len(rows) == len(set(rows)) == 5
+
+
+def test_rollups_keep_opens_and_each_time_to_report_for_the_year(organisation, admin):
+    """The funnel's opens come from the roll-up (None when opens are not tracked per
+    person), and the year's median time to report is over the year's reports, not a
+    median of the simulations' medians."""
+    from hygie.analytics.selectors import year_figures
+
+    organisation.track_individual_opens = True
+    organisation.save()
+    b.setup_library(organisation)
+    people = [p.pk for p in b.make_people(organisation, [{"profession": "doctor"}] * 6)]
+    at = dt.datetime(2025, 5, 5, 9, tzinfo=dt.UTC)
+    may, one = b.launch_simulation(organisation, admin, "alerte-connexion-inhabituelle", at, "Mai")
+    june_at = at + dt.timedelta(days=30)
+    june, two = b.launch_simulation(
+        organisation, admin, "alerte-connexion-inhabituelle", june_at, "Juin"
+    )
+    b.hit(one[people[0]], HitKind.OPEN, at=at + dt.timedelta(minutes=1))
+    b.hit(one[people[1]], at=at + dt.timedelta(minutes=2))  # a click is an open too
+    for person, minutes in ((people[2], 10), (people[3], 30), (people[4], 40)):
+        b.hit(one[person], HitKind.REPORT, at=at + dt.timedelta(minutes=minutes))
+    b.hit(two[people[0]], HitKind.REPORT, at=june_at + dt.timedelta(minutes=50))
+    b.hit(two[people[1]], HitKind.REPORT, at=june_at + dt.timedelta(minutes=60))
+    rollups.refresh(organisation, stale_too=False, everything=True)
+
+    rollup = CampaignRollup.objects.get(campaign_id=may.pk, kind="simulation")
+    assert rollup.opened == 2  # the opener and the clicker, as on the results page
+    assert rollup.report_minutes == [10, 30, 40]
+    figures = year_figures(organisation, 2025)
+    # Medians 30 and 55 would give 42.5; over the five reports it is 40.
+    assert figures.median_report_minutes == 40.0
+
+    organisation.track_individual_opens = False
+    organisation.save()
+    rollups.refresh(organisation, stale_too=False, everything=True)
+    assert CampaignRollup.objects.get(campaign_id=june.pk, kind="simulation").opened is None

@@ -95,6 +95,12 @@ def test_a_harder_lure_is_not_read_as_a_step_back():
     # The same rise on lures as hard as last year's says nothing of difficulty.
     same = by_key(executive_summary(year(2025, clicked=60), before, threshold=5))["clicked"]
     assert "difficiles" not in same.trend
+    # Easier lures are said beside a progress, never beside a step back.
+    harder_before = year(2024, clicked=40, difficulty=4.0)
+    fewer = by_key(executive_summary(year(2025, clicked=20), harder_before, 5))["clicked"]
+    assert "Les leurres étaient plus faciles (difficulté 2 sur 5, contre 4 en 2024)" in fewer.trend
+    more = by_key(executive_summary(year(2025, clicked=80), harder_before, 5))["clicked"]
+    assert "faciles" not in more.trend and more.judgement == "worse"
 
 
 def test_small_cells_are_hidden_and_not_compared():
