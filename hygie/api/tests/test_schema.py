@@ -69,9 +69,10 @@ def test_the_api_answers_every_request_within_its_schema(api_schema):  # type: i
         check()
 
 
-def test_answers_with_real_rows_are_valid_against_the_schema(api_schema, clicked):  # type: ignore[no-untyped-def]
+def test_answers_with_real_rows_are_valid_against_the_schema(clicked, api_schema):  # type: ignore[no-untyped-def]
     """Generated cases rarely hit an existing simulation: these calls do, so that answers
-    with rows (named results with a timeline) are checked against the schema too."""
+    with rows (named results with a timeline) are checked against the schema too. (`clicked`
+    comes first: its test client reconnects the handler `_connection_kept` detaches.)"""
     headers = {"Authorization": f"Bearer {api_schema.token}", "Host": "testserver"}
     campaign, _first, _second = clicked
     named = api_schema["/api/v1/simulations/{campaign_id}/results/people"]["GET"]
