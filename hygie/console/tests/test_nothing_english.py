@@ -5,6 +5,7 @@ running text, and no raw code where a person expects a word."""
 from __future__ import annotations
 
 import html
+import io
 import re
 import secrets
 from collections.abc import Callable
@@ -345,3 +346,39 @@ def test_the_sms_report_page_is_all_french(member_client, filled_organisation):
     )
     assert "sms_reported" in [t.name.split("/")[-1].split(".")[0] for t in sent.templates]
     assert _french(sent) == []
+
+
+def _xlsx_cells(content: bytes) -> list[str]:
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(content), read_only=True).active
+    return [str(cell.value) for row in sheet.iter_rows() for cell in row if cell.value]
+
+
+def test_every_xlsx_export_with_data_is_french_and_shows_no_apostrophe(
+    french_console, filled_organisation
+):
+    """A text cell of an XLSX is never run as a formula: an apostrophe in front of a
+    value (the CSV's guard) would only show, and its headers are read by French staff."""
+    from hygie.analytics.exports import PROGRAMME_TABLES
+
+    urls = [reverse("audience:people_export") + "?format=xlsx"]
+    urls += [reverse("analytics:export", args=[table, "xlsx"]) for table in PROGRAMME_TABLES]
+    urls += [
+        reverse(
+            "analytics:individual_export",
+            args=[kind, campaign.pk, "xlsx"],
+        )
+        for kind, campaign in (
+            ("simulation", filled_organisation.simulation),
+            ("awareness", filled_organisation.awareness),
+        )
+    ]
+    found = []
+    for url in urls:
+        response = french_console.get(url)
+        assert response.status_code == 200, url
+        cells = _xlsx_cells(response.content)
+        found += [f"{url}: {cell!r}" for cell in cells if cell.startswith("'")]
+        found += [f"{url}: {p}" for p in problems("<p>" + " | ".join(cells) + "</p>")]
+    assert found == [], "\n".join(found)
