@@ -13,10 +13,9 @@ from django.utils import timezone
 
 from hygie.audience.models import Person, Segment
 from hygie.audience.tests.helpers import write_csv
-from hygie.awareness.services import campaign_create
 from hygie.conftest import sign_in
 from hygie.delivery import sending
-from hygie.delivery.models import Delivery
+from hygie.delivery.models import Delivery, Mailing
 from hygie.library.loader import load
 from hygie.library.models import Capsule
 
@@ -82,25 +81,53 @@ def test_first_campaign_of_a_union(
     assert Person.objects.get(email="jean.payet@example.org").mobile_phone == "+262692123456"
     assert Person.objects.get(email="anne.lefevre@example.org").departement == "33"
 
-    # 2. The capsule campaign: the preview shows real recipients, greeted right.
+    # 2. The capsule campaign, created on its form, which shows the sending window with
+    # the organisation's default (working days, 08:00 to 19:00, its time zone); the
+    # preview shows real recipients, greeted right.
     load()
-    campaign = campaign_create(
-        organisation=organisation,
-        actor=admin,
-        name="Sauvegardes",
-        capsule=Capsule.objects.get(slug="sauvegardes", language="fr"),
-        segment=Segment.objects.create(organisation=organisation, name="Tous"),
+    Segment.objects.create(organisation=organisation, name="Tous")
+    capsule = Capsule.objects.get(slug="sauvegardes", language="fr")
+    page.goto(f"{live_server.url}/console/awareness/new/")
+    page.get_by_label("Nom").fill("Sauvegardes")
+    page.get_by_label("Capsule").select_option(label=str(capsule))
+    page.get_by_label("Segment").select_option(label="Tous")
+    days = {
+        day: page.get_by_label(day, exact=True).is_checked()
+        for day in ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+    }
+    assert [day for day, checked in days.items() if checked] == [
+        "lundi",
+        "mardi",
+        "mercredi",
+        "jeudi",
+        "vendredi",
+    ]
+    assert page.get_by_label("Envoi à partir de").input_value() == "08:00"
+    assert page.get_by_label("Envoi jusqu'à").input_value() == "19:00"
+    assert "Europe/Paris" in page.locator("form.form").inner_text()
+    page.get_by_role("button", name="Créer la campagne").click()
+    page.wait_for_url("**/console/mailings/*/")
+    mailing = Mailing.objects.get(kind="awareness")
+    assert (mailing.window_days, mailing.window_start, mailing.window_end) == (
+        [0, 1, 2, 3, 4],
+        time(8),
+        time(19),
     )
-    mailing = campaign.mailing
-    page.goto(f"{live_server.url}/console/mailings/{mailing.pk}/")
     previews = page.get_by_test_id("recipient-previews").inner_text()
     assert "Bonjour Docteur Lefèvre," in previews
 
-    # 3. Launched in the evening: the page says when the first message will leave.
+    # 3. Launched in the evening: the confirmation says that nothing leaves now, and when
+    # the first and the last message will leave in the window.
     monkeypatch.setattr(timezone, "now", lambda: EVENING.astimezone(ZoneInfo("UTC")))
     page.get_by_role("link", name="Lancer…").click()
     notice = page.get_by_test_id("outside-window").inner_text()
     assert "21:40" in notice and "mercredi 3 juin, 08:00" in notice  # when the window opens
+    first = " ".join(page.get_by_test_id("first-send").inner_text().split())
+    last = " ".join(page.get_by_test_id("last-send").inner_text().split())
+    assert first.startswith("Premier message : mercredi 3 juin 2026, ")
+    assert last.startswith("Dernier message : vers mercredi 3 juin 2026, ")
+    for line in (first, last):
+        assert "08:00" <= line[-5:] <= "19:00"
     page.get_by_role("button", name="Lancer vers 5 destinataires").click()
     times = [
         t.astimezone(ZoneInfo("Europe/Paris"))
