@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hygie.audience.models import Profession
+from hygie.audience.selectors import attribute_label
 from hygie.awareness.models import AwarenessCampaign, EventKind, ReadingEvent
 from hygie.awareness.selectors import Attempt, campaign_attempts
 from hygie.delivery.models import Delivery, DeliveryStatus
@@ -69,9 +69,7 @@ def bucket_labels() -> list[str]:
 def _label(dimension: str, value: str) -> str:
     if not value:
         return _("Not given")
-    if dimension == "profession":
-        return str(Profession(value).label) if value in Profession.values else value
-    return value
+    return attribute_label(dimension, value)
 
 
 def breakdown(

@@ -88,3 +88,18 @@ def test_civility_profession_and_names():
     assert clean_profession("Kinésithérapeute") == "other"
     assert clean_name("DUPONT-MARTIN") == "Dupont-Martin"
     assert clean_name("  de  la Tour ") == "de la Tour"
+
+
+def test_stored_attributes_are_shown_by_their_labels():
+    from django.utils import translation
+
+    from hygie.audience.selectors import attribute_label
+
+    with translation.override("fr"):
+        assert attribute_label("profession", "doctor") == "Médecin"
+        assert attribute_label("practice_role", "locum") != "locum"
+        assert attribute_label("status", "unsubscribed") != "unsubscribed"
+        assert attribute_label("departement", "33") == "33 – Gironde"
+        assert attribute_label("specialty", "Pédiatrie") == "Pédiatrie"
+        assert attribute_label("profession", "") == "—"
+        assert attribute_label("profession", "astronaut") == "astronaut"
