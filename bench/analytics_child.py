@@ -133,9 +133,9 @@ def main(count: int = PEOPLE) -> None:
     from hygie.audience.models import Person, Segment
     from hygie.awareness.models import AwarenessCampaign, QuizAttempt, ReadingEvent
     from hygie.delivery.models import Delivery, Mailing, MailingKind, Variant
-    from hygie.library.loader import load as load_capsules
+    from hygie.library.content import capsules_sync
     from hygie.library.models import Capsule
-    from hygie.phishing.loader import load as load_scenarios
+    from hygie.phishing.content.scenarios import scenarios_sync
     from hygie.phishing.models import (
         Scenario,
         SimulationCampaign,
@@ -186,8 +186,8 @@ def main(count: int = PEOPLE) -> None:
         ("Généralistes", {"specialties": ["Médecine générale"]}),
     ):
         Segment.objects.create(organisation=organisation, name=name, filters=filters)
-    load_capsules()
-    load_scenarios()
+    capsules_sync()
+    scenarios_sync()
     capsules = list(Capsule.objects.filter(language="fr", organisation=None).order_by("slug"))
     scenarios = list(Scenario.objects.filter(language="fr").order_by("slug"))
     events = 0

@@ -227,16 +227,16 @@ def main() -> None:
     from bench import tracking_urls
     from hygie.accounts.models import Organisation
     from hygie.delivery.models import new_token
-    from hygie.library.loader import load as load_capsules
-    from hygie.phishing.loader import load as load_scenarios
+    from hygie.library.content import capsules_sync
+    from hygie.phishing.content.scenarios import scenarios_sync
     from hygie.phishing.models import Scenario, SimulationEvent, SimulationResult, Stage
 
     rng = random.Random(7)
     now = dt.datetime.now(dt.UTC)
     sent_at = now - dt.timedelta(days=1)
     tracking_urls.create_table()
-    load_capsules()
-    load_scenarios()
+    capsules_sync()
+    scenarios_sync()
     scenarios = [
         Scenario.objects.filter(slug=slug, language="fr").latest("version") for slug in SCENARIOS
     ]

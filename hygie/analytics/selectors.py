@@ -34,7 +34,7 @@ from .models import BreakdownRollup, CampaignKind, CampaignRollup, Dimension, Ye
 from .stats import Rate
 
 OUTCOMES = ("ignored", "reported", "clicked", "submitted")
-# Scenario techniques (phishing.loader.TECHNIQUES) as the board reads them.
+# Scenario techniques (phishing.content.scenarios.TECHNIQUES) as the board reads them.
 TECHNIQUES = {
     "link": _("Link to a fake site"),
     "credential_form": _("Fake login form"),

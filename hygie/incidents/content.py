@@ -9,7 +9,9 @@ The assistant's content is data, written in `content/incidents/`:
 
 `build_tree()` turns the four parsed documents into frozen dataclasses and checks the whole
 tree at once; every problem found is listed in one `TreeError`, so a content author fixes them
-all in one go. `load_tree()` reads the shipped files once per process.
+all in one go. The shape is every content type's (`hygie.lib.content`):
+`load_guidance_files(directory)` reads and validates; nothing is saved, since the assistant
+reads the shipped files once per process (`load_tree()`).
 
 Bilingual texts are `{fr: …, en: …}` mappings (`Text`); `str(text)` picks the active language.
 """
@@ -24,9 +26,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal, cast
 
-import yaml
-from django.conf import settings
 from django.utils.translation import get_language
+
+from hygie.lib.content import ContentError, content_directory, read_yaml
 
 FILES = ("sources", "contacts", "obligations", "tree")
 CHANNELS = ("phone", "url", "email", "in_person", "internal")
@@ -55,7 +57,7 @@ DeadlineUnit = Literal["hours", "days", "business_days", "months", "asap"]
 
 
 def content_dir() -> Path:
-    return Path(settings.BASE_DIR) / "content" / "incidents"
+    return content_directory("incidents")
 
 
 def current_language() -> str:
@@ -238,13 +240,16 @@ class Tree:
         return self.outcomes[answer.target]
 
 
-class TreeError(Exception):
+class TreeError(ContentError):
     """The content is invalid; `problems` lists every problem found, one sentence each."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: str | list[str]) -> None:
+        problems = [problems] if isinstance(problems, str) else problems
         self.problems = problems
         listing = "\n".join(f"- {problem}" for problem in problems)
-        super().__init__(f"The incident decision tree has {len(problems)} problem(s):\n{listing}")
+        ValueError.__init__(
+            self, f"The incident decision tree has {len(problems)} problem(s):\n{listing}"
+        )
 
 
 # --- Loading -----------------------------------------------------------------------
@@ -253,17 +258,12 @@ class TreeError(Exception):
 @functools.lru_cache(maxsize=1)
 def load_tree() -> Tree:
     """The shipped tree, read and validated once per process."""
-    return read_tree(content_dir())
+    return load_guidance_files(content_dir())
 
 
-def read_tree(directory: Path) -> Tree:
-    documents: dict[str, Any] = {}
-    for name in FILES:
-        path = directory / f"{name}.yaml"
-        try:
-            documents[name] = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as error:
-            raise TreeError([f"{path.name}: cannot be read ({error})"]) from error
+def load_guidance_files(directory: Path) -> Tree:
+    """The tree the directory's four files describe, validated (nothing is saved)."""
+    documents = {name: read_yaml(directory / f"{name}.yaml", TreeError) for name in FILES}
     return build_tree(**documents)
 
 

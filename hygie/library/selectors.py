@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from hygie.accounts.models import Organisation
 from hygie.audience.models import PracticeRole
 from hygie.library import reader_roles
-from hygie.library.loader import render_body
+from hygie.library.content import render_body
 from hygie.library.models import Capsule
 from hygie.library.quiz import ShownQuestion, shuffled
 

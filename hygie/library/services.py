@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from hygie.accounts.audit import audit_record
 from hygie.accounts.models import Organisation, User
-from hygie.library.loader import render_body
+from hygie.library.content import render_body
 from hygie.library.models import Capsule
 from hygie.library.reader_roles import DEFAULT_ROLE, body_for_role
 from hygie.library.schema import field_problems

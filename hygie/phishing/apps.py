@@ -35,10 +35,10 @@ class PhishingConfig(AppConfig):
 
 
 def _load_scanners(**kwargs: object) -> None:
-    from hygie.phishing.scanner_data import ScannerDataError, load
+    from hygie.phishing.content.scanners import ScannerDataError, scanners_sync
 
     try:
-        load()
+        scanners_sync()
     except ScannerDataError:
         # A broken file must not stop a migration; `load_scanners` names the fault,
         # and detection keeps the signatures it had.

@@ -20,7 +20,7 @@ from django.utils import timezone
 from hygie.accounts.models import Organisation, User
 from hygie.audience.models import Segment
 from hygie.delivery.models import Delivery, DeliveryStatus, MailingStatus, SendingProfile
-from hygie.phishing.loader import load
+from hygie.phishing.content.scenarios import scenarios_sync
 from hygie.phishing.models import Scenario, SimulationAnnouncement, SimulationCampaign
 from hygie.phishing.services import campaign_create, campaign_launch
 from hygie.phishing.teaching import reporting_address
@@ -38,7 +38,7 @@ def past_simulation(organisation: Organisation, admin: User, seed: int = 11) -> 
     if SimulationCampaign.objects.filter(organisation=organisation).exists():
         return
     if not Scenario.objects.filter(slug__in=SLUGS).exists():
-        load()
+        scenarios_sync()
     scenarios = [
         Scenario.objects.filter(slug=slug, organisation__isnull=True).order_by("-version").first()
         for slug in SLUGS

@@ -131,10 +131,10 @@ def forget_known_scanners() -> None:
 def _read_known() -> Known:
     rows = list(KnownScanner.objects.all())
     if not rows:
-        from hygie.phishing.scanner_data import ScannerDataError, read
+        from hygie.phishing.content.scanners import ScannerDataError, load_scanner_files
 
         try:
-            rows = read()
+            rows = load_scanner_files()
         except ScannerDataError:
             rows = []
     networks, agents, exact = [], [], {}

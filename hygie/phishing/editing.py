@@ -19,7 +19,12 @@ from django.utils.translation import gettext as _
 
 from hygie.accounts.audit import audit_record
 from hygie.accounts.models import Organisation, User
-from hygie.phishing.loader import PREMISE_ALIGNMENT, field_problems, place_label, rated_difficulty
+from hygie.phishing.content.scenarios import (
+    PREMISE_ALIGNMENT,
+    field_problems,
+    place_label,
+    rated_difficulty,
+)
 from hygie.phishing.models import FlagPlace, Scenario, ScenarioStatus
 
 # Form field → where it lives in the scenario's data.

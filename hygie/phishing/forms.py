@@ -15,8 +15,8 @@ from hygie.audience.models import Segment
 from hygie.delivery.hosts import landing_hosts
 from hygie.delivery.sending import profile_of
 from hygie.delivery.windows import add_window_fields, clean_window_fields
+from hygie.phishing.content.scenarios import place_label
 from hygie.phishing.editing import launchable_scenarios
-from hygie.phishing.loader import place_label
 from hygie.phishing.models import (
     AfterClick,
     AnnouncementChannel,

@@ -13,7 +13,7 @@ from hygie.delivery import attachments
 from hygie.delivery.models import Variant
 from hygie.delivery.placeholders import substitute
 from hygie.delivery.sending import profile_of
-from hygie.phishing.loader import attachment_of
+from hygie.phishing.content.scenarios import attachment_of
 from hygie.phishing.models import Scenario
 from hygie.phishing.services import QR_IMAGE
 

@@ -33,6 +33,13 @@ from hygie.delivery.sending import profile_of
 from hygie.delivery.services import mailing_launch, send_test
 from hygie.delivery.windows import SendingHours
 from hygie.phishing import tracking_sql
+from hygie.phishing.content.scenarios import (
+    PREMISE_ALIGNMENT,
+    attachment_of,
+    field_problems,
+    place_label,
+    rated_difficulty,
+)
 from hygie.phishing.detection import (
     AWAITING,
     BURST,
@@ -50,13 +57,6 @@ from hygie.phishing.detection import (
     visitor_of,
 )
 from hygie.phishing.follow_up import send_follow_up
-from hygie.phishing.loader import (
-    PREMISE_ALIGNMENT,
-    attachment_of,
-    field_problems,
-    place_label,
-    rated_difficulty,
-)
 from hygie.phishing.models import (
     UNKNOWN_CLUE,
     AfterClick,

@@ -202,10 +202,10 @@ from django.utils import timezone
 from hygie.accounts.models import Organisation, User
 from hygie.audience.models import Person, Segment
 from hygie.delivery.models import Delivery, DeliveryStatus, SendingProfile
-from hygie.phishing.loader import load
+from hygie.phishing.content.scenarios import scenarios_sync
 from hygie.phishing.models import Scenario, SimulationAnnouncement
 from hygie.phishing.services import campaign_create, campaign_launch
-load()
+scenarios_sync()
 org = Organisation.objects.create(name="Union", slug="union")
 SendingProfile.objects.create(organisation=org, simulation_domain="espace-pro.example")
 Person.objects.bulk_create(

@@ -15,9 +15,9 @@ from hygie.awareness.models import AwarenessCampaign, EventKind, QuizAttempt, Re
 from hygie.awareness.services import campaign_create as awareness_create
 from hygie.delivery.models import Delivery, DeliveryStatus, SendingProfile
 from hygie.delivery.services import mailing_launch
-from hygie.library.loader import load as load_capsules
+from hygie.library.content import capsules_sync
 from hygie.library.models import Capsule
-from hygie.phishing.loader import load as load_scenarios
+from hygie.phishing.content.scenarios import scenarios_sync
 from hygie.phishing.models import (
     HitKind,
     Scenario,
@@ -33,8 +33,8 @@ JAN = dt.datetime(2025, 1, 15, 10, tzinfo=dt.UTC)
 
 
 def setup_library(organisation: Organisation) -> None:
-    load_capsules()
-    load_scenarios()
+    capsules_sync()
+    scenarios_sync()
     SendingProfile.objects.get_or_create(
         organisation=organisation, defaults={"simulation_domain": "sim.example"}
     )

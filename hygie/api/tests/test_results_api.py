@@ -13,9 +13,9 @@ from hygie.audience.models import Person, Segment
 from hygie.awareness.services import campaign_create as awareness_create
 from hygie.delivery.models import SendingProfile
 from hygie.incidents.tests.helpers import make_report, make_slot
-from hygie.library.loader import load as load_capsules
+from hygie.library.content import capsules_sync
 from hygie.library.models import Capsule
-from hygie.phishing.loader import load as load_scenarios
+from hygie.phishing.content.scenarios import scenarios_sync
 from hygie.phishing.models import Scenario, SimulationAnnouncement
 from hygie.phishing.services import campaign_create as simulation_create
 from hygie.phishing.tests.support import launch_and_send, open_window
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 
 def simulation_of(organisation, actor, people: int = 3):  # type: ignore[no-untyped-def]
-    load_scenarios()
+    scenarios_sync()
     SendingProfile.objects.get_or_create(
         organisation=organisation, defaults={"simulation_domain": "espace-pro.example"}
     )
@@ -49,7 +49,7 @@ def simulation_of(organisation, actor, people: int = 3):  # type: ignore[no-unty
 
 
 def awareness_of(organisation, actor):  # type: ignore[no-untyped-def]
-    load_capsules()
+    capsules_sync()
     return awareness_create(
         organisation=organisation,
         actor=actor,

@@ -16,7 +16,7 @@ from hygie.audience.tests.helpers import write_csv
 from hygie.conftest import sign_in
 from hygie.delivery import sending
 from hygie.delivery.models import Delivery, Mailing
-from hygie.library.loader import load
+from hygie.library.content import capsules_sync
 from hygie.library.models import Capsule
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -84,7 +84,7 @@ def test_first_campaign_of_a_union(
     # 2. The capsule campaign, created on its form, which shows the sending window with
     # the organisation's default (working days, 08:00 to 19:00, its time zone); the
     # preview shows real recipients, greeted right.
-    load()
+    capsules_sync()
     Segment.objects.create(organisation=organisation, name="Tous")
     capsule = Capsule.objects.get(slug="sauvegardes", language="fr")
     page.goto(f"{live_server.url}/console/awareness/new/")

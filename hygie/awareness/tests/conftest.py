@@ -13,7 +13,7 @@ from hygie.awareness.services import campaign_create
 from hygie.delivery import sending
 from hygie.delivery.models import Delivery, Mailing
 from hygie.delivery.services import mailing_launch
-from hygie.library.loader import load
+from hygie.library.content import capsules_sync
 from hygie.library.models import Capsule
 
 BROWSER = (
@@ -42,7 +42,7 @@ def make_campaign(organisation, admin, smtp_server):
     made = iter(range(1000))
 
     def make(people: int = 5, reminder_days: list[int] | None = None) -> AwarenessCampaign:
-        load()
+        capsules_sync()
         batch = next(made)
         Person.objects.filter(organisation=organisation).update(status="unsubscribed")
         for n in range(people):

@@ -19,7 +19,7 @@ from hygie.awareness.services import campaign_create
 from hygie.delivery import sending
 from hygie.delivery.models import Delivery
 from hygie.delivery.services import mailing_launch
-from hygie.library.loader import load
+from hygie.library.content import capsules_sync
 from hygie.library.models import Capsule
 from hygie.operations import snapshots
 from hygie.operations.models import Snapshot
@@ -34,7 +34,7 @@ BROWSER = (
 
 @pytest.fixture
 def campaign(organisation, admin):
-    load()
+    capsules_sync()
     for n in range(3):
         Person.objects.create(
             organisation=organisation,
@@ -187,7 +187,7 @@ def test_a_campaign_keeps_the_version_it_was_made_with(campaign):
 
 
 def test_console_creates_a_campaign(console, admin, organisation):
-    load()
+    capsules_sync()
     segment = Segment.objects.create(organisation=organisation, name="Tous")
     capsule = Capsule.objects.get(slug="mises-a-jour", language="fr")
     response = console(admin).post(
@@ -285,7 +285,7 @@ def test_the_score_kept_is_the_first_attempt(campaign, client, smtp_server):
 
 @pytest.fixture
 def fraud_campaign(organisation, admin):
-    load()
+    capsules_sync()
     Person.objects.create(
         organisation=organisation,
         email="claire@example.org",
@@ -350,7 +350,7 @@ def test_every_capsule_gives_a_one_page_reflex_sheet(db, organisation, language)
     from hygie.lib.pdf import render_pdf
     from hygie.testing.pdf import pdf_text
 
-    load()
+    capsules_sync()
     for capsule in Capsule.objects.filter(language=language, organisation=None):
         content = render_pdf(
             "awareness/fiche_pdf.html",

@@ -16,7 +16,7 @@ from hygie.conftest import sign_in
 from hygie.delivery import sending
 from hygie.delivery.models import Delivery
 from hygie.delivery.services import mailing_launch
-from hygie.library.loader import load
+from hygie.library.content import capsules_sync
 from hygie.library.models import Capsule
 from hygie.testing.text import plain
 
@@ -28,7 +28,7 @@ PAGE_BUDGET_BYTES = 60_000
 def test_capsule_read_and_quiz_answered_on_a_phone(
     live_server, browser_page, smtp_server, organisation, admin
 ):
-    load()
+    capsules_sync()
     organisation.anonymity_threshold = 1
     organisation.save()
     Person.objects.create(
@@ -135,7 +135,7 @@ def shown_choices(page, index: int) -> list[str]:
 def test_two_readers_see_the_same_quiz_in_two_orders_and_the_secretary_her_own_words(
     live_server, browser_page, smtp_server, organisation, admin
 ):
-    load()
+    capsules_sync()
     for email, profession, role in (
         ("dr@example.org", "doctor", "holder"),
         ("claire@example.org", "secretary", "secretary"),

@@ -16,7 +16,7 @@ from hygie.audience.models import Person, Segment
 from hygie.awareness import programme as planning
 from hygie.awareness.models import AwarenessCampaign, ProgrammeStep, StepStatus, ThemeMode
 from hygie.delivery.models import MailingStatus
-from hygie.library.loader import load
+from hygie.library.content import capsules_sync
 from hygie.library.themes import THEMES
 from hygie.operations.schedule import DUE_WORK_SOURCES
 
@@ -32,7 +32,7 @@ def _programme_order_only(monkeypatch):
 
 @pytest.fixture
 def programme(organisation, admin, member):
-    load()
+    capsules_sync()
     for n in range(3):
         Person.objects.create(organisation=organisation, email=f"p{n}@example.org")
     current = planning.programme_of(organisation)
@@ -178,7 +178,7 @@ def test_steps_of_another_organisation_are_not_found(programme, console, outside
 
 
 def test_the_console_edits_the_plan_and_names_bad_input(console, admin, organisation):
-    load()
+    capsules_sync()
     segment = Segment.objects.create(organisation=organisation, name="Tous")
     client = console(admin)
     data = {

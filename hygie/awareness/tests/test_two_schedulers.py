@@ -56,9 +56,9 @@ def test_two_schedulers_send_a_reminder_once(make_campaign):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_schedulers_draft_a_programme_step_once(organisation, admin):
-    from hygie.library.loader import load
+    from hygie.library.content import capsules_sync
 
-    load()
+    capsules_sync()
     Person.objects.create(organisation=organisation, email="p@example.org")
     current = planning.programme_of(organisation)
     current.enabled = True

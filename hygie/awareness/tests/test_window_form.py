@@ -14,7 +14,7 @@ from hygie.audience.models import Person, Segment
 from hygie.awareness.models import AwarenessCampaign
 from hygie.delivery.models import Delivery
 from hygie.delivery.services import mailing_launch
-from hygie.library.loader import load
+from hygie.library.content import capsules_sync
 from hygie.library.models import Capsule
 from hygie.testing.forms import DEFAULT_WINDOW
 from hygie.testing.text import plain
@@ -47,7 +47,7 @@ def test_the_form_shows_the_default_window_in_the_organisations_time_zone(
 def test_the_chosen_window_reaches_the_mailing_its_confirmation_and_its_sends(
     console, admin, organisation
 ):
-    load()
+    capsules_sync()
     segment = _people(organisation)
     client = console(admin)
     response = client.post(
@@ -88,7 +88,7 @@ def test_the_chosen_window_reaches_the_mailing_its_confirmation_and_its_sends(
 def test_a_window_that_ends_before_it_starts_is_refused_and_creates_nothing(
     console, admin, organisation
 ):
-    load()
+    capsules_sync()
     segment = _people(organisation, 1)
     response = console(admin).post(
         reverse("awareness:campaign_new"),

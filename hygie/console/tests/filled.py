@@ -37,7 +37,7 @@ from hygie.delivery import sending
 from hygie.delivery.models import Delivery, Mailing, MailingKind, Variant
 from hygie.delivery.services import mailing_launch, mailing_pause
 from hygie.incidents.models import IncidentReport
-from hygie.library.loader import load as load_capsules
+from hygie.library.content import capsules_sync
 from hygie.library.models import Capsule
 from hygie.phishing.demo import past_simulation
 from hygie.phishing.models import Scenario, SimulationCampaign
@@ -150,7 +150,7 @@ def build(directory: Path) -> Filled:
     MembershipFactory(organisation=organisation, user=admin, role=Role.ADMIN)
     path = write_population_csv(directory / "adherents.csv", 500)
     job = import_from_file(organisation=organisation, path=path, apply=True)
-    load_capsules()
+    capsules_sync()
     past_awareness_campaign(organisation, admin)
     past_simulation(organisation, admin)
     incident_desk(organisation, admin)

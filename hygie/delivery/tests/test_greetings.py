@@ -12,7 +12,7 @@ from hygie.delivery.greetings import greeting_of
 from hygie.delivery.models import Mailing
 from hygie.delivery.placeholders import substitute
 from hygie.delivery.services import mailing_launch
-from hygie.library.loader import load
+from hygie.library.content import capsules_sync
 from hygie.library.models import Capsule
 
 
@@ -69,7 +69,7 @@ def test_an_empty_value_at_the_start_of_a_line_takes_the_space_after_it():
 
 
 def capsule_mailing(organisation, admin) -> Mailing:
-    load()
+    capsules_sync()
     segment = Segment.objects.create(organisation=organisation, name="Tous")
     campaign = campaign_create(
         organisation=organisation,

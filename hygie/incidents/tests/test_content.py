@@ -19,8 +19,8 @@ from hygie.incidents.content import (
     TreeError,
     build_tree,
     content_dir,
+    load_guidance_files,
     load_tree,
-    read_tree,
 )
 from hygie.incidents.tests.trees import minimal, outcome, outcome_of, question, text
 
@@ -116,7 +116,7 @@ def test_a_mistake_in_the_shipped_files_is_reported(tmp_path):
     path.write_text(original.replace("outcome: fovi_fake_rib", "outcome: fovi_fake"), "utf-8")
 
     with pytest.raises(TreeError) as error:
-        read_tree(tmp_path)
+        load_guidance_files(tmp_path)
     assert "tree.yaml: question 'money_event', answer 1: unknown outcome 'fovi_fake'" in (
         error.value.problems
     )
@@ -127,7 +127,7 @@ def test_unreadable_yaml_is_reported(tmp_path):
         shutil.copy(content_dir() / f"{name}.yaml", tmp_path / f"{name}.yaml")
     (tmp_path / "tree.yaml").write_text("start: [unclosed", encoding="utf-8")
     with pytest.raises(TreeError, match=r"tree\.yaml: cannot be read"):
-        read_tree(tmp_path)
+        load_guidance_files(tmp_path)
 
 
 # --- The validator, on small broken trees -------------------------------------------------

@@ -8,8 +8,8 @@ from django.urls import reverse
 from hygie.accounts.models import AuditEntry
 from hygie.accounts.roles import Role
 from hygie.library import editing
+from hygie.library.content import capsules_sync
 from hygie.library.forms import CapsuleForm
-from hygie.library.loader import load
 from hygie.library.models import Capsule
 from hygie.library.selectors import available_capsules
 from hygie.testing.text import plain
@@ -17,7 +17,7 @@ from hygie.testing.text import plain
 
 @pytest.fixture
 def shipped(db):
-    load()
+    capsules_sync()
     return Capsule.objects.get(slug="sauvegardes", language="fr", organisation=None)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hygie.library.loader import CapsuleError, capsule_files, load, parse, problems
+from hygie.library.content import CapsuleError, capsule_files, capsules_sync, parse, problems
 from hygie.library.models import Capsule
 from hygie.library.themes import THEMES
 
@@ -27,9 +27,9 @@ def test_the_library_covers_the_required_themes_in_both_languages():
 
 
 def test_loading_is_idempotent(db):
-    first = load()
+    first = capsules_sync()
     assert first["created"] == len(capsule_files())
-    assert load() == {"created": 0, "unchanged": first["created"]}
+    assert capsules_sync() == {"created": 0, "unchanged": first["created"]}
     capsule = Capsule.objects.get(slug="sauvegardes", language="fr")
     assert "<h2" in capsule.body_html and "<script" not in capsule.body_html
 
@@ -42,14 +42,14 @@ def copy_library(tmp_path: Path) -> Path:
 
 def test_a_changed_text_needs_a_new_version(db, tmp_path):
     root = copy_library(tmp_path)
-    load(root)
+    capsules_sync(directory=root)
     path = root / "fr" / "sauvegardes.md"
     path.write_text(path.read_text().replace("3-2-1", "3-2-1 (trois-deux-un)", 1))
     with pytest.raises(CapsuleError, match="increase the version"):
-        load(root)
+        capsules_sync(directory=root)
     version = parse(path).meta["version"]
     path.write_text(path.read_text().replace(f"version: {version}", f"version: {version + 1}", 1))
-    assert load(root)["created"] == 1
+    assert capsules_sync(directory=root)["created"] == 1
     assert Capsule.objects.filter(slug="sauvegardes", language="fr").count() == 2
 
 
@@ -90,7 +90,7 @@ def test_a_shown_source_must_be_an_official_text(tmp_path, url):
 
 
 def test_research_notes_are_never_shown(db, client, tmp_path):
-    load()
+    capsules_sync()
     capsule = Capsule.objects.get(slug="rancongiciel-premiere-heure", language="fr")
     notes = parse(Path(capsule_files()[0]).parent.parent / "fr" / f"{capsule.slug}.md").meta[
         "research_notes"

@@ -7,7 +7,7 @@ import copy
 
 import pytest
 
-from hygie.library.loader import capsule_files, parse
+from hygie.library.content import capsule_files, parse
 from hygie.library.quiz import balance_problems, choice_order, shuffled, statistics
 from hygie.library.schema import field_problems
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hygie.library.loader import capsule_files, parse
+from hygie.library.content import capsule_files, parse
 from hygie.library.reader_roles import body_for_role, reader_role, role_problems, shown_questions
 
 BODY = """Intro.
@@ -83,10 +83,10 @@ def test_the_console_quiz_format_keeps_the_roles_of_a_question():
 def test_staff_preview_a_capsule_as_each_role(db, console, admin):
     from django.urls import reverse
 
-    from hygie.library.loader import load
+    from hygie.library.content import capsules_sync
     from hygie.library.models import Capsule
 
-    load()
+    capsules_sync()
     capsule = Capsule.objects.get(slug="fraude-telephone-sms", language="fr", organisation=None)
     url = reverse("console:capsule_preview", args=[capsule.pk])
     secretary = console(admin).get(url, {"role": "secretary"}).content.decode()

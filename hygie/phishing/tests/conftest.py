@@ -4,8 +4,8 @@ import pytest
 
 from hygie.audience.models import Person, Segment
 from hygie.delivery.models import SendingProfile
+from hygie.phishing.content.scenarios import scenarios_sync
 from hygie.phishing.detection import forget_scanner_networks
-from hygie.phishing.loader import load
 from hygie.phishing.models import Scenario, SimulationCampaign
 from hygie.phishing.services import campaign_create
 from hygie.phishing.tests.support import open_window
@@ -21,7 +21,7 @@ def _fresh_scanner_networks():
 
 @pytest.fixture
 def simulation(organisation, admin) -> SimulationCampaign:
-    load()
+    scenarios_sync()
     SendingProfile.objects.create(organisation=organisation, simulation_domain="espace-pro.example")
     for n in range(3):
         Person.objects.create(

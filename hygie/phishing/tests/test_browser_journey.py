@@ -13,7 +13,7 @@ from django.db import connection
 
 from hygie.audience.models import Person, Segment
 from hygie.delivery.models import Delivery, SendingProfile
-from hygie.phishing.loader import load
+from hygie.phishing.content.scenarios import scenarios_sync
 from hygie.phishing.models import HitKind, Scenario, SimulationEvent, SimulationResult, Stage
 from hygie.phishing.services import campaign_create
 from hygie.phishing.tests.support import launch_and_send, open_window
@@ -41,7 +41,7 @@ def _link_from_email(smtp_server) -> str:
 def test_lure_to_teachable_moment_on_a_phone(
     live_server, browser_page, smtp_server, organisation, admin, settings, slug
 ):
-    load()
+    scenarios_sync()
     SendingProfile.objects.create(organisation=organisation, simulation_domain="espace-pro.example")
     Person.objects.create(
         organisation=organisation,

@@ -9,7 +9,7 @@ import pytest
 
 from hygie.audience.models import Person, Segment
 from hygie.delivery.models import Delivery, SendingProfile
-from hygie.phishing.loader import load
+from hygie.phishing.content.scenarios import scenarios_sync
 from hygie.phishing.models import Scenario
 from hygie.phishing.services import campaign_create
 from hygie.phishing.tests.support import launch_and_send, open_window
@@ -46,7 +46,7 @@ DEVICES = {
 def test_the_explanation_shows_the_address_the_domain_and_the_devices_wording(
     live_server, browser_page, smtp_server, organisation, admin, settings, device
 ):
-    load()
+    scenarios_sync()
     SendingProfile.objects.create(organisation=organisation, simulation_domain="espace-pro.example")
     Person.objects.create(
         organisation=organisation, email="elise@example.org", first_name="Élise", last_name="Durand"

@@ -9,7 +9,7 @@ from django.urls import reverse
 from hygie.accounts.models import AuditEntry
 from hygie.accounts.roles import Role
 from hygie.delivery.models import Delivery, Mailing, MailingKind, MailingStatus
-from hygie.library.loader import load as load_library
+from hygie.library.content import capsules_sync
 from hygie.phishing.models import AfterClick, Scenario, SimulationEvent, SimulationResult, Stage
 from hygie.phishing.services import campaign_create
 from hygie.phishing.tests.support import PERSON, launch_and_send, open_window
@@ -248,7 +248,7 @@ def test_named_results_need_the_right_and_each_view_is_audited(
 
 @pytest.fixture
 def later(simulation, organisation, admin):
-    load_library()
+    capsules_sync()
     campaign = campaign_create(
         organisation=organisation,
         actor=admin,
@@ -358,7 +358,7 @@ def test_another_organisations_scenario_version_cannot_be_used(
 def test_the_teachable_moment_points_to_the_capsule_of_the_theme(simulation, smtp_server, client):
     from hygie.library.models import Capsule
 
-    load_library()
+    capsules_sync()
     launch_and_send(simulation)
     delivery = Delivery.objects.first()
     url = f"/{simulation.path_prefix}/{delivery.token}/"

@@ -19,7 +19,7 @@ from hygie.awareness.selectors import results as awareness_results
 from hygie.delivery import sending
 from hygie.delivery.models import Delivery, DeliveryStatus, MailingKind
 from hygie.library import enrolment
-from hygie.library.loader import load as load_library
+from hygie.library.content import capsules_sync
 from hygie.phishing.models import AfterClick, Scenario, SimulationResult, Stage
 from hygie.phishing.services import campaign_create, campaign_end
 from hygie.phishing.tests.support import PERSON, launch_and_send, open_window
@@ -40,7 +40,7 @@ def _click(client, campaign, delivery: Delivery, headers=PERSON) -> None:
 @pytest.fixture
 def follow_up(simulation, organisation, admin, smtp_server):
     """A simulation that explains at once and enrols those who clicked (three people)."""
-    load_library()
+    capsules_sync()
     campaign = campaign_create(
         organisation=organisation,
         actor=admin,
@@ -113,7 +113,7 @@ def test_those_who_clicked_are_enrolled_and_their_reading_is_measured(
 
 
 def test_scenarios_of_one_theme_share_one_capsule_campaign(simulation, organisation, admin, client):
-    load_library()
+    capsules_sync()
     for n in range(3, 12):
         Person.objects.create(
             organisation=organisation, email=f"dr{n}@example.org", first_name="Paul"
@@ -172,7 +172,7 @@ def test_nobody_reachable_means_no_capsule_campaign(follow_up, client, admin, co
 def test_the_explanation_email_announces_the_capsule_without_carrying_it(
     simulation, organisation, admin, client, smtp_server
 ):
-    load_library()
+    capsules_sync()
     campaign = campaign_create(
         organisation=organisation,
         actor=admin,

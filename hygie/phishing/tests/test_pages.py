@@ -10,7 +10,7 @@ from django.utils import translation
 from hygie.audience.models import Person
 from hygie.delivery.models import Delivery
 from hygie.lib.typography import french_html
-from hygie.library.loader import load as load_library
+from hygie.library.content import capsules_sync
 from hygie.phishing import services, teaching
 from hygie.phishing.tests.support import PERSON, launch_and_send
 from hygie.phishing.views.public import teach_context
@@ -47,7 +47,7 @@ def explanation(delivery: Delivery, *, reported: bool) -> str:
 
 
 def test_each_person_gets_the_explanation_the_template_gives_them(simulation, smtp_server, client):
-    load_library()
+    capsules_sync()
     # Characters that must be escaped once, and only once.
     Person.objects.filter(last_name="Durand2").update(last_name="D'Arc & <Fils>")
     launch_and_send(simulation)

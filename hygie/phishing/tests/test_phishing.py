@@ -15,7 +15,7 @@ from django.utils import timezone
 from hygie.audience.models import Person, Segment
 from hygie.delivery.models import Delivery, SendingProfile
 from hygie.phishing import selectors
-from hygie.phishing.loader import load, parse, problems, scenario_files
+from hygie.phishing.content.scenarios import parse, problems, scenario_files, scenarios_sync
 from hygie.phishing.lookup import forget_campaigns
 from hygie.phishing.models import (
     Scenario,
@@ -204,7 +204,7 @@ def test_a_hidden_link_hit_unmasks_the_visit_before_it(simulation, smtp_server, 
 
 
 def test_one_address_reaching_many_recipients_is_a_robot(organisation, admin, smtp_server, client):
-    load()
+    scenarios_sync()
     SendingProfile.objects.create(organisation=organisation, simulation_domain="espace-pro.example")
     for n in range(6):
         Person.objects.create(organisation=organisation, email=f"dr{n}@example.org")
@@ -282,7 +282,7 @@ def test_segment_of_people_who_clicked_in_the_latest_simulation(
 
 
 def test_qr_scenarios_carry_a_code_to_the_personal_link(organisation, admin, smtp_server, client):
-    load()
+    scenarios_sync()
     SendingProfile.objects.create(organisation=organisation, simulation_domain="espace-pro.example")
     Person.objects.create(organisation=organisation, email="dr0@example.org")
     segment = Segment.objects.create(organisation=organisation, name="Tous")

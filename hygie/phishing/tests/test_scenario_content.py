@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hygie.phishing.loader import (
+from hygie.phishing.content.scenarios import (
     ScenarioError,
-    load,
     parse,
     problems,
     rated_difficulty,
     scenario_files,
+    scenarios_sync,
 )
 
 SHIPPED = scenario_files()
@@ -75,7 +75,7 @@ def test_a_difficulty_off_the_scale_is_refused(tmp_path, db, change, message):
     folder.mkdir()
     (folder / source.name).write_text(yaml.safe_dump(data, allow_unicode=True))
     with pytest.raises(ScenarioError, match=message):
-        load(tmp_path)
+        scenarios_sync(directory=tmp_path)
 
 
 def test_the_console_shows_a_scenarios_rating(console, admin, organisation):
@@ -83,7 +83,7 @@ def test_the_console_shows_a_scenarios_rating(console, admin, organisation):
 
     from hygie.phishing.models import Scenario
 
-    load()
+    scenarios_sync()
     scenario = Scenario.objects.get(slug="contrat-remplacement-a-signer")
     page = console(admin).get(reverse("phishing:scenario", args=[scenario.pk])).content.decode()
     rating = re.search(r'data-testid="difficulty-rating">([^<]+)<', page).group(1)
@@ -97,7 +97,7 @@ def test_staff_rate_an_edit_and_the_difficulty_follows(console, admin, organisat
 
     from hygie.phishing.models import Scenario
 
-    load()
+    scenarios_sync()
     scenario = Scenario.objects.get(slug="contrat-remplacement-a-signer")
     staff = console(admin)
     url = reverse("phishing:scenario_edit", args=[scenario.pk])

@@ -86,7 +86,7 @@ def test_the_wording_fits_the_readers_device(simulation, client, headers, touch,
 
 def test_no_clue_of_a_shipped_scenario_speaks_of_a_mouse():
     # The page gives the device's own way to look at a link; the clues stay neutral.
-    from hygie.phishing.loader import parse, scenario_files
+    from hygie.phishing.content.scenarios import parse, scenario_files
 
     for path in scenario_files():
         data, _checksum = parse(path)

@@ -12,13 +12,13 @@ from django.urls import reverse
 
 from hygie.audience.models import Person, Segment
 from hygie.delivery.models import Delivery, MailingStatus, SendingProfile
-from hygie.phishing.loader import load
+from hygie.phishing.content.scenarios import scenarios_sync
 from hygie.phishing.models import Scenario, SimulationAnnouncement, SimulationCampaign
 from hygie.testing.text import plain
 
 
 def _ready(organisation) -> Segment:
-    load()
+    scenarios_sync()
     SendingProfile.objects.create(organisation=organisation, simulation_domain="espace-pro.example")
     SimulationAnnouncement.objects.create(
         organisation=organisation, announced_on=date(2026, 9, 1), channel="email"

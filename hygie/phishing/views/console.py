@@ -29,6 +29,7 @@ from hygie.delivery.models import DeliveryStatus, MailingStatus
 from hygie.lib.pdf import pdf_response
 from hygie.operations import snapshots
 from hygie.phishing import editing, preview, selectors, services
+from hygie.phishing.content.scenarios import attachment_of
 from hygie.phishing.forms import (
     AnnouncementForm,
     ReviewForm,
@@ -36,7 +37,6 @@ from hygie.phishing.forms import (
     ScenarioForm,
     SimulationForm,
 )
-from hygie.phishing.loader import attachment_of
 from hygie.phishing.models import (
     ScannerNetwork,
     Scenario,

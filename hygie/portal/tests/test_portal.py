@@ -26,9 +26,9 @@ from hygie.awareness.services import campaign_create as awareness_campaign_creat
 from hygie.delivery.models import Delivery, DeliveryStatus, SendingProfile
 from hygie.delivery.services import mailing_launch
 from hygie.lib.typography import french_text
-from hygie.library.loader import load as load_capsules
+from hygie.library.content import capsules_sync
 from hygie.library.models import Capsule
-from hygie.phishing.loader import load as load_scenarios
+from hygie.phishing.content.scenarios import scenarios_sync
 from hygie.phishing.models import Scenario, SimulationAnnouncement, SimulationResult
 from hygie.phishing.services import campaign_create as simulation_create
 from hygie.phishing.services import campaign_launch
@@ -341,8 +341,8 @@ def library(db, tmp_path):
         target = tmp_path / "content" / source.parent.parent.name / source.parent.name
         target.mkdir(parents=True, exist_ok=True)
         shutil.copy(source, target / source.name)
-    load_capsules(tmp_path / "content" / "capsules")
-    load_scenarios(tmp_path / "content" / "scenarios")
+    capsules_sync(directory=tmp_path / "content" / "capsules")
+    scenarios_sync(directory=tmp_path / "content" / "scenarios")
 
 
 def send_capsule(organisation, actor, name, at):

@@ -8,7 +8,7 @@ from django.utils import timezone
 from hygie.audience.models import Person, Segment
 from hygie.delivery import sending
 from hygie.delivery.models import Delivery, DeliveryStatus, SendingProfile
-from hygie.phishing.loader import load
+from hygie.phishing.content.scenarios import scenarios_sync
 from hygie.phishing.models import Scenario, SimulationAnnouncement
 from hygie.phishing.services import campaign_create, campaign_launch
 from hygie.reporting.models import Mailbox, Security
@@ -30,7 +30,7 @@ def reporter(organisation) -> Person:
 
 
 def launch(organisation, admin, slug: str, sent_ago: timedelta) -> Delivery:
-    load()
+    scenarios_sync()
     SendingProfile.objects.get_or_create(
         organisation=organisation, defaults={"simulation_domain": "espace-pro.example"}
     )

@@ -16,7 +16,7 @@ from django.utils import translation
 from hygie.accounts.models import AuditEntry, Role
 from hygie.audience.models import Segment
 from hygie.delivery.models import SendingProfile
-from hygie.phishing.loader import field_problems, load
+from hygie.phishing.content.scenarios import field_problems, scenarios_sync
 from hygie.phishing.models import Scenario, ScenarioStatus
 from hygie.phishing.services import campaign_create, campaign_launch, scenario_publish
 from hygie.phishing.tests.test_scenario_content import DOMAIN, REAL_NAMES
@@ -152,7 +152,7 @@ def test_an_attachment_and_a_failed_sender_are_flagged(organisation, plain_mailb
 def test_a_draft_is_never_offered_nor_launchable_until_published(
     console, organisation, plain_mailbox, admin
 ):
-    load()
+    scenarios_sync()
     SendingProfile.objects.update_or_create(
         organisation=organisation, defaults={"simulation_domain": "espace-pro.example"}
     )
@@ -191,7 +191,7 @@ def test_a_draft_is_never_offered_nor_launchable_until_published(
 
 
 def test_shipped_scenarios_are_published(db):
-    load()
+    scenarios_sync()
     assert Scenario.objects.exists()
     assert not Scenario.objects.exclude(status=ScenarioStatus.PUBLISHED).exists()
 

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from hygie.library.loader import CapsuleError, load
+from hygie.lib.content import ContentError
+from hygie.library.content import capsules_sync
 
 
 class Command(BaseCommand):
-    help = "Validate and load content/capsules/*/*.md."
+    help = "Validate and load content/capsules/*/*.md (or another directory)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--directory", help="A directory of capsule files to load instead.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        directory = Path(options["directory"]) if options.get("directory") else None
         try:
-            counts = load()
-        except CapsuleError as exc:
+            counts = capsules_sync(directory=directory)
+        except ContentError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(
             f"Capsules: {counts['created']} loaded, {counts['unchanged']} already up to date."

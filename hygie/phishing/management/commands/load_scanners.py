@@ -7,7 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from hygie.phishing.scanner_data import ScannerDataError, load
+from hygie.lib.content import ContentError
+from hygie.phishing.content.scanners import scanners_sync
 
 
 class Command(BaseCommand):
@@ -26,8 +27,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         directory = Path(options["directory"]) if options.get("directory") else None
         try:
-            counts = load(directory)
-        except ScannerDataError as exc:
+            counts = scanners_sync(directory=directory)
+        except ContentError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(
             f"Scanner knowledge: {counts['signatures']} signatures of "

@@ -3,7 +3,8 @@
 Each file is dated and names the public source of every range and signature. A
 load replaces the shipped rows as a whole (an updated file needs no release: drop
 it in the directory, or give another directory, and load again); the ranges an
-organisation added in the console are other rows and stay.
+organisation added in the console are other rows and stay. The shape is every content
+type's (`hygie.lib.content`): `load_scanner_files` reads and validates, `scanners_sync` saves.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ import ipaddress
 from pathlib import Path
 from typing import Any
 
-import yaml
 from django.conf import settings
 from django.db import transaction
 
+from hygie.lib.content import ContentError, content_directory, content_files, read_yaml
 from hygie.phishing.models import KnownScanner, ScannerKind, ScannerMatch
 
 MATCHES = {
@@ -26,19 +27,21 @@ MATCHES = {
 }
 
 
-class ScannerDataError(ValueError):
+class ScannerDataError(ContentError):
     """A scanner file that cannot be loaded; the message names the file and the field."""
+
+    title = "Invalid scanner files"
 
 
 def default_directory() -> Path:
     configured = getattr(settings, "HYGIE_SCANNERS_DIR", "")
-    return Path(configured) if configured else Path(settings.BASE_DIR) / "content" / "scanners"
+    return Path(configured) if configured else content_directory("scanners")
 
 
-def read(directory: Path | None = None) -> list[KnownScanner]:
+def load_scanner_files(directory: Path | None = None) -> list[KnownScanner]:
     """Every signature of the directory's files, validated (nothing saved)."""
     base = directory or default_directory()
-    files = sorted(base.glob("*.yaml"))
+    files = content_files(base, "*.yaml")
     if not files:
         raise ScannerDataError(f"{base}: no scanner file (*.yaml)")
     rows: list[KnownScanner] = []
@@ -53,10 +56,7 @@ def read(directory: Path | None = None) -> list[KnownScanner]:
 
 
 def _read_file(path: Path) -> list[KnownScanner]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ScannerDataError(f"{path.name}: unreadable ({exc})") from None
+    data = read_yaml(path, ScannerDataError)
     if not isinstance(data, dict):
         raise ScannerDataError(f"{path.name}: expected a mapping with 'reviewed' and 'families'")
     reviewed = data.get("reviewed")
@@ -162,9 +162,9 @@ def _value(where: str, field: str, value: Any) -> str:
 
 
 @transaction.atomic
-def load(directory: Path | None = None) -> dict[str, int]:
+def scanners_sync(*, directory: Path | None = None) -> dict[str, int]:
     """Replace the shipped signatures with the directory's (all or nothing)."""
-    rows = read(directory)
+    rows = load_scanner_files(directory)
     removed, _by_model = KnownScanner.objects.all().delete()
     KnownScanner.objects.bulk_create(rows)
     from hygie.phishing.detection import forget_known_scanners

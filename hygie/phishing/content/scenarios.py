@@ -1,19 +1,27 @@
-"""Scenario files (content/scenarios/<lang>/<slug>.yaml): validated, loaded by version."""
+"""Scenario files (content/scenarios/<lang>/<slug>.yaml): validated, loaded by version.
+
+The shape is every content type's (`hygie.lib.content`): `load_scenario_files` reads and
+validates, `scenarios_sync` saves."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-from django.conf import settings
 from django.db import transaction
 
 from hygie.delivery import attachments
 from hygie.delivery.placeholders import PLACEHOLDER, unknown_placeholders
+from hygie.lib.content import (
+    ContentError,
+    checksum,
+    content_directory,
+    content_files,
+    parse_yaml,
+    read_text,
+)
 from hygie.library.themes import THEMES
 from hygie.phishing.models import FlagPlace, Scenario, ScenarioChannel, ScenarioStatus, Technique
 
@@ -76,24 +84,20 @@ def rating_problems(data: dict[str, Any]) -> list[str]:
     return found
 
 
-class ScenarioError(ValueError):
-    pass
+class ScenarioError(ContentError):
+    title = "Invalid scenario files"
 
 
-def scenario_files(root: Path | None = None) -> list[Path]:
-    base = root or Path(settings.BASE_DIR) / "content" / "scenarios"
-    return sorted(base.glob("*/*.yaml"))
+def scenario_files(directory: Path | None = None) -> list[Path]:
+    return content_files(directory or content_directory("scenarios"), "*/*.yaml")
 
 
 def parse(path: Path) -> tuple[dict[str, Any], str]:
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"{path.name}: invalid YAML: {exc}") from None
+    text = read_text(path, ScenarioError)
+    data = parse_yaml(path, text, ScenarioError)
     if not isinstance(data, dict):
         raise ScenarioError(f"{path.name}: a scenario is a mapping")
-    return data, hashlib.sha256(text.encode()).hexdigest()
+    return data, checksum(text)
 
 
 def attachment_of(data: dict[str, Any]) -> tuple[str, str]:
@@ -213,21 +217,28 @@ def field_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
     return found
 
 
-@transaction.atomic
-def load(root: Path | None = None) -> dict[str, int]:
-    counts = {"created": 0, "unchanged": 0}
-    errors, parsed = [], []
-    for path in scenario_files(root):
+def load_scenario_files(directory: Path | None = None) -> list[tuple[dict[str, Any], str]]:
+    """(data, checksum) of every scenario file of the directory, validated (nothing saved)."""
+    errors: list[str] = []
+    parsed = []
+    for path in scenario_files(directory):
         try:
-            data, checksum = parse(path)
+            data, text_checksum = parse(path)
         except ScenarioError as exc:
-            errors.append(str(exc))
+            errors += exc.problems
             continue
         errors += [f"{path.parent.name}/{path.name}: {p}" for p in problems(data, path)]
-        parsed.append((data, checksum))
+        parsed.append((data, text_checksum))
     if errors:
-        raise ScenarioError("Invalid scenario files:\n  " + "\n  ".join(errors))
-    for data, checksum in parsed:
+        raise ScenarioError(errors)
+    return parsed
+
+
+@transaction.atomic
+def scenarios_sync(*, directory: Path | None = None) -> dict[str, int]:
+    """Save the shipped scenario files. Returns counts of created and unchanged rows."""
+    counts = {"created": 0, "unchanged": 0}
+    for data, text_checksum in load_scenario_files(directory):
         existing = Scenario.objects.filter(
             organisation__isnull=True,
             slug=data["slug"],
@@ -235,7 +246,7 @@ def load(root: Path | None = None) -> dict[str, int]:
             version=data["version"],
         ).first()
         if existing is not None:
-            if existing.checksum != checksum:
+            if existing.checksum != text_checksum:
                 raise ScenarioError(
                     f"{data['slug']}: changed under version {data['version']}; increase it."
                 )
@@ -251,7 +262,7 @@ def load(root: Path | None = None) -> dict[str, int]:
             difficulty=data["difficulty"],
             theme=data["theme"],
             last_reviewed=data["last_reviewed"],
-            checksum=checksum,
+            checksum=text_checksum,
             data={k: v for k, v in data.items() if k != "last_reviewed"},
             # The shipped library is reviewed before it ships.
             status=ScenarioStatus.PUBLISHED,

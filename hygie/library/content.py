@@ -1,32 +1,39 @@
-"""Capsules as text files: parsed, validated against the schema, loaded by version.
+"""Capsules as text files (content/capsules/<lang>/<slug>.md): parsed, validated against
+the schema, loaded by version.
 
 A file is Markdown with a YAML front matter between `---` lines. Loading is
 idempotent: the same version with the same text changes nothing; a changed text
 under an existing version number is refused (bump the version instead), so that
-what a campaign sent stays reproducible.
+what a campaign sent stays reproducible. The shape is every content type's
+(`hygie.lib.content`): `load_capsule_files` reads and validates, `capsules_sync` saves.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import markdown
 import nh3
-import yaml
-from django.conf import settings
 from django.db import transaction
 
+from hygie.lib.content import (
+    ContentError,
+    checksum,
+    content_directory,
+    content_files,
+    read_text,
+    split_front_matter,
+)
 from hygie.library.models import Capsule
 from hygie.library.reader_roles import DEFAULT_ROLE, body_for_role
 from hygie.library.schema import field_problems
 from hygie.library.sources import source_problems
 
 
-class CapsuleError(ValueError):
-    pass
+class CapsuleError(ContentError):
+    title = "Invalid capsule files"
 
 
 @dataclass(frozen=True)
@@ -38,19 +45,9 @@ class CapsuleFile:
 
 
 def parse(path: Path) -> CapsuleFile:
-    text = path.read_text(encoding="utf-8")
-    if not text.startswith("---\n"):
-        raise CapsuleError(f"{path.name}: the file must start with a '---' front matter line")
-    try:
-        front, body = text[4:].split("\n---\n", 1)
-        meta = yaml.safe_load(front)
-    except ValueError:
-        raise CapsuleError(f"{path.name}: the front matter is not closed by '---'") from None
-    except yaml.YAMLError as exc:
-        raise CapsuleError(f"{path.name}: invalid YAML: {exc}") from None
-    if not isinstance(meta, dict):
-        raise CapsuleError(f"{path.name}: the front matter must be a mapping")
-    return CapsuleFile(meta, body.strip(), hashlib.sha256(text.encode()).hexdigest(), path)
+    text = read_text(path, CapsuleError)
+    meta, body = split_front_matter(path, text, CapsuleError)
+    return CapsuleFile(meta, body, checksum(text), path)
 
 
 def problems(capsule: CapsuleFile) -> list[str]:
@@ -67,27 +64,32 @@ def render_body(body: str) -> str:
     return nh3.clean(html, link_rel="noopener noreferrer")
 
 
-def capsule_files(root: Path | None = None) -> list[Path]:
-    base = root or Path(settings.BASE_DIR) / "content" / "capsules"
-    return sorted(base.glob("*/*.md"))
+def capsule_files(directory: Path | None = None) -> list[Path]:
+    return content_files(directory or content_directory("capsules"), "*/*.md")
 
 
-@transaction.atomic
-def load(root: Path | None = None) -> dict[str, int]:
-    """Load every shipped capsule file. Returns counts of created and unchanged rows."""
-    counts = {"created": 0, "unchanged": 0}
-    errors = []
+def load_capsule_files(directory: Path | None = None) -> list[CapsuleFile]:
+    """Every capsule file of the directory, parsed and validated (nothing is saved)."""
+    errors: list[str] = []
     parsed = []
-    for path in capsule_files(root):
+    for path in capsule_files(directory):
         try:
             capsule = parse(path)
         except CapsuleError as exc:
-            errors.append(str(exc))
+            errors += exc.problems
             continue
         errors += [f"{path.parent.name}/{path.name}: {p}" for p in problems(capsule)]
         parsed.append(capsule)
     if errors:
-        raise CapsuleError("Invalid capsule files:\n  " + "\n  ".join(errors))
+        raise CapsuleError(errors)
+    return parsed
+
+
+@transaction.atomic
+def capsules_sync(*, directory: Path | None = None) -> dict[str, int]:
+    """Save the shipped capsule files. Returns counts of created and unchanged rows."""
+    counts = {"created": 0, "unchanged": 0}
+    parsed = load_capsule_files(directory)
     for capsule in parsed:
         meta = capsule.meta
         existing = Capsule.objects.filter(

@@ -1,0 +1,84 @@
+"""What every content type shares: files under `content/`, read the same way, and one error.
+
+Capsules, scenarios, scanners and the incident guidance are text files that people who
+are not developers edit. Each app's `content.py` has the same entry points:
+`load_<kind>_files(directory)` reads and validates every file of a directory (nothing is
+saved) and raises `ContentError` naming the file, and the field when there is one, of every
+problem found; `<kind>_sync(...)` writes what the files say to the database; and a
+management command runs both. This module holds the reading and the error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.conf import settings
+
+
+class ContentError(ValueError):
+    """Content that cannot be loaded. `problems` lists each one, starting with the file it
+    is in (and the field where there is one), so an author fixes them all in one go."""
+
+    title = "Invalid content files"
+
+    def __init__(self, problems: str | Sequence[str]) -> None:
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        if isinstance(problems, str):
+            message = problems
+        else:
+            message = f"{self.title}:\n  " + "\n  ".join(self.problems)
+        super().__init__(message)
+
+
+def content_directory(kind: str) -> Path:
+    """The shipped directory of one content type: `content/<kind>/`."""
+    return Path(settings.BASE_DIR) / "content" / kind
+
+
+def content_files(directory: Path, pattern: str) -> list[Path]:
+    """The directory's files matching `pattern` (e.g. `*/*.md`), in a stable order."""
+    return sorted(directory.glob(pattern))
+
+
+def checksum(text: str) -> str:
+    """The fingerprint of a file's text: a loaded version whose text changed is refused."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def read_text(path: Path, error: type[ContentError] = ContentError) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"{path.name}: cannot be read ({exc})") from None
+
+
+def parse_yaml(path: Path, text: str, error: type[ContentError] = ContentError) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise error(f"{path.name}: cannot be read ({exc})") from None
+
+
+def read_yaml(path: Path, error: type[ContentError] = ContentError) -> Any:
+    """The YAML document of a file; an unreadable file or invalid YAML names the file."""
+    return parse_yaml(path, read_text(path, error), error)
+
+
+def split_front_matter(
+    path: Path, text: str, error: type[ContentError] = ContentError
+) -> tuple[dict[str, Any], str]:
+    """(front matter, body) of a Markdown file that starts with YAML between `---` lines."""
+    if not text.startswith("---\n"):
+        raise error(f"{path.name}: the file must start with a '---' front matter line")
+    try:
+        front, body = text[4:].split("\n---\n", 1)
+    except ValueError:
+        raise error(f"{path.name}: the front matter is not closed by '---'") from None
+    meta = parse_yaml(path, front, error)
+    if not isinstance(meta, dict):
+        raise error(f"{path.name}: the front matter must be a mapping")
+    return meta, body.strip()
