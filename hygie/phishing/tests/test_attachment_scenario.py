@@ -99,10 +99,13 @@ def test_editing_the_attachment_is_checked_and_can_remove_it(
     bad = staff.post(url, {**data, "attachment_name": "facture.exe"})
     assert "attachment_name" in bad.context["form"].errors
     assert not Scenario.objects.filter(organisation=organisation).exists()
-    # Without the attachment, its red flags must go too.
+    # Without the attachment, its red flags must go too (places are shown by their names).
     flags = "\n".join(
-        line for line in data["red_flags"].splitlines() if not line.startswith("attachment")
+        line
+        for line in data["red_flags"].splitlines()
+        if line.split(" | ")[0] not in {"attachment", "pièce jointe"}
     )
+    assert flags != data["red_flags"]
     staff.post(url, {**data, "attachment_name": "", "attachment_html": "", "red_flags": flags})
     new = Scenario.objects.get(organisation=organisation)
     assert "attachment" not in new.data
