@@ -145,3 +145,15 @@ def test_a_token_stops_giving_names_when_its_creator_loses_the_right(api, clicke
     assert "no longer" in refused.json()["detail"]
     assert client.get(path).status_code == 200  # its other scopes still work
     assert AuditEntry.objects.filter(action=AUDITED).count() == 1
+
+
+def test_a_person_unlinked_by_retention_stays_unnamed(api, clicked):
+    campaign, first, _second = clicked
+    Delivery.objects.filter(pk=first.pk).update(person=None)
+    [row] = (
+        api(Scope.READ_NAMED_RESULTS)
+        .get(f"/simulations/{campaign.pk}/results/people")
+        .json()["items"]
+    )
+    assert (row["person_id"], row["name"], row["practice"]) == (None, None, None)
+    assert row["clicked_at"] is not None
