@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import io
 import shutil
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from hygie.phishing.models import KnownScanner, Scenario
 CONTENT = Path(settings.BASE_DIR) / "content"
 
 # content/<directory>: (module, reader, writer, command); the incident guidance is read
-# from its files at start, so it has no writer and no command.
+# from its files at start, so it has no writer, and its command only checks the files.
 CONTENT_TYPES = {
     "capsules": ("hygie.library.content", "load_capsule_files", "capsules_sync", "load_library"),
     "scenarios": (
@@ -35,7 +36,7 @@ CONTENT_TYPES = {
         "scanners_sync",
         "load_scanners",
     ),
-    "incidents": ("hygie.incidents.content", "load_guidance_files", None, None),
+    "incidents": ("hygie.incidents.content", "load_guidance_files", None, "check_guidance"),
 }
 
 
@@ -93,6 +94,15 @@ def test_broken_guidance_is_refused_naming_the_file_and_the_entry(tmp_path):
     with pytest.raises(ContentError) as error:
         load_guidance_files(tmp_path)
     assert any(p.startswith("contacts.yaml") and "broken" in p for p in error.value.problems)
+    with pytest.raises(CommandError, match=r"contacts\.yaml: contact 'broken'"):
+        call_command("check_guidance", directory=str(tmp_path))
     (tmp_path / "sources.yaml").unlink()
     with pytest.raises(ContentError, match=r"sources\.yaml: cannot be read"):
         load_guidance_files(tmp_path)
+
+
+def test_the_guidance_command_checks_the_shipped_files():
+    out = io.StringIO()
+    call_command("check_guidance", stdout=out)
+    assert out.getvalue().startswith("Incident guidance: ")
+    assert " questions, " in out.getvalue() and out.getvalue().rstrip().endswith("valid.")
