@@ -22,12 +22,15 @@ from hygie.accounts.models import Organisation
 from hygie.awareness.models import AwarenessCampaign
 from hygie.delivery.models import Delivery
 from hygie.phishing.models import SimulationCampaign, SimulationEvent
+from hygie.reporting.models import Report
 
 from . import rollups
 from .models import CampaignRollup, RetentionState, YearRollup
 
 logger = logging.getLogger(__name__)
 RUN_EVERY = dt.timedelta(days=1)
+# Reports are kept retention_months times this many days (`reporting.retention`).
+REPORT_DAYS_PER_MONTH = 30
 
 
 def cutoff_for(organisation: Organisation, now: dt.datetime) -> dt.datetime:
@@ -91,9 +94,42 @@ def _anonymise(campaign: AwarenessCampaign | SimulationCampaign, now: dt.datetim
     return count
 
 
+def freeze_before_reports_go(organisation: Organisation, now: dt.datetime) -> int:
+    """Freeze a simulation's roll-up before the first of its reports is deleted.
+
+    Reports are deleted after `retention_months` times 30 days from their receipt
+    (`reporting.retention`), which can come before this job's calendar cutoff; a time to
+    report counts from the original message's Date, which only the report carries, so a
+    roll-up recomputed after that would change. Frozen a little ahead (this job runs
+    once a day), it keeps the figures computed with the reports. Returns how many."""
+    horizon = (
+        now
+        - dt.timedelta(days=REPORT_DAYS_PER_MONTH * max(organisation.retention_months, 1))
+        + 2 * RUN_EVERY
+    )
+    mailings = Report.objects.filter(
+        organisation=organisation, received_at__lt=horizon, delivery__isnull=False
+    ).values("delivery__mailing_id")
+    done = 0
+    for campaign in SimulationCampaign.objects.filter(
+        organisation=organisation, mailing_id__in=mailings, mailing__launched_at__isnull=False
+    ).select_related("mailing", "organisation"):
+        frozen = CampaignRollup.objects.filter(
+            kind=rollups.kind_of(campaign), campaign_id=campaign.pk, frozen_at__isnull=False
+        )
+        if frozen.exists():
+            continue
+        with transaction.atomic():
+            rollup = rollups.compute(campaign)
+            CampaignRollup.objects.filter(pk=rollup.pk).update(frozen_at=now)
+        done += 1
+    return done
+
+
 def apply_retention(organisation: Organisation, now: dt.datetime | None = None) -> int:
     """Anonymise the campaigns launched before the cutoff. Returns the messages unlinked."""
     now = now or timezone.now()
+    freeze_before_reports_go(organisation, now)
     cutoff = cutoff_for(organisation, now)
     total = 0
     for campaign in _expired(organisation, cutoff):

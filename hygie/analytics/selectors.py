@@ -480,7 +480,7 @@ def year_figures(organisation: Organisation, year: int) -> YearFigures | None:
         clicked=Rate(sum(r.clicked for r in simulations), sent),
         reported=Rate(sum(r.reported for r in simulations), sent),
         reported_only=Rate(sum(r.reported_only for r in simulations), sent),
-        report_minutes=minutes,
+        report_minutes=sorted(minutes) if minutes is not None else None,
         difficulty=(
             round(sum((r.difficulty or 0) * r.sent for r in rated) / weight, 1) if weight else None
         ),

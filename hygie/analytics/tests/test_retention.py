@@ -124,3 +124,45 @@ def test_the_years_clue_figures_are_rolled_up_and_survive_the_purge(world):
     ClueAnswer.objects.create(delivery=spring[people[6]], moment="clicked", clues=["2"])
     rollups.refresh(organisation, stale_too=False, everything=True)
     assert selectors.programme(organisation, 2025).clue_errors == before
+
+
+def test_times_to_report_survive_the_reports_purge(world):
+    """Reports go after 12 × 30 days from their receipt, before this job's 12 calendar
+    months: the simulation's roll-up is frozen first, with the original message's Date
+    that only the report carried."""
+    from hygie.reporting.models import Report
+    from hygie.reporting.retention import purge_expired_reports
+
+    organisation = world.organisation
+    organisation.retention_months = 12
+    organisation.save()
+    feb = dt.datetime(2025, 2, 3, 9, tzinfo=dt.UTC)  # the spring simulation's launch
+    Report.objects.create(
+        organisation=organisation,
+        delivery=world.deliveries["s1"][world.people[7]],
+        original_sent_at=feb + dt.timedelta(minutes=10),
+        received_at=feb + dt.timedelta(minutes=30),
+    )
+    rollups.refresh(organisation, stale_too=False, everything=True)
+    before = selectors.programme(organisation, 2025)
+    spring = next(row for row in before.simulations if row.name == "Printemps")
+    # 20 min from the original Date (not 30 from our sending), 20 and 90 for the others.
+    assert spring.median_report_minutes == 20.0
+
+    now = feb + dt.timedelta(days=361)  # the report is past 360 days, the launch within a year
+    retention.apply_retention(organisation, now=now)
+    assert purge_expired_reports(now=now) == 1
+    rollups.refresh(organisation, stale_too=True, everything=True, now=now)
+    after = selectors.programme(organisation, 2025)
+    assert next(r for r in after.simulations if r.name == "Printemps") == spring
+    # The spring's three reports and the summer's five.
+    assert selectors.year_figures(organisation, 2025).report_minutes == [
+        10,
+        15,
+        20,
+        20,
+        20,
+        25,
+        30,
+        90,
+    ]
