@@ -27,6 +27,7 @@ from hygie.delivery.sending import RELAY
 from hygie.operations import snapshots
 from hygie.phishing.lookup import forget_campaigns
 from hygie.phishing.services import forget_scenarios
+from hygie.testing import selection
 
 pytest_plugins = ["hygie.testing.browser", "hygie.testing.smtp", "hygie.testing.imap"]
 
@@ -37,17 +38,8 @@ pytest_plugins = ["hygie.testing.browser", "hygie.testing.smtp", "hygie.testing.
 FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-# Tests that start a real server, browser or process are marked `slow` (`make check` leaves
-# them out): those using one of these fixtures, and those of modules that import subprocess.
-SLOW_FIXTURES = frozenset({"browser_page", "live_server", "imap_server", "imap_account"})
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    for item in items:
-        module = getattr(item, "module", None)
-        starts_processes = module is not None and "subprocess" in vars(module)
-        if starts_processes or SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
-            item.add_marker(pytest.mark.slow)
+    selection.mark_and_order(items)
 
 
 def pytest_configure(config: pytest.Config) -> None:

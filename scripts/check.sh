@@ -5,6 +5,9 @@ set -eu
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 unset DATABASE_URL DEBUG SECRET_KEY ALLOWED_HOSTS
+# Python keeps compiled modules (__pycache__, ignored by git): without them each test
+# worker and each process a test starts compiles the whole project again.
+unset PYTHONDONTWRITEBYTECODE
 $BIN/ruff check .
 $BIN/ruff format --check .
 DEBUG=1 $BIN/mypy hygie

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The whole test suite: static checks, then pytest on SQLite and, when one
-# answers, on PostgreSQL. Environment:
+# answers, on PostgreSQL (the tests that use the database). Environment:
 #   HYGIE_TEST_DATABASE_URL        PostgreSQL to test on (default: local postgres/test)
 #   HYGIE_TEST_REQUIRE_POSTGRES=1  fail instead of skipping PostgreSQL when it is unreachable
 #   HYGIE_REQUIRE_BROWSER=1        fail instead of skipping browser tests without Chromium
@@ -10,6 +10,9 @@ set -eu
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 unset DATABASE_URL DEBUG SECRET_KEY ALLOWED_HOSTS
+# Python keeps compiled modules (__pycache__, ignored by git): without them each test
+# worker and each process a test starts compiles the whole project again.
+unset PYTHONDONTWRITEBYTECODE
 
 echo "== Static checks"
 $BIN/ruff check .
@@ -41,7 +44,7 @@ fi
 run_pytest() {
     # pytest exits with 5 when it collected nothing: that is a failure here.
     set +e
-    $BIN/pytest -n 2 -q --durations=15 ${PYTEST_ARGS:-}
+    $BIN/pytest -n 2 -q --durations=15 "$@" ${PYTEST_ARGS:-}
     status=$?
     set -e
     if [ "$status" -eq 5 ]; then
@@ -57,8 +60,10 @@ RAN="SQLite"
 
 PG_URL=${HYGIE_TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test}
 if $BIN/python -c "import sys, psycopg; psycopg.connect(sys.argv[1], connect_timeout=3).close()" "$PG_URL" 2>/dev/null; then
-    echo "== Tests on PostgreSQL ($PG_URL)"
-    DATABASE_URL=$PG_URL run_pytest
+    # Only the tests that use a database (marked `database` automatically, see
+    # hygie/testing/selection.py): the others gave their answer on SQLite.
+    echo "== Tests on PostgreSQL ($PG_URL), those that use the database"
+    DATABASE_URL=$PG_URL run_pytest -m database
     RAN="$RAN and PostgreSQL"
 elif [ "${HYGIE_TEST_REQUIRE_POSTGRES:-0}" = "1" ]; then
     echo "PostgreSQL is required but $PG_URL does not answer." >&2
