@@ -7,34 +7,34 @@ from typing import Any
 from django.db import models
 from django.http import HttpRequest
 
+from hygie.accounts.actors import Actor, Channel
+from hygie.accounts.actors import client_ip as client_ip
 from hygie.accounts.models import AuditEntry, Organisation, User
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    # REMOTE_ADDR is trustworthy only without a proxy; deployments behind one
-    # set the real address there through the proxy configuration.
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def audit_record(
     *,
     action: str,
-    actor: User | None,
+    actor: Actor | User | None,
     organisation: Organisation | None,
     target: models.Model | None = None,
     details: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
 ) -> AuditEntry:
+    """Record `action`, done by `actor` (its user, address, channel and API token)."""
+    if not isinstance(actor, Actor):  # callers not yet given an actor
+        channel = Channel.SYSTEM if actor is None else Channel.CONSOLE
+        actor = Actor(channel=channel, user=actor, ip=client_ip(request))
     return AuditEntry.objects.create(
         organisation=organisation,
-        actor=actor,
-        actor_label=actor.email if actor is not None else "",
+        actor=actor.user,
+        actor_label=actor.label,
+        channel=actor.channel,
+        api_token_id=actor.api_token_id,
         action=action,
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
         target_label=str(target)[:254] if target is not None else "",
         details=details or {},
-        ip_address=client_ip(request),
+        ip_address=actor.ip,
     )

@@ -233,6 +233,10 @@ class AuditEntry(models.Model):
     )
     # Kept as text so the entry stays readable after the user is deleted.
     actor_label = models.CharField(max_length=254, blank=True)
+    # How the actor acted (accounts.actors.Channel): console, api, system or public.
+    channel = models.CharField(max_length=16, blank=True)
+    # The API token that made the change (an id, not a key: the API sits above accounts).
+    api_token_id = models.PositiveBigIntegerField(null=True, blank=True)
     action = models.CharField(max_length=64, db_index=True)
     target_type = models.CharField(max_length=64, blank=True)
     target_id = models.CharField(max_length=64, blank=True)

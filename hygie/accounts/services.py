@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -10,14 +9,15 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hygie.accounts.actors import Actor
 from hygie.accounts.audit import audit_record
 from hygie.accounts.models import Invitation, Membership, Organisation, User
 from hygie.accounts.roles import Role
+from hygie.accounts.selectors import token_digest
 from hygie.lib.emails import absolute_url, send_email_on_commit
 
 ORGANISATION_SETTING_FIELDS = (
@@ -37,12 +37,8 @@ ORGANISATION_SETTING_FIELDS = (
 )
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 @transaction.atomic
-def organisation_create(*, name: str, slug: str, actor: User | None, **fields: Any) -> Organisation:
+def organisation_create(*, name: str, slug: str, actor: Actor, **fields: Any) -> Organisation:
     organisation = Organisation(name=name, slug=slug, **fields)
     organisation.full_clean()
     organisation.save()
@@ -56,9 +52,8 @@ def organisation_create(*, name: str, slug: str, actor: User | None, **fields: A
 def organisation_update(
     *,
     organisation: Organisation,
-    actor: User,
+    actor: Actor,
     changes: dict[str, Any],
-    request: HttpRequest | None = None,
 ) -> Organisation:
     unknown = set(changes) - set(ORGANISATION_SETTING_FIELDS)
     if unknown:
@@ -80,14 +75,13 @@ def organisation_update(
             organisation=organisation,
             target=organisation,
             details={"changed": changed},
-            request=request,
         )
     return organisation
 
 
 @transaction.atomic
 def membership_add(
-    *, organisation: Organisation, user: User, role: Role | str, actor: User | None
+    *, organisation: Organisation, user: User, role: Role | str, actor: Actor
 ) -> Membership:
     membership, created = Membership.objects.get_or_create(
         organisation=organisation, user=user, defaults={"role": role}
@@ -116,9 +110,7 @@ def _ensure_an_admin_remains(membership: Membership) -> None:
 
 
 @transaction.atomic
-def membership_change_role(
-    *, membership: Membership, role: str, actor: User, request: HttpRequest | None = None
-) -> Membership:
+def membership_change_role(*, membership: Membership, role: str, actor: Actor) -> Membership:
     if role not in Role.values:
         raise ValidationError(_("Unknown role."))
     if membership.role == Role.ADMIN and role != Role.ADMIN:
@@ -132,15 +124,12 @@ def membership_change_role(
         organisation=membership.organisation,
         target=membership,
         details={"user": membership.user.email, "from": previous, "to": role},
-        request=request,
     )
     return membership
 
 
 @transaction.atomic
-def membership_remove(
-    *, membership: Membership, actor: User, request: HttpRequest | None = None
-) -> None:
+def membership_remove(*, membership: Membership, actor: Actor) -> None:
     if membership.role == Role.ADMIN:
         _ensure_an_admin_remains(membership)
     audit_record(
@@ -149,7 +138,6 @@ def membership_remove(
         organisation=membership.organisation,
         target=membership,
         details={"user": membership.user.email, "role": membership.role},
-        request=request,
     )
     membership.delete()
 
@@ -160,8 +148,7 @@ def invitation_create(
     organisation: Organisation,
     email: str,
     role: str,
-    actor: User,
-    request: HttpRequest | None = None,
+    actor: Actor,
 ) -> tuple[Invitation, str]:
     """Create an invitation and email its link. Returns the invitation and the raw token."""
     email = email.strip().lower()
@@ -180,8 +167,8 @@ def invitation_create(
         organisation=organisation,
         email=email,
         role=role,
-        token_hash=hash_token(token),
-        invited_by=actor,
+        token_hash=token_digest(token),
+        invited_by=actor.user,
         expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
     )
     invitation.full_clean()
@@ -192,7 +179,6 @@ def invitation_create(
         organisation=organisation,
         target=invitation,
         details={"email": email, "role": role},
-        request=request,
     )
     send_email_on_commit(
         "invitation",
@@ -200,7 +186,7 @@ def invitation_create(
         language=organisation.language,
         context={
             "organisation": organisation,
-            "inviter": actor,
+            "inviter": actor.user,
             "role": invitation.get_role_display(),
             "accept_url": absolute_url(reverse("accounts:invitation_accept", args=[token])),
             "expires_at": invitation.expires_at,
@@ -209,44 +195,27 @@ def invitation_create(
     return invitation, token
 
 
-def invitation_for_token(token: str) -> Invitation | None:
-    """The pending invitation behind a link, or None (expired, used, revoked or unknown alike)."""
-    invitation = (
-        Invitation.objects.select_related("organisation")
-        .filter(token_hash=hash_token(token))
-        .first()
-    )
-    if invitation is None or not invitation.is_pending:
-        return None
-    return invitation
-
-
 @transaction.atomic
-def invitation_accept(
-    *, invitation: Invitation, user: User, request: HttpRequest | None = None
-) -> Membership:
+def invitation_accept(*, invitation: Invitation, user: User, actor: Actor) -> Membership:
     locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not locked.is_pending:
         raise ValidationError(_("This invitation is no longer valid."))
     locked.accepted_at = timezone.now()
     locked.save(update_fields=["accepted_at"])
     membership = membership_add(
-        organisation=locked.organisation, user=user, role=locked.role, actor=user
+        organisation=locked.organisation, user=user, role=locked.role, actor=actor
     )
     audit_record(
         action="invitation.accepted",
-        actor=user,
+        actor=actor,
         organisation=locked.organisation,
         target=locked,
-        request=request,
     )
     return membership
 
 
 @transaction.atomic
-def invitation_revoke(
-    *, invitation: Invitation, actor: User, request: HttpRequest | None = None
-) -> None:
+def invitation_revoke(*, invitation: Invitation, actor: Actor) -> None:
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
     audit_record(
@@ -254,7 +223,6 @@ def invitation_revoke(
         actor=actor,
         organisation=invitation.organisation,
         target=invitation,
-        request=request,
     )
 
 

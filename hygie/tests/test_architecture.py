@@ -37,6 +37,7 @@ ALWAYS_PUBLIC = {"models", "services", "selectors"}
 DECLARED_PUBLIC: dict[str, dict[str, str]] = {
     "accounts": {
         "access": "the only way views reach tenant data (console_view, get_for_organisation)",
+        "actors": "who does a change and from where: what every service takes for its audit",
         "audit": "every service records its change in the audit log",
         "roles": "permissions that views ask for",
         "urls": "the team pages, mounted by the console shell under their console: names",

@@ -29,7 +29,8 @@ from hygie.accounts.access import (
     request_organisation,
     request_user,
 )
-from hygie.accounts.audit import audit_record, client_ip
+from hygie.accounts.actors import Actor, client_ip
+from hygie.accounts.audit import audit_record
 from hygie.accounts.forms import (
     CodeForm,
     InvitationForm,
@@ -40,10 +41,10 @@ from hygie.accounts.forms import (
 )
 from hygie.accounts.models import Invitation, Membership, User
 from hygie.accounts.roles import Permission
+from hygie.accounts.selectors import invitation_for_token
 from hygie.accounts.services import (
     invitation_accept,
     invitation_create,
-    invitation_for_token,
     invitation_revoke,
     membership_change_role,
     membership_remove,
@@ -85,7 +86,9 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         if device is not None:
             otp_login(request, device)
             audit_record(
-                action="staff.two_factor_verified", actor=user, organisation=None, request=request
+                action="staff.two_factor_verified",
+                actor=Actor.from_request(request),
+                organisation=None,
             )
             return redirect(_safe_next(request))
         form.add_error("code", _("This code is not valid. Check your app's clock and try again."))
@@ -111,7 +114,9 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             codes = two_factor.replace_backup_codes(user)
             audit_record(
-                action="staff.two_factor_enabled", actor=user, organisation=None, request=request
+                action="staff.two_factor_enabled",
+                actor=Actor.from_request(request),
+                organisation=None,
             )
             return render(request, "accounts/backup_codes.html", {"codes": codes})
         form.add_error("code", _("This code is not valid. Check your app's clock and try again."))
@@ -134,7 +139,9 @@ def backup_codes_regenerate(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:two_factor_verify")
     codes = two_factor.replace_backup_codes(user)
     audit_record(
-        action="staff.backup_codes_regenerated", actor=user, organisation=None, request=request
+        action="staff.backup_codes_regenerated",
+        actor=Actor.from_request(request),
+        organisation=None,
     )
     return render(request, "accounts/backup_codes.html", {"codes": codes})
 
@@ -155,7 +162,11 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
                 status=403,
             )
         if request.method == "POST":
-            invitation_accept(invitation=invitation, user=user, request=request)
+            invitation_accept(
+                invitation=invitation,
+                user=user,
+                actor=Actor.staff(user, invitation.organisation, ip=client_ip(request)),
+            )
             messages.success(request, _("Welcome to %(org)s.") % {"org": invitation.organisation})
             request.session["organisation_id"] = invitation.organisation_id
             return redirect("console:dashboard")
@@ -172,7 +183,11 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
                 first_name=form.cleaned_data["first_name"],
                 last_name=form.cleaned_data["last_name"],
             )
-            invitation_accept(invitation=invitation, user=new_user, request=request)
+            invitation_accept(
+                invitation=invitation,
+                user=new_user,
+                actor=Actor.staff(new_user, invitation.organisation, ip=client_ip(request)),
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -217,9 +232,8 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         organisation_update(
             organisation=organisation,
-            actor=request_user(request),
+            actor=Actor.from_request(request),
             changes={field: form.cleaned_data[field] for field in form.changed_data},
-            request=request,
         )
         messages.success(request, _("Settings saved."))
         return redirect("console:settings")
@@ -237,8 +251,7 @@ def members(request: HttpRequest) -> HttpResponse:
                 organisation=organisation,
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
-                actor=request_user(request),
-                request=request,
+                actor=Actor.from_request(request),
             )
         except ValidationError as exc:
             form.add_error("email", exc)
@@ -272,8 +285,7 @@ def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
             membership_change_role(
                 membership=membership,
                 role=form.cleaned_data["role"],
-                actor=request_user(request),
-                request=request,
+                actor=Actor.from_request(request),
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -289,7 +301,7 @@ def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
         Membership.objects.select_related("user"), request, pk=membership_id
     )
     try:
-        membership_remove(membership=membership, actor=request_user(request), request=request)
+        membership_remove(membership=membership, actor=Actor.from_request(request))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -301,7 +313,7 @@ def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
 @console_view(Permission.MANAGE_MEMBERS)
 def invitation_revoke_view(request: HttpRequest, invitation_id: int) -> HttpResponse:
     invitation = get_for_organisation(Invitation.objects.all(), request, pk=invitation_id)
-    invitation_revoke(invitation=invitation, actor=request_user(request), request=request)
+    invitation_revoke(invitation=invitation, actor=Actor.from_request(request))
     messages.success(request, _("Invitation withdrawn."))
     return redirect("console:members")
 

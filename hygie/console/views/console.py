@@ -18,6 +18,7 @@ from hygie.accounts.access import (
     request_user,
     select_organisation,
 )
+from hygie.accounts.actors import Actor
 from hygie.accounts.audit import audit_record
 from hygie.accounts.roles import Permission
 from hygie.analytics import selectors as analytics
@@ -64,9 +65,8 @@ def switch_organisation(request: HttpRequest) -> HttpResponse:
     membership = select_organisation(request, organisation_id)
     audit_record(
         action="staff.organisation_switched",
-        actor=request_user(request),
+        actor=Actor.from_request(request),
         organisation=membership.organisation,
-        request=request,
     )
     return redirect("console:dashboard")
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from hygie.accounts.actors import Actor
 from hygie.accounts.models import Organisation, User
 from hygie.accounts.roles import Role
 from hygie.accounts.services import membership_add, organisation_create
@@ -40,7 +41,7 @@ class Command(BaseCommand):
                 organisation = organisation_create(
                     name="Union régionale de démonstration",
                     slug=DEMO_SLUG,
-                    actor=None,
+                    actor=Actor.system(),
                     sender_name="Union régionale de démonstration",
                     sender_email="securite@demo.hygie.test",
                     brand_name="URPS Démo",
@@ -61,7 +62,9 @@ class Command(BaseCommand):
                 credentials_file.write_text(password + "\n")
                 credentials_file.chmod(0o600)
             if not organisation.memberships.filter(user=admin).exists():
-                membership_add(organisation=organisation, user=admin, role=Role.ADMIN, actor=None)
+                membership_add(
+                    organisation=organisation, user=admin, role=Role.ADMIN, actor=Actor.system()
+                )
         if not Person.objects.filter(organisation=organisation).exists():
             # Through the real import path, as an organisation would load its file.
             path = write_population_csv(settings.VAR_DIR / "demo-population.csv", DEMO_POPULATION)
