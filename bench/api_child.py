@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+from hygie.accounts.actors import Actor
+
 CALL = 10_000
 # population_rows' columns, named as the API (and the import) names them.
 API_COLUMNS = (
@@ -43,7 +45,7 @@ def main(count: int) -> None:
     from hygie.api.services import api_token_create
     from hygie.audience.demo import population_rows, write_population_csv
     from hygie.audience.models import Person
-    from hygie.audience.services import import_from_file
+    from hygie.audience.services import import_run_from_file
 
     user = User.objects.create_user(email="bench@example.org", password="x" * 20)
     by_import = Organisation.objects.create(name="Import", slug="import")
@@ -52,7 +54,7 @@ def main(count: int) -> None:
 
     path = write_population_csv(Path(os.environ["HYGIE_VAR_DIR"]) / "p.csv", count, seed=3)
     started = time.perf_counter()
-    import_from_file(organisation=by_import, path=path, apply=True)
+    import_run_from_file(organisation=by_import, path=path, apply=True)
     import_seconds = time.perf_counter() - started
 
     token = api_token_create(
@@ -60,7 +62,7 @@ def main(count: int) -> None:
         name="bench",
         scopes=[Scope.WRITE_PEOPLE.value, Scope.READ_PEOPLE.value],
         expires_at=None,
-        actor=user,
+        actor=Actor.staff(user),
     ).plain
     api = Client(HTTP_HOST="127.0.0.1", headers={"Authorization": f"Bearer {token}"})
     rows = [dict(zip(API_COLUMNS, row, strict=True)) for row in population_rows(count, seed=3)]

@@ -32,11 +32,11 @@ def main(count: int) -> None:
     from hygie.accounts.models import Membership, Organisation, User
     from hygie.audience.demo import write_population_csv
     from hygie.audience.models import Segment
-    from hygie.audience.services import import_from_file
+    from hygie.audience.services import import_run_from_file
 
     organisation = Organisation.objects.create(name="Bench", slug="bench")
     path = write_population_csv(Path(os.environ["HYGIE_VAR_DIR"]) / "p.csv", count, seed=3)
-    import_from_file(organisation=organisation, path=path, apply=True)
+    import_run_from_file(organisation=organisation, path=path, apply=True)
     segment = Segment.objects.create(
         organisation=organisation,
         name="Généralistes de Gironde",

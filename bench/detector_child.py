@@ -2,8 +2,8 @@
 
 Every hit of bench/data/detector_corpus.jsonl.gz (see bench/detector_corpus.py for
 how each family is built) goes in time order through the same services as the
-tracking views: `record_hit` for clicks, the hidden link, form submissions and
-reports, `confirm_presence` for the page's beacon, `record_open` for the open
+tracking views: `delivery_record_hit` for clicks, the hidden link, form submissions and
+reports, `delivery_confirm_presence` for the page's beacon, `delivery_record_open` for the open
 image. The organisation has DEFAULT settings: no scanner range typed by staff, the
 shipped scanner knowledge only. Verdicts are read back at the end, since later
 evidence (a hidden link, a burst, a page's beacon) corrects earlier hits.
@@ -32,8 +32,13 @@ def main() -> None:
     from hygie.audience.models import Person, Segment
     from hygie.delivery.models import Delivery, Mailing, Variant
     from hygie.lib.robots import automated_reason
+    from hygie.lib.visits import Visit
     from hygie.phishing.models import HitKind, SimulationEvent, Verdict
-    from hygie.phishing.services import confirm_presence, record_hit, record_open
+    from hygie.phishing.services import (
+        delivery_confirm_presence,
+        delivery_record_hit,
+        delivery_record_open,
+    )
 
     hits = read()
     factory = RequestFactory()
@@ -65,7 +70,7 @@ def main() -> None:
         for p in people
     )
     for delivery in deliveries:
-        delivery.mailing = mailing  # record_open reads the organisation's setting
+        delivery.mailing = mailing  # delivery_record_open reads the organisation's setting
 
     labelled: list[tuple[int, dict]] = []
     baseline: dict[str, list[bool]] = defaultdict(list)
@@ -77,24 +82,26 @@ def main() -> None:
         make = {"GET": factory.get, "HEAD": factory.head, "POST": factory.post}[hit["method"]]
         request = make("/x/", REMOTE_ADDR=hit["address"], **hit["headers"])
         if hit["kind"] == "beacon":
-            confirm_presence(delivery=delivery, request=request, now=moment)
+            delivery_confirm_presence(
+                delivery=delivery, visit=Visit.from_request(request), now=moment
+            )
         elif hit["kind"] == "open":
             before = SimulationEvent.objects.count()
-            record_open(delivery=delivery, request=request, now=moment)
+            delivery_record_open(delivery=delivery, visit=Visit.from_request(request), now=moment)
             event = SimulationEvent.objects.order_by("-pk").first()
             if event is not None and SimulationEvent.objects.count() > before:
                 labelled.append((event.pk, hit))
         else:
-            event = record_hit(
+            event = delivery_record_hit(
                 delivery=delivery,
                 kind=kinds[hit["kind"]],
-                request=request,
+                visit=Visit.from_request(request),
                 hidden_link=hit["kind"] == "hidden",
                 awaiting_page=hit["kind"] != "hidden" and hit["method"] != "HEAD",
                 now=moment,
             )
             labelled.append((event.pk, hit))
-            reason = automated_reason(request)
+            reason = automated_reason(Visit.from_request(request))
             baseline[hit["label"]].append(bool(reason) and "user agent" in reason)
 
     final = dict(SimulationEvent.objects.values_list("pk", "verdict"))

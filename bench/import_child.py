@@ -20,7 +20,7 @@ def main(rows: int) -> None:
     from hygie.audience import importing
     from hygie.audience.demo import write_population_csv
     from hygie.audience.models import ImportJob, Person
-    from hygie.audience.services import import_from_file
+    from hygie.audience.services import import_run_from_file
 
     var = Path(os.environ["HYGIE_VAR_DIR"])
     path = write_population_csv(var / "population.csv", rows, seed=7)
@@ -31,7 +31,7 @@ def main(rows: int) -> None:
 
     organisation = Organisation.objects.create(name="Bench", slug="bench")
     started = time.perf_counter()
-    job = import_from_file(organisation=organisation, path=path, apply=False)
+    job = import_run_from_file(organisation=organisation, path=path, apply=False)
     analysed = time.perf_counter()
     importing.apply(ImportJob.objects.get(pk=job.pk))
     finished = time.perf_counter()

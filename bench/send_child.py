@@ -10,6 +10,8 @@ import time
 from datetime import time as clock
 from datetime import timedelta
 
+from hygie.accounts.actors import Actor
+
 
 def main(count: int, workers: int) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hygie.settings")
@@ -60,7 +62,7 @@ def main(count: int, workers: int) -> None:
         * 5,
     )
     started = time.perf_counter()
-    mailing_launch(mailing=mailing, actor=None)
+    mailing_launch(mailing=mailing, actor=Actor.system())
     create_seconds = time.perf_counter() - started
     if workers == 0:  # creation only
         assert Delivery.objects.count() == count

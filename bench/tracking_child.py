@@ -160,7 +160,7 @@ def generate_campaign(
 
     from hygie.delivery.models import Mailing, MailingKind, Variant, new_token
     from hygie.phishing.models import SimulationCampaign, SimulationResult, Stage
-    from hygie.phishing.services import variant_fields, variant_key
+    from hygie.phishing.variants import variant_fields, variant_key
 
     size = len(people)
     prefix = f"espace{size}o{organisation.pk}"  # one per campaign, as the service ensures
@@ -179,7 +179,7 @@ def generate_campaign(
             Variant.objects.create(
                 mailing=mailing,
                 key=variant_key(scenario),
-                **variant_fields(scenario, domain="bench.example", report_link=False),
+                **variant_fields(scenario, domain="bench.example", report_address=""),
             ).pk
             for scenario in scenarios
         ]

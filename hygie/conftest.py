@@ -26,7 +26,7 @@ from hygie.accounts.tests.factories import (
 from hygie.delivery.sending import RELAY
 from hygie.operations import snapshots
 from hygie.phishing.lookup import forget_campaigns
-from hygie.phishing.services import forget_scenarios
+from hygie.phishing.selectors import forget_scenarios
 from hygie.testing import selection
 
 pytest_plugins = ["hygie.testing.browser", "hygie.testing.smtp", "hygie.testing.imap"]

@@ -63,9 +63,18 @@ class Actor:
         return cls(channel=Channel.CONSOLE, user=user, organisation=organisation, ip=ip)
 
     @classmethod
-    def system(cls, organisation: Organisation | None = None) -> Actor:
-        """The platform itself: a worker step, a periodic job, a management command."""
-        return cls(channel=Channel.SYSTEM, organisation=organisation)
+    def system(
+        cls, organisation: Organisation | None = None, *, on_behalf_of: User | None = None
+    ) -> Actor:
+        """The platform itself: a worker step, a periodic job, a management command;
+        `on_behalf_of`: the staff member whose earlier request the work completes."""
+        return cls(channel=Channel.SYSTEM, user=on_behalf_of, organisation=organisation)
+
+    @classmethod
+    def public(cls, organisation: Organisation | None = None) -> Actor:
+        """A visitor who is not signed in (a practitioner's link, a public form), whose
+        address the audit does not keep."""
+        return cls(channel=Channel.PUBLIC, organisation=organisation)
 
     @classmethod
     def api_token(cls, token: Any, ip: str | None) -> Actor:
@@ -78,6 +87,12 @@ class Actor:
             ip=ip,
             api_token_id=token.pk,
         )
+
+    def require_user(self) -> User:
+        """The staff member behind this actor, for a change only a person may make."""
+        if self.user is None:
+            raise ValueError(f"A {self.channel} actor has no staff member to act as.")
+        return self.user
 
     @property
     def label(self) -> str:

@@ -5,26 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
-from django.http import HttpRequest
 
-from hygie.accounts.actors import Actor, Channel
-from hygie.accounts.actors import client_ip as client_ip
-from hygie.accounts.models import AuditEntry, Organisation, User
+from hygie.accounts.actors import Actor
+from hygie.accounts.models import AuditEntry, Organisation
 
 
 def audit_record(
     *,
     action: str,
-    actor: Actor | User | None,
+    actor: Actor,
     organisation: Organisation | None,
     target: models.Model | None = None,
     details: dict[str, Any] | None = None,
-    request: HttpRequest | None = None,
 ) -> AuditEntry:
     """Record `action`, done by `actor` (its user, address, channel and API token)."""
-    if not isinstance(actor, Actor):  # callers not yet given an actor
-        channel = Channel.SYSTEM if actor is None else Channel.CONSOLE
-        actor = Actor(channel=channel, user=actor, ip=client_ip(request))
     return AuditEntry.objects.create(
         organisation=organisation,
         actor=actor.user,

@@ -13,9 +13,11 @@ from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
+from hygie.accounts.actors import Actor, client_ip
 from hygie.api.models import ApiToken
 from hygie.api.scopes import Scope
-from hygie.api.services import TOKEN_MARK, api_token_record_use, hash_secret
+from hygie.api.selectors import TOKEN_MARK, hash_secret
+from hygie.api.services import api_token_record_use
 
 
 def token_for(raw: str) -> ApiToken | None:
@@ -59,7 +61,12 @@ class TokenAuth(HttpBearer):
         found = token_for(token)
         if found is not None:
             _count_call(found)
-            api_token_record_use(token=found, method=request.method or "", path=request.path)
+            api_token_record_use(
+                token=found,
+                actor=Actor.api_token(found, client_ip(request)),
+                method=request.method or "",
+                path=request.path,
+            )
         return found
 
 
@@ -74,6 +81,6 @@ def organisation_of(request: HttpRequest) -> Any:
     return request.auth.organisation  # type: ignore[attr-defined]
 
 
-def creator_of(request: HttpRequest) -> Any:
-    """Who the token acts for in the audit log: the staff member who created it."""
-    return request.auth.created_by  # type: ignore[attr-defined]
+def actor_of(request: HttpRequest) -> Actor:
+    """The token that made this call, as the audit records it (with the caller's address)."""
+    return Actor.api_token(request.auth, client_ip(request))  # type: ignore[attr-defined]

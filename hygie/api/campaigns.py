@@ -21,7 +21,7 @@ from ninja.errors import HttpError
 from hygie.analytics import selectors as analytics
 from hygie.api import selectors as api_selectors
 from hygie.api import services as api_services
-from hygie.api.auth import creator_of, organisation_of, require
+from hygie.api.auth import actor_of, organisation_of, require
 from hygie.api.paging import Page, paged
 from hygie.api.schemas import ErrorOut, ValidationErrorOut
 from hygie.api.scopes import Scope, needs
@@ -299,7 +299,12 @@ def simulation_named_results(
         phishing.people(campaign, outcome), cursor=query.cursor, limit=query.limit
     )
     api_services.api_token_record_named_read(
-        token=token, campaign=campaign, outcome=outcome, people=len(found), cursor=query.cursor
+        token=token,
+        actor=actor_of(request),
+        campaign=campaign,
+        outcome=outcome,
+        people=len(found),
+        cursor=query.cursor,
     )
     return {
         "campaign_id": campaign.pk,
@@ -393,7 +398,7 @@ def _launch(
     campaign: SimulationCampaign | AwarenessCampaign, launch: Callable[[], int], confirmed: int
 ) -> dict[str, object]:
     try:
-        count = api_services.launch_confirmed(
+        count = api_services.mailing_launch_confirmed(
             mailing=campaign.mailing, launch=launch, recipients=confirmed
         )
     except DjangoValidationError as exc:
@@ -439,9 +444,7 @@ def launch_simulation(
     # The console's own launch: refused until members were told that simulations exist.
     return _launch(
         campaign,
-        lambda: phishing_services.campaign_launch(
-            campaign=campaign, actor=creator_of(request), request=request
-        ),
+        lambda: phishing_services.campaign_launch(campaign=campaign, actor=actor_of(request)),
         payload.recipients,
     )
 
@@ -511,9 +514,7 @@ def launch_campaign(
     # The console's launch of a campaign's mailing (its confirmation page, then this).
     return _launch(
         campaign,
-        lambda: delivery_services.mailing_launch(
-            mailing=campaign.mailing, actor=creator_of(request), request=request
-        ),
+        lambda: delivery_services.mailing_launch(mailing=campaign.mailing, actor=actor_of(request)),
         payload.recipients,
     )
 

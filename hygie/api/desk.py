@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import ValidationError
 
-from hygie.api.auth import organisation_of, require
+from hygie.api.auth import actor_of, organisation_of, require
 from hygie.api.paging import Page, paged
 from hygie.api.schemas import ErrorOut, ValidationErrorOut
 from hygie.api.scopes import Scope, needs
@@ -175,7 +175,7 @@ class StatusChangeOut(IncidentOut):
 def change_incident_status(
     request: HttpRequest, incident_id: Path[int], payload: StatusIn
 ) -> dict[str, object]:
-    token = require(request, Scope.WRITE_INCIDENTS)
+    require(request, Scope.WRITE_INCIDENTS)
     incident = get_object_or_404(
         IncidentReport.objects.filter(organisation=organisation_of(request)).select_related(
             "slot", "organisation"
@@ -184,9 +184,9 @@ def change_incident_status(
     )
     previous = incident.status
     try:
-        # The desk's service: same transitions, same audit (in the token creator's name).
-        incidents.change_status(
-            report=incident, status=payload.status.value, actor=token.created_by, request=request
+        # The desk's service: same transitions, same audit (the token, in its creator's name).
+        incidents.report_change_status(
+            report=incident, status=payload.status.value, actor=actor_of(request)
         )
     except DjangoValidationError as exc:
         raise ValidationError(

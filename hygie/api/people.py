@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from hygie.api.auth import organisation_of, require
+from hygie.api.auth import actor_of, organisation_of, require
 from hygie.api.paging import CURSOR_PATTERN, paged
 from hygie.api.schemas import (
     BulkIn,
@@ -151,7 +151,7 @@ def _upsert(request: HttpRequest, rows: list[dict[str, object]]) -> dict[str, ob
     job = audience_services.people_upsert(
         organisation=token.organisation,
         rows=rows,
-        actor=token.created_by,
+        actor=actor_of(request),
         source=f"API: {token.name}",
     )
     found = job.rejections.order_by("line", "pk").values_list("line", "reason", "is_warning")
@@ -206,10 +206,10 @@ def update_person(
     openapi_extra=needs(Scope.WRITE_PEOPLE),
 )
 def erase_person(request: HttpRequest, person_id: int) -> Status[None]:
-    token = require(request, Scope.WRITE_PEOPLE)
+    require(request, Scope.WRITE_PEOPLE)
     person = _find(request, person_id)
     with transaction.atomic():
-        audience_services.person_erase(person=person, actor=token.created_by)  # type: ignore[arg-type]
+        audience_services.person_erase(person=person, actor=actor_of(request))
     return Status(204, None)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from django.db.models import Max, Min, QuerySet
@@ -41,3 +42,13 @@ def planned_span(mailing: Mailing) -> tuple[datetime | None, datetime | None]:
         first=Min("scheduled_at"), last=Max("scheduled_at")
     )
     return span["first"], span["last"]
+
+
+# --- Tokens ----------------------------------------------------------------------
+
+TOKEN_MARK = "hyg"  # noqa: S105 - the visible start of every token, not a secret
+
+
+def hash_secret(secret: str) -> str:
+    """What is stored of a token's secret (its SHA-256)."""
+    return hashlib.sha256(secret.encode()).hexdigest()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,8 +14,10 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hygie.accounts.actors import Actor
 from hygie.accounts.audit import audit_record
-from hygie.accounts.models import Organisation, User
+from hygie.accounts.models import Organisation
+from hygie.api import selectors
 from hygie.api.models import ApiToken, WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint
 from hygie.api.scopes import NAMED_SCOPES, Scope
 from hygie.api.selectors import may_see_names
@@ -25,13 +26,8 @@ from hygie.delivery.models import Mailing, MailingStatus
 from hygie.lib import events
 from hygie.lib.netguard import AddressNotAllowed, HostNotFound, parse_networks, public_addresses
 
-TOKEN_MARK = "hyg"  # noqa: S105 - the visible start of every token, not a secret
 # A rotated secret keeps signing alongside the new one for this long.
 ROTATION_OVERLAP = timedelta(hours=24)
-
-
-def hash_secret(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -46,15 +42,14 @@ def api_token_create(
     name: str,
     scopes: list[str],
     expires_at: datetime | None,
-    actor: User,
-    ip_address: str | None = None,
+    actor: Actor,
 ) -> IssuedToken:
     unknown = [s for s in scopes if s not in Scope.values]
     if not scopes or unknown:
         raise ValidationError(_("Choose at least one valid scope."))
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationError(_("The expiry date must be in the future."))
-    if NAMED_SCOPES & set(scopes) and not may_see_names(actor, organisation):
+    if NAMED_SCOPES & set(scopes) and not may_see_names(actor.user, organisation):
         raise ValidationError(
             _("Only a staff member allowed to see named results may give the scope “%(scope)s”.")
             % {"scope": Scope.READ_NAMED_RESULTS.value}
@@ -66,22 +61,22 @@ def api_token_create(
             organisation=organisation,
             name=name.strip()[:120] or _("Token"),
             prefix=prefix,
-            secret_hash=hash_secret(secret),
+            secret_hash=selectors.hash_secret(secret),
             scopes=sorted(set(scopes)),
             expires_at=expires_at,
-            created_by=actor,
+            created_by=actor.user,
         )
         audit_record(
             action="api_token.create",
             actor=actor,
             organisation=organisation,
             target=token,
-            details={"scopes": token.scopes, "ip": ip_address},
+            details={"scopes": token.scopes, "ip": actor.ip},
         )
-    return IssuedToken(token=token, plain=f"{TOKEN_MARK}_{prefix}_{secret}")
+    return IssuedToken(token=token, plain=f"{selectors.TOKEN_MARK}_{prefix}_{secret}")
 
 
-def api_token_revoke(*, token: ApiToken, actor: User) -> None:
+def api_token_revoke(*, token: ApiToken, actor: Actor) -> None:
     if token.revoked_at is not None:
         return
     with transaction.atomic():
@@ -92,13 +87,13 @@ def api_token_revoke(*, token: ApiToken, actor: User) -> None:
         )
 
 
-def api_token_record_use(*, token: ApiToken, method: str, path: str) -> None:
+def api_token_record_use(*, token: ApiToken, actor: Actor, method: str, path: str) -> None:
     """Every authenticated call is audited (method and path), and the token's last use kept."""
     now = timezone.now()
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     audit_record(
         action="api_token.use",
-        actor=token.created_by,
+        actor=actor,
         organisation=token.organisation,
         target=token,
         details={"method": method, "path": path[:200]},
@@ -106,13 +101,19 @@ def api_token_record_use(*, token: ApiToken, method: str, path: str) -> None:
 
 
 def api_token_record_named_read(
-    *, token: ApiToken, campaign: models.Model, outcome: str, people: int, cursor: str | None
+    *,
+    token: ApiToken,
+    actor: Actor,
+    campaign: models.Model,
+    outcome: str,
+    people: int,
+    cursor: str | None,
 ) -> None:
     """A read of named results through the API, audited as the console audits its page: in
     the name of the token's creator, on the simulation, with the token named."""
     audit_record(
         action="simulation.individual_results_viewed",
-        actor=token.created_by,
+        actor=actor,
         organisation=token.organisation,
         target=campaign,
         details={
@@ -126,7 +127,9 @@ def api_token_record_named_read(
     )
 
 
-def launch_confirmed(*, mailing: Mailing, launch: Callable[[], int], recipients: int) -> int:
+def mailing_launch_confirmed(
+    *, mailing: Mailing, launch: Callable[[], int], recipients: int
+) -> int:
     """Run a campaign's own launch service (`launch`) as the console's confirmation does:
     only if it reaches the number of recipients the caller was shown. Checked before (no
     work for a stale number) and after, in the launch's transaction, so that people added
@@ -152,11 +155,11 @@ def launch_confirmed(*, mailing: Mailing, launch: Callable[[], int], recipients:
     return count
 
 
-def new_webhook_secret() -> str:
+def _new_webhook_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
-def check_webhook_url(url: str) -> None:
+def _check_webhook_url(url: str) -> None:
     """Refuse an endpoint that is not a web address, or that resolves to a loopback,
     private, link-local or reserved address (unless the operator allowed that network)."""
     from urllib.parse import urlsplit
@@ -185,9 +188,9 @@ def webhook_endpoint_create(
     url: str,
     events_chosen: list[str],
     description: str,
-    actor: User,
+    actor: Actor,
 ) -> WebhookEndpoint:
-    check_webhook_url(url)
+    _check_webhook_url(url)
     chosen = [e for e in events_chosen if e in events.ALL_EVENTS]
     if not chosen:
         raise ValidationError(_("Choose at least one event."))
@@ -197,7 +200,7 @@ def webhook_endpoint_create(
             url=url,
             events=chosen,
             description=description[:200],
-            secret=new_webhook_secret(),
+            secret=_new_webhook_secret(),
         )
         audit_record(
             action="webhook.create",
@@ -209,7 +212,7 @@ def webhook_endpoint_create(
     return endpoint
 
 
-def webhook_endpoint_delete(*, endpoint: WebhookEndpoint, actor: User) -> None:
+def webhook_endpoint_delete(*, endpoint: WebhookEndpoint, actor: Actor) -> None:
     with transaction.atomic():
         audit_record(
             action="webhook.delete",
@@ -220,7 +223,7 @@ def webhook_endpoint_delete(*, endpoint: WebhookEndpoint, actor: User) -> None:
         endpoint.delete()
 
 
-def webhook_endpoint_enable(*, endpoint: WebhookEndpoint, actor: User) -> None:
+def webhook_endpoint_enable(*, endpoint: WebhookEndpoint, actor: Actor) -> None:
     with transaction.atomic():
         endpoint.is_active = True
         endpoint.disabled_reason = ""
@@ -234,11 +237,11 @@ def webhook_endpoint_enable(*, endpoint: WebhookEndpoint, actor: User) -> None:
         )
 
 
-def webhook_secret_rotate(*, endpoint: WebhookEndpoint, actor: User) -> str:
+def webhook_secret_rotate(*, endpoint: WebhookEndpoint, actor: Actor) -> str:
     with transaction.atomic():
         endpoint.previous_secret = endpoint.secret
         endpoint.previous_secret_until = timezone.now() + ROTATION_OVERLAP
-        endpoint.secret = new_webhook_secret()
+        endpoint.secret = _new_webhook_secret()
         endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_until"])
         audit_record(
             action="webhook.rotate_secret",
@@ -249,7 +252,7 @@ def webhook_secret_rotate(*, endpoint: WebhookEndpoint, actor: User) -> str:
     return endpoint.secret
 
 
-def webhook_delivery_replay(*, delivery: WebhookDelivery, actor: User) -> WebhookDelivery:
+def webhook_delivery_replay(*, delivery: WebhookDelivery, actor: Actor) -> WebhookDelivery:
     """Send an event again, under a new message id (receivers de-duplicate by id: a replay
     asked for by a person must not be dropped as a duplicate)."""
     with transaction.atomic():

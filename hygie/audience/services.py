@@ -10,12 +10,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hygie.accounts.actors import Actor
 from hygie.accounts.audit import audit_record
-from hygie.accounts.models import Organisation, User
+from hygie.accounts.models import Organisation
 from hygie.audience import importing
 from hygie.audience.mapping import IMPORT_FIELDS, guess_mapping, mapping_problems
 from hygie.audience.models import (
@@ -46,9 +46,8 @@ def _imports_dir(organisation: Organisation) -> Path:
 def import_upload(
     *,
     organisation: Organisation,
-    actor: User | None,
+    actor: Actor,
     upload: UploadedFile[bytes],
-    request: HttpRequest | None = None,
 ) -> ImportJob:
     """Keep the uploaded file, read its headers and guess the column mapping."""
     name = Path(upload.name or "file").name
@@ -64,7 +63,7 @@ def import_upload(
             target.write(piece)
     job = ImportJob(
         organisation=organisation,
-        created_by=actor,
+        created_by=actor.user,
         filename=name[:255],
         stored_path=str(path),
         file_size=path.stat().st_size,
@@ -90,7 +89,6 @@ def import_upload(
         organisation=organisation,
         target=job,
         details={"filename": job.filename, "size": job.file_size},
-        request=request,
     )
     return job
 
@@ -119,7 +117,7 @@ def import_analyse(
 
 
 @transaction.atomic
-def import_confirm(*, job: ImportJob, actor: User, request: HttpRequest | None = None) -> ImportJob:
+def import_confirm(*, job: ImportJob, actor: Actor) -> ImportJob:
     updated = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.PREVIEWED).update(
         status=ImportStatus.APPLYING, progress_rows=0
     )
@@ -132,18 +130,18 @@ def import_confirm(*, job: ImportJob, actor: User, request: HttpRequest | None =
         organisation=job.organisation,
         target=job,
         details=job.counts,
-        request=request,
     )
     transaction.on_commit(lambda: apply_import.enqueue(job.pk))
     return job
 
 
 def import_finish(*, job: ImportJob, counts: dict[str, Any]) -> None:
+    """The worker applied the import: recorded as the platform's, on behalf of the uploader."""
     Path(job.stored_path).unlink(missing_ok=True)
     importing.mark(job, ImportStatus.APPLIED, counts=counts, applied_at=timezone.now(), error="")
     audit_record(
         action="import.applied",
-        actor=job.created_by,
+        actor=Actor.system(job.organisation, on_behalf_of=job.created_by),
         organisation=job.organisation,
         target=job,
         details=counts,
@@ -153,7 +151,7 @@ def import_finish(*, job: ImportJob, counts: dict[str, Any]) -> None:
     )
 
 
-def import_cancel(*, job: ImportJob, actor: User, request: HttpRequest | None = None) -> None:
+def import_cancel(*, job: ImportJob, actor: Actor) -> None:
     if job.status in {ImportStatus.APPLYING, ImportStatus.APPLIED}:
         raise ValidationError(_("This import can no longer be cancelled."))
     Path(job.stored_path).unlink(missing_ok=True)
@@ -163,11 +161,10 @@ def import_cancel(*, job: ImportJob, actor: User, request: HttpRequest | None = 
         actor=actor,
         organisation=job.organisation,
         target=job,
-        request=request,
     )
 
 
-def import_from_file(
+def import_run_from_file(
     *,
     organisation: Organisation,
     path: Path,
@@ -195,7 +192,7 @@ def import_from_file(
         importing.mark(job, ImportStatus.APPLIED, counts=counts, applied_at=timezone.now())
         audit_record(
             action="import.applied",
-            actor=None,
+            actor=Actor.system(organisation),
             organisation=organisation,
             target=job,
             details={**counts, "source": "command line"},
@@ -207,7 +204,7 @@ def people_upsert(
     *,
     organisation: Organisation,
     rows: list[dict[str, Any]],
-    actor: User | None,
+    actor: Actor,
     source: str,
 ) -> ImportJob:
     """Create or update people from rows keyed by the import's field names (`IMPORT_FIELDS`).
@@ -228,7 +225,7 @@ def people_upsert(
 
     job = ImportJob.objects.create(
         organisation=organisation,
-        created_by=actor,
+        created_by=actor.user,
         filename=source[:255],
         stored_path="",
         file_format="api",
@@ -287,7 +284,7 @@ def person_unsubscribe(*, person: Person, source: str = "link") -> None:
         person.save(update_fields=["status", "status_changed_at", "updated_at"])
     audit_record(
         action="person.unsubscribed",
-        actor=None,
+        actor=Actor.public(person.organisation),
         organisation=person.organisation,
         target=person,
         details={"source": source},
@@ -312,9 +309,7 @@ def person_mark_bounced(*, organisation: Organisation, email: str) -> Person | N
 
 
 @transaction.atomic
-def person_set_role(
-    *, person: Person, role: str, actor: User, request: HttpRequest | None = None
-) -> None:
+def person_set_role(*, person: Person, role: str, actor: Actor) -> None:
     """Set the person's role in the practice (empty: not given)."""
     if role not in PracticeRole.values:
         raise ValidationError(_("Unknown role in the practice."))
@@ -327,12 +322,11 @@ def person_set_role(
         organisation=person.organisation,
         target=person,
         details={"from": previous, "to": role},
-        request=request,
     )
 
 
 @transaction.atomic
-def person_erase(*, person: Person, actor: User, request: HttpRequest | None = None) -> None:
+def person_erase(*, person: Person, actor: Actor) -> None:
     """Remove the identity; keep the pseudonymous record (for anonymous statistics) and
     the address only as a suppression hash."""
     _suppress(person, SuppressionReason.ERASED)
@@ -356,17 +350,16 @@ def person_erase(*, person: Person, actor: User, request: HttpRequest | None = N
         actor=actor,
         organisation=person.organisation,
         target=person,
-        request=request,
     )
 
 
-def person_export_recorded(*, person: Person, actor: User, request: HttpRequest | None) -> None:
+def person_export_record(*, person: Person, actor: Actor) -> None:
+    """A member of staff downloaded everything kept about the person."""
     audit_record(
         action="person.exported",
         actor=actor,
         organisation=person.organisation,
         target=person,
-        request=request,
     )
 
 
@@ -377,15 +370,14 @@ def person_export_recorded(*, person: Person, actor: User, request: HttpRequest 
 def segment_save(
     *,
     organisation: Organisation,
-    actor: User,
+    actor: Actor,
     name: str,
     description: str,
     filters: SegmentFilters,
     segment: Segment | None = None,
-    request: HttpRequest | None = None,
 ) -> Segment:
     is_new = segment is None
-    segment = segment or Segment(organisation=organisation, created_by=actor)
+    segment = segment or Segment(organisation=organisation, created_by=actor.user)
     segment.name = name.strip()
     segment.description = description.strip()
     segment.filters = filters.to_json()
@@ -400,20 +392,18 @@ def segment_save(
         organisation=organisation,
         target=segment,
         details={"filters": segment.filters},
-        request=request,
     )
     return segment
 
 
 @transaction.atomic
-def segment_delete(*, segment: Segment, actor: User, request: HttpRequest | None = None) -> None:
+def segment_delete(*, segment: Segment, actor: Actor) -> None:
     audit_record(
         action="segment.deleted",
         actor=actor,
         organisation=segment.organisation,
         target=segment,
         details={"name": segment.name},
-        request=request,
     )
     segment.delete()
 

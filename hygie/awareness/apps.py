@@ -11,13 +11,13 @@ class AwarenessConfig(AppConfig):
         from hygie.awareness.figures import prepare_results_figures, results_figures
         from hygie.awareness.programme import prepare_due_steps
         from hygie.awareness.reminders import send_due_reminders
-        from hygie.awareness.services import enrol
+        from hygie.awareness.services import enrolment_create
         from hygie.library.enrolment import register_enroller
         from hygie.operations.schedule import register_due_work
         from hygie.operations.snapshots import COMPUTATIONS
 
         # How other apps (a simulation's follow-up) put people in front of a capsule.
-        register_enroller(enrol)
+        register_enroller(enrolment_create)
 
         # A large campaign's results page reads kept figures (refreshed in the background).
         COMPUTATIONS["awareness_results"] = results_figures

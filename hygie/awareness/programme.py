@@ -22,13 +22,13 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hygie.accounts.actors import Actor
 from hygie.accounts.audit import audit_record
-from hygie.accounts.models import Membership, Organisation, User
+from hygie.accounts.models import Membership, Organisation
 from hygie.accounts.roles import ROLE_PERMISSIONS, Permission
 from hygie.awareness.models import (
     AwarenessCampaign,
@@ -211,7 +211,7 @@ def _draft(programme: Programme, step: ProgrammeStep, *, now: datetime) -> None:
     days = [programme.reminder_days] if programme.reminder_days else []
     campaign = campaign_create(
         organisation=organisation,
-        actor=None,
+        actor=Actor.system(organisation),
         name=f"{capsule.title} ({step.planned_for:%d/%m/%Y})",
         capsule=capsule,
         segment=programme.segment,
@@ -225,7 +225,7 @@ def _draft(programme: Programme, step: ProgrammeStep, *, now: datetime) -> None:
     if programme.auto_send:
         try:
             with transaction.atomic():
-                mailing_launch(mailing=mailing, actor=None, now=now)
+                mailing_launch(mailing=mailing, actor=Actor.system(organisation), now=now)
             step.status = StepStatus.SCHEDULED
             fields.append("status")
         except ValidationError as exc:
@@ -266,35 +266,30 @@ def _notify_managers(programme: Programme, step: ProgrammeStep, capsule: Capsule
 
 
 @transaction.atomic
-def step_validate(
-    *, step: ProgrammeStep, actor: User, now: datetime | None = None, request: HttpRequest | None
-) -> int:
+def step_validate(*, step: ProgrammeStep, actor: Actor, now: datetime | None = None) -> int:
     """Launch a drafted step for its date (at once if the date has passed)."""
     now = now or timezone.now()
     locked = ProgrammeStep.objects.select_for_update().get(pk=step.pk)
     if locked.status != StepStatus.DRAFT or locked.campaign is None:
         raise ValidationError(_("This capsule is no longer waiting for validation."))
-    count = mailing_launch(mailing=locked.campaign.mailing, actor=actor, now=now, request=request)
+    count = mailing_launch(mailing=locked.campaign.mailing, actor=actor, now=now)
     ProgrammeStep.objects.filter(pk=step.pk).update(status=StepStatus.SCHEDULED, problem="")
-    _audit_step(locked, "awareness.step_validated", actor, request)
+    _audit_step(locked, "awareness.step_validated", actor)
     return count
 
 
-def _audit_step(step: ProgrammeStep, action: str, actor: User, request: HttpRequest | None) -> None:
+def _audit_step(step: ProgrammeStep, action: str, actor: Actor) -> None:
     audit_record(
         action=action,
         actor=actor,
         organisation=step.programme.organisation,
         target=step.campaign,
         details={"planned_for": step.planned_for.isoformat(), "theme": step.theme},
-        request=request,
     )
 
 
 @transaction.atomic
-def step_change_capsule(
-    *, step: ProgrammeStep, capsule: Capsule, actor: User, request: HttpRequest | None
-) -> None:
+def step_change_capsule(*, step: ProgrammeStep, capsule: Capsule, actor: Actor) -> None:
     """A manager prefers another capsule for a drafted step."""
     locked = ProgrammeStep.objects.select_for_update().get(pk=step.pk)
     if locked.status != StepStatus.DRAFT or locked.campaign is None:
@@ -302,28 +297,27 @@ def step_change_capsule(
     organisation = locked.programme.organisation
     if not available_capsules(organisation, capsule.language).filter(pk=capsule.pk).exists():
         raise ValidationError(_("Choose a capsule of your library."))
-    campaign_change_capsule(campaign=locked.campaign, capsule=capsule, actor=actor, request=request)
+    campaign_change_capsule(campaign=locked.campaign, capsule=capsule, actor=actor)
     ProgrammeStep.objects.filter(pk=step.pk).update(theme=capsule.theme)
 
 
 @transaction.atomic
-def step_skip(*, step: ProgrammeStep, actor: User, request: HttpRequest | None) -> None:
+def step_skip(*, step: ProgrammeStep, actor: Actor) -> None:
     locked = ProgrammeStep.objects.select_for_update().get(pk=step.pk)
     if locked.status != StepStatus.DRAFT:
         raise ValidationError(_("Only a capsule waiting for validation can be skipped."))
     if locked.campaign is not None:
-        mailing_cancel(mailing=locked.campaign.mailing, actor=actor, request=request)
+        mailing_cancel(mailing=locked.campaign.mailing, actor=actor)
     ProgrammeStep.objects.filter(pk=step.pk).update(status=StepStatus.SKIPPED)
-    _audit_step(locked, "awareness.step_skipped", actor, request)
+    _audit_step(locked, "awareness.step_skipped", actor)
 
 
 @transaction.atomic
 def programme_update(
     *,
     programme: Programme,
-    actor: User,
+    actor: Actor,
     fields: dict[str, object],
-    request: HttpRequest | None = None,
 ) -> Programme:
     for name, value in fields.items():
         setattr(programme, name, value)
@@ -341,6 +335,5 @@ def programme_update(
         organisation=programme.organisation,
         target=programme,
         details={k: str(v) for k, v in fields.items()},
-        request=request,
     )
     return programme

@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from hygie.accounts.actors import Actor
 from hygie.accounts.audit import audit_record
 from hygie.audience.models import PersonStatus
 from hygie.awareness.models import (
@@ -203,7 +204,7 @@ def send_reminder(reminder: Reminder, *, now: datetime) -> bool:
     Reminder.objects.filter(pk=reminder.pk).update(mailing=mailing, recipients=len(recipients))
     audit_record(
         action="awareness.reminder_sent",
-        actor=None,
+        actor=Actor.system(campaign.organisation),
         organisation=campaign.organisation,
         target=campaign,
         details={"reminder": reminder.number, "recipients": len(recipients)},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core import signing
 from django.db.models import QuerySet
 
 from hygie.accounts.models import Organisation
@@ -158,3 +159,16 @@ def results(campaign: AwarenessCampaign, attempts: list[Attempt] | None = None) 
         suppressed=suppressed,
         automated_visits=automated,
     )
+
+
+# The signing salt of the campaign-wide open pixel's key.
+OPEN_SALT = "awareness.aggregate-open"
+
+
+def campaign_from_open_key(key: str) -> int | None:
+    """The campaign a campaign-wide pixel's signed key stands for (None if forged)."""
+    try:
+        value = signing.Signer(salt=OPEN_SALT).unsign(key)
+    except signing.BadSignature:
+        return None
+    return int(value) if value.isdigit() else None

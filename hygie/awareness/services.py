@@ -7,14 +7,14 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from hygie.accounts.actors import Actor
 from hygie.accounts.audit import audit_record
-from hygie.accounts.models import Organisation, User
+from hygie.accounts.models import Organisation
 from hygie.audience.models import Segment
 from hygie.awareness import reminders
 from hygie.awareness.models import (
@@ -25,27 +25,26 @@ from hygie.awareness.models import (
     QuizAttempt,
     ReadingEvent,
 )
+from hygie.awareness.selectors import OPEN_SALT
 from hygie.delivery.models import Delivery, Mailing, MailingKind, MailingStatus, Variant
 from hygie.delivery.services import NO_RECIPIENTS, mailing_launch
 from hygie.delivery.windows import SendingHours
 from hygie.lib.robots import automated_reason
+from hygie.lib.visits import Visit
 from hygie.library.enrolment import Enrolment, PersonIds
 from hygie.library.models import Capsule
 
 
-def capsule_link_template() -> str:
+def _capsule_link_template() -> str:
     marker = "TOKEN"
     path = reverse("awareness:capsule", args=[marker]).replace(marker, "{token}")
     return settings.PUBLIC_BASE_URL + path
 
 
-def aggregate_pixel_url(campaign: AwarenessCampaign) -> str:
+def _aggregate_pixel_url(campaign: AwarenessCampaign) -> str:
     """A per-campaign image address: it counts opens without telling who opened."""
     key = signing.Signer(salt=OPEN_SALT).sign(str(campaign.pk))
     return settings.PUBLIC_BASE_URL + reverse("awareness:aggregate_open", args=[key])
-
-
-OPEN_SALT = "awareness.aggregate-open"
 
 
 def _email_context(campaign: AwarenessCampaign) -> dict[str, object]:
@@ -55,7 +54,7 @@ def _email_context(campaign: AwarenessCampaign) -> dict[str, object]:
         "organisation": organisation,
         # Only where the organisation allows it does the email carry a personal pixel.
         "per_recipient_pixel": organisation.track_individual_opens,
-        "aggregate_pixel": aggregate_pixel_url(campaign),
+        "aggregate_pixel": _aggregate_pixel_url(campaign),
     }
 
 
@@ -63,12 +62,11 @@ def _email_context(campaign: AwarenessCampaign) -> dict[str, object]:
 def campaign_create(
     *,
     organisation: Organisation,
-    actor: User | None,
+    actor: Actor,
     name: str,
     capsule: Capsule,
     segment: Segment | None,
     reminder_days: list[int] | None = None,
-    request: HttpRequest | None = None,
     recipients_private: bool = False,
     hours: SendingHours | None = None,
 ) -> AwarenessCampaign:
@@ -84,10 +82,10 @@ def campaign_create(
         name=name,
         kind=MailingKind.AWARENESS,
         segment=segment,
-        link_template=capsule_link_template(),
+        link_template=_capsule_link_template(),
         unsubscribe_link=True,
         recipients_private=recipients_private,
-        created_by=actor,
+        created_by=actor.user,
         **(hours or SendingHours()).mailing_fields(),
     )
     campaign = AwarenessCampaign.objects.create(
@@ -96,7 +94,7 @@ def campaign_create(
         capsule=capsule,
         segment=segment,
         mailing=mailing,
-        created_by=actor,
+        created_by=actor.user,
     )
     reminders.plan_reminders(campaign, reminder_days or [])
     context = _email_context(campaign)
@@ -114,19 +112,17 @@ def campaign_create(
         organisation=organisation,
         target=campaign,
         details={"capsule": f"{capsule.slug} v{capsule.version}", "reminders": reminder_days or []},
-        request=request,
     )
     return campaign
 
 
-def enrol(
+def enrolment_create(
     *,
     organisation: Organisation,
     capsule: Capsule,
     people: PersonIds,
     name: str,
-    actor: User | None,
-    request: HttpRequest | None = None,
+    actor: Actor,
 ) -> Enrolment | None:
     """A campaign of `capsule` launched now to `people`, with the programme's reminder.
 
@@ -146,13 +142,10 @@ def enrol(
                 capsule=capsule,
                 segment=None,
                 reminder_days=days[: programme.max_reminders],
-                request=request,
                 # Chosen for what they did: who received it is a result.
                 recipients_private=True,
             )
-            count = mailing_launch(
-                mailing=campaign.mailing, actor=actor, people=people, request=request
-            )
+            count = mailing_launch(mailing=campaign.mailing, actor=actor, people=people)
     except ValidationError as exc:
         if exc.code != NO_RECIPIENTS:
             raise
@@ -167,8 +160,7 @@ def campaign_change_capsule(
     *,
     campaign: AwarenessCampaign,
     capsule: Capsule,
-    actor: User,
-    request: HttpRequest | None = None,
+    actor: Actor,
 ) -> None:
     """Put another capsule in a campaign not launched yet, and rewrite its email."""
     if campaign.mailing.status != MailingStatus.DRAFT:
@@ -194,12 +186,12 @@ def campaign_change_capsule(
             "from": f"{previous.slug} v{previous.version}",
             "to": f"{capsule.slug} v{capsule.version}",
         },
-        request=request,
     )
 
 
-def record_view(*, delivery: Delivery, request: HttpRequest) -> ReadingEvent:
-    reason = automated_reason(request)
+def delivery_record_view(*, delivery: Delivery, visit: Visit) -> ReadingEvent:
+    """The reader opened the capsule page (a robot's visit is kept, flagged)."""
+    reason = automated_reason(visit)
     return ReadingEvent.objects.create(
         delivery=delivery,
         kind=EventKind.PAGE_VIEWED,
@@ -208,7 +200,7 @@ def record_view(*, delivery: Delivery, request: HttpRequest) -> ReadingEvent:
     )
 
 
-def score(capsule: Capsule, answers: list[int | None]) -> int:
+def _score(capsule: Capsule, answers: list[int | None]) -> int:
     """Right answers; None stands for a question the reader's role was not asked."""
     return sum(
         1
@@ -218,8 +210,8 @@ def score(capsule: Capsule, answers: list[int | None]) -> int:
 
 
 @transaction.atomic
-def submit_quiz(
-    *, delivery: Delivery, capsule: Capsule, answers: list[int | None], request: HttpRequest
+def quiz_submit(
+    *, delivery: Delivery, capsule: Capsule, answers: list[int | None], visit: Visit
 ) -> QuizAttempt:
     if (
         len(answers) != len(capsule.quiz)
@@ -241,12 +233,12 @@ def submit_quiz(
         delivery=delivery,
         capsule=capsule,
         answers=answers,
-        score=score(capsule, answers),
+        score=_score(capsule, answers),
         total=sum(1 for a in answers if a is not None),
         reading_seconds=int((now - first_view).total_seconds()) if first_view else None,
         completed_at=now,
     )
-    reason = automated_reason(request)
+    reason = automated_reason(visit)
     ReadingEvent.objects.create(
         delivery=delivery,
         kind=EventKind.QUIZ_COMPLETED,
@@ -257,26 +249,19 @@ def submit_quiz(
     return attempt
 
 
-def record_open(*, delivery: Delivery, request: HttpRequest) -> None:
+def delivery_record_open(*, delivery: Delivery, visit: Visit) -> None:
     """A personal pixel was fetched. Kept per person only if the organisation allows it
     now; otherwise only the campaign's counter moves."""
-    reason = automated_reason(request)
+    reason = automated_reason(visit)
     if delivery.mailing.organisation.track_individual_opens:
         OpenEvent.objects.create(delivery=delivery, automated=bool(reason), automated_reason=reason)
         return
     campaign = AwarenessCampaign.objects.filter(mailing_id=delivery.mailing_id).first()
     if campaign is not None:
-        count_aggregate_open(campaign_id=campaign.pk, automated=bool(reason))
+        campaign_count_open(campaign_id=campaign.pk, automated=bool(reason))
 
 
-def count_aggregate_open(*, campaign_id: int, automated: bool) -> None:
+def campaign_count_open(*, campaign_id: int, automated: bool) -> None:
+    """The campaign-wide pixel was fetched (by a robot, when `automated`)."""
     field = "aggregate_automated_opens" if automated else "aggregate_opens"
     AwarenessCampaign.objects.filter(pk=campaign_id).update(**{field: F(field) + 1})
-
-
-def campaign_from_open_key(key: str) -> int | None:
-    try:
-        value = signing.Signer(salt=OPEN_SALT).unsign(key)
-    except signing.BadSignature:
-        return None
-    return int(value) if value.isdigit() else None

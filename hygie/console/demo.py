@@ -11,6 +11,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from hygie.accounts.actors import Actor
 from hygie.accounts.models import Organisation, User
 from hygie.audience.models import Segment
 from hygie.awareness.models import AwarenessCampaign
@@ -44,12 +45,12 @@ def past_awareness_campaign(organisation: Organisation, admin: User, seed: int =
         )
         campaign = campaign_create(
             organisation=organisation,
-            actor=admin,
+            actor=Actor.staff(admin),
             name="Capsule de septembre : hameçonnage",
             capsule=capsule,
             segment=segment,
         )
-        mailing_launch(mailing=campaign.mailing, actor=admin, seed=seed)
+        mailing_launch(mailing=campaign.mailing, actor=Actor.staff(admin), seed=seed)
         sent_at = timezone.now() - timedelta(weeks=6)
         # The demo does not mail 1,500 fictitious doctors: the messages are marked as sent.
         Delivery.objects.filter(mailing=campaign.mailing).update(
@@ -90,7 +91,7 @@ def incident_desk(organisation: Organisation, admin: User) -> None:
     from hygie.incidents.assistant import outcome_paths
     from hygie.incidents.content import Outcome, load_tree
     from hygie.incidents.models import IncidentReport
-    from hygie.incidents.services import create_slot, submit_report
+    from hygie.incidents.services import report_submit, slot_create
 
     if IncidentReport.objects.filter(organisation=organisation).exists():
         return
@@ -103,12 +104,12 @@ def incident_desk(organisation: Organisation, admin: User) -> None:
     chosen = {key: found[key] for key in wanted if key in found}
     now = timezone.now()
     tomorrow = now.replace(hour=9, minute=0, second=0, microsecond=0) + timedelta(days=1)
-    slot = create_slot(
+    slot = slot_create(
         organisation=organisation,
         starts_at=tomorrow,
         ends_at=tomorrow + timedelta(minutes=30),
         capacity=2,
-        actor=admin,
+        actor=Actor.staff(admin),
     )
     people = [
         (
@@ -128,7 +129,7 @@ def incident_desk(organisation: Organisation, admin: User) -> None:
     rows = zip(chosen.values(), people, strict=False)
     with quiet:
         for index, ((path, outcome), (name, practice, phone, message)) in enumerate(rows):
-            submit_report(
+            report_submit(
                 organisation=organisation,
                 outcome=outcome,
                 path=path,

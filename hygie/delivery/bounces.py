@@ -13,7 +13,7 @@ from email.message import Message
 from email.policy import compat32
 
 from hygie.delivery.models import Delivery, DeliveryStatus
-from hygie.delivery.services import delivery_bounced
+from hygie.delivery.services import delivery_record_bounce
 
 VERP = re.compile(r"\+([A-Za-z0-9_\-]{20,40})@")
 MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
@@ -86,5 +86,5 @@ def process_dsn(raw: bytes) -> Delivery | None:
     reason = " ".join(
         part for part in (detail.get("status", ""), detail.get("diagnostic-code", "")) if part
     )
-    delivery_bounced(delivery=delivery, reason=reason or "bounced")
+    delivery_record_bounce(delivery=delivery, reason=reason or "bounced")
     return delivery

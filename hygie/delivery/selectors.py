@@ -3,17 +3,26 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime
+from email.headerregistry import Address
+from email.utils import parseaddr
+from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
 from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.utils.translation import gettext as _
 
 from hygie.accounts.models import Organisation
 from hygie.audience.models import Person, PersonStatus, Profession
 from hygie.audience.selectors import segment_people, segment_people_any_status
-from hygie.delivery.models import Channel, Delivery, DeliveryStatus, Mailing
+from hygie.delivery import attachments, placeholders
+from hygie.delivery.models import Channel, Delivery, DeliveryStatus, Mailing, Variant
 from hygie.delivery.placeholders import NAMES, PLACEHOLDER
 from hygie.delivery.previews import PLACEHOLDER_LABELS
 from hygie.delivery.sending import profile_of, window_of
 from hygie.delivery.windows import WEEKDAYS, Window, spread
+from hygie.lib.emails import DkimKey, build_email
 
 
 def mailings(organisation: Organisation) -> QuerySet[Mailing]:
@@ -191,4 +200,73 @@ def launch_forecast(mailing: Mailing, *, now: datetime) -> LaunchForecast:
         waits_for_window=not window.is_open(start),
         window=window,
         **counts,
+    )
+
+
+def check_content(variant: Variant, channel: str) -> None:
+    """Raise ValidationError naming each field with a bad placeholder or missing content."""
+    errors: dict[str, str] = {}
+    fields = ("sms_body",) if channel == Channel.SMS else ("subject", "text_body", "html_body")
+    for field in fields:
+        try:
+            placeholders.check(getattr(variant, field))
+        except ValueError as exc:
+            errors[field] = str(exc)
+    if channel == Channel.EMAIL and not variant.subject.strip():
+        errors.setdefault("subject", _("A subject is required."))
+    if channel == Channel.EMAIL and not variant.text_body.strip():
+        errors.setdefault("text_body", _("A text version is required (some readers show only it)."))
+    if channel == Channel.SMS and not variant.sms_body.strip():
+        errors.setdefault("sms_body", _("The SMS text is empty."))
+    if channel == Channel.EMAIL:
+        errors.update(attachments.problems(variant.attachment_name, variant.attachment_html))
+    if errors:
+        raise ValidationError(errors)
+
+
+# --- Messages to one practitioner, in the organisation's name ------------------
+
+
+def organisation_sender(organisation: Organisation) -> str:
+    """The From header of what a practitioner receives: the organisation's name and an
+    address of its domain, never the platform's."""
+    profile = profile_of(organisation.pk)
+    address = organisation.sender_email
+    if not address and profile.dkim_domain:
+        address = f"ne-pas-repondre@{profile.dkim_domain}"
+    address = address or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    # Kept readable (not RFC 2047-encoded here): the mail library encodes it on sending.
+    return str(
+        Address(
+            display_name=organisation.sender_name or organisation.public_name, addr_spec=address
+        )
+    )
+
+
+def organisation_email(
+    name: str,
+    *,
+    organisation: Organisation,
+    to: list[str],
+    context: dict[str, Any],
+    language: str,
+) -> EmailMultiAlternatives:
+    """A transactional message (sign-in link, answer to a report…) to a practitioner,
+    from the organisation: its name and address, its Reply-To, signed with its DKIM key."""
+    profile = profile_of(organisation.pk)
+    key = None
+    if profile.dkim_private_key and profile.dkim_domain and profile.dkim_selector:
+        key = DkimKey(
+            domain=profile.dkim_domain,
+            selector=profile.dkim_selector,
+            private_key=profile.dkim_private_key,
+        )
+    return build_email(
+        name,
+        to=to,
+        context=context,
+        language=language,
+        from_email=organisation_sender(organisation),
+        reply_to=[organisation.reply_to_email] if organisation.reply_to_email else None,
+        dkim_key=key,
     )

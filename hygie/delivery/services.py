@@ -7,26 +7,23 @@ import random
 import secrets
 from collections.abc import Collection
 from datetime import datetime, time
-from email.headerregistry import Address
-from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hygie.accounts.actors import Actor
 from hygie.accounts.audit import audit_record
-from hygie.accounts.models import Organisation, User
+from hygie.accounts.models import Organisation
 from hygie.audience.models import Person, PersonStatus
 from hygie.audience.selectors import segment_people
 from hygie.audience.services import person_mark_bounced
 from hygie.audience.values import InvalidValue, clean_mobile_phone
-from hygie.delivery import attachments, placeholders, selectors
+from hygie.delivery import selectors
 from hygie.delivery.models import (
     Channel,
     Delivery,
@@ -41,7 +38,6 @@ from hygie.delivery.sending import profile_of, send_claimed, window_of
 from hygie.delivery.windows import spread
 from hygie.lib import events
 from hygie.lib.bulk import insert_rows
-from hygie.lib.emails import DkimKey, build_email
 
 # The code of the error a launch raises when nobody can receive the mailing.
 NO_RECIPIENTS = "no_recipients"
@@ -51,48 +47,26 @@ NO_RECIPIENTS = "no_recipients"
 type PersonIds = Collection[int] | QuerySet[Any, int]
 
 
-def check_content(variant: Variant, channel: str) -> None:
-    """Raise ValidationError naming each field with a bad placeholder or missing content."""
-    errors: dict[str, str] = {}
-    fields = ("sms_body",) if channel == Channel.SMS else ("subject", "text_body", "html_body")
-    for field in fields:
-        try:
-            placeholders.check(getattr(variant, field))
-        except ValueError as exc:
-            errors[field] = str(exc)
-    if channel == Channel.EMAIL and not variant.subject.strip():
-        errors.setdefault("subject", _("A subject is required."))
-    if channel == Channel.EMAIL and not variant.text_body.strip():
-        errors.setdefault("text_body", _("A text version is required (some readers show only it)."))
-    if channel == Channel.SMS and not variant.sms_body.strip():
-        errors.setdefault("sms_body", _("The SMS text is empty."))
-    if channel == Channel.EMAIL:
-        errors.update(attachments.problems(variant.attachment_name, variant.attachment_html))
-    if errors:
-        raise ValidationError(errors)
-
-
 @transaction.atomic
 def mailing_save(
     *,
     organisation: Organisation,
-    actor: User,
+    actor: Actor,
     fields: dict[str, object],
     content: dict[str, str],
     mailing: Mailing | None = None,
-    request: HttpRequest | None = None,
 ) -> Mailing:
     if mailing is not None and mailing.status != MailingStatus.DRAFT:
         raise ValidationError(_("A launched mailing can no longer be edited."))
     is_new = mailing is None
-    mailing = mailing or Mailing(organisation=organisation, created_by=actor)
+    mailing = mailing or Mailing(organisation=organisation, created_by=actor.user)
     for name, value in fields.items():
         setattr(mailing, name, value)
     mailing.full_clean(exclude=["organisation", "created_by"])
     variant = Variant(key="A") if is_new else mailing.variants.first() or Variant(key="A")
     for name, value in content.items():
         setattr(variant, name, value)
-    check_content(variant, mailing.channel)
+    selectors.check_content(variant, mailing.channel)
     mailing.save()
     variant.mailing = mailing
     variant.save()
@@ -101,7 +75,6 @@ def mailing_save(
         actor=actor,
         organisation=organisation,
         target=mailing,
-        request=request,
     )
     return mailing
 
@@ -128,9 +101,8 @@ def _recipients(mailing: Mailing, only: PersonIds | None) -> list[tuple[int, str
 def mailing_launch(
     *,
     mailing: Mailing,
-    actor: User | None,
+    actor: Actor,
     now: datetime | None = None,
-    request: HttpRequest | None = None,
     seed: int | None = None,
     people: PersonIds | None = None,
     balanced: bool = False,
@@ -150,7 +122,7 @@ def mailing_launch(
     if not variants:
         raise ValidationError(_("The mailing has no content."))
     for variant in variants:
-        check_content(variant, mailing.channel)
+        selectors.check_content(variant, mailing.channel)
     recipients = _recipients(mailing, people)
     if not recipients:
         raise ValidationError(_("Nobody in this segment can receive it."), code=NO_RECIPIENTS)
@@ -182,7 +154,6 @@ def mailing_launch(
         organisation=mailing.organisation,
         target=mailing,
         details={"deliveries": len(recipients)},
-        request=request,
     )
     # Every campaign (awareness, simulation, notice or alert) is sent by one mailing:
     # announcing it here gives each campaign exactly one event, whichever app made it.
@@ -251,8 +222,7 @@ def _set_status(
     status: str,
     *,
     allowed: set[str],
-    actor: User,
-    request: HttpRequest | None,
+    actor: Actor,
     action: str,
 ) -> None:
     updated = Mailing.objects.filter(pk=mailing.pk, status__in=allowed).update(status=status)
@@ -264,40 +234,36 @@ def _set_status(
         actor=actor,
         organisation=mailing.organisation,
         target=mailing,
-        request=request,
     )
 
 
-def mailing_pause(*, mailing: Mailing, actor: User, request: HttpRequest | None = None) -> None:
+def mailing_pause(*, mailing: Mailing, actor: Actor) -> None:
     _set_status(
         mailing,
         MailingStatus.PAUSED,
         allowed={MailingStatus.SCHEDULED},
         actor=actor,
-        request=request,
         action="mailing.paused",
     )
 
 
-def mailing_resume(*, mailing: Mailing, actor: User, request: HttpRequest | None = None) -> None:
+def mailing_resume(*, mailing: Mailing, actor: Actor) -> None:
     _set_status(
         mailing,
         MailingStatus.SCHEDULED,
         allowed={MailingStatus.PAUSED},
         actor=actor,
-        request=request,
         action="mailing.resumed",
     )
 
 
 @transaction.atomic
-def mailing_cancel(*, mailing: Mailing, actor: User, request: HttpRequest | None = None) -> None:
+def mailing_cancel(*, mailing: Mailing, actor: Actor) -> None:
     _set_status(
         mailing,
         MailingStatus.CANCELLED,
         allowed={MailingStatus.SCHEDULED, MailingStatus.PAUSED, MailingStatus.DRAFT},
         actor=actor,
-        request=request,
         action="mailing.cancelled",
     )
     mailing.deliveries.filter(status=DeliveryStatus.SCHEDULED).update(
@@ -309,12 +275,11 @@ def mailing_cancel(*, mailing: Mailing, actor: User, request: HttpRequest | None
 def mailing_reschedule(
     *,
     mailing: Mailing,
-    actor: User,
+    actor: Actor,
     window_days: list[int],
     window_start: time,
     window_end: time,
     send_end: datetime | None,
-    request: HttpRequest | None = None,
     now: datetime | None = None,
 ) -> int:
     """Change a paused mailing's window and pace; the messages not yet sent are spread
@@ -360,13 +325,12 @@ def mailing_reschedule(
         organisation=mailing.organisation,
         target=mailing,
         details={"deliveries": len(pending)},
-        request=request,
     )
     return len(pending)
 
 
 @transaction.atomic
-def retry_failed(*, mailing: Mailing, actor: User, request: HttpRequest | None = None) -> int:
+def mailing_retry_failed(*, mailing: Mailing, actor: Actor) -> int:
     """Put failed messages back in the queue (after fixing what made them fail)."""
     count = mailing.deliveries.filter(status=DeliveryStatus.FAILED).update(
         status=DeliveryStatus.SCHEDULED, next_attempt_at=timezone.now(), attempts=0
@@ -379,15 +343,14 @@ def retry_failed(*, mailing: Mailing, actor: User, request: HttpRequest | None =
         organisation=mailing.organisation,
         target=mailing,
         details={"deliveries": count},
-        request=request,
     )
     return count
 
 
-def send_test(
+def mailing_send_test(
     *,
     mailing: Mailing,
-    actor: User,
+    actor: Actor,
     variant: Variant | None = None,
     phone: str = "",
     as_person: Person | None = None,
@@ -401,8 +364,9 @@ def send_test(
     variant = variant or mailing.variants.first()
     if variant is None:
         raise ValidationError(_("The mailing has no content."))
-    check_content(variant, mailing.channel)
-    channel, recipient = Channel.EMAIL, actor.email
+    staff = actor.require_user()
+    selectors.check_content(variant, mailing.channel)
+    channel, recipient = Channel.EMAIL, staff.email
     if mailing.channel == Channel.SMS:
         if not phone.strip():
             raise ValidationError(_("Give the mobile number the test SMS should go to."))
@@ -418,9 +382,9 @@ def send_test(
     if sample is None:
         sample = Person(
             organisation=mailing.organisation,
-            first_name=actor.first_name or "Camille",
-            last_name=actor.last_name or "Exemple",
-            email=actor.email,
+            first_name=staff.first_name or "Camille",
+            last_name=staff.last_name or "Exemple",
+            email=staff.email,
             mobile_phone=recipient if channel == Channel.SMS else "",
         )
     worker_id = f"test:{secrets.token_hex(4)}"
@@ -443,54 +407,6 @@ def send_test(
     return delivery
 
 
-# --- Messages to one practitioner, in the organisation's name ------------------
-
-
-def organisation_sender(organisation: Organisation) -> str:
-    """The From header of what a practitioner receives: the organisation's name and an
-    address of its domain, never the platform's."""
-    profile = profile_of(organisation.pk)
-    address = organisation.sender_email
-    if not address and profile.dkim_domain:
-        address = f"ne-pas-repondre@{profile.dkim_domain}"
-    address = address or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
-    # Kept readable (not RFC 2047-encoded here): the mail library encodes it on sending.
-    return str(
-        Address(
-            display_name=organisation.sender_name or organisation.public_name, addr_spec=address
-        )
-    )
-
-
-def organisation_email(
-    name: str,
-    *,
-    organisation: Organisation,
-    to: list[str],
-    context: dict[str, Any],
-    language: str,
-) -> EmailMultiAlternatives:
-    """A transactional message (sign-in link, answer to a report…) to a practitioner,
-    from the organisation: its name and address, its Reply-To, signed with its DKIM key."""
-    profile = profile_of(organisation.pk)
-    key = None
-    if profile.dkim_private_key and profile.dkim_domain and profile.dkim_selector:
-        key = DkimKey(
-            domain=profile.dkim_domain,
-            selector=profile.dkim_selector,
-            private_key=profile.dkim_private_key,
-        )
-    return build_email(
-        name,
-        to=to,
-        context=context,
-        language=language,
-        from_email=organisation_sender(organisation),
-        reply_to=[organisation.reply_to_email] if organisation.reply_to_email else None,
-        dkim_key=key,
-    )
-
-
 # --- Sending profile -----------------------------------------------------------
 
 SECRET_SETTINGS = frozenset({"dkim_private_key"})
@@ -500,9 +416,8 @@ SECRET_SETTINGS = frozenset({"dkim_private_key"})
 def sending_profile_update(
     *,
     organisation: Organisation,
-    actor: User,
+    actor: Actor,
     values: dict[str, Any],
-    request: HttpRequest | None = None,
 ) -> SendingProfile:
     """Save the organisation's sending settings (values checked by the form) and record
     what changed; a secret is recorded as changed, never with its value."""
@@ -524,7 +439,6 @@ def sending_profile_update(
             organisation=organisation,
             target=profile,
             details={"changed": changed},
-            request=request,
         )
     return profile
 
@@ -533,7 +447,7 @@ def sending_profile_update(
 
 
 @transaction.atomic
-def delivery_bounced(*, delivery: Delivery, reason: str) -> None:
+def delivery_record_bounce(*, delivery: Delivery, reason: str) -> None:
     """An asynchronous bounce (DSN): mark the message and suppress the address."""
     Delivery.objects.filter(pk=delivery.pk).update(
         status=DeliveryStatus.BOUNCED, last_error=reason[:500]

@@ -9,7 +9,7 @@ class IncidentsConfig(AppConfig):
 
     def ready(self) -> None:
         from hygie.incidents.reminders import remind_near_deadlines
-        from hygie.incidents.services import purge_expired_reports
+        from hygie.incidents.services import reports_purge_expired
         from hygie.operations.schedule import register_due_work
 
-        register_due_work(remind_near_deadlines, purge_expired_reports)
+        register_due_work(remind_near_deadlines, reports_purge_expired)

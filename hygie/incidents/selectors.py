@@ -366,3 +366,33 @@ def content_reviews() -> list[ContentReview]:
         if ident in paths
     ]
     return sorted(reviews, key=lambda review: (review.review_due, review.outcome.id))
+
+
+def personal_data(report: IncidentReport) -> dict[str, object]:
+    """Everything the report holds about the person who sent it (a data-subject request)."""
+    return {
+        "reference": report.reference,
+        "sent_at": report.created_at.isoformat(),
+        "consent_given_at": report.consented_at.isoformat(),
+        "language": report.language,
+        "discovered_at": report.discovered_at.isoformat(),
+        "situation": report.outcome_title,
+        "answers": report.path,
+        "name": report.name,
+        "practice": report.practice,
+        "departement": report.departement,
+        "email": report.email,
+        "phone": report.phone,
+        "message": report.message,
+        "callback_requested": report.wants_callback,
+        "callback_slot": str(report.slot) if report.slot is not None else None,
+        "status": report.status,
+        "closed_at": report.closed_at.isoformat() if report.closed_at else None,
+        "personal_data_erased_at": (
+            report.anonymised_at.isoformat() if report.anonymised_at else None
+        ),
+        # Internal notes may quote the person: they are part of what is held about them.
+        "desk_notes": [
+            {"at": note.created_at.isoformat(), "text": note.text} for note in report.notes.all()
+        ],
+    }

@@ -13,11 +13,11 @@ from functools import partial
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hygie.accounts.actors import Actor
 from hygie.accounts.audit import audit_record
 from hygie.accounts.models import Organisation, User
 from hygie.incidents import selectors
@@ -43,7 +43,7 @@ class SlotUnavailable(ValidationError):
 
 
 @transaction.atomic
-def submit_report(
+def report_submit(
     *,
     organisation: Organisation,
     outcome: Outcome,
@@ -179,9 +179,7 @@ def _send_notices(reference: str, notices: list[EmailMultiAlternatives]) -> None
 
 
 @transaction.atomic
-def change_status(
-    *, report: IncidentReport, status: str, actor: User | None, request: HttpRequest | None = None
-) -> IncidentReport:
+def report_change_status(*, report: IncidentReport, status: str, actor: Actor) -> IncidentReport:
     """Any status to any other (the desk may reopen a closed report); the same status is no
     change. Audited, and announced to the organisation's webhooks."""
     if status not in ReportStatus.values:
@@ -198,7 +196,6 @@ def change_status(
         organisation=report.organisation,
         target=report,
         details={"from": previous, "to": status},
-        request=request,
     )
     events.publish(
         events.INCIDENT_STATUS_CHANGED,
@@ -211,12 +208,11 @@ def change_status(
 
 
 @transaction.atomic
-def assign(
+def report_assign(
     *,
     report: IncidentReport,
     assignee: User | None,
-    actor: User,
-    request: HttpRequest | None = None,
+    actor: Actor,
 ) -> IncidentReport:
     """Give the report to a handler of its organisation (None: to nobody)."""
     if (
@@ -238,43 +234,38 @@ def assign(
             "from": previous.email if previous is not None else None,
             "to": assignee.email if assignee is not None else None,
         },
-        request=request,
     )
     return report
 
 
 @transaction.atomic
-def add_note(
-    *, report: IncidentReport, text: str, actor: User, request: HttpRequest | None = None
-) -> ReportNote:
-    note = ReportNote.objects.create(report=report, author=actor, text=text)
+def report_add_note(*, report: IncidentReport, text: str, actor: Actor) -> ReportNote:
+    note = ReportNote.objects.create(report=report, author=actor.user, text=text)
     audit_record(
         action="incident.note_added",
         actor=actor,
         organisation=report.organisation,
         target=report,
         details={"note": note.pk},
-        request=request,
     )
     return note
 
 
 @transaction.atomic
-def create_slot(
+def slot_create(
     *,
     organisation: Organisation,
     starts_at: dt.datetime,
     ends_at: dt.datetime,
     capacity: int,
-    actor: User,
-    request: HttpRequest | None = None,
+    actor: Actor,
 ) -> CallbackSlot:
     slot = CallbackSlot.objects.create(
         organisation=organisation,
         starts_at=starts_at,
         ends_at=ends_at,
         capacity=capacity,
-        created_by=actor,
+        created_by=actor.user,
     )
     audit_record(
         action="incident.slot_created",
@@ -286,13 +277,12 @@ def create_slot(
             "ends_at": ends_at.isoformat(),
             "capacity": capacity,
         },
-        request=request,
     )
     return slot
 
 
 @transaction.atomic
-def delete_slot(*, slot: CallbackSlot, actor: User, request: HttpRequest | None = None) -> None:
+def slot_delete(*, slot: CallbackSlot, actor: Actor) -> None:
     """Delete a slot nobody booked; a booked one is refused (people were promised a call)."""
     locked = CallbackSlot.objects.select_for_update().get(pk=slot.pk)
     if locked.bookings.exists():
@@ -303,7 +293,6 @@ def delete_slot(*, slot: CallbackSlot, actor: User, request: HttpRequest | None 
         organisation=locked.organisation,
         target=locked,
         details={"starts_at": locked.starts_at.isoformat(), "ends_at": locked.ends_at.isoformat()},
-        request=request,
     )
     locked.delete()
 
@@ -311,48 +300,15 @@ def delete_slot(*, slot: CallbackSlot, actor: User, request: HttpRequest | None 
 # --- Personal data: erasure on request, retention, export --------------------------------
 
 
-def personal_data(report: IncidentReport) -> dict[str, object]:
-    """Everything the report holds about the person who sent it (a data-subject request)."""
-    return {
-        "reference": report.reference,
-        "sent_at": report.created_at.isoformat(),
-        "consent_given_at": report.consented_at.isoformat(),
-        "language": report.language,
-        "discovered_at": report.discovered_at.isoformat(),
-        "situation": report.outcome_title,
-        "answers": report.path,
-        "name": report.name,
-        "practice": report.practice,
-        "departement": report.departement,
-        "email": report.email,
-        "phone": report.phone,
-        "message": report.message,
-        "callback_requested": report.wants_callback,
-        "callback_slot": str(report.slot) if report.slot is not None else None,
-        "status": report.status,
-        "closed_at": report.closed_at.isoformat() if report.closed_at else None,
-        "personal_data_erased_at": (
-            report.anonymised_at.isoformat() if report.anonymised_at else None
-        ),
-        # Internal notes may quote the person: they are part of what is held about them.
-        "desk_notes": [
-            {"at": note.created_at.isoformat(), "text": note.text} for note in report.notes.all()
-        ],
-    }
-
-
 @transaction.atomic
-def export_personal_data(
-    *, report: IncidentReport, actor: User, request: HttpRequest | None = None
-) -> dict[str, object]:
+def report_export_personal_data(*, report: IncidentReport, actor: Actor) -> dict[str, object]:
     audit_record(
         action="incident.personal_data_exported",
         actor=actor,
         organisation=report.organisation,
         target=report,
-        request=request,
     )
-    return personal_data(report)
+    return selectors.personal_data(report)
 
 
 def _erase(report: IncidentReport, now: dt.datetime) -> None:
@@ -380,9 +336,7 @@ def _erase(report: IncidentReport, now: dt.datetime) -> None:
 
 
 @transaction.atomic
-def erase_personal_data(
-    *, report: IncidentReport, actor: User, request: HttpRequest | None = None
-) -> IncidentReport:
+def report_erase_personal_data(*, report: IncidentReport, actor: Actor) -> IncidentReport:
     """Erase who sent the report and the desk's notes; keep the situation for the statistics."""
     if report.anonymised_at is not None:
         raise ValidationError(_("The personal data of this report was already erased."))
@@ -393,12 +347,11 @@ def erase_personal_data(
         organisation=report.organisation,
         target=report,
         details={"reason": "request"},
-        request=request,
     )
     return report
 
 
-def purge_expired_reports(now: dt.datetime | None = None) -> int:
+def reports_purge_expired(*, now: dt.datetime | None = None) -> int:
     """Erase the personal data of reports closed longer ago than the organisation keeps them.
 
     Open reports are never touched: a case in hand keeps its contact details. Registered as a
@@ -427,7 +380,7 @@ def purge_expired_reports(now: dt.datetime | None = None) -> int:
                 _erase(report, now)
                 audit_record(
                     action="incident.personal_data_erased",
-                    actor=None,
+                    actor=Actor.system(organisation),
                     organisation=organisation,
                     target=report,
                     details={"reason": "retention", "months": organisation.retention_months},

@@ -4,7 +4,7 @@ answers to their reports) from a template triple.
 Practitioner mail at scale goes through the delivery engine instead; this is for the
 occasional message, sent after the transaction commits so that a rollback never leaves
 an email behind. A message to a practitioner comes from their organisation (its name,
-its address, its Reply-To, its DKIM signature): see delivery.services.organisation_email.
+its address, its Reply-To, its DKIM signature): see delivery.selectors.organisation_email.
 French messages get French typography.
 """
 

@@ -6,7 +6,7 @@ recipient. Their visits are kept, flagged with a reason, and left out of rates.
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from hygie.lib.visits import Visit
 
 AUTOMATED_AGENTS = (
     "bot",
@@ -30,10 +30,10 @@ AUTOMATED_AGENTS = (
 )
 
 
-def automated_reason(request: HttpRequest) -> str:
-    if request.method == "HEAD":
+def automated_reason(visit: Visit) -> str:
+    if visit.method == "HEAD":
         return "HEAD request"
-    agent = request.META.get("HTTP_USER_AGENT", "").lower()
+    agent = visit.meta.get("HTTP_USER_AGENT", "").lower()
     if not agent:
         return "no user agent"
     for marker in AUTOMATED_AGENTS:

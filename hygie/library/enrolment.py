@@ -15,9 +15,9 @@ from typing import Any, Protocol
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
-from django.http import HttpRequest
 
-from hygie.accounts.models import Organisation, User
+from hygie.accounts.actors import Actor
+from hygie.accounts.models import Organisation
 from hygie.library.models import Capsule
 
 # A list of person ids, or a query of them (sent to the database as a sub-query).
@@ -39,8 +39,7 @@ class Enroller(Protocol):
         capsule: Capsule,
         people: PersonIds,
         name: str,
-        actor: User | None,
-        request: HttpRequest | None = None,
+        actor: Actor,
     ) -> Enrolment | None: ...
 
 
@@ -58,8 +57,7 @@ def enrol(
     capsule: Capsule,
     people: PersonIds,
     name: str,
-    actor: User | None,
-    request: HttpRequest | None = None,
+    actor: Actor,
 ) -> Enrolment | None:
     """Send `capsule` to `people` (person ids of `organisation`) as a measured campaign.
 
@@ -73,5 +71,4 @@ def enrol(
         people=people,
         name=name,
         actor=actor,
-        request=request,
     )

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Max, Q, QuerySet
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from hygie.accounts.models import Organisation
 from hygie.audience.models import PracticeRole
@@ -10,6 +14,7 @@ from hygie.library import reader_roles
 from hygie.library.content import render_body
 from hygie.library.models import Capsule
 from hygie.library.quiz import ShownQuestion, shuffled
+from hygie.library.schema import field_problems
 
 
 def available_capsules(organisation: Organisation, language: str = "fr") -> QuerySet[Capsule]:
@@ -58,3 +63,65 @@ def role_choices() -> list[tuple[str, str]]:
 
 
 DEFAULT_ROLE = reader_roles.DEFAULT_ROLE
+
+
+# --- The capsule editor (what a save would write, and what is wrong with it) ---------
+
+# Fields the editor sets; everything else (slug, version, language) follows from them.
+EDITABLE = (
+    "title",
+    "promise",
+    "theme",
+    "reading_minutes",
+    "audience",
+    "audience_notes",
+    "reflexes",
+    "quiz",
+    "sources",
+)
+
+
+def capsule_draft(
+    *, organisation: Organisation, data: dict[str, Any], base: Capsule | None = None
+) -> Capsule:
+    """An unsaved capsule from the editor's data: what the preview shows."""
+    capsule = Capsule(
+        organisation=organisation,
+        slug=base.slug if base else slugify(str(data.get("title", "")))[:100],
+        language=base.language if base else organisation.language,
+        version=capsule_next_version(organisation, base.slug, base.language) if base else 1,
+        last_reviewed=timezone.localdate(),
+        body_markdown=str(data.get("body", "")),
+        body_html=render_body(
+            reader_roles.body_for_role(str(data.get("body", "")), reader_roles.DEFAULT_ROLE)
+        ),
+    )
+    for name in EDITABLE:
+        if name in data:
+            setattr(capsule, name, data[name])
+    return capsule
+
+
+def capsule_problems(capsule: Capsule) -> dict[str, list[str]]:
+    """The schema's verdict on a capsule, grouped by field."""
+    meta = {name: getattr(capsule, name) for name in EDITABLE}
+    meta.update(
+        slug=capsule.slug,
+        language=capsule.language,
+        version=capsule.version,
+        last_reviewed=capsule.last_reviewed,
+    )
+    grouped: dict[str, list[str]] = {}
+    for field, message in field_problems(meta, capsule.body_markdown):
+        grouped.setdefault(field, []).append(message)
+    if not capsule.slug:
+        grouped.setdefault("title", []).append(_("The title must contain letters or digits."))
+    return grouped
+
+
+def capsule_next_version(organisation: Organisation, slug: str, language: str) -> int:
+    """The version a new save of this capsule gets in this organisation."""
+    latest = Capsule.objects.filter(
+        Q(organisation=None) | Q(organisation=organisation), slug=slug, language=language
+    ).aggregate(latest=Max("version"))["latest"]
+    return (latest or 0) + 1

@@ -13,84 +13,23 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
-from django.http import HttpRequest
-from django.utils import timezone
-from django.utils.text import slugify
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from hygie.accounts.actors import Actor
 from hygie.accounts.audit import audit_record
-from hygie.accounts.models import Organisation, User
-from hygie.library.content import render_body
+from hygie.accounts.models import Organisation
 from hygie.library.models import Capsule
-from hygie.library.reader_roles import DEFAULT_ROLE, body_for_role
-from hygie.library.schema import field_problems
-
-# Fields the editor sets; everything else (slug, version, language) follows from them.
-EDITABLE = (
-    "title",
-    "promise",
-    "theme",
-    "reading_minutes",
-    "audience",
-    "audience_notes",
-    "reflexes",
-    "quiz",
-    "sources",
-)
-
-
-def draft(
-    *, organisation: Organisation, data: dict[str, Any], base: Capsule | None = None
-) -> Capsule:
-    """An unsaved capsule from the editor's data: what the preview shows."""
-    capsule = Capsule(
-        organisation=organisation,
-        slug=base.slug if base else slugify(str(data.get("title", "")))[:100],
-        language=base.language if base else organisation.language,
-        version=next_version(organisation, base.slug, base.language) if base else 1,
-        last_reviewed=timezone.localdate(),
-        body_markdown=str(data.get("body", "")),
-        body_html=render_body(body_for_role(str(data.get("body", "")), DEFAULT_ROLE)),
-    )
-    for name in EDITABLE:
-        if name in data:
-            setattr(capsule, name, data[name])
-    return capsule
-
-
-def problems(capsule: Capsule) -> dict[str, list[str]]:
-    """The schema's verdict on a capsule, grouped by field."""
-    meta = {name: getattr(capsule, name) for name in EDITABLE}
-    meta.update(
-        slug=capsule.slug,
-        language=capsule.language,
-        version=capsule.version,
-        last_reviewed=capsule.last_reviewed,
-    )
-    grouped: dict[str, list[str]] = {}
-    for field, message in field_problems(meta, capsule.body_markdown):
-        grouped.setdefault(field, []).append(message)
-    if not capsule.slug:
-        grouped.setdefault("title", []).append(_("The title must contain letters or digits."))
-    return grouped
-
-
-def next_version(organisation: Organisation, slug: str, language: str) -> int:
-    latest = Capsule.objects.filter(
-        Q(organisation=None) | Q(organisation=organisation), slug=slug, language=language
-    ).aggregate(latest=Max("version"))["latest"]
-    return (latest or 0) + 1
+from hygie.library.selectors import EDITABLE, capsule_draft, capsule_problems
 
 
 @transaction.atomic
 def capsule_save(
     *,
     organisation: Organisation,
-    actor: User,
+    actor: Actor,
     data: dict[str, Any],
     base: Capsule | None = None,
-    request: HttpRequest | None = None,
 ) -> Capsule:
     """Save the editor's capsule as a new version (of `base`, or a new capsule).
 
@@ -98,8 +37,8 @@ def capsule_save(
     """
     if base is not None and base.organisation_id not in (None, organisation.pk):
         raise ValidationError(_("This capsule belongs to another organisation."))
-    capsule = draft(organisation=organisation, data=data, base=base)
-    errors = problems(capsule)
+    capsule = capsule_draft(organisation=organisation, data=data, base=base)
+    errors = capsule_problems(capsule)
     if base is None and capsule.slug:
         taken = Capsule.objects.filter(
             Q(organisation=None) | Q(organisation=organisation), slug=capsule.slug
@@ -128,6 +67,5 @@ def capsule_save(
             "version": capsule.version,
             "from_version": base.version if base else None,
         },
-        request=request,
     )
     return capsule

@@ -52,7 +52,7 @@ class HeartbeatHandle:
             )
 
 
-def ensure_periodic_jobs(now: datetime | None = None) -> None:
+def periodic_jobs_ensure(*, now: datetime | None = None) -> None:
     """Create the bookkeeping row of each job; a new job first runs right away."""
     now = now or timezone.now()
     for spec in PERIODIC_JOBS:
@@ -71,10 +71,10 @@ def _claim_run(spec: PeriodicJobSpec, now: datetime) -> bool:
     return won == 1
 
 
-def run_due_periodic_jobs(now: datetime | None = None) -> list[str]:
+def periodic_jobs_enqueue_due(*, now: datetime | None = None) -> list[str]:
     """Enqueue every periodic job whose time has come. Returns the names enqueued."""
     now = now or timezone.now()
-    ensure_periodic_jobs(now)
+    periodic_jobs_ensure(now=now)
     enqueued = []
     for spec in PERIODIC_JOBS:
         with transaction.atomic():
@@ -87,7 +87,7 @@ def run_due_periodic_jobs(now: datetime | None = None) -> list[str]:
     return enqueued
 
 
-def run_due_work() -> int:
+def due_work_start() -> int:
     """Let each app turn its due rows into work; returns how many items were started.
 
     One source's failure (two schedulers racing into a constraint, a bug) is logged

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
+from hygie.accounts.actors import Actor
 from hygie.accounts.models import Organisation, User
 from hygie.audience.models import Segment
 from hygie.delivery.models import Delivery, DeliveryStatus, MailingStatus, SendingProfile
@@ -74,7 +75,7 @@ def past_simulation(organisation: Organisation, admin: User, seed: int = 11) -> 
         )
         campaign = campaign_create(
             organisation=organisation,
-            actor=admin,
+            actor=Actor.staff(admin),
             name="Exercice d'automne : paiement et messagerie",
             scenarios=[s for s in scenarios if s is not None],
             segment=segment,
@@ -84,7 +85,7 @@ def past_simulation(organisation: Organisation, admin: User, seed: int = 11) -> 
             # related capsules.
             follow_up=True,
         )
-        campaign_launch(campaign=campaign, actor=admin)
+        campaign_launch(campaign=campaign, actor=Actor.staff(admin))
         # The demo mails nobody: the messages are marked as delivered over the last days.
         Delivery.objects.filter(mailing=campaign.mailing).update(
             status=DeliveryStatus.SENT, attempts=1

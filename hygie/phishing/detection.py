@@ -19,16 +19,16 @@ import hashlib
 import hmac
 import ipaddress
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest
 
 from hygie.lib.kept import Kept
 from hygie.lib.robots import automated_reason
+from hygie.lib.visits import Visit
 from hygie.phishing.models import (
     KnownScanner,
     ScannerKind,
@@ -41,7 +41,7 @@ TOO_FAST = timedelta(seconds=20)
 # One visitor (same address *and* same browser headers) reaching this many
 # different recipients' links this quickly is a gateway or a sandbox. Colleagues
 # behind one address count apart unless their browsers are identical; even then a
-# real interaction on the page overrides the burst (see confirm_presence).
+# real interaction on the page overrides the burst (see delivery_confirm_presence).
 BURST_RECIPIENTS = 4
 BURST_WINDOW = timedelta(seconds=90)
 # A page-side confirmation counts for the hits of the same delivery this long
@@ -187,9 +187,9 @@ def _keyed(text: str) -> str:
     return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()[:16]
 
 
-def source_of(request: HttpRequest) -> str:
+def source_of(visit: Visit) -> str:
     """A short keyed hash of the client address, or its IPv6 /64 (never stored in clear)."""
-    return _keyed(f"source:{network_key(request.META.get('REMOTE_ADDR', ''))}")
+    return _keyed(f"source:{network_key(visit.meta.get('REMOTE_ADDR', ''))}")
 
 
 # What a browser sends the same on every request of a visit (a navigation, the
@@ -205,17 +205,17 @@ VISITOR_HEADERS = (
 )
 
 
-def visitor_of(request: HttpRequest) -> str:
+def visitor_of(visit: Visit) -> str:
     """A short keyed hash of the source address and the browser's own headers: two
     colleagues behind one address are two visitors."""
-    meta = request.META
+    meta = visit.meta
     parts = [network_key(meta.get("REMOTE_ADDR", ""))]
     parts += [" ".join(str(meta.get(name, "")).split()) for name in VISITOR_HEADERS]
     return _keyed("visitor:" + "\x1f".join(parts))
 
 
 def classify(
-    request: HttpRequest,
+    visit: Visit,
     *,
     sent_at: datetime | None,
     now: datetime,
@@ -229,9 +229,9 @@ def classify(
     within the burst window, not yet confirmed by their page (counted by the
     caller). `awaiting_page`: the answer carries the page-side check, so a hit that
     looks human stays uncertain until the page reports a real interaction.
-    `navigation`: the request should be a browser's page load (not an image)."""
+    `navigation`: the visit should be a browser's page load (not an image)."""
     strong, weak = [], []
-    meta = request.META
+    meta = visit.meta
     address = meta.get("REMOTE_ADDR", "")
     in_network = network_reason(address, networks)
     if in_network:
@@ -244,7 +244,7 @@ def classify(
         strong.append(f"{BURST}: {recipients_from_visitor + 1} recipients from one visitor")
     if hidden_link:
         strong.append("hidden link (invisible to people)")
-    reason = automated_reason(request)
+    reason = automated_reason(visit)
     if reason:
         strong.append(reason)
     purpose = " ".join(
@@ -276,7 +276,7 @@ NOT_NAVIGATION = "not a browser's navigation"
 
 
 def classify_open(
-    request: HttpRequest,
+    visit: Visit,
     *,
     sent_at: datetime | None,
     now: datetime,
@@ -286,7 +286,7 @@ def classify_open(
     anyone reads or not (a machine open, shown apart); Gmail's proxy fetches it when
     the person opens (a person's open, on a device nobody can tell); previewers and
     gateways are robots as for links."""
-    meta = request.META
+    meta = visit.meta
     known = known_scanners()
     signature = known.by_agent(meta.get("HTTP_USER_AGENT", "")) or known.by_address(
         meta.get("REMOTE_ADDR", "")
@@ -295,14 +295,14 @@ def classify_open(
         return Verdict.AUTOMATED, [MACHINE_OPEN]
     if signature is not None and signature.kind == ScannerKind.IMAGE_PROXY:
         return Verdict.HUMAN, [PROXY_OPEN]
-    return classify(request, sent_at=sent_at, now=now, networks=networks, navigation=False)
+    return classify(visit, sent_at=sent_at, now=now, networks=networks, navigation=False)
 
 
 _CHROME = re.compile(r"(?:chrome|chromium)/(\d+)")
 _CH_VERSION = re.compile(r'"(?:google chrome|chromium|microsoft edge)";\s*v="(\d+)"')
 
 
-def client_hints_reason(meta: dict[str, Any]) -> str:
+def client_hints_reason(meta: Mapping[str, Any]) -> str:
     """What the client hints (Sec-CH-UA*) give away: a headless browser, or hints no
     browser would send with the user agent it claims (a fetcher dressed as one)."""
     hints = str(meta.get("HTTP_SEC_CH_UA", "")).lower()
@@ -328,7 +328,7 @@ def client_hints_reason(meta: dict[str, Any]) -> str:
     return ""
 
 
-def not_a_navigation(meta: dict[str, Any]) -> bool:
+def not_a_navigation(meta: Mapping[str, Any]) -> bool:
     """A page load that no browser makes: no language, no fetch metadata and no
     Accept for a page (every browser sends all three; HTTP tools send none)."""
     accept = str(meta.get("HTTP_ACCEPT", "")).strip()

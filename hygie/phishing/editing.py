@@ -13,12 +13,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max, Q, QuerySet
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hygie.accounts.actors import Actor
 from hygie.accounts.audit import audit_record
-from hygie.accounts.models import Organisation, User
+from hygie.accounts.models import Organisation
 from hygie.phishing.content.scenarios import (
     PREMISE_ALIGNMENT,
     field_problems,
@@ -128,9 +128,8 @@ def scenario_new_version(
     *,
     scenario: Scenario,
     organisation: Organisation,
-    actor: User,
+    actor: Actor,
     changes: dict[str, Any],
-    request: HttpRequest | None = None,
 ) -> Scenario:
     """Save the edited content as the organisation's next version of the scenario.
 
@@ -205,9 +204,9 @@ def scenario_new_version(
         last_reviewed=data["last_reviewed"],
         checksum=checksum,
         data=stored,
-        created_by=actor,
+        created_by=actor.user,
         status=scenario.status,
-        published_by=actor if scenario.status == ScenarioStatus.PUBLISHED else None,
+        published_by=actor.user if scenario.status == ScenarioStatus.PUBLISHED else None,
         published_at=timezone.now() if scenario.status == ScenarioStatus.PUBLISHED else None,
     )
     audit_record(
@@ -216,6 +215,5 @@ def scenario_new_version(
         organisation=organisation,
         target=new,
         details={"slug": new.slug, "from_version": scenario.version, "version": new.version},
-        request=request,
     )
     return new

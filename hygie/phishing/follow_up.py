@@ -17,14 +17,13 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from hygie.accounts.actors import Actor
 from hygie.accounts.audit import audit_record
-from hygie.accounts.models import User
 from hygie.audience.models import PersonStatus
 from hygie.delivery.models import (
     Channel,
@@ -66,8 +65,7 @@ def _clicked(campaign: SimulationCampaign, scenarios: list[Scenario]) -> QuerySe
 def _explanation(
     campaign: SimulationCampaign, scenario: Scenario, *, capsule: Capsule | None
 ) -> dict[str, str]:
-    from hygie.phishing.services import annotated_message
-    from hygie.phishing.teaching import reporting_address
+    from hygie.phishing.teaching import annotated_message, reporting_address
 
     flags = annotated_message(scenario, {})["flags"]
     sent = campaign.mailing.variants.filter(key=f"s{scenario.pk}").first()
@@ -91,7 +89,7 @@ def _explanation(
 
 
 def _send_explanations(
-    campaign: SimulationCampaign, scenarios: list[Scenario], *, actor: User | None, now: datetime
+    campaign: SimulationCampaign, scenarios: list[Scenario], *, actor: Actor, now: datetime
 ) -> int:
     """One explanation message per person who clicked, in the scenario they were sent."""
     mailing = Mailing.objects.create(
@@ -103,7 +101,7 @@ def _send_explanations(
         link_template=settings.PUBLIC_BASE_URL + reverse("portal:start"),
         # Its recipients are the people who clicked: a result, not a mailing list.
         recipients_private=True,
-        created_by=actor,
+        created_by=actor.user,
     )
     when = window_of(mailing).next_open(now)
     rows = []
@@ -145,8 +143,7 @@ def _enrol_in_capsules(
     campaign: SimulationCampaign,
     scenarios: list[Scenario],
     *,
-    actor: User | None,
-    request: HttpRequest | None,
+    actor: Actor,
 ) -> list[Enrolment]:
     """One awareness campaign per related capsule (scenarios of one theme share it)."""
     by_capsule: dict[int, tuple[Capsule, list[Scenario]]] = {}
@@ -167,7 +164,6 @@ def _enrol_in_capsules(
             people=people,
             name=name[:200],
             actor=actor,
-            request=request,
         )
         if enrolment is not None:
             enrolments.append(enrolment)
@@ -175,9 +171,7 @@ def _enrol_in_capsules(
 
 
 @transaction.atomic
-def send_follow_up(
-    *, campaign: SimulationCampaign, actor: User | None, request: HttpRequest | None = None
-) -> int:
+def follow_up_send(*, campaign: SimulationCampaign, actor: Actor) -> int:
     """Once per campaign, to each person who clicked: the explanation by email and the
     enrolment in the related capsule, as the campaign asks. Returns the number of
     messages scheduled (explanations and capsules)."""
@@ -188,11 +182,7 @@ def send_follow_up(
     now = timezone.now()
     scenarios = list(campaign.scenarios.all())
     explanations = _send_explanations(locked, scenarios, actor=actor, now=now) if explain else 0
-    enrolments = (
-        _enrol_in_capsules(locked, scenarios, actor=actor, request=request)
-        if locked.follow_up
-        else []
-    )
+    enrolments = _enrol_in_capsules(locked, scenarios, actor=actor) if locked.follow_up else []
     kept = [asdict(enrolment) for enrolment in enrolments]
     SimulationCampaign.objects.filter(pk=campaign.pk).update(
         explanations_sent_at=now, follow_up_enrolments=kept
@@ -208,6 +198,5 @@ def send_follow_up(
             "explanations": explanations,
             "enrolled": {enrolment.name: enrolment.people for enrolment in enrolments},
         },
-        request=request,
     )
     return explanations + sum(enrolment.people for enrolment in enrolments)

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest
 from django.utils import timezone
 
 from hygie.delivery.models import Delivery, MailingKind, Variant
 from hygie.lib.kept import Kept
 from hygie.lib.rows import RowReader
+from hygie.lib.visits import Visit
 from hygie.library.models import Capsule
 from hygie.phishing import pages, services, tracking_sql
 from hygie.phishing.detection import BURST_WINDOW, CONFIRM_WINDOW, visitor_of
@@ -91,13 +91,13 @@ class Hit:
     at: datetime
 
 
-def hit(prefix: str, token: str, *related: str, request: HttpRequest, page: bool) -> Hit | None:
+def hit(prefix: str, token: str, *related: str, visit: Visit, page: bool) -> Hit | None:
     """As `delivery`, for a hit about to be recorded: the detector's signals come in
     the same statement. `page`: the answer carries the page-side check (a page
     confirmation is looked for)."""
     now = HIT_TIME.get() or timezone.now()
     params = tracking_sql.signal_params(
-        visitor_of(request),
+        visitor_of(visit),
         burst_since=now - BURST_WINDOW,
         presence_since=now - CONFIRM_WINDOW if page else None,
     )
@@ -131,7 +131,7 @@ def _find(
     served = campaigns.get(row.mailing_id)
     if served is None:
         # A campaign made since this prefix was read, under a prefix another campaign
-        # already had (rare: see services.new_path_prefix): read the prefix again.
+        # already had (rare: see variants.new_path_prefix): read the prefix again.
         _CAMPAIGNS.forget(prefix)
         served = _campaigns(prefix).get(row.mailing_id)
     if served is None or (

@@ -26,10 +26,11 @@ from urllib.parse import urlsplit
 import segno
 from django.conf import settings
 from django.db import connections
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from hygie.lib.visits import Visit
 from hygie.operations.loop import CONNECTION_ERRORS
 from hygie.operations.spool import Spool
 from hygie.phishing import lookup, services
@@ -132,50 +133,43 @@ def keep(endpoint: str, request: HttpRequest, prefix: str, token: str) -> None:
     _spooled_here.set()
 
 
-def _request(record: dict[str, Any]) -> HttpRequest:
-    request = HttpRequest()
-    request.method = record["method"]
-    request.META = dict(record["meta"])
-    post = QueryDict(mutable=True)
-    for name in record.get("filled", []):
-        post[name] = "x"  # only that it was filled is ever used
-    request.POST = post  # type: ignore[assignment]
-    return request
+def _visit(record: dict[str, Any]) -> Visit:
+    return Visit(method=record["method"], meta=dict(record["meta"]))
 
 
 def record(spooled_hit: dict[str, Any]) -> None:
     """Record one spooled hit as its view would have (inside the spool's transaction)."""
     endpoint = spooled_hit["endpoint"]
     prefix, token = spooled_hit["prefix"], spooled_hit["token"]
-    request = _request(spooled_hit)
+    visit = _visit(spooled_hit)
     at = datetime.fromisoformat(spooled_hit["at"])
     moment = lookup.HIT_TIME.set(at)
     try:
         if endpoint in ("open_pixel", "tracked_link", "hidden_link"):
-            page = endpoint == "tracked_link" and request.method != "HEAD"
+            page = endpoint == "tracked_link" and visit.method != "HEAD"
             related = ("person__practice",) if endpoint == "tracked_link" else ()
-            hit = lookup.hit(prefix, token, *related, request=request, page=page)
+            hit = lookup.hit(prefix, token, *related, visit=visit, page=page)
             if hit is None:
                 return
             if endpoint == "open_pixel":
-                services.record_open(
-                    delivery=hit.delivery, request=request, now=hit.at, signals=hit.signals
+                services.delivery_record_open(
+                    delivery=hit.delivery, visit=visit, now=hit.at, signals=hit.signals
                 )
-            elif request.method == "POST":
-                services.record_hit(
+            elif visit.method == "POST":
+                services.delivery_record_hit(
                     delivery=hit.delivery,
                     kind=HitKind.SUBMIT,
-                    request=request,
+                    visit=visit,
                     submitted_fields=spooled_hit.get("filled", []),
                     awaiting_page=True,
                     now=hit.at,
                     signals=hit.signals,
                 )
             else:
-                services.record_hit(
+                services.delivery_record_hit(
                     delivery=hit.delivery,
                     kind=HitKind.CLICK,
-                    request=request,
+                    visit=visit,
                     hidden_link=endpoint == "hidden_link",
                     awaiting_page=page,
                     now=hit.at,
@@ -186,13 +180,13 @@ def record(spooled_hit: dict[str, Any]) -> None:
         if delivery is None:
             return
         if endpoint == "report":
-            services.record_hit(
-                delivery=delivery, kind=HitKind.REPORT, request=request, awaiting_page=True, now=at
+            services.delivery_record_hit(
+                delivery=delivery, kind=HitKind.REPORT, visit=visit, awaiting_page=True, now=at
             )
         elif endpoint == "presence":
-            services.confirm_presence(delivery=delivery, request=request, now=at)
+            services.delivery_confirm_presence(delivery=delivery, visit=visit, now=at)
         elif endpoint == "not_me":
-            services.disown_hits(delivery=delivery)
+            services.delivery_disown_hits(delivery=delivery)
     finally:
         lookup.HIT_TIME.reset(moment)
 

@@ -15,7 +15,7 @@ from hygie.delivery.placeholders import substitute
 from hygie.delivery.sending import profile_of
 from hygie.phishing.content.scenarios import attachment_of
 from hygie.phishing.models import Scenario
-from hygie.phishing.services import QR_IMAGE
+from hygie.phishing.variants import QR_IMAGE
 
 SAMPLE_TOKEN = "exemple"  # noqa: S105 - shown in previews, not a secret
 

@@ -22,7 +22,8 @@ from hygie.phishing.models import (
     SimulationResult,
     Verdict,
 )
-from hygie.phishing.services import refresh_result, scenario_of
+from hygie.phishing.selectors import scenario_of
+from hygie.phishing.services import result_refresh
 
 # A tracked link's path, or a Message-ID of a simulated message.
 _LINK = re.compile(r"/([A-Za-z0-9_-]{3,24})/([A-Za-z0-9_-]{27})(?![A-Za-z0-9_-])")
@@ -75,7 +76,7 @@ def record_report(*, delivery: Delivery, now: datetime | None = None) -> Reporte
             verdict=Verdict.HUMAN,
             reasons=["reported by the person"],
         )
-        refresh_result(delivery.pk)
+        result_refresh(delivery_id=delivery.pk)
     result = SimulationResult.objects.filter(delivery=delivery).first()
     reported_at = result.reported_at if result and result.reported_at else now
     clicked_at = result.clicked_at if result else None

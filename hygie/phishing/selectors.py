@@ -18,7 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from hygie.accounts.models import Organisation
-from hygie.delivery.models import DeliveryStatus
+from hygie.delivery.models import Delivery, DeliveryStatus
 from hygie.operations import snapshots
 from hygie.phishing.detection import MACHINE_OPEN
 from hygie.phishing.models import (
@@ -29,6 +29,7 @@ from hygie.phishing.models import (
     HitKind,
     KnownScanner,
     ScannerMatch,
+    Scenario,
     SimulationCampaign,
     SimulationEvent,
     SimulationResult,
@@ -693,3 +694,27 @@ def shipped_scanners() -> list[ShippedFamily]:
         )
         for rows in sorted(families.values(), key=lambda rows: rows[0].label)
     ]
+
+
+def scenario_of(delivery: Delivery) -> Scenario:
+    """The scenario of the delivery's variant. Scenario rows never change (an edit is a
+    new version, a new row), so each process keeps the ones it has read: a click
+    needs no query for it."""
+    pk = int(delivery.variant.key.removeprefix("s"))
+    scenario = _SCENARIOS.get(pk)
+    if scenario is None:
+        scenario = delivery.mailing.simulation.scenarios.get(pk=pk)
+        if len(_SCENARIOS) >= SCENARIOS_KEPT:
+            _SCENARIOS.clear()
+        _SCENARIOS[pk] = scenario
+    return scenario
+
+
+def forget_scenarios() -> None:
+    """Empty this process's scenarios (tests, whose rolled-back rows reuse keys)."""
+    _SCENARIOS.clear()
+
+
+# Scenarios read by this process, by primary key (a few hundred at most in practice).
+_SCENARIOS: dict[int, Scenario] = {}
+SCENARIOS_KEPT = 500

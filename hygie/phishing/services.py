@@ -4,40 +4,33 @@ recording hits on tracked links."""
 from __future__ import annotations
 
 import hashlib
-import html
 import ipaddress
 import json
-import re
 import secrets
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
+from hygie.accounts.actors import Actor
 from hygie.accounts.audit import audit_record
-from hygie.accounts.models import Organisation, User
+from hygie.accounts.models import Organisation
 from hygie.audience.models import Segment
-from hygie.delivery.attachments import QR_PLACEHOLDER, calendar_lines, is_calendar
 from hygie.delivery.hosts import landing_base, landing_hosts
 from hygie.delivery.models import Delivery, DeliveryStatus, Mailing, MailingKind, Variant
-from hygie.delivery.placeholders import substitute
 from hygie.delivery.sending import profile_of
-from hygie.delivery.services import mailing_launch, send_test
+from hygie.delivery.services import mailing_launch, mailing_send_test
 from hygie.delivery.windows import SendingHours
-from hygie.phishing import tracking_sql
+from hygie.lib.visits import Visit
+from hygie.phishing import selectors, tracking_sql, variants
 from hygie.phishing.content.scenarios import (
     PREMISE_ALIGNMENT,
-    attachment_of,
     field_problems,
-    place_label,
     rated_difficulty,
 )
 from hygie.phishing.detection import (
@@ -56,7 +49,7 @@ from hygie.phishing.detection import (
     source_of,
     visitor_of,
 )
-from hygie.phishing.follow_up import send_follow_up
+from hygie.phishing.follow_up import follow_up_send
 from hygie.phishing.models import (
     UNKNOWN_CLUE,
     AfterClick,
@@ -76,104 +69,8 @@ from hygie.phishing.models import (
 )
 from hygie.phishing.teaching import reporting_address
 
-STAGE_OF: dict[str, Stage] = {
-    HitKind.OPEN: Stage.OPENED,
-    HitKind.CLICK: Stage.CLICKED,
-    HitKind.SUBMIT: Stage.SUBMITTED,
-}
-PREFIXES = ("espace", "compte", "acces", "document", "dossier", "portail", "suivi", "connexion")
 
-
-# The QR code of a QR scenario is an image served by the tracking host; it encodes
-# the person's tracked link. Loading the image is not a click (scanning it is).
-QR_IMAGE = (
-    '<img src="{{ lien }}q.png" alt="QR code" width="180" height="180" '
-    'style="display:block;width:180px;height:180px">'
-)
-
-
-def new_path_prefix(words: Sequence[str]) -> str:
-    """A word and four random hex digits, not used by another campaign yet when one is
-    free after a few draws (tracking reads campaigns by prefix; a shared prefix works,
-    at the cost of reading both campaigns)."""
-    prefix = ""
-    for _attempt in range(8):
-        prefix = secrets.choice(words) + secrets.token_hex(2)
-        if not SimulationCampaign.objects.filter(path_prefix=prefix).exists():
-            break
-    return prefix
-
-
-def variant_key(scenario: Scenario) -> str:
-    """The mailing variant that carries a scenario (variant keys are 8 characters)."""
-    return f"s{scenario.pk}"
-
-
-# Names the open image takes, one per campaign: no fixed file name for filters to learn.
-IMAGE_NAMES = ("logo", "entete", "banniere", "signature", "pied", "illustration", "marque")
-
-
-def open_pixel_html(image: str) -> str:
-    # Whether an open counts per person is decided when it happens, from the
-    # organisation's setting at that time (see record_open).
-    return (
-        f'<img src="{{{{ lien }}}}{image}.gif" width="1" height="1" alt="" '
-        'style="display:block;width:1px;height:1px;border:0">'
-    )
-
-
-# How to report, at the end of the message when the campaign asks for it: forward it
-# to the organisation's reporting address. Never a link: a "report" link inside a
-# suspicious message would teach clicking in it (older messages kept theirs, and the
-# r/ address still answers them).
-REPORT_TEXT = "\n\n--\nUn doute sur ce message ? Ne cliquez sur rien : transférez-le à {address}\n"
-REPORT_HTML = (
-    '<p style="font-size:12px;color:#6b7280;margin-top:24px">Un doute sur ce message ? '
-    "Ne cliquez sur rien : transférez-le à {address}</p>"
-)
-
-
-def variant_fields(
-    scenario: Scenario, *, domain: str, report_address: str, image: str = IMAGE_NAMES[0]
-) -> dict[str, str]:
-    """What a scenario puts into a mailing variant, tracked parts included.
-    `report_address`: the reporting address the message names ("" for none; an SMS
-    cannot be forwarded to an email address, so it never carries one)."""
-    data = scenario.data
-    text = str(data.get("text_body", ""))
-    html_body = str(data.get("html_body", "")).replace("{{ qr_code }}", QR_IMAGE)
-    sms = str(data.get("sms_body", ""))
-    if report_address:
-        if text:
-            text += REPORT_TEXT.format(address=report_address)
-        if html_body:
-            html_body += REPORT_HTML.format(address=html.escape(report_address))
-    if html_body:
-        html_body += hidden_link_html() + open_pixel_html(image)
-    attachment_name, attachment_html = attachment_of(data)
-    return {
-        "subject": str(data.get("subject", "")),
-        "text_body": text,
-        "html_body": html_body,
-        "sms_body": sms,
-        "from_name": str(data.get("sender_name", "")),
-        "from_email": f"{data['sender_local_part']}@{domain}"
-        if domain and data.get("sender_local_part")
-        else "",
-        "attachment_name": attachment_name,
-        "attachment_html": attachment_html,
-    }
-
-
-def hidden_link_html() -> str:
-    # A link no person sees or can click; robots that follow every href find it.
-    return (
-        '<a href="{{ lien }}h/" style="display:none;font-size:0;color:transparent" '
-        'aria-hidden="true" tabindex="-1"></a>'
-    )
-
-
-def refuse_drafts(scenarios: Sequence[Scenario]) -> None:
+def _refuse_drafts(scenarios: Sequence[Scenario]) -> None:
     drafts = [s for s in scenarios if s.status != ScenarioStatus.PUBLISHED]
     if drafts:
         raise ValidationError(
@@ -189,7 +86,7 @@ def refuse_drafts(scenarios: Sequence[Scenario]) -> None:
 def campaign_create(
     *,
     organisation: Organisation,
-    actor: User,
+    actor: Actor,
     name: str,
     scenarios: list[Scenario],
     segment: Segment,
@@ -201,14 +98,13 @@ def campaign_create(
     assignment: str = Assignment.RANDOM,
     sender_domain: str = "",
     landing_host: str = "",
-    request: HttpRequest | None = None,
     hours: SendingHours | None = None,
 ) -> SimulationCampaign:
     """A draft simulation; its mailing sends within `hours` (the organisation's default
     window when not given), between `send_start` and `send_end` when given."""
     if not scenarios:
         raise ValidationError(_("Choose at least one scenario."))
-    refuse_drafts(scenarios)
+    _refuse_drafts(scenarios)
     if assignment not in Assignment.values:
         raise ValidationError(_("Unknown choice for how scenarios are given."))
     if assignment == Assignment.AB_TEST and len(scenarios) != 2:
@@ -239,7 +135,7 @@ def campaign_create(
                     "to forward it there."
                 )
             )
-    prefix = new_path_prefix(profile.link_words or PREFIXES)
+    prefix = variants.new_path_prefix(profile.link_words or variants.PREFIXES)
     base = landing_base(host)
     mailing = Mailing.objects.create(
         organisation=organisation,
@@ -251,20 +147,22 @@ def campaign_create(
         link_template=f"{base}/{prefix}/{{token}}/",
         send_start=send_start,
         send_end=send_end,
-        created_by=actor,
+        created_by=actor.user,
         **(hours or SendingHours()).mailing_fields(),
     )
     if any(s.organisation_id not in (None, organisation.pk) for s in scenarios):
         raise ValidationError(_("This scenario belongs to another organisation."))
     if after_click not in AfterClick.values:
         raise ValidationError(_("Unknown choice for what happens after a click."))
-    image = secrets.choice(IMAGE_NAMES)
+    image = secrets.choice(variants.IMAGE_NAMES)
     for scenario in scenarios:
         Variant.objects.create(
             mailing=mailing,
-            key=variant_key(scenario),
+            key=variants.variant_key(scenario),
             weight=1,
-            **variant_fields(scenario, domain=domain, report_address=report_address, image=image),
+            **variants.variant_fields(
+                scenario, domain=domain, report_address=report_address, image=image
+            ),
         )
     campaign = SimulationCampaign.objects.create(
         organisation=organisation,
@@ -278,7 +176,7 @@ def campaign_create(
         assignment=assignment,
         follow_up=follow_up,
         report_link=report_link,
-        created_by=actor,
+        created_by=actor.user,
     )
     campaign.scenarios.set(scenarios)
     audit_record(
@@ -287,18 +185,15 @@ def campaign_create(
         organisation=organisation,
         target=campaign,
         details={"scenarios": [s.slug for s in scenarios], "assignment": assignment},
-        request=request,
     )
     return campaign
 
 
 @transaction.atomic
-def campaign_launch(
-    *, campaign: SimulationCampaign, actor: User | None, request: HttpRequest | None = None
-) -> int:
+def campaign_launch(*, campaign: SimulationCampaign, actor: Actor) -> int:
     """Refused until the organisation has recorded that its people were told, and
     while one of its scenarios is a draft."""
-    refuse_drafts(list(campaign.scenarios.all()))
+    _refuse_drafts(list(campaign.scenarios.all()))
     if not SimulationAnnouncement.objects.filter(organisation=campaign.organisation).exists():
         raise ValidationError(
             _("Record first when and how your members were told that simulations exist.")
@@ -306,7 +201,6 @@ def campaign_launch(
     count = mailing_launch(
         mailing=campaign.mailing,
         actor=actor,
-        request=request,
         balanced=campaign.assignment == Assignment.AB_TEST,
     )
     SimulationResult.objects.bulk_create(
@@ -316,35 +210,11 @@ def campaign_launch(
     return count
 
 
-def scenario_of(delivery: Delivery) -> Scenario:
-    """The scenario of the delivery's variant. Scenario rows never change (an edit is a
-    new version, a new row), so each process keeps the ones it has read: a click
-    needs no query for it."""
-    pk = int(delivery.variant.key.removeprefix("s"))
-    scenario = _SCENARIOS.get(pk)
-    if scenario is None:
-        scenario = delivery.mailing.simulation.scenarios.get(pk=pk)
-        if len(_SCENARIOS) >= SCENARIOS_KEPT:
-            _SCENARIOS.clear()
-        _SCENARIOS[pk] = scenario
-    return scenario
-
-
-def forget_scenarios() -> None:
-    """Empty this process's scenarios (tests, whose rolled-back rows reuse keys)."""
-    _SCENARIOS.clear()
-
-
-# Scenarios read by this process, by primary key (a few hundred at most in practice).
-_SCENARIOS: dict[int, Scenario] = {}
-SCENARIOS_KEPT = 500
-
-
-def record_hit(
+def delivery_record_hit(
     *,
     delivery: Delivery,
     kind: str,
-    request: HttpRequest,
+    visit: Visit,
     hidden_link: bool = False,
     submitted_fields: list[str] | None = None,
     awaiting_page: bool = False,
@@ -358,7 +228,7 @@ def record_hit(
     just before, as when a person types into the landing page and submits it).
     `signals`: read with the delivery at `now` (lookup.hit), else read here."""
     now = now or timezone.now()
-    visitor = visitor_of(request)
+    visitor = visitor_of(visit)
     if signals is None:
         signals = tracking_sql.signals(
             delivery.pk,
@@ -368,14 +238,14 @@ def record_hit(
         )
     if kind == HitKind.OPEN:
         verdict, reasons = classify_open(
-            request,
+            visit,
             sent_at=delivery.sent_at,
             now=now,
             networks=scanner_networks(delivery.organisation_id),
         )
     else:
         verdict, reasons = classify(
-            request,
+            visit,
             sent_at=delivery.sent_at,
             now=now,
             hidden_link=hidden_link,
@@ -398,7 +268,7 @@ def record_hit(
         verdict=verdict,
         reasons=reasons,
         field_kinds=field_kinds(submitted_fields or []),
-        source=source_of(request),
+        source=source_of(visit),
         visitor=visitor,
     )
     if verdict == Verdict.AUTOMATED and (
@@ -406,7 +276,7 @@ def record_hit(
     ):
         _record_unmasking(event, hidden_link=hidden_link)
     else:  # the common case: one statement on PostgreSQL, one short transaction on SQLite
-        tracking_sql.append(event, **summary_change(event))
+        tracking_sql.append(event, **tracking_sql.summary_change(event))
     return event
 
 
@@ -436,36 +306,19 @@ def _record_unmasking(event: SimulationEvent, *, hidden_link: bool) -> None:
         touched.add(previous.delivery_id)
     if touched:  # earlier verdicts changed: recount those summaries from their events
         for delivery_id in touched | {event.delivery_id}:
-            refresh_result(delivery_id)
+            result_refresh(delivery_id=delivery_id)
     else:
-        advance_result(event)
+        result_advance(event=event)
 
 
-def summary_change(event: SimulationEvent) -> dict[str, Any]:
-    """What one new event changes in its delivery's summary (`tracking_sql.advance`'s
-    arguments): the same figures as `refresh_result` gives, without reading the
-    delivery's events again."""
-    if event.verdict == Verdict.AUTOMATED:
-        return {"automated": True}
-    kind = event.kind
-    return {
-        "uncertain": event.verdict == Verdict.UNCERTAIN,
-        "confirmed": event.verdict != Verdict.UNCERTAIN and kind in (HitKind.CLICK, HitKind.SUBMIT),
-        "stage": STAGE_OF.get(kind),
-        "clicked_at": event.at if kind in (HitKind.CLICK, HitKind.SUBMIT) else None,
-        "submitted_at": event.at if kind == HitKind.SUBMIT else None,
-        "reported_at": event.at if kind == HitKind.REPORT else None,
-    }
-
-
-def advance_result(event: SimulationEvent) -> None:
+def result_advance(*, event: SimulationEvent) -> None:
     """Add one recorded event to its delivery's summary in a single UPDATE."""
-    tracking_sql.advance(event.delivery_id, **summary_change(event))
+    tracking_sql.advance(event.delivery_id, **tracking_sql.summary_change(event))
 
 
 @transaction.atomic
-def confirm_presence(
-    *, delivery: Delivery, request: HttpRequest, now: datetime | None = None
+def delivery_confirm_presence(
+    *, delivery: Delivery, visit: Visit, now: datetime | None = None
 ) -> int:
     """The page saw a real interaction: that visitor's uncertain hits of the last
     minutes on this delivery were a person's (and so were its hits called robots
@@ -475,14 +328,14 @@ def confirm_presence(
     delivery) confirms nothing."""
     now = now or timezone.now()
     verdict, reasons = classify(
-        request,
+        visit,
         sent_at=delivery.sent_at,
         now=now,
         networks=scanner_networks(delivery.organisation_id),
     )
     if verdict == Verdict.AUTOMATED:
         return 0
-    visitor = visitor_of(request)
+    visitor = visitor_of(visit)
     recent = SimulationEvent.objects.select_for_update().filter(
         delivery=delivery,
         visitor=visitor,
@@ -502,7 +355,7 @@ def confirm_presence(
         at=now,
         verdict=Verdict.HUMAN,
         reasons=[r for r in reasons if r != AWAITING],
-        source=source_of(request),
+        source=source_of(visit),
         visitor=visitor,
     )
     for event in pending:
@@ -510,14 +363,14 @@ def confirm_presence(
         event.reasons = [r for r in event.reasons if r != AWAITING] + [CONFIRMED]
         event.save(update_fields=["verdict", "reasons"])
     if pending:
-        refresh_result(delivery.pk)
+        result_refresh(delivery_id=delivery.pk)
     return len(pending)
 
 
-def record_open(
+def delivery_record_open(
     *,
     delivery: Delivery,
-    request: HttpRequest,
+    visit: Visit,
     now: datetime | None = None,
     signals: tracking_sql.Signals | None = None,
 ) -> None:
@@ -525,11 +378,13 @@ def record_open(
     elsewhere only a campaign-wide count of non-robot opens is kept."""
     organisation = delivery.mailing.organisation
     if organisation.track_individual_opens:
-        record_hit(delivery=delivery, kind=HitKind.OPEN, request=request, now=now, signals=signals)
+        delivery_record_hit(
+            delivery=delivery, kind=HitKind.OPEN, visit=visit, now=now, signals=signals
+        )
         return
     now = now or timezone.now()
     verdict, _reasons = classify_open(
-        request,
+        visit,
         sent_at=delivery.sent_at,
         now=now,
         networks=scanner_networks(delivery.organisation_id),
@@ -539,12 +394,11 @@ def record_open(
 
 
 @transaction.atomic
-def reclassify_hit(
+def hit_reclassify(
     *,
     event: SimulationEvent,
     verdict: str,
-    actor: User,
-    request: HttpRequest | None = None,
+    actor: Actor,
 ) -> None:
     """Staff review of one hit; the detector's own verdict stays beside it."""
     if verdict not in Verdict.values:
@@ -561,9 +415,8 @@ def reclassify_hit(
         organisation=campaign.organisation,
         target=campaign,
         details={"event": event.pk, "from": previous, "to": verdict},
-        request=request,
     )
-    refresh_result(event.delivery_id)
+    result_refresh(delivery_id=event.delivery_id)
 
 
 class ReviewScope:
@@ -576,13 +429,12 @@ class ReviewScope:
 
 
 @transaction.atomic
-def reclassify_hits(
+def hits_reclassify(
     *,
     event: SimulationEvent,
     verdict: str,
     scope: str,
-    actor: User,
-    request: HttpRequest | None = None,
+    actor: Actor,
 ) -> int:
     """Staff correct a whole group of hits in one action: the hit, every hit of its
     visitor, or every hit from its address, in the same campaign. The detector's own
@@ -594,7 +446,7 @@ def reclassify_hits(
     if event.kind == HitKind.PRESENCE:
         raise ValidationError(_("A page confirmation is not a hit and cannot be reviewed."))
     if scope == ReviewScope.HIT:
-        reclassify_hit(event=event, verdict=verdict, actor=actor, request=request)
+        hit_reclassify(event=event, verdict=verdict, actor=actor)
         return 1
     campaign = event.delivery.mailing.simulation
     key = event.visitor if scope == ReviewScope.VISITOR else event.source
@@ -619,10 +471,9 @@ def reclassify_hits(
         organisation=campaign.organisation,
         target=campaign,
         details={"event": event.pk, "scope": scope, "hits": count, "to": verdict},
-        request=request,
     )
     for delivery_id in touched:
-        refresh_result(delivery_id)
+        result_refresh(delivery_id=delivery_id)
     return count
 
 
@@ -631,9 +482,7 @@ SAME_VISIT = timedelta(minutes=5)
 TRACKING_GRACE = timedelta(hours=48)
 
 
-def campaign_end(
-    *, campaign: SimulationCampaign, actor: User, request: HttpRequest | None = None
-) -> None:
+def campaign_end(*, campaign: SimulationCampaign, actor: Actor) -> None:
     """Stop the campaign: unsent messages are cancelled, links count for a grace
     period, and the explanation or follow-up capsule goes to those who clicked."""
     if campaign.ended_at is not None:
@@ -649,41 +498,37 @@ def campaign_end(
             actor=actor,
             organisation=campaign.organisation,
             target=campaign,
-            request=request,
         )
-        send_follow_up(campaign=campaign, actor=actor, request=request)
+        follow_up_send(campaign=campaign, actor=actor)
 
 
-def send_explanations(
-    *, campaign: SimulationCampaign, actor: User, request: HttpRequest | None = None
-) -> int:
+def campaign_send_explanations(*, campaign: SimulationCampaign, actor: Actor) -> int:
     """Send the explanation (and follow-up capsule) now, without ending the campaign."""
     if campaign.explanations_sent_at is not None:
         raise ValidationError(_("The explanations were already sent."))
     if campaign.after_click != AfterClick.LATER and not campaign.follow_up:
         raise ValidationError(_("This campaign sends no explanation or follow-up by email."))
-    return send_follow_up(campaign=campaign, actor=actor, request=request)
+    return follow_up_send(campaign=campaign, actor=actor)
 
 
-def send_test_to_self(
-    *, campaign: SimulationCampaign, actor: User, variant_id: str, phone: str = ""
+def campaign_send_test(
+    *, campaign: SimulationCampaign, actor: Actor, variant_id: str, phone: str = ""
 ) -> Delivery:
     """One variant to the staff member, now, not counted in results: to their own
     address, or for an SMS scenario to the mobile number they give."""
     variant = campaign.mailing.variants.filter(pk=variant_id if variant_id.isdigit() else 0).first()
     if variant is None:
         raise ValidationError(_("Choose the variant to test."))
-    return send_test(mailing=campaign.mailing, actor=actor, variant=variant, phone=phone)
+    return mailing_send_test(mailing=campaign.mailing, actor=actor, variant=variant, phone=phone)
 
 
 @transaction.atomic
 def scanner_network_add(
     *,
     organisation: Organisation,
-    actor: User,
+    actor: Actor,
     cidr: str,
     label: str,
-    request: HttpRequest | None = None,
 ) -> ScannerNetwork:
     network = str(ipaddress.ip_network(cidr, strict=False))
     if ScannerNetwork.objects.filter(organisation=organisation, cidr=network).exists():
@@ -694,39 +539,35 @@ def scanner_network_add(
         actor=actor,
         organisation=organisation,
         target=row,
-        request=request,
     )
     transaction.on_commit(lambda: forget_scanner_networks(organisation.pk))
     return row
 
 
 @transaction.atomic
-def scanner_network_remove(
-    *, network: ScannerNetwork, actor: User, request: HttpRequest | None = None
-) -> None:
+def scanner_network_remove(*, network: ScannerNetwork, actor: Actor) -> None:
     organisation = network.organisation
     audit_record(
         action="simulation.scanner_network_removed",
         actor=actor,
         organisation=organisation,
         target=network,
-        request=request,
     )
     network.delete()
     transaction.on_commit(lambda: forget_scanner_networks(organisation.pk))
 
 
 @transaction.atomic
-def disown_hits(*, delivery: Delivery) -> None:
+def delivery_disown_hits(*, delivery: Delivery) -> None:
     """The person says the visits were not theirs: they no longer count as theirs."""
     for event in SimulationEvent.objects.filter(delivery=delivery, reviewed_verdict=""):
         event.reviewed_verdict = Verdict.AUTOMATED
         event.reasons = [*event.reasons, "the person said it was not them"]
         event.save(update_fields=["reviewed_verdict", "reasons"])
-    refresh_result(delivery.pk)
+    result_refresh(delivery_id=delivery.pk)
 
 
-def refresh_result(delivery_id: int) -> None:
+def result_refresh(*, delivery_id: int) -> None:
     """Recompute a delivery's summary from its events (people only; robots counted apart).
 
     Progress only grows with new human events; it can shrink only when an earlier
@@ -754,7 +595,7 @@ def refresh_result(delivery_id: int) -> None:
             result.uncertain_hits += 1
         elif event.kind in (HitKind.CLICK, HitKind.SUBMIT):
             result.confirmed = True
-        stage = STAGE_OF.get(event.kind)
+        stage = tracking_sql.STAGE_OF.get(event.kind)
         if stage is not None and stage > result.stage:
             result.stage = stage
         if event.kind in (HitKind.CLICK, HitKind.SUBMIT) and result.clicked_at is None:
@@ -766,98 +607,13 @@ def refresh_result(delivery_id: int) -> None:
     result.save()
 
 
-def attachment_text(data: dict[str, Any], values: dict[str, str]) -> str:
-    """The words of a scenario's attachment, as its reader sees them (no markup)."""
-    name, source = attachment_of(data)
-    if not source:
-        return ""
-    if is_calendar(name):
-        return "\n".join(value for _name, value in calendar_lines(source, values))
-    source = re.sub(r"(?is)<(style|head|script)\b.*?</\1>", "", source)
-    source = re.sub(r"(?i)<br\s*/?>|</(p|div|tr|h\d|li|table)>", "\n", source)
-    source = re.sub(r"(?i)</t[dh]>", " ", source)
-    text = strip_tags(substitute(QR_PLACEHOLDER.sub("[QR code]", source), values))
-    lines = (" ".join(line.split()) for line in html.unescape(text).splitlines())
-    return "\n".join(line for line in lines if line)
-
-
-def annotated_message(
-    scenario: Scenario,
-    values: dict[str, str],
-    *,
-    sender_address: str = "",
-    link_host: str = "",
-) -> dict[str, object]:
-    """The message as received, escaped, with each red flag wrapped in a numbered mark.
-
-    With `sender_address` and `link_host` (what the message really carried), the sender
-    shows its full address and every occurrence of the link's host is highlighted: the
-    clues "look at what follows the @" and "where does the link lead" need them."""
-    data = scenario.data
-    sender = html.escape(data.get("sender_name", ""))
-    if sender_address:
-        address = html.escape(sender_address)
-        sender += f' &lt;<mark class="origin" data-testid="sender-address">{address}</mark>&gt;'
-    parts = {
-        "sender": sender,
-        "subject": html.escape(substitute(data.get("subject", ""), values)),
-        "body": html.escape(substitute(data.get("text_body") or data.get("sms_body", ""), values)),
-        "attachment": html.escape(attachment_text(data, values)),
-    }
-    flags = []
-    for number, flag in enumerate(data.get("red_flags", []), start=1):
-        place = {
-            "sender": "sender",
-            "subject": "subject",
-            "sms": "body",
-            "link": "body",
-            "body": "body",
-            "attachment": "attachment",
-        }.get(flag["where"])
-        anchor = html.escape(flag["anchor"])
-        if place and anchor in parts[place]:
-            parts[place] = parts[place].replace(
-                anchor, f'<mark id="flag-{number}">{anchor}<sup>{number}</sup></mark>', 1
-            )
-        flags.append(
-            {
-                "number": number,
-                "where": flag["where"],
-                "place": place_label(flag["where"]),
-                "anchor": flag["anchor"],
-                "explanation": flag["explanation"],
-            }
-        )
-    if link_host:
-        host = html.escape(link_host)
-        # Only inside addresses ("//host/" or "//host:port/"), never in a flag's own mark.
-        inside_address = re.compile(rf"//{re.escape(host)}(?=[:/])")
-        mark = f'//<mark class="origin" data-testid="link-domain">{host}</mark>'
-        for name in ("body", "attachment"):
-            parts[name] = inside_address.sub(lambda _m: mark, parts[name])
-    return {
-        "parts": parts,
-        "flags": flags,
-        "sender_address": sender_address,
-        "link_host": link_host,
-    }
-
-
-def message_origin(delivery: Delivery) -> dict[str, str]:
-    """The sender address and the link host a delivery really carried."""
-    return {
-        "sender_address": delivery.variant.from_email,
-        "link_host": urlsplit(delivery.mailing.link_template).hostname or "",
-    }
-
-
 def clue_answer_record(
     *, delivery: Delivery, moment: str, chosen: Sequence[str], now: datetime | None = None
 ) -> bool:
     """Keep the clues a person picked (their numbers among the scenario's red flags,
     or UNKNOWN_CLUE), never anything typed. Returns whether the answer was kept: an
     unknown moment or clue, an empty choice or a second answer changes nothing."""
-    flags = len(scenario_of(delivery).data.get("red_flags", []))
+    flags = len(selectors.scenario_of(delivery).data.get("red_flags", []))
     allowed = {str(number) for number in range(1, flags + 1)} | {UNKNOWN_CLUE}
     picked = sorted(set(chosen), key=lambda c: (c == UNKNOWN_CLUE, int(c) if c.isdigit() else 0))
     if moment not in ClueMoment.values or not picked or not set(picked) <= allowed:
@@ -887,9 +643,8 @@ def _data_problems(data: dict[str, Any], last_reviewed: date) -> dict[str, list[
 def scenario_draft_create(
     *,
     organisation: Organisation,
-    actor: User,
+    actor: Actor,
     data: dict[str, Any],
-    request: HttpRequest | None = None,
 ) -> Scenario:
     """Keep `data` (a scenario's content, as in the files) as a draft of the
     organisation: visible and editable in the console, never offered for a simulation
@@ -926,7 +681,7 @@ def scenario_draft_create(
         last_reviewed=today,
         checksum=checksum,
         data=data,
-        created_by=actor,
+        created_by=actor.user,
         status=ScenarioStatus.DRAFT,
     )
     audit_record(
@@ -935,7 +690,6 @@ def scenario_draft_create(
         organisation=organisation,
         target=scenario,
         details={"slug": scenario.slug, "origin": data.get("origin", {})},
-        request=request,
     )
     return scenario
 
@@ -945,8 +699,7 @@ def scenario_publish(
     *,
     scenario: Scenario,
     organisation: Organisation,
-    actor: User,
-    request: HttpRequest | None = None,
+    actor: Actor,
 ) -> Scenario:
     """A reviewed draft becomes usable by simulations. Only the latest version of a
     draft, of the organisation's own, complete by the scenarios' schema."""
@@ -970,7 +723,7 @@ def scenario_publish(
             % {"problems": "; ".join(m for messages in errors.values() for m in messages)}
         )
     locked.status = ScenarioStatus.PUBLISHED
-    locked.published_by, locked.published_at = actor, timezone.now()
+    locked.published_by, locked.published_at = actor.user, timezone.now()
     locked.save(update_fields=["status", "published_by", "published_at"])
     audit_record(
         action="scenario.published",
@@ -978,6 +731,5 @@ def scenario_publish(
         organisation=organisation,
         target=locked,
         details={"slug": locked.slug, "version": locked.version},
-        request=request,
     )
     return locked

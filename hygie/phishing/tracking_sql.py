@@ -27,6 +27,7 @@ from hygie.phishing.models import (
     SimulationCampaign,
     SimulationEvent,
     SimulationResult,
+    Stage,
     Verdict,
 )
 
@@ -249,3 +250,28 @@ def count_anonymous_open(mailing_id: int) -> None:
     )
     with connection.cursor() as cursor:
         prepared.execute(cursor, sql, [mailing_id])
+
+
+# The stage each kind of hit brings a delivery's summary to.
+STAGE_OF: dict[str, Stage] = {
+    HitKind.OPEN: Stage.OPENED,
+    HitKind.CLICK: Stage.CLICKED,
+    HitKind.SUBMIT: Stage.SUBMITTED,
+}
+
+
+def summary_change(event: SimulationEvent) -> dict[str, Any]:
+    """What one new event changes in its delivery's summary (`tracking_sql.advance`'s
+    arguments): the same figures as `result_refresh` gives, without reading the
+    delivery's events again."""
+    if event.verdict == Verdict.AUTOMATED:
+        return {"automated": True}
+    kind = event.kind
+    return {
+        "uncertain": event.verdict == Verdict.UNCERTAIN,
+        "confirmed": event.verdict != Verdict.UNCERTAIN and kind in (HitKind.CLICK, HitKind.SUBMIT),
+        "stage": STAGE_OF.get(kind),
+        "clicked_at": event.at if kind in (HitKind.CLICK, HitKind.SUBMIT) else None,
+        "submitted_at": event.at if kind == HitKind.SUBMIT else None,
+        "reported_at": event.at if kind == HitKind.REPORT else None,
+    }

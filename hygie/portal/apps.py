@@ -9,6 +9,6 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from hygie.operations.schedule import register_due_work
-        from hygie.portal.services import purge_links
+        from hygie.portal.services import links_purge
 
-        register_due_work(purge_links)
+        register_due_work(links_purge)

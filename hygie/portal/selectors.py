@@ -6,6 +6,7 @@ request without also filtering on that person.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,10 +15,11 @@ from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from hygie.audience.models import Person
+from hygie.audience.models import Person, PersonStatus
 from hygie.awareness.models import QuizAttempt, ReadingEvent
 from hygie.delivery.models import Delivery, DeliveryStatus, MailingKind
 from hygie.phishing.models import SimulationResult
+from hygie.portal.models import AccessLink
 
 # A simulation the person neither clicked nor reported stays out of the space while
 # its campaign runs: showing it would tell them the message in their inbox is an
@@ -261,3 +263,31 @@ def activity_years(person: Person) -> list[int]:
         )
     )
     return sorted(years, reverse=True)
+
+
+# --- Sign-in links ---------------------------------------------------------------
+
+
+def token_hash(token: str) -> str:
+    # The token carries 256 random bits: a plain hash cannot be reversed by guessing.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalise_address(address: str) -> str:
+    return address.strip().lower()
+
+
+def usable_links(token: str) -> QuerySet[AccessLink]:
+    """The link behind `token` while it can still open a session."""
+    return AccessLink.objects.filter(
+        token_hash=token_hash(token),
+        used_at__isnull=True,
+        expires_at__gt=timezone.now(),
+        person__status=PersonStatus.ACTIVE,
+        person__organisation__is_active=True,
+    )
+
+
+def link_is_usable(token: str) -> bool:
+    """Whether the link would open a session, without using it (GET of the link page)."""
+    return usable_links(token).exists()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 from datetime import timedelta
@@ -11,14 +10,14 @@ from functools import partial
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hygie.audience.models import Language, Person, PersonStatus
-from hygie.delivery.services import organisation_email
+from hygie.delivery.selectors import organisation_email
 from hygie.lib.emails import absolute_url
+from hygie.portal import selectors
 from hygie.portal.models import AccessLink
 
 logger = logging.getLogger(__name__)
@@ -28,19 +27,10 @@ LINK_LIFETIME = timedelta(minutes=30)
 LINK_KEPT_AFTER_EXPIRY = timedelta(days=1)
 
 
-def token_hash(token: str) -> str:
-    # The token carries 256 random bits: a plain hash cannot be reversed by guessing.
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def normalise_address(address: str) -> str:
-    return address.strip().lower()
-
-
 def _signable_people(address: str) -> list[Person]:
     return list(
         Person.objects.select_related("organisation").filter(
-            email=normalise_address(address),
+            email=selectors.normalise_address(address),
             status=PersonStatus.ACTIVE,
             organisation__is_active=True,
         )
@@ -58,7 +48,7 @@ def links_send(*, address: str) -> int:
         token = secrets.token_urlsafe(32)
         AccessLink.objects.create(
             person=person,
-            token_hash=token_hash(token),
+            token_hash=selectors.token_hash(token),
             created_at=now,
             expires_at=now + LINK_LIFETIME,
         )
@@ -88,28 +78,13 @@ def _send(message: EmailMultiAlternatives) -> None:
         logger.error("portal link email not sent", extra={"error": type(exc).__name__})
 
 
-def _usable_links(token: str) -> QuerySet[AccessLink]:
-    return AccessLink.objects.filter(
-        token_hash=token_hash(token),
-        used_at__isnull=True,
-        expires_at__gt=timezone.now(),
-        person__status=PersonStatus.ACTIVE,
-        person__organisation__is_active=True,
-    )
-
-
-def link_is_usable(token: str) -> bool:
-    """Whether the link would open a session, without using it (GET of the link page)."""
-    return _usable_links(token).exists()
-
-
 @transaction.atomic
 def link_use(*, token: str) -> Person | None:
     """Spend the link and return its person, or None when it is unknown, expired,
     already used or its person can no longer sign in. A conditional update makes
     two simultaneous uses open at most one session."""
     now = timezone.now()
-    link = _usable_links(token).select_related("person__organisation").first()
+    link = selectors.usable_links(token).select_related("person__organisation").first()
     if link is None:
         return None
     if not AccessLink.objects.filter(pk=link.pk, used_at__isnull=True).update(used_at=now):
@@ -119,7 +94,7 @@ def link_use(*, token: str) -> Person | None:
     return link.person
 
 
-def purge_links() -> int:
+def links_purge() -> int:
     """Delete links expired more than a day ago. Safe to run from several
     schedulers at once (registered in DUE_WORK_SOURCES by the app config)."""
     stale = AccessLink.objects.filter(expires_at__lt=timezone.now() - LINK_KEPT_AFTER_EXPIRY)

@@ -106,7 +106,7 @@ def _group(report: Report) -> None:
     from hygie.reporting import grouping, services
 
     if grouping.report_group_assign(report=report) is not None:
-        services.report_joined_group(report)
+        services.report_share_group_verdict(report=report)
 
 
 def _announce(report: Report) -> None:

@@ -28,7 +28,7 @@ from hygie.delivery.models import (
     Priority,
     Variant,
 )
-from hygie.delivery.services import organisation_email
+from hygie.delivery.selectors import organisation_email
 from hygie.lib.emails import absolute_url
 from hygie.reporting.models import ReplyStatus, Report
 

@@ -10,12 +10,14 @@ from email.utils import parseaddr
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hygie.accounts.models import Organisation
 from hygie.audience.models import Person, Profession
 from hygie.delivery.models import Delivery, DeliveryStatus
 from hygie.lib.small_cells import suppressed_column
 from hygie.phishing.models import SimulationResult
+from hygie.reporting import alerts
 from hygie.reporting.lookalike import imitated_service
 from hygie.reporting.models import Classification, GroupStatus, Kind, LureGroup, Report
 from hygie.reporting.parsing import domain_of
@@ -264,3 +266,44 @@ def alert_minutes(group: LureGroup) -> int | None:
     if first_sent is None:
         return None
     return max(int((first_sent - group.first_reported_at).total_seconds() // 60), 0)
+
+
+def alerted_count(group: LureGroup) -> int | None:
+    """How many members the group's alert reached (None when none was sent)."""
+    mailings = [m for m in (group.alert_email_id, group.alert_sms_id) if m]
+    if not mailings:
+        return None
+    return (
+        Delivery.objects.filter(mailing_id__in=mailings, is_test=False)
+        .values("person_id")
+        .distinct()
+        .count()
+    )
+
+
+def alert_preview(group: LureGroup) -> dict[str, str]:
+    """The alert's content as members would read it (before placeholders)."""
+    first = group.reports.order_by("received_at", "pk").defer("raw").first()
+    if first is None:
+        return {"subject": "", "text": "", "sms": ""}
+    reporters = Person.objects.filter(
+        pk__in=group.reports.exclude(person=None).values("person_id")
+    ).values_list("first_name", "last_name", "email")
+    names = [part for row in reporters for part in row[:2] if part]
+    emails = [row[2] for row in reporters if row[2]]
+    excerpt = alerts.sanitise(
+        str(first.details.get("text", "")), names=[*names, *emails, first.reporter_email]
+    )
+    subject = alerts.sanitise(first.subject, names=names)
+    organisation = group.organisation
+    return {
+        "subject": _("Alert: fraudulent message in circulation"),
+        "text": alerts.email_text(
+            subject=subject, sender_domain=first.original_domain, excerpt=excerpt
+        ),
+        "sms": alerts.sms_text(
+            organisation=organisation.brand_name or organisation.name,
+            subject=subject,
+            sender_domain=first.original_domain,
+        ),
+    }

@@ -7,21 +7,21 @@ from datetime import time
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hygie.accounts.actors import Actor
 from hygie.accounts.audit import audit_record
 from hygie.accounts.models import Organisation, User
-from hygie.audience.models import Person, Segment
+from hygie.audience.models import Segment
 from hygie.audience.selectors import segment_people
 from hygie.delivery.models import Channel as DeliveryChannel
-from hygie.delivery.models import Delivery, Mailing, Priority
+from hygie.delivery.models import Mailing, Priority
 from hygie.delivery.services import mailing_launch, mailing_save
 from hygie.lib import events
 from hygie.phishing import services as phishing_services
 from hygie.phishing.models import Scenario
-from hygie.reporting import alerts, exercise, grouping, replies
+from hygie.reporting import exercise, grouping, replies, selectors
 from hygie.reporting.models import (
     Classification,
     GroupStatus,
@@ -50,10 +50,9 @@ MAILBOX_FIELDS = (
 def mailbox_save(
     *,
     organisation: Organisation,
-    actor: User,
+    actor: Actor,
     fields: dict[str, object],
     password: str = "",
-    request: HttpRequest | None = None,
 ) -> Mailbox:
     """Save the configuration; an empty password keeps the stored one."""
     # Loaded here, not at import: the console's modules load in every process.
@@ -83,7 +82,6 @@ def mailbox_save(
             "fields": sorted(n for n in MAILBOX_FIELDS if n in fields),
             "password_changed": bool(password),
         },
-        request=request,
     )
     return mailbox
 
@@ -92,15 +90,14 @@ def mailbox_save(
 def report_classify(
     *,
     report: Report,
-    actor: User,
+    actor: Actor,
     classification: str,
-    request: HttpRequest | None = None,
 ) -> None:
     if classification not in Classification.values or classification == Classification.NEW:
         raise ValidationError(_("Choose phishing, spam, legitimate or simulation."))
     previous = report.classification
     report.classification = classification
-    report.classified_by = actor
+    report.classified_by = actor.user
     report.classified_at = timezone.now()
     report.save(update_fields=["classification", "classified_by", "classified_at"])
     audit_record(
@@ -109,7 +106,6 @@ def report_classify(
         organisation=report.organisation,
         target=report,
         details={"from": previous, "to": classification},
-        request=request,
     )
 
 
@@ -117,10 +113,9 @@ def report_classify(
 def report_answer(
     *,
     report: Report,
-    actor: User,
+    actor: Actor,
     answer: str,
     note: str = "",
-    request: HttpRequest | None = None,
 ) -> None:
     """Tell the reporter what the message was, from a template."""
     if answer not in replies.ANSWERS:
@@ -134,7 +129,6 @@ def report_answer(
         organisation=report.organisation,
         target=report,
         details={"answer": answer},
-        request=request,
     )
 
 
@@ -142,8 +136,7 @@ def report_answer(
 def alert_create(
     *,
     report: Report,
-    actor: User,
-    request: HttpRequest | None = None,
+    actor: Actor,
 ) -> Mailing:
     """Turn a confirmed phishing wave into a draft information message to everyone.
 
@@ -173,7 +166,6 @@ def alert_create(
             "text_body": text,
             "html_body": "",
         },
-        request=request,
     )
     audit_record(
         action="report.alert_drafted",
@@ -181,7 +173,6 @@ def alert_create(
         organisation=report.organisation,
         target=report,
         details={"mailing": mailing.pk},
-        request=request,
     )
     return mailing
 
@@ -190,9 +181,7 @@ def alert_create(
 
 
 @transaction.atomic
-def group_rename(
-    *, group: LureGroup, actor: User, name: str, request: HttpRequest | None = None
-) -> None:
+def group_rename(*, group: LureGroup, actor: Actor, name: str) -> None:
     name = " ".join(name.split())
     if len(name) > 200:
         raise ValidationError(_("The name is too long (200 characters at most)."))
@@ -204,7 +193,6 @@ def group_rename(
         organisation=group.organisation,
         target=group,
         details={"name": name},
-        request=request,
     )
 
 
@@ -213,8 +201,7 @@ def group_merge(
     *,
     group: LureGroup,
     others: list[LureGroup],
-    actor: User,
-    request: HttpRequest | None = None,
+    actor: Actor,
 ) -> LureGroup:
     """Move the reports of `others` into `group`, which keeps its name and verdict."""
     others = [o for o in others if o.pk != group.pk]
@@ -234,10 +221,9 @@ def group_merge(
         organisation=group.organisation,
         target=group,
         details={"merged": ids},
-        request=request,
     )
     if group.status != GroupStatus.OPEN:
-        _classify_reports(group, actor=actor)
+        _classify_reports(group, classified_by=actor.user)
     group.refresh_from_db()
     return group
 
@@ -247,8 +233,7 @@ def group_split(
     *,
     group: LureGroup,
     report_ids: list[int],
-    actor: User,
-    request: HttpRequest | None = None,
+    actor: Actor,
 ) -> LureGroup:
     """Move the chosen reports of `group` into a new group of their own."""
     chosen = list(group.reports.filter(pk__in=report_ids).values_list("pk", flat=True))
@@ -267,26 +252,12 @@ def group_split(
         organisation=group.organisation,
         target=group,
         details={"moved": chosen, "new_group": new.pk},
-        request=request,
     )
     new.refresh_from_db()
     return new
 
 
-def alerted_count(group: LureGroup) -> int | None:
-    """How many members the group's alert reached (None when none was sent)."""
-    mailings = [m for m in (group.alert_email_id, group.alert_sms_id) if m]
-    if not mailings:
-        return None
-    return (
-        Delivery.objects.filter(mailing_id__in=mailings, is_test=False)
-        .values("person_id")
-        .distinct()
-        .count()
-    )
-
-
-def _classify_reports(group: LureGroup, *, actor: User | None) -> int:
+def _classify_reports(group: LureGroup, *, classified_by: User | None) -> int:
     """Give the group's verdict to its reports and to each reporter, once.
 
     Returns the number of reporters told. A reporter who reported the lure twice
@@ -301,7 +272,7 @@ def _classify_reports(group: LureGroup, *, actor: User | None) -> int:
     reports = (
         Report.objects.select_for_update(of=("self",)).filter(group=group).order_by("received_at")
     )
-    reports.update(classification=classification, classified_by=actor, classified_at=now)
+    reports.update(classification=classification, classified_by=classified_by, classified_at=now)
     pending = list(
         reports.filter(verdict_sent_at__isnull=True)
         .select_related("organisation", "person")
@@ -315,7 +286,7 @@ def _classify_reports(group: LureGroup, *, actor: User | None) -> int:
             group=group, verdict_sent_at__isnull=False
         ).values_list("reporter_email", flat=True)
     }
-    alerted = alerted_count(group) if group.status == GroupStatus.PHISHING else None
+    alerted = selectors.alerted_count(group) if group.status == GroupStatus.PHISHING else None
     told: dict[str, Report] = {}
     for report in pending:
         address = report.reporter_email.lower()
@@ -333,7 +304,7 @@ def _classify_reports(group: LureGroup, *, actor: User | None) -> int:
         verdict=str(group.status),
         alerted=alerted,
         label=group.name or pending[0].subject or f"#{group.pk}",
-        actor=actor,
+        actor=classified_by,
     )
     reports.filter(pk__in=[r.pk for r in pending]).update(verdict_sent_at=now)
     return len(told)
@@ -343,9 +314,8 @@ def _classify_reports(group: LureGroup, *, actor: User | None) -> int:
 def group_classify(
     *,
     group: LureGroup,
-    actor: User,
+    actor: Actor,
     status: str,
-    request: HttpRequest | None = None,
 ) -> int:
     """Say what the lure is; every reporter of the group is told, once. Returns how
     many reporters were told now."""
@@ -355,26 +325,25 @@ def group_classify(
     previous = group.status
     group.status = status
     group.pinned = True
-    group.classified_by, group.classified_at = actor, timezone.now()
+    group.classified_by, group.classified_at = actor.user, timezone.now()
     group.save(update_fields=["status", "pinned", "classified_by", "classified_at"])
-    told = _classify_reports(group, actor=actor)
+    told = _classify_reports(group, classified_by=actor.user)
     audit_record(
         action="lure_group.classified",
         actor=actor,
         organisation=group.organisation,
         target=group,
         details={"from": previous, "to": status, "reporters_told": told},
-        request=request,
     )
     return told
 
 
-def report_joined_group(report: Report) -> None:
+def report_share_group_verdict(*, report: Report) -> None:
     """A report that joins a group already classified gets its verdict at once."""
     group = report.group
     if group is None or group.status == GroupStatus.OPEN:
         return
-    _classify_reports(group, actor=group.classified_by)
+    _classify_reports(group, classified_by=group.classified_by)
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,41 +353,12 @@ class Alert:
     recipients: int
 
 
-def alert_preview(group: LureGroup) -> dict[str, str]:
-    """The alert's content as members would read it (before placeholders)."""
-    first = group.reports.order_by("received_at", "pk").defer("raw").first()
-    if first is None:
-        return {"subject": "", "text": "", "sms": ""}
-    reporters = Person.objects.filter(
-        pk__in=group.reports.exclude(person=None).values("person_id")
-    ).values_list("first_name", "last_name", "email")
-    names = [part for row in reporters for part in row[:2] if part]
-    emails = [row[2] for row in reporters if row[2]]
-    excerpt = alerts.sanitise(
-        str(first.details.get("text", "")), names=[*names, *emails, first.reporter_email]
-    )
-    subject = alerts.sanitise(first.subject, names=names)
-    organisation = group.organisation
-    return {
-        "subject": _("Alert: fraudulent message in circulation"),
-        "text": alerts.email_text(
-            subject=subject, sender_domain=first.original_domain, excerpt=excerpt
-        ),
-        "sms": alerts.sms_text(
-            organisation=organisation.brand_name or organisation.name,
-            subject=subject,
-            sender_domain=first.original_domain,
-        ),
-    }
-
-
 def _alert_mailing(
     *,
     group: LureGroup,
-    actor: User,
+    actor: Actor,
     channel: str,
     content: dict[str, str],
-    request: HttpRequest | None,
 ) -> Mailing:
     label = group.name or group.reports.values_list("subject", flat=True).first() or ""
     return mailing_save(
@@ -434,17 +374,15 @@ def _alert_mailing(
             "window_end": time(23, 59),
         },
         content=content,
-        request=request,
     )
 
 
 def group_alert_send(
     *,
     group: LureGroup,
-    actor: User,
+    actor: Actor,
     segments: list[Segment],
     sms: bool = False,
-    request: HttpRequest | None = None,
 ) -> Alert:
     """Warn the members of `segments` about the lure, now, ahead of any bulk send.
 
@@ -470,15 +408,14 @@ def group_alert_send(
         )
         if not people_ids:
             raise ValidationError(_("Nobody in these segments can receive it."))
-        preview = alert_preview(group)
+        preview = selectors.alert_preview(group)
         email = _alert_mailing(
             group=group,
             actor=actor,
             channel=DeliveryChannel.EMAIL,
             content={"subject": preview["subject"], "text_body": preview["text"], "html_body": ""},
-            request=request,
         )
-        recipients = mailing_launch(mailing=email, actor=actor, people=people_ids, request=request)
+        recipients = mailing_launch(mailing=email, actor=actor, people=people_ids)
         sms_mailing = None
         if sms:
             sms_mailing = _alert_mailing(
@@ -486,10 +423,9 @@ def group_alert_send(
                 actor=actor,
                 channel=DeliveryChannel.SMS,
                 content={"sms_body": preview["sms"]},
-                request=request,
             )
             try:
-                mailing_launch(mailing=sms_mailing, actor=actor, people=people_ids, request=request)
+                mailing_launch(mailing=sms_mailing, actor=actor, people=people_ids)
             except ValidationError:
                 # Nobody with a mobile number: the email alert goes alone.
                 sms_mailing.delete()
@@ -502,12 +438,11 @@ def group_alert_send(
             organisation=group.organisation,
             target=group,
             details={"mailing": email.pk, "sms": sms_mailing.pk if sms_mailing else None},
-            request=request,
         )
         if group.status != GroupStatus.PHISHING:
-            group_classify(group=group, actor=actor, status=GroupStatus.PHISHING, request=request)
+            group_classify(group=group, actor=actor, status=GroupStatus.PHISHING)
         else:
-            _classify_reports(group, actor=actor)
+            _classify_reports(group, classified_by=actor.user)
         events.publish(
             events.REPORT_GROUP_ALERTED,
             organisation_id=group.organisation_id,
@@ -526,9 +461,7 @@ class Export:
     content: bytes
 
 
-def group_export(
-    *, group: LureGroup, actor: User, kind: str, request: HttpRequest | None = None
-) -> Export:
+def group_export(*, group: LureGroup, actor: Actor, kind: str) -> Export:
     """The lure in a form the national services take for submission: the original
     message (.eml) or its links (one per line). Handed to staff, never sent."""
     reports = list(group.reports.order_by("received_at", "pk"))
@@ -562,15 +495,12 @@ def group_export(
         organisation=group.organisation,
         target=group,
         details={"kind": kind},
-        request=request,
     )
     return export
 
 
 @transaction.atomic
-def group_exercise_create(
-    *, group: LureGroup, actor: User, request: HttpRequest | None = None
-) -> Scenario:
+def group_exercise_create(*, group: LureGroup, actor: Actor) -> Scenario:
     """Turn the lure into a draft simulation scenario (hygie.reporting.exercise): its
     brands made fictional, personal data removed, its red flags marked for review.
     Never usable before someone allowed to manage content publishes it."""
@@ -583,7 +513,6 @@ def group_exercise_create(
         organisation=group.organisation,
         actor=actor,
         data=exercise.draft_from_group(group),
-        request=request,
     )
     group.exercise = scenario
     group.save(update_fields=["exercise"])
@@ -593,6 +522,5 @@ def group_exercise_create(
         organisation=group.organisation,
         target=group,
         details={"scenario": scenario.pk},
-        request=request,
     )
     return scenario

@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SETUP = """
 from datetime import time as t, timedelta
 from django.utils import timezone
+from hygie.accounts.actors import Actor
 from hygie.accounts.models import Organisation
 from hygie.audience.models import Person, Segment
 from hygie.delivery.models import Delivery, Mailing, SendingProfile, Variant
@@ -42,7 +43,7 @@ m = Mailing.objects.create(organisation=org, name="M", segment=segment,
 Variant.objects.create(
     mailing=m, subject="Bonjour {{{{ prenom }}}}", text_body="Lien {{{{ lien }}}}"
 )
-mailing_launch(mailing=m, actor=None)
+mailing_launch(mailing=m, actor=Actor.system(org))
 Delivery.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
 print(Delivery.objects.count())
 """
@@ -199,6 +200,7 @@ def wait_for(condition, timeout: float) -> bool:  # type: ignore[no-untyped-def]
 SIMULATION_SETUP = """
 from datetime import date, timedelta
 from django.utils import timezone
+from hygie.accounts.actors import Actor
 from hygie.accounts.models import Organisation, User
 from hygie.audience.models import Person, Segment
 from hygie.delivery.models import Delivery, DeliveryStatus, SendingProfile
@@ -214,11 +216,11 @@ Person.objects.bulk_create(
 )
 segment = Segment.objects.create(organisation=org, name="Tous")
 staff = User.objects.create_user("staff@union.example")
-campaign = campaign_create(organisation=org, actor=staff, name="Printemps",
+campaign = campaign_create(organisation=org, actor=Actor.staff(staff), name="Printemps",
     scenarios=[Scenario.objects.get(slug="espace-pro-sante-avis-paiement")], segment=segment)
 SimulationAnnouncement.objects.create(organisation=org, announced_on=date(2026, 1, 5),
     channel="email")
-campaign_launch(campaign=campaign, actor=None)
+campaign_launch(campaign=campaign, actor=Actor.system(org))
 Delivery.objects.update(status=DeliveryStatus.SENT,
     sent_at=timezone.now() - timedelta(minutes=30))
 print(campaign.path_prefix)

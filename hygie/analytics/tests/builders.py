@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from hygie.accounts.actors import Actor
 from hygie.accounts.models import Organisation, User
 from hygie.audience.models import Person, Segment
 from hygie.awareness.models import AwarenessCampaign, EventKind, QuizAttempt, ReadingEvent
@@ -27,7 +28,7 @@ from hygie.phishing.models import (
     Verdict,
 )
 from hygie.phishing.services import campaign_create as simulation_create
-from hygie.phishing.services import campaign_launch, refresh_result
+from hygie.phishing.services import campaign_launch, result_refresh
 
 JAN = dt.datetime(2025, 1, 15, 10, tzinfo=dt.UTC)
 
@@ -67,12 +68,12 @@ def launch_awareness(
     capsule = Capsule.objects.get(slug=slug, language="fr")
     campaign = awareness_create(
         organisation=organisation,
-        actor=actor,
+        actor=Actor.staff(actor),
         name=name or capsule.title,
         capsule=capsule,
         segment=everyone(organisation),
     )
-    mailing_launch(mailing=campaign.mailing, actor=actor, now=at)
+    mailing_launch(mailing=campaign.mailing, actor=Actor.staff(actor), now=at)
     return campaign, _sent(campaign.mailing_id, at)
 
 
@@ -112,7 +113,7 @@ def launch_simulation(
     assert scenario is not None
     campaign = simulation_create(
         organisation=organisation,
-        actor=actor,
+        actor=Actor.staff(actor),
         name=name,
         scenarios=[scenario],
         segment=everyone(organisation),
@@ -120,7 +121,7 @@ def launch_simulation(
     from hygie.delivery.models import Mailing
 
     # Launched "at" the given time, as the launch service does today.
-    campaign_launch(campaign=campaign, actor=actor)
+    campaign_launch(campaign=campaign, actor=Actor.staff(actor))
     Mailing.objects.filter(pk=campaign.mailing_id).update(launched_at=at)
     campaign.refresh_from_db()
     return campaign, _sent(campaign.mailing_id, at)
@@ -133,6 +134,6 @@ def hit(
     at: dt.datetime,
     verdict: str = Verdict.HUMAN,
 ) -> None:
-    with transaction.atomic():  # as record_hit does: the summary row is locked
+    with transaction.atomic():  # as delivery_record_hit does: the summary row is locked
         SimulationEvent.objects.create(delivery=delivery, kind=kind, at=at, verdict=verdict)
-        refresh_result(delivery.pk)
+        result_refresh(delivery_id=delivery.pk)

@@ -8,8 +8,8 @@ from hygie.accounts.access import (
     console_view,
     get_for_organisation,
     request_organisation,
-    request_user,
 )
+from hygie.accounts.actors import Actor
 from hygie.accounts.models import Organisation
 from hygie.accounts.roles import Permission
 from hygie.analytics import exports, rollups, selectors, services
@@ -143,9 +143,7 @@ def individual_export(request: HttpRequest, kind: str, campaign_id: int, fmt: st
     rollup = get_for_organisation(
         CampaignRollup.objects.all(), request, kind=kind, campaign_id=campaign_id
     )
-    services.individual_export_recorded(
-        rollup=rollup, actor=request_user(request), fmt=fmt, request=request
-    )
+    services.individual_export_record(rollup=rollup, actor=Actor.from_request(request), fmt=fmt)
     return _table_response(
         exports.individual_table(rollup), f"individual-{kind}-{campaign_id}", fmt
     )
@@ -176,8 +174,7 @@ def report_request(request: HttpRequest) -> HttpResponse:
     report = services.annual_report_request(
         organisation=request_organisation(request),
         year=year,
-        actor=request_user(request),
-        request=request,
+        actor=Actor.from_request(request),
     )
     return redirect("analytics:report_status", report.pk)
 

@@ -11,6 +11,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from hygie.accounts.actors import Actor
 from hygie.accounts.roles import Role
 from hygie.api.scopes import Scope
 from hygie.api.services import api_token_create
@@ -36,7 +37,7 @@ def token_for(admin) -> Callable[..., str]:
             name="CRM",
             scopes=[s.value for s in (scopes or tuple(Scope))],
             expires_at=fields.get("expires_at"),
-            actor=creator,
+            actor=Actor.staff(creator),
         )
         return issued.plain
 

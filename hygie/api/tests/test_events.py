@@ -8,6 +8,7 @@ import json
 import pytest
 from standardwebhooks.webhooks import Webhook
 
+from hygie.accounts.actors import Actor
 from hygie.api import webhooks
 from hygie.api.tests.test_webhooks import endpoint_for
 from hygie.delivery import sending
@@ -59,7 +60,7 @@ def test_an_alerted_group_is_announced(receiver, admin, organisation):
     reporters = [member(organisation, n, "33") for n in range(3)]
     reports = [report_from(mailbox, p) for p in reporters]
     group = LureGroup.objects.get(pk=reports[0].group_id)
-    alert = reporting.group_alert_send(group=group, actor=admin, segments=[gironde])
+    alert = reporting.group_alert_send(group=group, actor=Actor.staff(admin), segments=[gironde])
     [payload] = received(receiver, endpoint)
     assert payload["data"] == {
         "group_id": group.pk,
@@ -96,7 +97,7 @@ def test_a_campaign_gives_one_launched_and_one_finished_event(receiver, admin, o
     )
     people(organisation, 2)
     letter = mailing(organisation)
-    mailing_launch(mailing=letter, actor=admin)
+    mailing_launch(mailing=letter, actor=Actor.staff(admin))
     sending.complete_finished_mailings()  # still to send: not finished
     Delivery.objects.update(status=DeliveryStatus.SENT)
     assert sending.complete_finished_mailings() == 1

@@ -8,9 +8,10 @@ from datetime import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from hygie.accounts.actors import Actor
 from hygie.accounts.models import AuditEntry
 from hygie.api.scopes import Scope
-from hygie.api.services import launch_confirmed
+from hygie.api.services import mailing_launch_confirmed
 from hygie.api.tests.test_results_api import awareness_of
 from hygie.audience.models import Person, PersonStatus
 from hygie.delivery.models import Delivery, MailingStatus
@@ -128,10 +129,12 @@ def test_a_launch_confirmed_with_another_number_sends_nothing(api, campaign, lan
 def test_people_added_during_the_launch_roll_the_whole_launch_back(campaign, organisation):
     def launch_while_someone_joins() -> int:
         Person.objects.create(organisation=organisation, email="late@example.org")
-        return mailing_launch(mailing=campaign.mailing, actor=None)
+        return mailing_launch(mailing=campaign.mailing, actor=Actor.system())
 
     with pytest.raises(ValidationError, match="4"):
-        launch_confirmed(mailing=campaign.mailing, launch=launch_while_someone_joins, recipients=3)
+        mailing_launch_confirmed(
+            mailing=campaign.mailing, launch=launch_while_someone_joins, recipients=3
+        )
     campaign.mailing.refresh_from_db()
     assert campaign.mailing.status == MailingStatus.DRAFT
     assert not Delivery.objects.exists()

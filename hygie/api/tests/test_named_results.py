@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from hygie.accounts.actors import Actor
 from hygie.accounts.models import AuditEntry, Membership
 from hygie.accounts.roles import Role
 from hygie.api.models import ApiToken
@@ -121,7 +122,7 @@ def test_only_someone_allowed_to_see_names_may_give_the_scope(
             name="CRM",
             scopes=[Scope.READ_NAMED_RESULTS.value],
             expires_at=None,
-            actor=manager,
+            actor=Actor.staff(manager),
         )
     assert not ApiToken.objects.exists()
     # An administrator may; the form warns before anyone ticks it.

@@ -6,9 +6,11 @@ import json
 
 import pytest
 
+from hygie.accounts.models import AuditEntry
+from hygie.api.models import ApiToken
 from hygie.api.scopes import Scope
 from hygie.audience.models import Person, PersonStatus, Segment
-from hygie.audience.services import import_from_file
+from hygie.audience.services import import_run_from_file
 from hygie.audience.tests.helpers import rpps, write_csv
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +82,15 @@ def test_create_update_and_erase_one_person(api, organisation):
     assert client.send("delete", f"/people/{body['id']}").status_code == 204
     person = Person.objects.get(pk=body["id"])
     assert person.status == PersonStatus.ERASED and person.email is None
+    # The audit says which token erased the person, from where, on whose behalf.
+    token = ApiToken.objects.get()
+    erased = AuditEntry.objects.get(action="person.erased")
+    assert (erased.channel, erased.api_token_id, erased.actor, erased.ip_address) == (
+        "api",
+        token.pk,
+        token.created_by,
+        "127.0.0.1",
+    )
 
 
 def test_bad_values_get_a_4xx_naming_the_field_never_a_500(api):
@@ -124,7 +135,7 @@ def test_bulk_upsert_gives_the_same_result_as_the_import_of_the_same_file(
         ["d@example.org", "Denis", "Durand", "123", "64", "Pau", ""],
     ]
     path = write_csv(tmp_path / "membres.csv", [header, *rows], delimiter=",")
-    job = import_from_file(organisation=other_organisation, path=path, apply=True)
+    job = import_run_from_file(organisation=other_organisation, path=path, apply=True)
     client = api(Scope.WRITE_PEOPLE)
     answer = client.send(
         "post",

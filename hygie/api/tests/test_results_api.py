@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from django.utils import timezone
 
+from hygie.accounts.actors import Actor
 from hygie.api.scopes import Scope
 from hygie.audience.models import Person, Segment
 from hygie.awareness.services import campaign_create as awareness_create
@@ -39,7 +40,7 @@ def simulation_of(organisation, actor, people: int = 3):  # type: ignore[no-unty
         )
     campaign = simulation_create(
         organisation=organisation,
-        actor=actor,
+        actor=Actor.staff(actor),
         name=f"Printemps {organisation.pk}",
         scenarios=[Scenario.objects.get(slug="espace-pro-sante-avis-paiement")],
         segment=Segment.objects.create(organisation=organisation, name="Tous"),
@@ -52,7 +53,7 @@ def awareness_of(organisation, actor):  # type: ignore[no-untyped-def]
     capsules_sync()
     return awareness_create(
         organisation=organisation,
-        actor=actor,
+        actor=Actor.staff(actor),
         name="Sauvegardes",
         capsule=Capsule.objects.get(slug="sauvegardes", language="fr"),
         segment=Segment.objects.create(organisation=organisation, name="Tous"),

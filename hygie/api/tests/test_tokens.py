@@ -81,6 +81,9 @@ def test_each_use_is_audited_and_the_last_use_shown(api, admin, console):
     assert token.last_used_at is not None
     uses = AuditEntry.objects.filter(action="api_token.use", target_id=str(token.pk))
     assert sorted(e.details["path"] for e in uses) == ["/api/v1/people", "/api/v1/segments"]
+    assert {(e.channel, e.api_token_id, e.ip_address) for e in uses} == {
+        ("api", token.pk, "127.0.0.1")
+    }
 
 
 def test_a_token_is_rate_limited(api, settings):

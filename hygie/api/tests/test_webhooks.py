@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
+from hygie.accounts.actors import Actor
 from hygie.api import webhooks
 from hygie.api.models import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint
 from hygie.api.scopes import Scope
@@ -27,7 +28,7 @@ def endpoint_for(receiver, admin, organisation, *chosen: str) -> WebhookEndpoint
         url=receiver.url,
         events_chosen=list(chosen or events.ALL_EVENTS),
         description="CRM",
-        actor=admin,
+        actor=Actor.staff(admin),
     )
 
 
@@ -150,7 +151,7 @@ def test_endpoints_on_private_or_loopback_addresses_are_refused(admin, organisat
             url=url,
             events_chosen=[events.REPORT_RECEIVED],
             description="",
-            actor=admin,
+            actor=Actor.staff(admin),
         )
     assert not WebhookEndpoint.objects.exists()
 

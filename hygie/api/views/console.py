@@ -16,9 +16,8 @@ from hygie.accounts.access import (
     console_view,
     get_for_organisation,
     request_organisation,
-    request_user,
 )
-from hygie.accounts.audit import client_ip
+from hygie.accounts.actors import Actor
 from hygie.accounts.roles import Permission
 from hygie.api import selectors, services
 from hygie.api.forms import EVENT_LABELS, EndpointForm, TokenForm
@@ -44,8 +43,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
                 name=form.cleaned_data["name"],
                 scopes=form.cleaned_data["scopes"],
                 expires_at=expires_at,
-                actor=request_user(request),
-                ip_address=client_ip(request),
+                actor=Actor.from_request(request),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -62,7 +60,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @console_view(Permission.MANAGE_ORGANISATION)
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     token = get_for_organisation(ApiToken.objects.all(), request, pk=token_id)
-    services.api_token_revoke(token=token, actor=request_user(request))
+    services.api_token_revoke(token=token, actor=Actor.from_request(request))
     messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
     return redirect("api:tokens")
 
@@ -78,7 +76,7 @@ def webhooks(request: HttpRequest) -> HttpResponse:
                 url=form.cleaned_data["url"],
                 events_chosen=form.cleaned_data["events"],
                 description=form.cleaned_data["description"],
-                actor=request_user(request),
+                actor=Actor.from_request(request),
             )
         except ValidationError as exc:
             form.add_error("url", exc)
@@ -103,7 +101,7 @@ def webhook_action(request: HttpRequest, endpoint_id: int, action: str) -> HttpR
     if action not in {"delete", "enable", "rotate"}:
         raise Http404
     endpoint = get_for_organisation(WebhookEndpoint.objects.all(), request, pk=endpoint_id)
-    actor = request_user(request)
+    actor = Actor.from_request(request)
     if action == "delete":
         services.webhook_endpoint_delete(endpoint=endpoint, actor=actor)
         messages.success(request, _("The endpoint is removed."))
@@ -127,7 +125,7 @@ def delivery_replay(request: HttpRequest, delivery_id: int) -> HttpResponse:
         pk=delivery_id,
         endpoint__organisation=request_organisation(request),
     )
-    services.webhook_delivery_replay(delivery=delivery, actor=request_user(request))
+    services.webhook_delivery_replay(delivery=delivery, actor=Actor.from_request(request))
     messages.success(request, _("The event will be sent again."))
     return redirect("api:webhooks")
 

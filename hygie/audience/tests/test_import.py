@@ -7,9 +7,10 @@ from unittest import mock
 import pytest
 from django.core.management import call_command
 
+from hygie.accounts.actors import Actor
 from hygie.audience import importing
 from hygie.audience.models import ImportJob, ImportRejection, Person, PersonStatus, Practice
-from hygie.audience.services import import_from_file, person_unsubscribe
+from hygie.audience.services import import_run_from_file, person_unsubscribe
 from hygie.audience.tabular import open_table
 from hygie.audience.tests.helpers import (
     FRENCH_HEADERS,
@@ -21,7 +22,7 @@ from hygie.audience.tests.helpers import (
 
 
 def run_import(organisation, path, apply=True, mapping=None) -> ImportJob:
-    return import_from_file(organisation=organisation, path=path, apply=apply, mapping=mapping)
+    return import_run_from_file(organisation=organisation, path=path, apply=apply, mapping=mapping)
 
 
 def reasons(job: ImportJob) -> dict[int, str]:
@@ -135,7 +136,7 @@ def test_every_rejection_and_warning_is_reported_with_its_line(tmp_path, organis
     from hygie.accounts.tests.factories import UserFactory
     from hygie.audience.services import person_erase
 
-    person_erase(person=suppressed, actor=UserFactory())
+    person_erase(person=suppressed, actor=Actor.staff(UserFactory()))
     rows = [
         FRENCH_HEADERS,
         french_row(1),  # line 2: fine

@@ -12,6 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from hygie.accounts.actors import Actor
 from hygie.audience import importing, services
 from hygie.audience.models import ImportJob, ImportStatus
 from hygie.audience.tests.helpers import FRENCH_HEADERS, write_xlsx
@@ -60,7 +61,7 @@ def bomb(workbook: Path, target: Path, mib: int = 120) -> Path:
 def upload(organisation, path: Path):
     return services.import_upload(
         organisation=organisation,
-        actor=None,
+        actor=Actor.system(),
         upload=SimpleUploadedFile(path.name, path.read_bytes()),
     )
 

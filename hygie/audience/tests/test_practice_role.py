@@ -10,7 +10,7 @@ from hygie.accounts.models import AuditEntry
 from hygie.audience.mapping import guess_field
 from hygie.audience.models import ImportRejection, Person
 from hygie.audience.segments import SegmentFilters
-from hygie.audience.services import import_from_file
+from hygie.audience.services import import_run_from_file
 from hygie.audience.tests.helpers import write_csv
 from hygie.audience.values import InvalidValue, clean_practice_role
 
@@ -65,7 +65,7 @@ def test_an_import_sets_the_role_and_warns_of_an_unknown_one(tmp_path, organisat
             ["Petit", "Paul", "paul@example.org", "Astronaute"],
         ],
     )
-    job = import_from_file(organisation=organisation, path=path, apply=True)
+    job = import_run_from_file(organisation=organisation, path=path, apply=True)
     roles = dict(Person.objects.values_list("email", "practice_role"))
     assert roles == {
         "elise@example.org": "holder",

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from hygie.audience.departements import DEPARTEMENTS
 from hygie.audience.mapping import guess_mapping
 from hygie.audience.models import ImportRejection, Person, Tag
-from hygie.audience.services import import_from_file
+from hygie.audience.services import import_run_from_file
 from hygie.audience.tests.helpers import write_csv
 from hygie.audience.values import (
     InvalidValue,
@@ -123,7 +123,7 @@ def test_a_real_member_file_imports_every_member_with_warnings(tmp_path, organis
         ["Santoni", "Ange", "ange@example.org", "corse-du-sud", "06 12 AB 56 78", "Cardiologue"],
         ["Sans", "Email", "", "Gironde", "", ""],
     ]
-    job = import_from_file(
+    job = import_run_from_file(
         organisation=organisation, path=write_csv(tmp_path / "m.csv", rows), apply=True
     )
     assert job.counts["new"] == 8 and job.counts["rejected"] == 1 and job.counts["warned"] == 1
@@ -147,7 +147,7 @@ def test_a_real_member_file_imports_every_member_with_warnings(tmp_path, organis
 
 def test_the_import_page_lists_the_values_left_out(console, admin, organisation, tmp_path):
     rows = [["Email", "Portable"], ["a@example.org", "06 12 AB 56 78"]]
-    job = import_from_file(
+    job = import_run_from_file(
         organisation=organisation, path=write_csv(tmp_path / "m.csv", rows), apply=True
     )
     page = console(admin).get(reverse("audience:import_detail", args=[job.pk]))
@@ -236,17 +236,17 @@ def test_a_hand_made_file_keeps_its_fonction_column_as_the_profession():
 
 def test_an_import_that_adds_a_tag_to_known_people_counts_them_as_updated(tmp_path, organisation):
     first = [["Email", "Nom"], ["a@example.org", "Roux"], ["b@example.org", "Petit"]]
-    import_from_file(
+    import_run_from_file(
         organisation=organisation, path=write_csv(tmp_path / "1.csv", first), apply=True
     )
     tagged = [["Email", "Nom", "Tags"], ["a@example.org", "Roux", "Commission numérique"]]
     tagged.append(["b@example.org", "Petit", ""])
-    job = import_from_file(
+    job = import_run_from_file(
         organisation=organisation, path=write_csv(tmp_path / "2.csv", tagged), apply=True
     )
     assert (job.counts["updated"], job.counts["unchanged"]) == (1, 1)
     assert list(Tag.objects.get().people.values_list("email", flat=True)) == ["a@example.org"]
-    again = import_from_file(
+    again = import_run_from_file(
         organisation=organisation, path=write_csv(tmp_path / "3.csv", tagged), apply=False
     )
     assert (again.counts["updated"], again.counts["unchanged"]) == (0, 2)

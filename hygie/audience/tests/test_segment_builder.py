@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from hygie.audience.models import Person, Segment
-from hygie.audience.services import import_from_file
+from hygie.audience.services import import_run_from_file
 from hygie.audience.tests.helpers import write_csv
 
 
@@ -44,7 +44,7 @@ def test_each_value_is_offered_once_with_departement_names(console, admin, organ
 def test_people_of_an_import_and_added_since(console, admin, organisation, tmp_path):
     Person.objects.create(organisation=organisation, email="ancien@example.org")
     rows = [["Email", "Ville"], ["a@example.org", "Pau"], ["b@example.org", "Pau"]]
-    job = import_from_file(
+    job = import_run_from_file(
         organisation=organisation, path=write_csv(tmp_path / "m.csv", rows), apply=True
     )
     client = console(admin)

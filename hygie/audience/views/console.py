@@ -19,8 +19,8 @@ from hygie.accounts.access import (
     console_view,
     get_for_organisation,
     request_organisation,
-    request_user,
 )
+from hygie.accounts.actors import Actor
 from hygie.accounts.roles import Permission
 from hygie.audience import exports, selectors, services
 from hygie.audience.forms import (
@@ -118,8 +118,7 @@ def person_role(request: HttpRequest, person_id: int) -> HttpResponse:
     services.person_set_role(
         person=person,
         role=form.cleaned_data["practice_role"],
-        actor=request_user(request),
-        request=request,
+        actor=Actor.from_request(request),
     )
     messages.success(request, _("Role in the practice saved."))
     return redirect("audience:person", person_id=person.pk)
@@ -131,7 +130,7 @@ def person_export(request: HttpRequest, person_id: int) -> HttpResponse:
     """Data-subject access: everything held about one person, as JSON or readable page."""
     person = get_for_organisation(Person.objects.all(), request, pk=person_id)
     data = selectors.person_data(person)
-    services.person_export_recorded(person=person, actor=request_user(request), request=request)
+    services.person_export_record(person=person, actor=Actor.from_request(request))
     if request.GET.get("format") == "json":
         response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
         response["Content-Disposition"] = f'attachment; filename="{person.pseudonym}.json"'
@@ -148,7 +147,7 @@ def person_erase(request: HttpRequest, person_id: int) -> HttpResponse:
         return render(
             request, "audience/person.html", {"person": person, "erase_form": form}, status=400
         )
-    services.person_erase(person=person, actor=request_user(request), request=request)
+    services.person_erase(person=person, actor=Actor.from_request(request))
     messages.success(request, _("The person was erased. Their address stays blocked."))
     return redirect("audience:person", person_id=person.pk)
 
@@ -213,9 +212,8 @@ def imports(request: HttpRequest) -> HttpResponse:
         try:
             job = services.import_upload(
                 organisation=request_organisation(request),
-                actor=request_user(request),
+                actor=Actor.from_request(request),
                 upload=form.cleaned_data["file"],
-                request=request,
             )
         except ValidationError as exc:
             form.add_error("file", exc)
@@ -285,7 +283,7 @@ def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
 def import_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
     job = get_for_organisation(ImportJob.objects.all(), request, pk=job_id)
     try:
-        services.import_confirm(job=job, actor=request_user(request), request=request)
+        services.import_confirm(job=job, actor=Actor.from_request(request))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("audience:import_detail", job_id=job.pk)
@@ -296,7 +294,7 @@ def import_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
 def import_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
     job = get_for_organisation(ImportJob.objects.all(), request, pk=job_id)
     try:
-        services.import_cancel(job=job, actor=request_user(request), request=request)
+        services.import_cancel(job=job, actor=Actor.from_request(request))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -390,12 +388,11 @@ def segment_edit(request: HttpRequest, segment_id: int | None = None) -> HttpRes
             try:
                 saved = services.segment_save(
                     organisation=request_organisation(request),
-                    actor=request_user(request),
+                    actor=Actor.from_request(request),
                     name=form.cleaned_data["name"],
                     description=form.cleaned_data["description"],
                     filters=form.filters(),
                     segment=segment,
-                    request=request,
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
@@ -443,6 +440,6 @@ def _people_url() -> str:
 @console_view(MANAGE)
 def segment_delete(request: HttpRequest, segment_id: int) -> HttpResponse:
     segment = get_for_organisation(Segment.objects.all(), request, pk=segment_id)
-    services.segment_delete(segment=segment, actor=request_user(request), request=request)
+    services.segment_delete(segment=segment, actor=Actor.from_request(request))
     messages.success(request, _("Segment deleted."))
     return redirect("audience:segments")

@@ -7,6 +7,7 @@ from datetime import time
 import pytest
 from django.utils import timezone
 
+from hygie.accounts.actors import Actor
 from hygie.audience.models import Person, Segment
 from hygie.awareness.models import AwarenessCampaign
 from hygie.awareness.services import campaign_create
@@ -57,14 +58,14 @@ def make_campaign(organisation, admin, smtp_server):
         segment = Segment.objects.create(organisation=organisation, name=f"Tous {batch}")
         campaign = campaign_create(
             organisation=organisation,
-            actor=admin,
+            actor=Actor.staff(admin),
             name="Sauvegardes 2026",
             capsule=Capsule.objects.get(slug="sauvegardes", language="fr"),
             segment=segment,
             reminder_days=reminder_days,
         )
         open_window(campaign.mailing)
-        mailing_launch(mailing=campaign.mailing, actor=None)
+        mailing_launch(mailing=campaign.mailing, actor=Actor.system())
         send_everything(campaign.mailing)
         campaign.mailing.refresh_from_db()
         return campaign

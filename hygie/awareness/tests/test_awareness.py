@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
+from hygie.accounts.actors import Actor
 from hygie.accounts.roles import Role
 from hygie.audience.models import Person, Segment
 from hygie.awareness import figures as awareness_figures
@@ -47,7 +48,7 @@ def campaign(organisation, admin):
     capsule = Capsule.objects.get(slug="sauvegardes", language="fr")
     made = campaign_create(
         organisation=organisation,
-        actor=admin,
+        actor=Actor.staff(admin),
         name="Sauvegardes 2026",
         capsule=capsule,
         segment=segment,
@@ -59,7 +60,7 @@ def campaign(organisation, admin):
 
 
 def send_all(campaign) -> None:
-    mailing_launch(mailing=campaign.mailing, actor=None)
+    mailing_launch(mailing=campaign.mailing, actor=Actor.system())
     Delivery.objects.update(next_attempt_at=campaign.mailing.launched_at)
     while sending.send_due("w1"):
         pass
@@ -301,7 +302,7 @@ def fraud_campaign(organisation, admin):
     segment = Segment.objects.create(organisation=organisation, name="Équipe")
     made = campaign_create(
         organisation=organisation,
-        actor=admin,
+        actor=Actor.staff(admin),
         name="Fraudes",
         capsule=Capsule.objects.get(slug="fraude-telephone-sms", language="fr"),
         segment=segment,

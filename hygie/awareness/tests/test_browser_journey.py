@@ -9,6 +9,7 @@ from datetime import time
 import pytest
 from django.test import Client
 
+from hygie.accounts.actors import Actor
 from hygie.audience.models import Person, Segment
 from hygie.awareness.models import QuizAttempt
 from hygie.awareness.services import campaign_create
@@ -42,7 +43,7 @@ def test_capsule_read_and_quiz_answered_on_a_phone(
     capsule = Capsule.objects.get(slug="mots-de-passe-double-authentification", language="fr")
     campaign = campaign_create(
         organisation=organisation,
-        actor=admin,
+        actor=Actor.staff(admin),
         name="Mots de passe",
         capsule=capsule,
         segment=segment,
@@ -54,7 +55,7 @@ def test_capsule_read_and_quiz_answered_on_a_phone(
         time(23, 59, 59),
     )
     mailing.save()
-    mailing_launch(mailing=mailing, actor=admin)
+    mailing_launch(mailing=mailing, actor=Actor.staff(admin))
     Delivery.objects.update(next_attempt_at=mailing.launched_at)
     sending.send_due("w1")
 
@@ -150,7 +151,11 @@ def test_two_readers_see_the_same_quiz_in_two_orders_and_the_secretary_her_own_w
     segment = Segment.objects.create(organisation=organisation, name="Équipe")
     capsule = Capsule.objects.get(slug="fraude-telephone-sms", language="fr")
     campaign = campaign_create(
-        organisation=organisation, actor=admin, name="Fraudes", capsule=capsule, segment=segment
+        organisation=organisation,
+        actor=Actor.staff(admin),
+        name="Fraudes",
+        capsule=capsule,
+        segment=segment,
     )
     mailing = campaign.mailing
     mailing.window_days, mailing.window_start, mailing.window_end = (
@@ -159,7 +164,7 @@ def test_two_readers_see_the_same_quiz_in_two_orders_and_the_secretary_her_own_w
         time(23, 59, 59),
     )
     mailing.save()
-    mailing_launch(mailing=mailing, actor=admin)
+    mailing_launch(mailing=mailing, actor=Actor.staff(admin))
     Delivery.objects.update(next_attempt_at=mailing.launched_at)
     sending.send_due("w1")
     tokens = dict(Delivery.objects.values_list("person__email", "token"))

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.urls import reverse
 
+from hygie.accounts.actors import Actor
 from hygie.audience.models import Person, Segment
 from hygie.awareness.models import AwarenessCampaign
 from hygie.delivery.models import Delivery
@@ -78,7 +79,7 @@ def test_the_chosen_window_reaches_the_mailing_its_confirmation_and_its_sends(
         assert time(10) <= time(int(found.group(2)), int(found.group(3))) <= time(12, 30)
     assert "Saturday from 10:00 to 12:30 (Europe/Paris time)" in page
 
-    mailing_launch(mailing=mailing, actor=None)
+    mailing_launch(mailing=mailing, actor=Actor.system())
     zone = ZoneInfo(organisation.time_zone)
     sends = [d.scheduled_at.astimezone(zone) for d in Delivery.objects.filter(mailing=mailing)]
     assert len(sends) == 12

@@ -14,8 +14,8 @@ from hygie.accounts.access import (
     console_view,
     get_for_organisation,
     request_organisation,
-    request_user,
 )
+from hygie.accounts.actors import Actor
 from hygie.accounts.roles import Permission
 from hygie.awareness import breakdown, programme, selectors, services
 from hygie.awareness import figures as awareness_figures
@@ -45,13 +45,12 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
         try:
             campaign = services.campaign_create(
                 organisation=request_organisation(request),
-                actor=request_user(request),
+                actor=Actor.from_request(request),
                 name=form.cleaned_data["name"],
                 capsule=form.cleaned_data["capsule"],
                 segment=form.cleaned_data["segment"],
                 reminder_days=form.cleaned_data["reminder_days"],
                 hours=form.hours,
-                request=request,
             )
         except ValidationError as exc:
             form.add_error("reminder_days", exc)
@@ -100,9 +99,8 @@ def programme_page(request: HttpRequest) -> HttpResponse:
         try:
             programme.programme_update(
                 programme=programme.programme_of(organisation),
-                actor=request_user(request),
+                actor=Actor.from_request(request),
                 fields=fields,
-                request=request,
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -139,7 +137,7 @@ def step_action(request: HttpRequest, step_id: int) -> HttpResponse:
     action = request.POST.get("action")
     try:
         if action == "validate":
-            count = programme.step_validate(step=step, actor=request_user(request), request=request)
+            count = programme.step_validate(step=step, actor=Actor.from_request(request))
             messages.success(
                 request,
                 _("Validated: %(count)s messages will leave on the planned date.")
@@ -150,11 +148,11 @@ def step_action(request: HttpRequest, step_id: int) -> HttpResponse:
                 available_capsules(organisation), pk=_int(request.POST.get("capsule"))
             )
             programme.step_change_capsule(
-                step=step, capsule=capsule, actor=request_user(request), request=request
+                step=step, capsule=capsule, actor=Actor.from_request(request)
             )
             messages.success(request, _("Capsule changed."))
         elif action == "skip":
-            programme.step_skip(step=step, actor=request_user(request), request=request)
+            programme.step_skip(step=step, actor=Actor.from_request(request))
             messages.success(request, _("This capsule was skipped."))
         else:
             return HttpResponse(status=400)

@@ -13,6 +13,7 @@ from hygie.awareness import reminders, selectors, services
 from hygie.delivery.models import Delivery, MailingKind
 from hygie.lib.pdf import pdf_response, render_pdf
 from hygie.lib.robots import automated_reason
+from hygie.lib.visits import Visit
 from hygie.library import selectors as library_selectors
 from hygie.library.models import Capsule
 
@@ -52,17 +53,17 @@ def open_pixel(request: HttpRequest, token: str) -> HttpResponse:
     except Http404:
         return _pixel()
     if not delivery.is_test:
-        services.record_open(delivery=delivery, request=request)
+        services.delivery_record_open(delivery=delivery, visit=Visit.from_request(request))
     return _pixel()
 
 
 @require_http_methods(["GET", "HEAD"])
 def aggregate_open(request: HttpRequest, key: str) -> HttpResponse:
     """The campaign-wide pixel of organisations that do not track opens per person."""
-    campaign_id = services.campaign_from_open_key(key)
+    campaign_id = selectors.campaign_from_open_key(key)
     if campaign_id is not None:
-        services.count_aggregate_open(
-            campaign_id=campaign_id, automated=bool(automated_reason(request))
+        services.campaign_count_open(
+            campaign_id=campaign_id, automated=bool(automated_reason(Visit.from_request(request)))
         )
     return _pixel()
 
@@ -113,8 +114,11 @@ def capsule_page(request: HttpRequest, token: str) -> HttpResponse:
             context["error"] = _("Answer every question to see the explanations.")
             return render(request, "awareness/capsule.html", context, status=400)
         try:
-            attempt = services.submit_quiz(
-                delivery=delivery, capsule=capsule, answers=answers, request=request
+            attempt = services.quiz_submit(
+                delivery=delivery,
+                capsule=capsule,
+                answers=answers,
+                visit=Visit.from_request(request),
             )
         except ValidationError:
             raise Http404 from None
@@ -129,7 +133,7 @@ def capsule_page(request: HttpRequest, token: str) -> HttpResponse:
         ]
         context.update(attempt=attempt, feedback=feedback, kept=selectors.first_attempt(delivery))
         return render(request, "awareness/quiz_result.html", context)
-    services.record_view(delivery=delivery, request=request)
+    services.delivery_record_view(delivery=delivery, visit=Visit.from_request(request))
     return render(request, "awareness/capsule.html", context)
 
 

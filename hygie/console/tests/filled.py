@@ -25,12 +25,13 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
+from hygie.accounts.actors import Actor
 from hygie.accounts.models import Organisation, User
 from hygie.accounts.roles import Role
 from hygie.accounts.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from hygie.audience.demo import write_population_csv
 from hygie.audience.models import ImportJob, Person, PersonStatus, Practice, Segment
-from hygie.audience.services import import_from_file
+from hygie.audience.services import import_run_from_file
 from hygie.awareness.models import AwarenessCampaign
 from hygie.console.demo import incident_desk, past_awareness_campaign
 from hygie.delivery import sending
@@ -149,7 +150,7 @@ def build(directory: Path) -> Filled:
     admin.save()
     MembershipFactory(organisation=organisation, user=admin, role=Role.ADMIN)
     path = write_population_csv(directory / "adherents.csv", 500)
-    job = import_from_file(organisation=organisation, path=path, apply=True)
+    job = import_run_from_file(organisation=organisation, path=path, apply=True)
     capsules_sync()
     past_awareness_campaign(organisation, admin)
     past_simulation(organisation, admin)
@@ -183,7 +184,7 @@ def build(directory: Path) -> Filled:
     assert scenario is not None
     draft_simulation = simulation_create(
         organisation=organisation,
-        actor=admin,
+        actor=Actor.staff(admin),
         name="Exercice de printemps",
         scenarios=[scenario],
         segment=segment,
@@ -219,11 +220,15 @@ def build(directory: Path) -> Filled:
         subject="Pensez aux mises à jour",
         text_body="{{ salutation }}\n\nPensez à mettre à jour vos logiciels.",
     )
-    mailing_launch(mailing=paused_mailing, actor=admin)
-    mailing_pause(mailing=paused_mailing, actor=admin)
+    mailing_launch(mailing=paused_mailing, actor=Actor.staff(admin))
+    mailing_pause(mailing=paused_mailing, actor=Actor.staff(admin))
     from hygie.analytics.services import annual_report_request
 
-    annual = annual_report_request(organisation=organisation, year=date.today().year, actor=admin)  # noqa: DTZ011
+    annual = annual_report_request(
+        organisation=organisation,
+        year=date.today().year,  # noqa: DTZ011
+        actor=Actor.staff(admin),
+    )
     incident = IncidentReport.objects.filter(organisation=organisation).order_by("pk").first()
     assert incident is not None
     person = (

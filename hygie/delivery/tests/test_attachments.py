@@ -11,9 +11,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from pypdf import PdfReader
 
+from hygie.accounts.actors import Actor
 from hygie.delivery import sending
 from hygie.delivery.models import Delivery, Variant
-from hygie.delivery.services import check_content, mailing_launch
+from hygie.delivery.selectors import check_content
+from hygie.delivery.services import mailing_launch
 from hygie.delivery.tests.factories import mailing, people
 
 INVOICE = """<html><body><h1>Facture de {{ prenom }}</h1>
@@ -30,7 +32,7 @@ def _send(organisation, html: str = INVOICE) -> list:
     Variant.objects.filter(mailing=m).update(
         attachment_name="facture_2026.pdf", attachment_html=html
     )
-    mailing_launch(mailing=m, actor=None)
+    mailing_launch(mailing=m, actor=Actor.system())
     Delivery.objects.filter(mailing=m).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
     while sending.send_due("w1"):
         pass

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from hygie.accounts.actors import Actor
 from hygie.accounts.models import AuditEntry
 from hygie.accounts.roles import Role
 from hygie.audience.models import PersonStatus, Segment
@@ -88,7 +89,7 @@ def test_failed_messages_can_be_retried(console, admin, organisation, smtp_serve
     m = mailing(organisation)
     from hygie.delivery.services import mailing_launch
 
-    mailing_launch(mailing=m, actor=None)
+    mailing_launch(mailing=m, actor=Actor.system())
     Delivery.objects.update(next_attempt_at=m.created_at)
     sending.send_due("w1")
     page = console(admin).get(reverse("delivery:mailing", args=[m.pk]))
@@ -105,7 +106,7 @@ def test_one_click_unsubscribe(client, organisation):
     m = mailing(organisation)
     from hygie.delivery.services import mailing_launch
 
-    mailing_launch(mailing=m, actor=None)
+    mailing_launch(mailing=m, actor=Actor.system())
     token = unsubscribe_token(Delivery.objects.get())
     page = client.get(reverse("unsubscribe", args=[token]))
     assert page.status_code == 200
@@ -143,7 +144,7 @@ def test_sms_mailing_goes_through_the_sms_backend(organisation, settings):
     crowd[0].save()
     m = mailing(organisation, channel="sms")
     Variant.objects.filter(mailing=m).update(sms_body="{{ prenom }}, lisez {{ lien }}")
-    assert mailing_launch(mailing=m, actor=None) == 1
+    assert mailing_launch(mailing=m, actor=Actor.system()) == 1
     Delivery.objects.update(next_attempt_at=m.created_at)
     sending.send_due("w1")
     delivery = Delivery.objects.get()

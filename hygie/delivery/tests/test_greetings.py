@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from hygie.accounts.actors import Actor
 from hygie.audience.models import Person, Segment
 from hygie.awareness.services import campaign_create
 from hygie.delivery.greetings import greeting_of
@@ -73,7 +74,7 @@ def capsule_mailing(organisation, admin) -> Mailing:
     segment = Segment.objects.create(organisation=organisation, name="Tous")
     campaign = campaign_create(
         organisation=organisation,
-        actor=admin,
+        actor=Actor.staff(admin),
         name="Sauvegardes",
         capsule=Capsule.objects.get(slug="sauvegardes", language="fr"),
         segment=segment,
@@ -109,7 +110,7 @@ def test_each_capsule_email_greets_its_recipient_right(
 
     mailing = capsule_mailing(organisation, admin)
     open_window(mailing)
-    mailing_launch(mailing=mailing, actor=None)
+    mailing_launch(mailing=mailing, actor=Actor.system())
     send_everything(mailing)
     first_lines = {
         received.recipients[0]: received.message.get_body(("plain",)).get_content().splitlines()[0]

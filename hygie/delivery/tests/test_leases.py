@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from hygie.accounts.actors import Actor
 from hygie.delivery import sending
 from hygie.delivery.models import Delivery, DeliveryStatus
 from hygie.delivery.services import mailing_launch
@@ -20,7 +21,7 @@ from hygie.delivery.transport import SmtpTransport
 def due(organisation):
     def make(count: int) -> None:
         people(organisation, count)
-        mailing_launch(mailing=mailing(organisation), actor=None)
+        mailing_launch(mailing=mailing(organisation), actor=Actor.system())
         Delivery.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
 
     return make

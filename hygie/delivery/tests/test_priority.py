@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from hygie.accounts.actors import Actor
 from hygie.delivery import sending
 from hygie.delivery.models import Delivery, Mailing, Priority, SendingProfile
 from hygie.delivery.services import mailing_launch
@@ -16,10 +17,10 @@ def test_an_alert_is_claimed_before_bulk_sends_queued_earlier(organisation):
     people(organisation, 8)
     SendingProfile.objects.create(organisation=organisation, rate_per_minute=100)
     bulk = mailing(organisation)
-    mailing_launch(mailing=bulk, actor=None)
+    mailing_launch(mailing=bulk, actor=Actor.system())
     alert = mailing(organisation)
     Mailing.objects.filter(pk=alert.pk).update(priority=Priority.ALERT)
-    mailing_launch(mailing=alert, actor=None)
+    mailing_launch(mailing=alert, actor=Actor.system())
     now = timezone.now()
     # The bulk messages have waited longer; the alert's are due only now.
     Delivery.objects.filter(mailing=bulk).update(next_attempt_at=now - timedelta(hours=1))

@@ -12,6 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from hygie.accounts.actors import Actor
 from hygie.audience.models import PersonStatus
 from hygie.audience.suppression_list import is_suppressed
 from hygie.delivery import sending
@@ -33,7 +34,7 @@ PARIS = ZoneInfo("Europe/Paris")
 
 
 def launch(m, **kwargs) -> int:
-    count = mailing_launch(mailing=m, actor=None, **kwargs)
+    count = mailing_launch(mailing=m, actor=Actor.system(), **kwargs)
     # Make everything due now, whatever the spread chose.
     Delivery.objects.filter(mailing=m).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
     return count
@@ -53,7 +54,7 @@ def test_launch_creates_one_delivery_per_reachable_person(organisation):
     crowd[1].save()
     m = mailing(organisation)
     Variant.objects.create(mailing=m, key="B", subject="Variante {{ prenom }}", text_body="B")
-    count = mailing_launch(mailing=m, actor=None, seed=1)
+    count = mailing_launch(mailing=m, actor=Actor.system(), seed=1)
     assert count == 10
     deliveries = list(Delivery.objects.filter(mailing=m))
     assert len({d.token for d in deliveries}) == 10
@@ -62,7 +63,7 @@ def test_launch_creates_one_delivery_per_reachable_person(organisation):
     m.refresh_from_db()
     assert m.status == MailingStatus.SCHEDULED
     with pytest.raises(ValidationError):
-        mailing_launch(mailing=m, actor=None)
+        mailing_launch(mailing=m, actor=Actor.system())
 
 
 def test_launch_to_chosen_people_keeps_to_the_organisation_and_the_reachable(
@@ -79,11 +80,11 @@ def test_launch_to_chosen_people_keeps_to_the_organisation_and_the_reachable(
     chosen = [crowd[0].pk, crowd[1].pk, crowd[2].pk, stranger.pk]
     # Given as a query of ids, as a simulation's follow-up does.
     query = Person.objects.filter(pk__in=chosen).values_list("pk", flat=True)
-    assert mailing_launch(mailing=m, actor=None, people=query) == 2
+    assert mailing_launch(mailing=m, actor=Actor.system(), people=query) == 2
     assert {d.person_id for d in Delivery.objects.filter(mailing=m)} == {crowd[1].pk, crowd[2].pk}
     nobody = mailing(organisation)
     with pytest.raises(ValidationError) as refused:
-        mailing_launch(mailing=nobody, actor=None, people=[crowd[0].pk, stranger.pk])
+        mailing_launch(mailing=nobody, actor=Actor.system(), people=[crowd[0].pk, stranger.pk])
     assert refused.value.code == NO_RECIPIENTS
     assert not Delivery.objects.filter(mailing=nobody).exists()
 
@@ -95,7 +96,7 @@ def test_a_balanced_launch_deals_the_variants_in_equal_shares(organisation):
         Variant.objects.create(
             mailing=m, key=key, subject=key, text_body=key, weight=1 + 5 * (key == "D")
         )
-    mailing_launch(mailing=m, actor=None, balanced=True, seed=3)
+    mailing_launch(mailing=m, actor=Actor.system(), balanced=True, seed=3)
     shares = {key: Delivery.objects.filter(mailing=m, variant__key=key).count() for key in "ABCD"}
     # Weights are ignored: D would otherwise get about 6 shares in 9.
     assert sorted(shares.values()) == [10, 10, 11, 11]
@@ -272,7 +273,7 @@ def test_closed_window_sends_nothing_and_reschedules(organisation, smtp_server):
     closed_day = (now_paris.weekday() + 3) % 7
     m = mailing(organisation, window_days=[closed_day])
     Delivery.objects.all().delete()
-    mailing_launch(mailing=m, actor=None)
+    mailing_launch(mailing=m, actor=Actor.system())
     delivery = Delivery.objects.get()
     assert delivery.next_attempt_at.astimezone(PARIS).weekday() == closed_day
     Delivery.objects.update(next_attempt_at=timezone.now())  # due, but the window is shut
@@ -365,7 +366,7 @@ def test_a_delay_notice_is_not_a_bounce(organisation, smtp_server):
 
 
 def test_placeholders_are_a_closed_list(organisation):
-    from hygie.delivery.services import check_content
+    from hygie.delivery.selectors import check_content
 
     variant = Variant(subject="{{ prenom.__class__ }}", text_body="{% load static %}")
     with pytest.raises(ValidationError) as error:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from hygie.accounts.actors import Actor
 from hygie.audience.models import PersonStatus
 from hygie.delivery import sending
 from hygie.delivery.models import Delivery, MailingKind
@@ -15,7 +16,7 @@ from hygie.delivery.unsubscribe_tokens import unsubscribe_token
 
 def launched(organisation, **fields) -> Delivery:
     people(organisation, 1)
-    mailing_launch(mailing=mailing(organisation, **fields), actor=None)
+    mailing_launch(mailing=mailing(organisation, **fields), actor=Actor.system())
     return Delivery.objects.get()
 
 

@@ -15,8 +15,8 @@ from hygie.accounts.access import (
     console_view,
     get_for_organisation,
     request_organisation,
-    request_user,
 )
+from hygie.accounts.actors import Actor
 from hygie.accounts.roles import Permission
 from hygie.audience.models import Person
 from hygie.delivery import selectors, services
@@ -63,11 +63,10 @@ def mailing_edit(request: HttpRequest, mailing_id: int | None = None) -> HttpRes
         try:
             saved = services.mailing_save(
                 organisation=request_organisation(request),
-                actor=request_user(request),
+                actor=Actor.from_request(request),
                 fields=form.mailing_fields(),
                 content=form.content(),
                 mailing=mailing,
-                request=request,
             )
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
@@ -144,7 +143,7 @@ def mailing_confirm(request: HttpRequest, mailing_id: int, action: str) -> HttpR
 
 def _action(request: HttpRequest, mailing_id: int, action: str) -> HttpResponse:
     mailing = get_for_organisation(Mailing.objects.all(), request, pk=mailing_id)
-    actor = request_user(request)
+    actor = Actor.from_request(request)
     if action in CONFIRMED and request.POST.get("confirmed") != "yes":
         return redirect("delivery:mailing_confirm", mailing_id=mailing.pk, action=action)
     try:
@@ -153,16 +152,16 @@ def _action(request: HttpRequest, mailing_id: int, action: str) -> HttpResponse:
             # told simulations exist and prepares its results.
             raise ValidationError(_("Launch a phishing simulation from its page in Simulations."))
         if action == "launch":
-            count = services.mailing_launch(mailing=mailing, actor=actor, request=request)
+            count = services.mailing_launch(mailing=mailing, actor=actor)
             messages.success(request, _("Launched: %(n)d messages scheduled.") % {"n": count})
         elif action == "pause":
-            services.mailing_pause(mailing=mailing, actor=actor, request=request)
+            services.mailing_pause(mailing=mailing, actor=actor)
         elif action == "resume":
-            services.mailing_resume(mailing=mailing, actor=actor, request=request)
+            services.mailing_resume(mailing=mailing, actor=actor)
         elif action == "cancel":
-            services.mailing_cancel(mailing=mailing, actor=actor, request=request)
+            services.mailing_cancel(mailing=mailing, actor=actor)
         elif action == "retry":
-            count = services.retry_failed(mailing=mailing, actor=actor, request=request)
+            count = services.mailing_retry_failed(mailing=mailing, actor=actor)
             messages.success(request, _("%(n)d messages queued again.") % {"n": count})
         elif action == "test":
             as_person = None
@@ -170,7 +169,7 @@ def _action(request: HttpRequest, mailing_id: int, action: str) -> HttpResponse:
                 as_person = get_for_organisation(
                     Person.objects.all(), request, pk=int(request.POST["as_person"])
                 )
-            delivery = services.send_test(
+            delivery = services.mailing_send_test(
                 mailing=mailing,
                 actor=actor,
                 phone=request.POST.get("phone", ""),
@@ -213,12 +212,11 @@ def mailing_schedule(request: HttpRequest, mailing_id: int) -> HttpResponse:
         try:
             count = services.mailing_reschedule(
                 mailing=mailing,
-                actor=request_user(request),
+                actor=Actor.from_request(request),
                 window_days=form.cleaned_data["window_days"],
                 window_start=form.cleaned_data["window_start"],
                 window_end=form.cleaned_data["window_end"],
                 send_end=form.cleaned_data["send_end"],
-                request=request,
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -241,9 +239,8 @@ def sending_profile(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.sending_profile_update(
             organisation=organisation,
-            actor=request_user(request),
+            actor=Actor.from_request(request),
             values={field: form.cleaned_data[field] for field in SendingProfileForm.Meta.fields},
-            request=request,
         )
         messages.success(request, _("Sending settings saved."))
         return redirect("delivery:sending")

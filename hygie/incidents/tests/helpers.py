@@ -57,7 +57,7 @@ def make_report(
         "discovered_at": discovered_at or timezone.now(),
     }
     values.update(fields)
-    report = services.submit_report(organisation=organisation, outcome=outcome, path=path, **values)
+    report = services.report_submit(organisation=organisation, outcome=outcome, path=path, **values)
     if status is not None:
         IncidentReport.objects.filter(pk=report.pk).update(status=status)
         report.refresh_from_db()

@@ -10,6 +10,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from hygie.accounts.actors import Actor
 from hygie.accounts.models import AuditEntry
 from hygie.incidents import selectors, services
 from hygie.incidents.models import IncidentReport, ReportNote, ReportStatus
@@ -52,7 +53,9 @@ def closed(report, when):
 
 def test_the_export_holds_the_sender_details_and_notes_and_is_audited(desk, organisation, handler):
     report = make_report(organisation, **SENDER)
-    services.add_note(report=report, text="Rappelé, sauvegardes intactes", actor=handler)
+    services.report_add_note(
+        report=report, text="Rappelé, sauvegardes intactes", actor=Actor.staff(handler)
+    )
 
     response = desk.get(reverse("desk:report_personal_data", args=[report.pk]))
 
@@ -73,7 +76,7 @@ def test_erasure_on_request_removes_every_trace_but_keeps_the_situation(
 ):
     slot = make_slot(organisation)
     report = make_report(organisation, slot=slot, **SENDER)
-    services.add_note(report=report, text="Note sur Dr Lacaze", actor=handler)
+    services.report_add_note(report=report, text="Note sur Dr Lacaze", actor=Actor.staff(handler))
 
     refused = desk.post(reverse("desk:report_erase", args=[report.pk]))
     assert refused.status_code == 400  # the confirmation box was not ticked
@@ -117,8 +120,8 @@ def test_closed_reports_are_erased_after_the_retention_period(organisation):
     still_open = make_report(organisation, **SENDER)
     IncidentReport.objects.filter(pk=still_open.pk).update(created_at=now - dt.timedelta(days=900))
 
-    assert services.purge_expired_reports(now) == 1
-    assert services.purge_expired_reports(now) == 0  # idempotent
+    assert services.reports_purge_expired(now=now) == 1
+    assert services.reports_purge_expired(now=now) == 0  # idempotent
 
     old.refresh_from_db()
     recent.refresh_from_db()
@@ -140,7 +143,7 @@ def test_each_organisation_keeps_reports_for_its_own_period(organisation, other_
     ours = closed(make_report(organisation, **SENDER), now - dt.timedelta(days=200))
     theirs = closed(make_report(other_organisation, **SENDER), now - dt.timedelta(days=200))
 
-    services.purge_expired_reports(now)
+    services.reports_purge_expired(now=now)
 
     assert IncidentReport.objects.get(pk=ours.pk).anonymised_at is not None
     assert IncidentReport.objects.get(pk=theirs.pk).anonymised_at is None
@@ -158,4 +161,4 @@ def test_the_desk_shows_when_the_details_will_be_erased(desk, organisation):
 
 
 def test_the_retention_job_runs_from_the_scheduler():
-    assert services.purge_expired_reports in DUE_WORK_SOURCES
+    assert services.reports_purge_expired in DUE_WORK_SOURCES

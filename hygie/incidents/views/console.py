@@ -24,8 +24,8 @@ from hygie.accounts.access import (
     console_view,
     get_for_organisation,
     request_organisation,
-    request_user,
 )
+from hygie.accounts.actors import Actor
 from hygie.accounts.models import AuditEntry
 from hygie.accounts.roles import Permission
 from hygie.incidents import selectors, services
@@ -181,9 +181,7 @@ def _render_report(
 def report_personal_data(request: HttpRequest, report_id: int) -> HttpResponse:
     """What the report holds about its sender, as JSON, to answer an access request."""
     report = _report(request, report_id)
-    data = services.export_personal_data(
-        report=report, actor=request_user(request), request=request
-    )
+    data = services.report_export_personal_data(report=report, actor=Actor.from_request(request))
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
     response["Content-Disposition"] = (
         f'attachment; filename="incident-{report.reference}-personal-data.json"'
@@ -200,7 +198,7 @@ def report_erase(request: HttpRequest, report_id: int) -> HttpResponse:
         messages.error(request, _("Tick the box to confirm the erasure."))
         return _render_report(request, report, status=400)
     try:
-        services.erase_personal_data(report=report, actor=request_user(request), request=request)
+        services.report_erase_personal_data(report=report, actor=Actor.from_request(request))
     except ValidationError as error:
         messages.error(request, error.messages[0])
         return _render_report(request, report, status=400)
@@ -221,11 +219,10 @@ def report_status(request: HttpRequest, report_id: int) -> HttpResponse:
     form = StatusForm(request.POST)
     if not form.is_valid():
         return _render_report(request, report, status_form=form, status=400)
-    services.change_status(
+    services.report_change_status(
         report=report,
         status=form.cleaned_data["status"],
-        actor=request_user(request),
-        request=request,
+        actor=Actor.from_request(request),
     )
     messages.success(
         request,
@@ -243,9 +240,7 @@ def report_assign(request: HttpRequest, report_id: int) -> HttpResponse:
         return _render_report(request, report, assign_form=form, status=400)
     assignee = form.cleaned_data["assignee"]
     try:
-        services.assign(
-            report=report, assignee=assignee, actor=request_user(request), request=request
-        )
+        services.report_assign(report=report, assignee=assignee, actor=Actor.from_request(request))
     except ValidationError as error:
         form.add_error("assignee", error)
         return _render_report(request, report, assign_form=form, status=400)
@@ -265,8 +260,8 @@ def report_note(request: HttpRequest, report_id: int) -> HttpResponse:
     form = NoteForm(request.POST)
     if not form.is_valid():
         return _render_report(request, report, note_form=form, status=400)
-    services.add_note(
-        report=report, text=form.cleaned_data["text"], actor=request_user(request), request=request
+    services.report_add_note(
+        report=report, text=form.cleaned_data["text"], actor=Actor.from_request(request)
     )
     messages.success(request, _("Note added."))
     return redirect("desk:report", report_id=report.pk)
@@ -281,13 +276,12 @@ def slots(request: HttpRequest) -> HttpResponse:
     organisation = request_organisation(request)
     form = SlotForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.create_slot(
+        services.slot_create(
             organisation=organisation,
             starts_at=form.cleaned_data["starts_at"],
             ends_at=form.cleaned_data["ends_at"],
             capacity=form.cleaned_data["capacity"],
-            actor=request_user(request),
-            request=request,
+            actor=Actor.from_request(request),
         )
         messages.success(request, _("Time slot added."))
         return redirect("desk:slots")
@@ -304,7 +298,7 @@ def slots(request: HttpRequest) -> HttpResponse:
 def slot_delete(request: HttpRequest, slot_id: int) -> HttpResponse:
     slot = get_for_organisation(CallbackSlot.objects.all(), request, pk=slot_id)
     try:
-        services.delete_slot(slot=slot, actor=request_user(request), request=request)
+        services.slot_delete(slot=slot, actor=Actor.from_request(request))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

@@ -30,7 +30,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from hygie.accounts.audit import client_ip
+from hygie.accounts.actors import client_ip
 from hygie.accounts.models import Organisation
 from hygie.incidents import antispam, assistant, services
 from hygie.incidents.content import (
@@ -510,7 +510,7 @@ def send_report(request: HttpRequest, organisation: str) -> HttpResponse:
     if valid:
         data = form.cleaned_data
         try:
-            report = services.submit_report(
+            report = services.report_submit(
                 organisation=guide.organisation,
                 outcome=position,
                 path=assistant.format_path(answers),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from hygie.accounts.actors import Actor
 from hygie.accounts.models import AuditEntry
 from hygie.accounts.roles import Role
 from hygie.library import editing
@@ -62,12 +63,12 @@ def test_a_campaign_always_shows_the_version_it_sent(shipped, console, admin, or
     Person.objects.create(organisation=organisation, email="a@example.org")
     campaign = campaign_create(
         organisation=organisation,
-        actor=admin,
+        actor=Actor.staff(admin),
         name="Sauvegardes",
         capsule=shipped,
         segment=Segment.objects.create(organisation=organisation, name="Tous"),
     )
-    mailing_launch(mailing=campaign.mailing, actor=None)
+    mailing_launch(mailing=campaign.mailing, actor=Actor.system())
     console(admin).post(
         reverse("console:capsule_edit", args=[shipped.pk]),
         {**form_data(shipped, promise="Une promesse toute neuve pour la version 2."), "save": "1"},

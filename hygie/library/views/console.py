@@ -11,7 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from hygie.accounts.access import console_view, request_organisation, request_user
+from hygie.accounts.access import console_view, request_organisation
+from hygie.accounts.actors import Actor
 from hygie.accounts.roles import Permission
 from hygie.library import selectors as library_selectors
 from hygie.library import services as capsule_services
@@ -63,10 +64,9 @@ def _capsule_editor(request: HttpRequest, base: Capsule | None) -> HttpResponse:
             try:
                 saved = capsule_services.capsule_save(
                     organisation=organisation,
-                    actor=request_user(request),
+                    actor=Actor.from_request(request),
                     data=form.cleaned_data,
                     base=base,
-                    request=request,
                 )
             except ValidationError as exc:
                 _attach(form, exc.message_dict)
@@ -74,10 +74,10 @@ def _capsule_editor(request: HttpRequest, base: Capsule | None) -> HttpResponse:
                 messages.success(request, _("Saved as version %(v)s.") % {"v": saved.version})
                 return redirect("console:capsule_preview", capsule_id=saved.pk)
         if valid:
-            preview = capsule_services.draft(
+            preview = library_selectors.capsule_draft(
                 organisation=organisation, data=form.cleaned_data, base=base
             )
-            preview_problems = capsule_services.problems(preview)
+            preview_problems = library_selectors.capsule_problems(preview)
             if "preview" in request.POST:
                 _attach(form, preview_problems)
     else:
@@ -118,10 +118,10 @@ def capsule_live_preview(request: HttpRequest) -> HttpResponse:
     preview = None
     preview_problems: dict[str, list[str]] = {}
     if form.is_valid():
-        preview = capsule_services.draft(
+        preview = library_selectors.capsule_draft(
             organisation=organisation, data=form.cleaned_data, base=base
         )
-        preview_problems = capsule_services.problems(preview)
+        preview_problems = library_selectors.capsule_problems(preview)
     else:
         preview_problems = {
             field: [str(e) for e in errors] for field, errors in form.errors.items()

@@ -18,7 +18,7 @@ from hygie.operations.management.commands.scheduler import SchedulerProcess
 from hygie.operations.management.commands.worker import WorkerProcess
 from hygie.operations.models import Heartbeat, PeriodicJob, ProcessKind
 from hygie.operations.schedule import PERIODIC_JOBS
-from hygie.operations.services import _claim_run, ensure_periodic_jobs, run_due_periodic_jobs
+from hygie.operations.services import _claim_run, periodic_jobs_enqueue_due, periodic_jobs_ensure
 from hygie.operations.tasks import prune_heartbeats
 
 
@@ -31,21 +31,21 @@ def test_every_periodic_job_explains_itself():
 
 def test_due_jobs_are_enqueued_once_then_wait_their_period(db):
     now = timezone.now()
-    first = run_due_periodic_jobs(now)
+    first = periodic_jobs_enqueue_due(now=now)
     assert sorted(first) == sorted(spec.name for spec in PERIODIC_JOBS)
     assert DBTaskResult.objects.count() == len(PERIODIC_JOBS)
     # A second scheduler on the same tick, or the next tick, finds nothing due.
-    assert run_due_periodic_jobs(now) == []
-    assert run_due_periodic_jobs(now + timedelta(seconds=10)) == []
+    assert periodic_jobs_enqueue_due(now=now) == []
+    assert periodic_jobs_enqueue_due(now=now + timedelta(seconds=10)) == []
     assert DBTaskResult.objects.count() == len(PERIODIC_JOBS)
     later = now + max(spec.every for spec in PERIODIC_JOBS) + timedelta(seconds=1)
-    assert sorted(run_due_periodic_jobs(later)) == sorted(first)
+    assert sorted(periodic_jobs_enqueue_due(now=later)) == sorted(first)
 
 
 def test_two_schedulers_racing_on_one_job_claim_it_once(db):
     """Both read the same due row; only the first conditional update wins."""
     now = timezone.now()
-    ensure_periodic_jobs(now - timedelta(hours=1))
+    periodic_jobs_ensure(now=now - timedelta(hours=1))
     spec = PERIODIC_JOBS[0]
     stale = PeriodicJob.objects.get(name=spec.name)
     assert _claim_run(spec, now) is True

@@ -97,7 +97,7 @@ def test_one_due_work_source_crashing_leaves_the_others_running(db, monkeypatch)
         raise IntegrityError("duplicate key value violates unique constraint")
 
     monkeypatch.setattr(services, "DUE_WORK_SOURCES", [racing_roll_up, lambda: 2])
-    assert services.run_due_work() == 2
+    assert services.due_work_start() == 2
 
 
 @pytest.mark.parametrize("command", ["worker", "scheduler"])

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from hygie.accounts.actors import Actor
 from hygie.audience.models import Person, Segment
 from hygie.delivery.models import SendingProfile
 from hygie.phishing.content.scenarios import scenarios_sync
@@ -35,7 +36,7 @@ def simulation(organisation, admin) -> SimulationCampaign:
     scenario = Scenario.objects.get(slug="espace-pro-sante-avis-paiement")
     campaign = campaign_create(
         organisation=organisation,
-        actor=admin,
+        actor=Actor.staff(admin),
         name="Printemps",
         scenarios=[scenario],
         segment=segment,

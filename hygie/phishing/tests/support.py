@@ -6,6 +6,7 @@ from datetime import date, time, timedelta
 
 from django.utils import timezone
 
+from hygie.accounts.actors import Actor
 from hygie.delivery import sending
 from hygie.delivery.models import Delivery, Mailing
 from hygie.phishing.models import SimulationAnnouncement, SimulationCampaign
@@ -29,7 +30,7 @@ def launch_and_send(campaign: SimulationCampaign) -> None:
         SimulationAnnouncement.objects.create(
             organisation=campaign.organisation, announced_on=date(2026, 9, 1), channel="email"
         )
-    campaign_launch(campaign=campaign, actor=None)
+    campaign_launch(campaign=campaign, actor=Actor.system())
     Delivery.objects.filter(mailing=campaign.mailing).update(
         next_attempt_at=timezone.now() - timedelta(minutes=5)
     )

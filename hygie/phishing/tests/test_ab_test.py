@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from hygie.accounts.actors import Actor
 from hygie.audience.models import Person
 from hygie.delivery.models import Delivery
 from hygie.phishing.models import Assignment, Scenario, SimulationCampaign
@@ -48,7 +49,7 @@ def _campaign(
         )
     campaign = campaign_create(
         organisation=organisation,
-        actor=admin,
+        actor=Actor.staff(admin),
         name="A/B",
         scenarios=_scenarios(*SLUGS),
         segment=simulation.segment,
@@ -105,7 +106,7 @@ def test_an_ab_test_needs_exactly_two_scenarios(simulation, organisation, admin,
     with pytest.raises(ValidationError):
         campaign_create(
             organisation=organisation,
-            actor=admin,
+            actor=Actor.staff(admin),
             name="Seul",
             scenarios=_scenarios(SLUGS[0]),
             segment=simulation.segment,

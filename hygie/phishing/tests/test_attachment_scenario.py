@@ -8,6 +8,7 @@ import io
 from django.urls import reverse
 from pypdf import PdfReader
 
+from hygie.accounts.actors import Actor
 from hygie.audience.models import Person
 from hygie.delivery.models import Delivery
 from hygie.phishing.models import Scenario
@@ -26,7 +27,7 @@ def test_the_attachment_carries_each_persons_tracked_link(
 ):
     campaign = campaign_create(
         organisation=organisation,
-        actor=admin,
+        actor=Actor.staff(admin),
         name="Factures",
         scenarios=[_scenario()],
         segment=simulation.segment,
@@ -117,7 +118,7 @@ def test_another_organisations_attachment_is_not_found(simulation, console, admi
     ours = scenario_new_version(
         scenario=_scenario(),
         organisation=simulation.organisation,
-        actor=admin,
+        actor=Actor.staff(admin),
         changes={"title": "Notre version de la facture"},
     )
     assert ours.data["attachment"]["filename"] == "facture_FA-2026-1187.pdf"

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.db import connection
 
+from hygie.accounts.actors import Actor
 from hygie.audience.models import Person, Segment
 from hygie.delivery.models import Delivery, SendingProfile
 from hygie.phishing.content.scenarios import scenarios_sync
@@ -54,7 +55,7 @@ def test_lure_to_teachable_moment_on_a_phone(
     scenario = Scenario.objects.get(slug=slug)
     campaign = campaign_create(
         organisation=organisation,
-        actor=admin,
+        actor=Actor.staff(admin),
         name="Journée",
         scenarios=[scenario],
         segment=Segment.objects.create(organisation=organisation, name="Tous"),

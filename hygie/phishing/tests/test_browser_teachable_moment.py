@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from hygie.accounts.actors import Actor
 from hygie.audience.models import Person, Segment
 from hygie.delivery.models import Delivery, SendingProfile
 from hygie.phishing.content.scenarios import scenarios_sync
@@ -53,7 +54,7 @@ def test_the_explanation_shows_the_address_the_domain_and_the_devices_wording(
     )
     campaign = campaign_create(
         organisation=organisation,
-        actor=admin,
+        actor=Actor.staff(admin),
         name="Lecteurs",
         scenarios=[Scenario.objects.get(slug="lecteur-cps-mise-a-jour")],
         segment=Segment.objects.create(organisation=organisation, name="Tous"),

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from django.urls import reverse
 from django.utils import timezone
 
+from hygie.accounts.actors import Actor
 from hygie.delivery import attachments
 from hygie.delivery.models import Delivery
 from hygie.phishing.models import Scenario
@@ -27,7 +28,7 @@ def test_the_invitation_carries_each_persons_link(
 ):
     campaign = campaign_create(
         organisation=organisation,
-        actor=admin,
+        actor=Actor.staff(admin),
         name="Réunion",
         scenarios=[Scenario.objects.get(slug=SLUG, organisation__isnull=True)],
         segment=simulation.segment,

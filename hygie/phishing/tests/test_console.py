@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from hygie.accounts.actors import Actor
 from hygie.accounts.models import AuditEntry
 from hygie.accounts.roles import Role
 from hygie.delivery.models import Delivery, Mailing, MailingKind, MailingStatus
@@ -123,7 +124,7 @@ def test_every_variant_is_previewed_and_can_be_sent_to_oneself(
     )
     campaign = campaign_create(
         organisation=organisation,
-        actor=admin,
+        actor=Actor.staff(admin),
         name="A/B",
         scenarios=[_shipped(), _shipped("messagerie-securisee-boite-pleine")],
         segment=simulation.segment,
@@ -251,7 +252,7 @@ def later(simulation, organisation, admin):
     capsules_sync()
     campaign = campaign_create(
         organisation=organisation,
-        actor=admin,
+        actor=Actor.staff(admin),
         name="Plus tard",
         scenarios=[_shipped()],
         segment=simulation.segment,
@@ -330,7 +331,7 @@ def test_another_organisations_scenario_version_cannot_be_used(
     theirs = scenario_new_version(
         scenario=_shipped(),
         organisation=other_organisation,
-        actor=outsider,
+        actor=Actor.staff(outsider),
         changes={"title": "Version privée d'une autre union"},
     )
     response = console(admin).post(
@@ -347,7 +348,7 @@ def test_another_organisations_scenario_version_cannot_be_used(
     with pytest.raises(ValidationError):
         campaign_create(
             organisation=simulation.organisation,
-            actor=admin,
+            actor=Actor.staff(admin),
             name="Emprunt",
             scenarios=[theirs],
             segment=simulation.segment,
@@ -376,13 +377,13 @@ def test_the_content_library_never_lists_another_organisations_versions(
     scenario_new_version(
         scenario=_shipped(),
         organisation=other_organisation,
-        actor=outsider,
+        actor=Actor.staff(outsider),
         changes={"title": "Version privée d'une autre union"},
     )
     ours = scenario_new_version(
         scenario=_shipped(),
         organisation=simulation.organisation,
-        actor=admin,
+        actor=Actor.staff(admin),
         changes={"title": "Notre version du scénario"},
     )
 
@@ -412,7 +413,7 @@ def test_an_sms_scenario_is_tested_on_ones_own_phone(simulation, console, admin,
 
     campaign = campaign_create(
         organisation=simulation.organisation,
-        actor=admin,
+        actor=Actor.staff(admin),
         name="Colis",
         scenarios=[_shipped("colis-en-attente-sms")],
         segment=simulation.segment,

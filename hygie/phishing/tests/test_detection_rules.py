@@ -14,6 +14,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from hygie.lib.visits import Visit
 from hygie.phishing.detection import (
     AWAITING,
     MACHINE_OPEN,
@@ -59,12 +60,12 @@ def _fresh_knowledge():
 
 
 def _click(address: str = "198.51.100.20", **headers: str) -> tuple[str, list[str]]:
-    request = factory.get("/", REMOTE_ADDR=address, **headers)
+    request = Visit.from_request(factory.get("/", REMOTE_ADDR=address, **headers))
     return classify(request, sent_at=SENT, now=timezone.now(), awaiting_page=True)
 
 
 def _open(address: str = "198.51.100.20", **headers: str) -> tuple[str, list[str]]:
-    request = factory.get("/", REMOTE_ADDR=address, **headers)
+    request = Visit.from_request(factory.get("/", REMOTE_ADDR=address, **headers))
     return classify_open(request, sent_at=SENT, now=timezone.now())
 
 
@@ -150,11 +151,11 @@ def test_a_tool_dressed_as_a_browser_is_not_a_navigation():
 
 
 def test_head_prefetch_and_seconds_after_delivery_are_robots():
-    head = factory.head("/", REMOTE_ADDR="198.51.100.20", **CHROME_PAGE)
+    head = Visit.from_request(factory.head("/", REMOTE_ADDR="198.51.100.20", **CHROME_PAGE))
     assert classify(head, sent_at=SENT, now=timezone.now())[0] == Verdict.AUTOMATED
     assert _click(**CHROME_PAGE, HTTP_SEC_PURPOSE="prefetch")[0] == Verdict.AUTOMATED
     now = timezone.now()
-    fast = factory.get("/", REMOTE_ADDR="198.51.100.20", **CHROME_PAGE)
+    fast = Visit.from_request(factory.get("/", REMOTE_ADDR="198.51.100.20", **CHROME_PAGE))
     verdict, reasons = classify(fast, sent_at=now - timedelta(seconds=4), now=now)
     assert verdict == Verdict.AUTOMATED and "4 s after delivery" in reasons
 

@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from django.utils import timezone
 
+from hygie.accounts.actors import Actor
 from hygie.accounts.models import AuditEntry
 from hygie.audience.models import Person, PersonStatus
 from hygie.awareness.models import AwarenessCampaign, Reminder
@@ -43,7 +44,7 @@ def follow_up(simulation, organisation, admin, smtp_server):
     capsules_sync()
     campaign = campaign_create(
         organisation=organisation,
-        actor=admin,
+        actor=Actor.staff(admin),
         name="Automne",
         scenarios=[_scenario("espace-pro-sante-avis-paiement")],
         segment=simulation.segment,
@@ -67,7 +68,7 @@ def test_those_who_clicked_are_enrolled_and_their_reading_is_measured(
     assert SimulationResult.objects.get(delivery=robot).stage == Stage.SENT
 
     smtp_server.messages.clear()
-    campaign_end(campaign=follow_up, actor=admin)
+    campaign_end(campaign=follow_up, actor=Actor.staff(admin))
 
     # The explanation came at once (teach mode): no explanation email, only the capsule.
     assert not Delivery.objects.filter(mailing__kind=MailingKind.NOTICE).exists()
@@ -125,7 +126,7 @@ def test_scenarios_of_one_theme_share_one_capsule_campaign(simulation, organisat
     )
     campaign = campaign_create(
         organisation=organisation,
-        actor=admin,
+        actor=Actor.staff(admin),
         name="Hiver",
         scenarios=[_scenario(slug) for slug in slugs],
         segment=simulation.segment,
@@ -140,7 +141,7 @@ def test_scenarios_of_one_theme_share_one_capsule_campaign(simulation, organisat
         theme = Scenario.objects.get(pk=int(delivery.variant.key[1:])).theme
         expected.setdefault(theme, set()).add(delivery.person_id)
 
-    campaign_end(campaign=campaign, actor=admin)
+    campaign_end(campaign=campaign, actor=Actor.staff(admin))
 
     made = {
         enrolled.capsule.theme: {d.person_id for d in enrolled.mailing.deliveries.all()}
@@ -159,7 +160,7 @@ def test_nobody_reachable_means_no_capsule_campaign(follow_up, client, admin, co
     _click(client, follow_up, person)
     Person.objects.filter(pk=person.person_id).update(status=PersonStatus.UNSUBSCRIBED)
 
-    campaign_end(campaign=follow_up, actor=admin)
+    campaign_end(campaign=follow_up, actor=Actor.staff(admin))
 
     assert not AwarenessCampaign.objects.exists()
     follow_up.refresh_from_db()
@@ -175,7 +176,7 @@ def test_the_explanation_email_announces_the_capsule_without_carrying_it(
     capsules_sync()
     campaign = campaign_create(
         organisation=organisation,
-        actor=admin,
+        actor=Actor.staff(admin),
         name="Plus tard",
         scenarios=[_scenario("espace-pro-sante-avis-paiement")],
         segment=simulation.segment,
@@ -188,7 +189,7 @@ def test_the_explanation_email_announces_the_capsule_without_carrying_it(
     _click(client, campaign, person)
     smtp_server.messages.clear()
 
-    campaign_end(campaign=campaign, actor=admin)
+    campaign_end(campaign=campaign, actor=Actor.staff(admin))
 
     enrolled = AwarenessCampaign.objects.get()
     notice = Delivery.objects.get(mailing__kind=MailingKind.NOTICE)
@@ -210,7 +211,7 @@ def test_the_explanation_email_announces_the_capsule_without_carrying_it(
 def test_who_was_enrolled_is_not_listed_on_the_mailing_page(follow_up, client, admin, console):
     person, *_ = _deliveries(follow_up)
     _click(client, follow_up, person)
-    campaign_end(campaign=follow_up, actor=admin)
+    campaign_end(campaign=follow_up, actor=Actor.staff(admin))
     enrolled = AwarenessCampaign.objects.get()
     enrolled.mailing.deliveries.update(status=DeliveryStatus.FAILED, last_error="550 unknown")
 
@@ -237,7 +238,7 @@ def test_enrolling_needs_an_app_that_makes_capsule_campaigns(monkeypatch, organi
             capsule=None,  # type: ignore[arg-type]
             people=[],
             name="x",
-            actor=None,
+            actor=Actor.system(organisation),
         )
 
 
@@ -251,7 +252,7 @@ def test_the_explanation_email_says_who_sees_what_and_how_to_report(
     )
     campaign = campaign_create(
         organisation=organisation,
-        actor=admin,
+        actor=Actor.staff(admin),
         name="Nom interne de la campagne",
         scenarios=[_scenario("espace-pro-sante-avis-paiement")],
         segment=simulation.segment,
@@ -262,7 +263,7 @@ def test_the_explanation_email_says_who_sees_what_and_how_to_report(
     person, *_ = _deliveries(campaign)
     _click(client, campaign, person)
     smtp_server.messages.clear()
-    campaign_end(campaign=campaign, actor=admin)
+    campaign_end(campaign=campaign, actor=Actor.staff(admin))
     notice = Delivery.objects.get(mailing__kind=MailingKind.NOTICE)
     open_window(notice.mailing)
     Delivery.objects.filter(status=DeliveryStatus.SCHEDULED).update(next_attempt_at=timezone.now())

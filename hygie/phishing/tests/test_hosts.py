@@ -9,6 +9,7 @@ import pytest
 import segno
 from django.core.exceptions import ValidationError
 
+from hygie.accounts.actors import Actor
 from hygie.delivery.hosts import landing_hosts
 from hygie.delivery.models import Delivery, SendingProfile
 from hygie.phishing.models import Scenario, SimulationResult, Stage
@@ -32,7 +33,7 @@ def hosts(settings, organisation):
 def _create(simulation, admin, **choices):
     return campaign_create(
         organisation=simulation.organisation,
-        actor=admin,
+        actor=Actor.staff(admin),
         name="Hôtes",
         scenarios=[Scenario.objects.get(slug="espace-pro-sante-avis-paiement")],
         segment=simulation.segment,
@@ -94,12 +95,12 @@ def test_a_domain_or_host_outside_the_settings_is_refused(simulation, hosts, adm
 
 
 def test_a_new_campaign_avoids_a_prefix_in_use(simulation, monkeypatch):
-    from hygie.phishing import services
+    from hygie.phishing import variants
 
     drawn = iter([simulation.path_prefix[-4:], "beef"])
-    monkeypatch.setattr(services.secrets, "token_hex", lambda _n: next(drawn))
-    monkeypatch.setattr(services.secrets, "choice", lambda _words: simulation.path_prefix[:-4])
-    assert services.new_path_prefix(["x"]) == simulation.path_prefix[:-4] + "beef"
+    monkeypatch.setattr(variants.secrets, "token_hex", lambda _n: next(drawn))
+    monkeypatch.setattr(variants.secrets, "choice", lambda _words: simulation.path_prefix[:-4])
+    assert variants.new_path_prefix(["x"]) == simulation.path_prefix[:-4] + "beef"
 
 
 def test_a_campaign_sharing_a_prefix_read_moments_ago_is_tracked(

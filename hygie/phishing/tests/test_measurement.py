@@ -11,9 +11,11 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from hygie.accounts.actors import Actor
 from hygie.accounts.models import AuditEntry
 from hygie.accounts.roles import Role
 from hygie.delivery.models import Delivery
+from hygie.lib.visits import Visit
 from hygie.phishing import selectors
 from hygie.phishing.detection import AWAITING, CONFIRMED
 from hygie.phishing.models import (
@@ -25,8 +27,9 @@ from hygie.phishing.models import (
     Stage,
     Verdict,
 )
-from hygie.phishing.services import IMAGE_NAMES, confirm_presence, record_hit
+from hygie.phishing.services import delivery_confirm_presence, delivery_record_hit
 from hygie.phishing.tests.support import PERSON, launch_and_send
+from hygie.phishing.variants import IMAGE_NAMES
 
 
 def _url(campaign: SimulationCampaign, delivery: Delivery, rest: str = "") -> str:
@@ -64,13 +67,27 @@ def test_a_late_or_robotic_confirmation_confirms_nothing(simulation, smtp_server
     factory = RequestFactory()
     person = factory.get("/", REMOTE_ADDR="192.0.2.10", **PERSON)
     now = timezone.now()
-    record_hit(delivery=delivery, kind=HitKind.CLICK, request=person, awaiting_page=True, now=now)
+    delivery_record_hit(
+        delivery=delivery,
+        kind=HitKind.CLICK,
+        visit=Visit.from_request(person),
+        awaiting_page=True,
+        now=now,
+    )
     scanner = factory.post(
         "/", REMOTE_ADDR="192.0.2.10", HTTP_USER_AGENT="Mimecast URL Protect", HTTP_HOST="localhost"
     )
-    assert confirm_presence(delivery=delivery, request=scanner, now=now + timedelta(seconds=5)) == 0
+    assert (
+        delivery_confirm_presence(
+            delivery=delivery, visit=Visit.from_request(scanner), now=now + timedelta(seconds=5)
+        )
+        == 0
+    )
     late = now + timedelta(minutes=11)
-    assert confirm_presence(delivery=delivery, request=person, now=late) == 0
+    assert (
+        delivery_confirm_presence(delivery=delivery, visit=Visit.from_request(person), now=late)
+        == 0
+    )
     assert SimulationEvent.objects.get(kind=HitKind.CLICK).verdict == Verdict.UNCERTAIN
 
 
@@ -201,7 +218,7 @@ def test_a_report_from_the_message_is_the_best_outcome(
     )
     campaign = campaign_create(
         organisation=organisation,
-        actor=admin,
+        actor=Actor.staff(admin),
         name="Avec signalement",
         scenarios=[Scenario.objects.get(slug="espace-pro-sante-avis-paiement")],
         segment=simulation.segment,

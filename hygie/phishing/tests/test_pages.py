@@ -11,7 +11,7 @@ from hygie.audience.models import Person
 from hygie.delivery.models import Delivery
 from hygie.lib.typography import french_html
 from hygie.library.content import capsules_sync
-from hygie.phishing import services, teaching
+from hygie.phishing import selectors, teaching
 from hygie.phishing.tests.support import PERSON, launch_and_send
 from hygie.phishing.views.public import teach_context
 
@@ -68,7 +68,7 @@ def test_each_person_gets_the_explanation_the_template_gives_them(simulation, sm
 def test_the_landing_and_the_report_pages_are_the_templates_own(simulation, smtp_server, client):
     launch_and_send(simulation)
     first, second = Delivery.objects.filter(mailing=simulation.mailing).order_by("pk")[:2]
-    landing = services.scenario_of(first).data["landing"]
+    landing = selectors.scenario_of(first).data["landing"]
     for delivery in (first, second):
         url = f"/{simulation.path_prefix}/{delivery.token}/"
         page = client.get(url, **PERSON).content.decode()

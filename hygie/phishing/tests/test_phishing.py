@@ -12,6 +12,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from hygie.accounts.actors import Actor
 from hygie.audience.models import Person, Segment
 from hygie.delivery.models import Delivery, SendingProfile
 from hygie.phishing import selectors
@@ -47,7 +48,7 @@ def test_the_library_is_varied():
 
 def test_no_simulation_before_the_members_were_told(simulation):
     with pytest.raises(ValidationError, match="told"):
-        campaign_launch(campaign=simulation, actor=None)
+        campaign_launch(campaign=simulation, actor=Actor.system())
     assert not Delivery.objects.exists()
 
 
@@ -183,7 +184,7 @@ def test_foreign_results_are_not_found(simulation, console, outsider):
 def test_simulation_links_use_random_prefixes(simulation, admin, organisation):
     other = campaign_create(
         organisation=organisation,
-        actor=admin,
+        actor=Actor.staff(admin),
         name="Autre",
         scenarios=list(Scenario.objects.all()[:1]),
         segment=Segment.objects.get(),
@@ -211,7 +212,7 @@ def test_one_address_reaching_many_recipients_is_a_robot(organisation, admin, sm
     segment = Segment.objects.create(organisation=organisation, name="Tous")
     campaign = campaign_create(
         organisation=organisation,
-        actor=admin,
+        actor=Actor.staff(admin),
         name="Burst",
         scenarios=list(Scenario.objects.filter(channel="email")[:1]),
         segment=segment,
@@ -288,7 +289,11 @@ def test_qr_scenarios_carry_a_code_to_the_personal_link(organisation, admin, smt
     segment = Segment.objects.create(organisation=organisation, name="Tous")
     scenario = Scenario.objects.filter(channel="qr").first()
     campaign = campaign_create(
-        organisation=organisation, actor=admin, name="QR", scenarios=[scenario], segment=segment
+        organisation=organisation,
+        actor=Actor.staff(admin),
+        name="QR",
+        scenarios=[scenario],
+        segment=segment,
     )
     campaign.mailing.window_days = list(range(7))
     campaign.mailing.window_start, campaign.mailing.window_end = time(0, 0), time(23, 59, 59)

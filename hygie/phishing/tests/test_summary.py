@@ -11,8 +11,9 @@ from django.utils import timezone
 from hygie.delivery.models import Delivery
 from hygie.phishing import tracking_sql
 from hygie.phishing.models import HitKind, SimulationEvent, SimulationResult, Verdict
-from hygie.phishing.services import advance_result, refresh_result, summary_change
+from hygie.phishing.services import result_advance, result_refresh
 from hygie.phishing.tests.support import launch_and_send
+from hygie.phishing.tracking_sql import summary_change
 
 FIELDS = (
     "stage",
@@ -39,7 +40,7 @@ def test_advancing_hit_by_hit_gives_the_full_recount(simulation, smtp_server):
     start = timezone.now() - timedelta(hours=5)
     for trial in range(40):
         SimulationEvent.objects.filter(delivery=delivery).delete()
-        refresh_result(delivery.pk)
+        result_refresh(delivery_id=delivery.pk)
         for step in range(rng.randint(1, 7)):
             event = SimulationEvent(
                 delivery=delivery,
@@ -58,7 +59,7 @@ def test_advancing_hit_by_hit_gives_the_full_recount(simulation, smtp_server):
                 ]
             else:
                 event.save()
-                advance_result(event)
+                result_advance(event=event)
             advanced = summary(delivery)
-            refresh_result(delivery.pk)
+            result_refresh(delivery_id=delivery.pk)
             assert advanced == summary(delivery), (trial, step, event.kind, event.verdict)

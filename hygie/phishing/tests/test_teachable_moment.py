@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from hygie.accounts.actors import Actor
 from hygie.delivery.models import Delivery
 from hygie.phishing import teaching
 from hygie.phishing.models import Scenario, SimulationCampaign
@@ -153,7 +154,7 @@ def test_the_lure_asks_to_forward_it_and_carries_no_report_link(
     with pytest.raises(ValidationError, match="reporting address"):
         campaign_create(
             organisation=organisation,
-            actor=admin,
+            actor=Actor.staff(admin),
             name="Sans adresse",
             scenarios=[scenario],
             segment=simulation.segment,
@@ -163,7 +164,7 @@ def test_the_lure_asks_to_forward_it_and_carries_no_report_link(
     _mailbox(organisation)
     campaign = campaign_create(
         organisation=organisation,
-        actor=admin,
+        actor=Actor.staff(admin),
         name="Avec la marche à suivre",
         scenarios=[scenario],
         segment=simulation.segment,

@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from hygie.accounts.models import AuditEntry
 from hygie.audience.models import Person
 from hygie.delivery.models import Delivery
+from hygie.lib.visits import Visit
 from hygie.phishing import selectors
 from hygie.phishing.detection import source_of, visitor_of
 from hygie.phishing.models import (
@@ -24,7 +25,11 @@ from hygie.phishing.models import (
     Verdict,
 )
 from hygie.phishing.reasons import reason_label
-from hygie.phishing.services import confirm_presence, record_hit, record_open
+from hygie.phishing.services import (
+    delivery_confirm_presence,
+    delivery_record_hit,
+    delivery_record_open,
+)
 from hygie.phishing.tests.support import PERSON, launch_and_send
 
 FIREFOX = {
@@ -50,20 +55,29 @@ def test_a_page_confirmation_confirms_only_that_visitors_hits(simulation, smtp_s
     now = timezone.now()
     # A gateway's fetch that looks like a browser (it runs no script on the page)…
     gateway = factory.get("/", REMOTE_ADDR="192.0.2.200", **FIREFOX)
-    prefetch = record_hit(
-        delivery=delivery, kind=HitKind.CLICK, request=gateway, awaiting_page=True, now=now
+    prefetch = delivery_record_hit(
+        delivery=delivery,
+        kind=HitKind.CLICK,
+        visit=Visit.from_request(gateway),
+        awaiting_page=True,
+        now=now,
     )
     # …then the person, from the practice's address, who moves on the page.
     person = factory.get("/", REMOTE_ADDR="198.51.100.7", **PERSON)
-    click = record_hit(
+    click = delivery_record_hit(
         delivery=delivery,
         kind=HitKind.CLICK,
-        request=person,
+        visit=Visit.from_request(person),
         awaiting_page=True,
         now=now + timedelta(minutes=2),
     )
     beacon = factory.post("/", REMOTE_ADDR="198.51.100.7", **PERSON)
-    assert confirm_presence(delivery=delivery, request=beacon, now=now + timedelta(minutes=2)) == 1
+    assert (
+        delivery_confirm_presence(
+            delivery=delivery, visit=Visit.from_request(beacon), now=now + timedelta(minutes=2)
+        )
+        == 1
+    )
     click.refresh_from_db()
     prefetch.refresh_from_db()
     assert click.verdict == Verdict.HUMAN
@@ -83,7 +97,7 @@ def test_the_hidden_link_unmasks_only_that_visitors_hits(simulation, smtp_server
     client.get(_url(simulation, delivery), REMOTE_ADDR="192.0.2.200", **FIREFOX)
     client.get(_url(simulation, delivery, "h/"), REMOTE_ADDR="192.0.2.200", **FIREFOX)
 
-    person = visitor_of(factory.get("/", REMOTE_ADDR="198.51.100.7", **PERSON))
+    person = visitor_of(Visit.from_request(factory.get("/", REMOTE_ADDR="198.51.100.7", **PERSON)))
     verdicts = {
         (e.visitor == person, e.kind, e.verdict)
         for e in SimulationEvent.objects.exclude(kind=HitKind.PRESENCE)
@@ -162,10 +176,12 @@ def test_identical_fetchers_across_many_recipients_are_a_scanner(
 
 
 def test_an_ipv6_line_is_one_source_and_each_browser_a_visitor():
-    home = factory.get("/", REMOTE_ADDR="2001:db8:1:2:aaaa::1", **PERSON)
-    same_line = factory.get("/", REMOTE_ADDR="2001:db8:1:2:bbbb::7", **PERSON)
-    other_browser = factory.get("/", REMOTE_ADDR="2001:db8:1:2:bbbb::7", **FIREFOX)
-    other_line = factory.get("/", REMOTE_ADDR="2001:db8:1:3::1", **PERSON)
+    home = Visit.from_request(factory.get("/", REMOTE_ADDR="2001:db8:1:2:aaaa::1", **PERSON))
+    same_line = Visit.from_request(factory.get("/", REMOTE_ADDR="2001:db8:1:2:bbbb::7", **PERSON))
+    other_browser = Visit.from_request(
+        factory.get("/", REMOTE_ADDR="2001:db8:1:2:bbbb::7", **FIREFOX)
+    )
+    other_line = Visit.from_request(factory.get("/", REMOTE_ADDR="2001:db8:1:3::1", **PERSON))
     assert source_of(home) == source_of(same_line) == source_of(other_browser)
     assert visitor_of(home) == visitor_of(same_line) != visitor_of(other_browser)
     assert source_of(other_line) != source_of(home)
@@ -204,7 +220,9 @@ def test_every_reason_the_detector_gives_reads_in_french():
 
     stored = {AWAITING, CONFIRMED, "same visitor as: hidden link (invisible to people)"}
     now = timezone.now()
-    robot = factory.head("/", REMOTE_ADDR="192.0.2.1", HTTP_SEC_PURPOSE="prefetch")
+    robot = Visit.from_request(
+        factory.head("/", REMOTE_ADDR="192.0.2.1", HTTP_SEC_PURPOSE="prefetch")
+    )
     stored |= set(
         classify(robot, sent_at=now, now=now, hidden_link=True, recipients_from_visitor=5)[1]
     )
@@ -220,7 +238,7 @@ def test_the_results_say_what_opens_can_and_cannot_tell(
     organisation.save()
     launch_and_send(simulation)
     apple = factory.get("/", REMOTE_ADDR="17.58.101.9", HTTP_USER_AGENT="Mozilla/5.0")
-    record_open(delivery=_delivery(), request=apple)
+    delivery_record_open(delivery=_delivery(), visit=Visit.from_request(apple))
     page = console(admin).get(reverse("phishing:results", args=[simulation.pk])).content.decode()
     assert "Ce que les ouvertures disent, et ce qu'elles ne disent pas" in page
     assert "1 message ouvert par une machine seulement" in page

@@ -18,7 +18,7 @@ urlpatterns = [
         name="hidden_link",
     ),
     path("<slug:prefix>/<str:token>/q.png", spooled("qr_image", views.qr_image), name="qr_image"),
-    # The image's name varies per campaign (services.IMAGE_NAMES); any name is served.
+    # The image's name varies per campaign (variants.IMAGE_NAMES); any name is served.
     path(
         "<slug:prefix>/<str:token>/<slug:image>.gif",
         spooled("open_pixel", views.open_pixel),

@@ -19,6 +19,7 @@ from hygie.accounts.access import (
     request_organisation,
     request_user,
 )
+from hygie.accounts.actors import Actor
 from hygie.accounts.audit import audit_record
 from hygie.accounts.roles import Permission
 from hygie.audience.selectors import attribute_label
@@ -28,7 +29,7 @@ from hygie.delivery import services as delivery_services
 from hygie.delivery.models import DeliveryStatus, MailingStatus
 from hygie.lib.pdf import pdf_response
 from hygie.operations import snapshots
-from hygie.phishing import editing, preview, selectors, services
+from hygie.phishing import editing, preview, selectors, services, teaching
 from hygie.phishing.content.scenarios import attachment_of
 from hygie.phishing.forms import (
     AnnouncementForm,
@@ -100,7 +101,7 @@ def simulation_new(request: HttpRequest) -> HttpResponse:
         try:
             campaign = services.campaign_create(
                 organisation=organisation,
-                actor=request_user(request),
+                actor=Actor.from_request(request),
                 name=data["name"],
                 scenarios=list(data["scenarios"]),
                 segment=data["segment"],
@@ -113,7 +114,6 @@ def simulation_new(request: HttpRequest) -> HttpResponse:
                 send_start=data["send_start"],
                 send_end=data["send_end"],
                 hours=data["hours"],
-                request=request,
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -126,27 +126,27 @@ ACTIONS = {"launch", "pause", "resume", "end", "test", "explain"}
 
 
 def _act(request: HttpRequest, campaign: SimulationCampaign) -> None:
-    actor = request_user(request)
+    actor = Actor.from_request(request)
     action = request.POST.get("action", "launch")
     if action not in ACTIONS:
         raise ValidationError(_("Unknown action."))
     if action == "launch":
-        count = services.campaign_launch(campaign=campaign, actor=actor, request=request)
+        count = services.campaign_launch(campaign=campaign, actor=actor)
         messages.success(request, _("Launched: %(n)d messages scheduled.") % {"n": count})
     elif action == "pause":
-        delivery_services.mailing_pause(mailing=campaign.mailing, actor=actor, request=request)
+        delivery_services.mailing_pause(mailing=campaign.mailing, actor=actor)
         messages.success(request, _("Sending paused."))
     elif action == "resume":
-        delivery_services.mailing_resume(mailing=campaign.mailing, actor=actor, request=request)
+        delivery_services.mailing_resume(mailing=campaign.mailing, actor=actor)
         messages.success(request, _("Sending resumed."))
     elif action == "end":
-        services.campaign_end(campaign=campaign, actor=actor, request=request)
+        services.campaign_end(campaign=campaign, actor=actor)
         messages.success(request, _("Simulation ended; links stop counting in 48 hours."))
     elif action == "explain":
-        count = services.send_explanations(campaign=campaign, actor=actor, request=request)
+        count = services.campaign_send_explanations(campaign=campaign, actor=actor)
         messages.success(request, _("%(n)d explanations scheduled.") % {"n": count})
     else:
-        delivery = services.send_test_to_self(
+        delivery = services.campaign_send_test(
             campaign=campaign,
             actor=actor,
             variant_id=request.POST.get("variant", ""),
@@ -270,12 +270,11 @@ def campaign_hits(request: HttpRequest, campaign_id: int) -> HttpResponse:
         if form.is_valid():
             event = get_object_or_404(selectors.hits(campaign), pk=form.cleaned_data["event"])
             try:
-                count = services.reclassify_hits(
+                count = services.hits_reclassify(
                     event=event,
                     verdict=form.cleaned_data["verdict"],
                     scope=form.cleaned_data["scope"] or services.ReviewScope.HIT,
-                    actor=request_user(request),
-                    request=request,
+                    actor=Actor.from_request(request),
                 )
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
@@ -321,11 +320,10 @@ def campaign_people(request: HttpRequest, campaign_id: int) -> HttpResponse:
     page = Paginator(selectors.people(campaign, outcome), 50).get_page(request.GET.get("page"))
     audit_record(
         action="simulation.individual_results_viewed",
-        actor=request_user(request),
+        actor=Actor.from_request(request),
         organisation=campaign.organisation,
         target=campaign,
         details={"outcome": outcome, "page": page.number, "people": len(page.object_list)},
-        request=request,
     )
     return render(
         request,
@@ -380,7 +378,7 @@ def scenario_detail(request: HttpRequest, scenario_id: int) -> HttpResponse:
             "scenario": scenario,
             "rendered": rendered,
             "versions": versions.order_by("-version", "organisation_id"),
-            **services.annotated_message(scenario, values),
+            **teaching.annotated_message(scenario, values),
             "can_publish": _can(request, Permission.MANAGE_CONTENT),
         },
     )
@@ -395,8 +393,7 @@ def scenario_publish(request: HttpRequest, scenario_id: int) -> HttpResponse:
         services.scenario_publish(
             scenario=scenario,
             organisation=request_organisation(request),
-            actor=request_user(request),
-            request=request,
+            actor=Actor.from_request(request),
         )
     except ValidationError as exc:
         for message in exc.messages:
@@ -449,9 +446,8 @@ def scenario_edit(request: HttpRequest, scenario_id: int) -> HttpResponse:
             new = editing.scenario_new_version(
                 scenario=scenario,
                 organisation=request_organisation(request),
-                actor=request_user(request),
+                actor=Actor.from_request(request),
                 changes=form.cleaned_data,
-                request=request,
             )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
@@ -474,13 +470,13 @@ def scanner_networks(request: HttpRequest) -> HttpResponse:
     organisation = request_organisation(request)
     form = ScannerNetworkForm(request.POST if "cidr" in request.POST else None)
     if request.method == "POST":
-        actor = request_user(request)
+        actor = Actor.from_request(request)
         if "delete" in request.POST:
             network = get_object_or_404(
                 ScannerNetwork.objects.filter(organisation=organisation),
                 pk=request.POST.get("delete"),
             )
-            services.scanner_network_remove(network=network, actor=actor, request=request)
+            services.scanner_network_remove(network=network, actor=actor)
             messages.success(request, _("Range removed."))
             return redirect("phishing:scanners")
         if form.is_valid():
@@ -490,7 +486,6 @@ def scanner_networks(request: HttpRequest) -> HttpResponse:
                     actor=actor,
                     cidr=form.cleaned_data["cidr"],
                     label=form.cleaned_data["label"],
-                    request=request,
                 )
             except ValidationError as exc:
                 form.add_error("cidr", exc)

@@ -22,7 +22,8 @@ from django.views.decorators.http import require_http_methods
 
 from hygie.delivery.models import Delivery
 from hygie.delivery.sending import recipient_values
-from hygie.phishing import lookup, pages, services, teaching
+from hygie.lib.visits import Visit
+from hygie.phishing import lookup, pages, selectors, services, teaching
 from hygie.phishing.models import AfterClick, HitKind, Scenario
 
 # Landing pages imitate a portal with inline styles; nothing may run or load.
@@ -80,11 +81,11 @@ def teach_context(
     delivery: Delivery, *, reported: bool, device: str, space_url: str
 ) -> dict[str, object]:
     """What the explanation shows one person (tests render the template from it)."""
-    scenario = services.scenario_of(delivery)
+    scenario = selectors.scenario_of(delivery)
     campaign = delivery.mailing.simulation
     organisation = delivery.mailing.organisation
-    annotated = services.annotated_message(
-        scenario, recipient_values(delivery), **services.message_origin(delivery)
+    annotated = teaching.annotated_message(
+        scenario, recipient_values(delivery), **teaching.message_origin(delivery)
     )
     return {
         **annotated,
@@ -144,29 +145,30 @@ def _after_hit(request: HttpRequest, delivery: Delivery, prefix: str, token: str
 @require_http_methods(["GET", "HEAD", "POST"])
 def tracked_link(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
     page = request.method != "HEAD"
-    hit = lookup.hit(prefix, token, "person__practice", request=request, page=page)
+    visit = Visit.from_request(request)
+    hit = lookup.hit(prefix, token, "person__practice", visit=visit, page=page)
     if hit is None:
         return _neutral(request, prefix, token)
     delivery = hit.delivery
-    scenario = services.scenario_of(delivery)
+    scenario = selectors.scenario_of(delivery)
     if request.method == "POST":
         # Only the names of the fields that were filled are kept; the values are
         # dropped here, before anything is stored or logged.
         filled = [name for name, value in request.POST.items() if str(value).strip()]
-        services.record_hit(
+        services.delivery_record_hit(
             delivery=delivery,
             kind=HitKind.SUBMIT,
-            request=request,
+            visit=visit,
             submitted_fields=filled,
             awaiting_page=True,
             now=hit.at,
             signals=hit.signals,
         )
         return _after_hit(request, delivery, prefix, token)
-    services.record_hit(
+    services.delivery_record_hit(
         delivery=delivery,
         kind=HitKind.CLICK,
-        request=request,
+        visit=visit,
         awaiting_page=page,
         now=hit.at,
         signals=hit.signals,
@@ -193,7 +195,7 @@ def not_me(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
     """ "Ce n'était pas moi": the person says the recorded visit was not theirs."""
     delivery = lookup.delivery(prefix, token)
     if delivery is not None:
-        services.disown_hits(delivery=delivery)
+        services.delivery_disown_hits(delivery=delivery)
     return render(request, "phishing/not_me.html")
 
 
@@ -203,7 +205,7 @@ def presence(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
     """The page-side confirmation; the same empty answer whatever the token."""
     delivery = lookup.delivery(prefix, token)
     if delivery is not None:
-        services.confirm_presence(delivery=delivery, request=request)
+        services.delivery_confirm_presence(delivery=delivery, visit=Visit.from_request(request))
     return HttpResponse(status=204)
 
 
@@ -224,10 +226,11 @@ def presence_script(request: HttpRequest, prefix: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def open_pixel(request: HttpRequest, prefix: str, token: str, image: str) -> HttpResponse:
     if request.method == "GET":
-        hit = lookup.hit(prefix, token, request=request, page=False)
+        visit = Visit.from_request(request)
+        hit = lookup.hit(prefix, token, visit=visit, page=False)
         if hit is not None:
-            services.record_open(
-                delivery=hit.delivery, request=request, now=hit.at, signals=hit.signals
+            services.delivery_record_open(
+                delivery=hit.delivery, visit=visit, now=hit.at, signals=hit.signals
             )
     response = HttpResponse(PIXEL, content_type="image/gif")
     response["Cache-Control"] = "no-store"
@@ -245,7 +248,12 @@ def report(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
         return _page(request, "phishing/report.html", prefix, token)
     if delivery is None:
         return _page(request, "phishing/reported.html", prefix, token)
-    services.record_hit(delivery=delivery, kind=HitKind.REPORT, request=request, awaiting_page=True)
+    services.delivery_record_hit(
+        delivery=delivery,
+        kind=HitKind.REPORT,
+        visit=Visit.from_request(request),
+        awaiting_page=True,
+    )
     return _teach(request, delivery, prefix, token, reported=True)
 
 
@@ -267,12 +275,13 @@ def qr_image(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD"])
 def hidden_link(request: HttpRequest, prefix: str, token: str) -> HttpResponse:
-    hit = lookup.hit(prefix, token, request=request, page=False)
+    visit = Visit.from_request(request)
+    hit = lookup.hit(prefix, token, visit=visit, page=False)
     if hit is not None:
-        services.record_hit(
+        services.delivery_record_hit(
             delivery=hit.delivery,
             kind=HitKind.CLICK,
-            request=request,
+            visit=visit,
             hidden_link=True,
             now=hit.at,
             signals=hit.signals,

@@ -19,6 +19,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 from django.utils import timezone
 
+from hygie.accounts.actors import Actor
 from hygie.accounts.models import AuditEntry, User
 from hygie.audience.models import Person, PersonStatus, Segment, Suppression
 from hygie.awareness.models import EventKind, QuizAttempt, ReadingEvent
@@ -34,7 +35,8 @@ from hygie.phishing.services import campaign_create as simulation_create
 from hygie.phishing.services import campaign_launch
 from hygie.portal import selectors, throttling
 from hygie.portal.models import AccessLink
-from hygie.portal.services import purge_links, token_hash
+from hygie.portal.selectors import token_hash
+from hygie.portal.services import links_purge
 from hygie.portal.views.public import SESSION_PERSON, SESSION_SECONDS, SESSION_UNTIL
 from hygie.testing.pdf import pdf_text
 from hygie.testing.text import plain
@@ -265,7 +267,7 @@ def test_old_links_are_purged(organisation):
             created_at=now - timedelta(days=days),
             expires_at=now - timedelta(days=days) + timedelta(minutes=30),
         )
-    assert purge_links() == 1
+    assert links_purge() == 1
     assert AccessLink.objects.get().token_hash == token_hash("0")
 
 
@@ -349,13 +351,13 @@ def send_capsule(organisation, actor, name, at):
     segment, _ = Segment.objects.get_or_create(organisation=organisation, name="Tous")
     campaign = awareness_campaign_create(
         organisation=organisation,
-        actor=actor,
+        actor=Actor.staff(actor),
         name=name,
         capsule=Capsule.objects.filter(slug="sauvegardes", language="fr").first(),
         segment=segment,
     )
     _open_window(campaign.mailing)
-    mailing_launch(mailing=campaign.mailing, actor=None)
+    mailing_launch(mailing=campaign.mailing, actor=Actor.system())
     _mark_sent(campaign.mailing, at)
     return campaign
 
@@ -370,13 +372,13 @@ def send_simulation(organisation, actor, name, at):
     segment, _ = Segment.objects.get_or_create(organisation=organisation, name="Tous")
     campaign = simulation_create(
         organisation=organisation,
-        actor=actor,
+        actor=Actor.staff(actor),
         name=name,
         scenarios=[Scenario.objects.get(slug="espace-pro-sante-avis-paiement")],
         segment=segment,
     )
     _open_window(campaign.mailing)
-    campaign_launch(campaign=campaign, actor=None)
+    campaign_launch(campaign=campaign, actor=Actor.system())
     _mark_sent(campaign.mailing, at)
     return campaign
 

@@ -25,13 +25,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from hygie.accounts.audit import client_ip
+from hygie.accounts.actors import client_ip
 from hygie.audience.models import Person, PersonStatus
 from hygie.audience.services import person_unsubscribe
 from hygie.delivery.sending import recipient_values
 from hygie.lib.pdf import pdf_response, render_pdf
-from hygie.phishing.services import annotated_message, message_origin, scenario_of
-from hygie.phishing.teaching import delivery_of_space_link
+from hygie.phishing.selectors import scenario_of
+from hygie.phishing.teaching import annotated_message, delivery_of_space_link, message_origin
 from hygie.portal import selectors, services, throttling
 from hygie.portal.forms import AddressForm, LanguageForm
 
@@ -126,7 +126,7 @@ def start(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not form.is_valid():
             return render(request, "portal/start.html", {"form": form}, status=400)
-        address = services.normalise_address(form.cleaned_data["email"])
+        address = selectors.normalise_address(form.cleaned_data["email"])
         if not throttling.allow_link_request(address=address, client=client_ip(request) or ""):
             context = {
                 "form": form,
@@ -158,7 +158,7 @@ def link(request: HttpRequest, token: str) -> HttpResponse:
             return render(request, "portal/link_invalid.html", invalid, status=410)
         _sign_in(request, person)
         return redirect("portal:home")
-    if not services.link_is_usable(token):
+    if not selectors.link_is_usable(token):
         return render(request, "portal/link_invalid.html", invalid, status=410)
     return render(request, "portal/link.html")
 
@@ -197,7 +197,7 @@ def from_exercise(request: HttpRequest, value: str) -> HttpResponse:
     if owner is None:
         messages.info(request, _("Enter your address to receive a link to your space."))
         return redirect("portal:start")
-    address = services.normalise_address(str(owner.email))
+    address = selectors.normalise_address(str(owner.email))
     if request.method == "POST":
         if not throttling.allow_link_request(address=address, client=client_ip(request) or ""):
             context = {

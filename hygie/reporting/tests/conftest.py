@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
+from hygie.accounts.actors import Actor
 from hygie.audience.models import Person, Segment
 from hygie.delivery import sending
 from hygie.delivery.models import Delivery, DeliveryStatus, SendingProfile
@@ -37,7 +38,7 @@ def launch(organisation, admin, slug: str, sent_ago: timedelta) -> Delivery:
     segment, _ = Segment.objects.get_or_create(organisation=organisation, name="Tous")
     campaign = campaign_create(
         organisation=organisation,
-        actor=admin,
+        actor=Actor.staff(admin),
         name=f"Exercice {slug}",
         scenarios=[Scenario.objects.get(slug=slug)],
         segment=segment,
@@ -45,7 +46,7 @@ def launch(organisation, admin, slug: str, sent_ago: timedelta) -> Delivery:
     SimulationAnnouncement.objects.get_or_create(
         organisation=organisation, announced_on=date(2026, 9, 1), channel="email"
     )
-    campaign_launch(campaign=campaign, actor=None)
+    campaign_launch(campaign=campaign, actor=Actor.system())
     deliveries = campaign.mailing.deliveries.all()
     deliveries.update(status=DeliveryStatus.SENT, sent_at=timezone.now() - sent_ago)
     return deliveries.get(person__email=corpus.REPORTER)
@@ -70,7 +71,7 @@ def tracked_link(delivery: Delivery) -> str:
 def mailbox(organisation, admin, imap_account: ImapAccount) -> Mailbox:
     return mailbox_save(
         organisation=organisation,
-        actor=admin,
+        actor=Actor.staff(admin),
         fields={
             "address": corpus.MAILBOX,
             "host": "127.0.0.1",

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from hygie.accounts.actors import Actor
 from hygie.audience.models import Person, Segment
 from hygie.delivery import sending
 from hygie.delivery.models import Channel, Delivery, DeliveryStatus, Priority, SendingProfile
@@ -89,7 +90,9 @@ def test_one_action_warns_the_segment_by_email_and_sms_and_tells_reporters(
     group = LureGroup.objects.get(pk=reports[0].group_id)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        alert = services.group_alert_send(group=group, actor=admin, segments=[gironde], sms=True)
+        alert = services.group_alert_send(
+            group=group, actor=Actor.staff(admin), segments=[gironde], sms=True
+        )
     assert alert.recipients == 6
     assert alert.email is not None and alert.email.priority == Priority.ALERT
     assert alert.sms is not None and alert.sms.channel == Channel.SMS
@@ -145,11 +148,11 @@ def test_bad_alert_requests_are_refused_in_french(
     foreign = Segment.objects.create(organisation=other_organisation, name="Ailleurs")
     with translation.override("fr"):
         with pytest.raises(ValidationError, match="au moins un segment"):
-            services.group_alert_send(group=group, actor=admin, segments=[])
+            services.group_alert_send(group=group, actor=Actor.staff(admin), segments=[])
         with pytest.raises(ValidationError, match="de votre organisation"):
-            services.group_alert_send(group=group, actor=admin, segments=[foreign])
+            services.group_alert_send(group=group, actor=Actor.staff(admin), segments=[foreign])
         with pytest.raises(ValidationError, match="Personne"):
             # Gironde: nobody there yet.
-            services.group_alert_send(group=group, actor=admin, segments=[gironde])
+            services.group_alert_send(group=group, actor=Actor.staff(admin), segments=[gironde])
     group.refresh_from_db()
     assert group.alert_email is None and group.status == GroupStatus.OPEN

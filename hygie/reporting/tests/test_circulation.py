@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
+from hygie.accounts.actors import Actor
 from hygie.audience.models import Person
 from hygie.delivery import sending
 from hygie.delivery.models import Delivery, DeliveryStatus, MailingKind
@@ -167,24 +168,29 @@ def test_staff_merge_split_name_and_classify_with_verdicts_once_each(
     group = LureGroup.objects.get(pk=reports[0].group_id)
     assert again.group_id == group.pk
     services.group_merge(
-        group=group, others=[LureGroup.objects.get(pk=parcel.group_id)], actor=admin
+        group=group, others=[LureGroup.objects.get(pk=parcel.group_id)], actor=Actor.staff(admin)
     )
     assert Report.objects.get(pk=parcel.pk).group_id == group.pk
-    moved = services.group_split(group=group, report_ids=[parcel.pk], actor=admin)
+    moved = services.group_split(group=group, report_ids=[parcel.pk], actor=Actor.staff(admin))
     assert Report.objects.get(pk=parcel.pk).group_id == moved.pk
-    services.group_rename(group=group, actor=admin, name="  Faux remboursement  Ameli ")
+    services.group_rename(
+        group=group, actor=Actor.staff(admin), name="  Faux remboursement  Ameli "
+    )
     group.refresh_from_db()
     assert group.name == "Faux remboursement Ameli"
 
     mail.outbox.clear()
     with_callbacks = services.group_classify
-    told = with_callbacks(group=group, actor=admin, status=GroupStatus.PHISHING)
+    told = with_callbacks(group=group, actor=Actor.staff(admin), status=GroupStatus.PHISHING)
     assert told == 3
     assert set(Report.objects.filter(group=group).values_list("classification", flat=True)) == {
         Classification.PHISHING
     }
     # Told again? No: each reporter once, whatever happens next.
-    assert services.group_classify(group=group, actor=admin, status=GroupStatus.PHISHING) == 0
+    assert (
+        services.group_classify(group=group, actor=Actor.staff(admin), status=GroupStatus.PHISHING)
+        == 0
+    )
     late = members(organisation, 1, departement="40")[0]
     late_report = receive(plain_mailbox, forward_from(late, LURE))
     assert late_report.group_id == group.pk
@@ -201,7 +207,7 @@ def test_verdicts_are_queued_with_the_verdict_and_sent_once_each(
     receive(plain_mailbox, forward_from(people[0], LURE, forwards.outlook_mac))
     group = LureGroup.objects.get(pk=reports[0].group_id)
     smtp_server.messages.clear()
-    services.group_classify(group=group, actor=admin, status=GroupStatus.LEGITIMATE)
+    services.group_classify(group=group, actor=Actor.staff(admin), status=GroupStatus.LEGITIMATE)
     # Recorded, the worker not run yet: the messages exist (they commit with the
     # verdict), and nothing has left.
     queued = Delivery.objects.filter(mailing__kind=MailingKind.NOTICE)
@@ -231,11 +237,11 @@ def test_bad_staff_actions_are_refused_in_french_and_change_nothing(
     foreign = LureGroup.objects.create(organisation=other_organisation)
     with translation.override("fr"):
         with pytest.raises(ValidationError, match="ne peuvent pas être fusionnés"):
-            services.group_merge(group=group, others=[foreign], actor=admin)
+            services.group_merge(group=group, others=[foreign], actor=Actor.staff(admin))
         with pytest.raises(ValidationError, match="au moins un signalement"):
-            services.group_split(group=group, report_ids=[report.pk], actor=admin)
+            services.group_split(group=group, report_ids=[report.pk], actor=Actor.staff(admin))
     with pytest.raises(ValidationError):
-        services.group_classify(group=group, actor=admin, status="spam")
+        services.group_classify(group=group, actor=Actor.staff(admin), status="spam")
     group.refresh_from_db()
     assert group.status == GroupStatus.OPEN and not group.pinned
 

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
+from hygie.accounts.actors import Actor
 from hygie.accounts.models import AuditEntry, Role
 from hygie.audience.models import Segment
 from hygie.delivery.models import SendingProfile
@@ -70,7 +71,7 @@ def test_a_lure_becomes_a_draft_without_personal_data_or_real_brands(
     organisation, plain_mailbox, admin
 ):
     group = group_of(organisation, plain_mailbox)
-    scenario = services.group_exercise_create(group=group, actor=admin)
+    scenario = services.group_exercise_create(group=group, actor=Actor.staff(admin))
     assert scenario.status == ScenarioStatus.DRAFT
     assert scenario.organisation == organisation
     group.refresh_from_db()
@@ -129,7 +130,7 @@ def test_words_that_look_like_brands_or_names_are_left_alone(organisation, plain
     people[0].last_name = "Petit"
     people[0].save()
     report = receive(plain_mailbox, forward_from(people[0], lure))
-    scenario = services.group_exercise_create(group=report.group, actor=admin)
+    scenario = services.group_exercise_create(group=report.group, actor=Actor.staff(admin))
     assert scenario.data["text_body"].startswith("Depuis 3 ans vous êtes client. Un petit geste")
 
 
@@ -141,7 +142,7 @@ def test_an_attachment_and_a_failed_sender_are_flagged(organisation, plain_mailb
     ]
     report.details["authentication"] = {"spf": "fail", "dkim": "none", "dmarc": "fail"}
     report.save()
-    scenario = services.group_exercise_create(group=report.group, actor=admin)
+    scenario = services.group_exercise_create(group=report.group, actor=Actor.staff(admin))
     flags = {f["where"]: f for f in scenario.data["red_flags"]}
     assert scenario.data["attachment"]["filename"] == "document.pdf"
     assert "attachment" in flags
@@ -157,31 +158,43 @@ def test_a_draft_is_never_offered_nor_launchable_until_published(
         organisation=organisation, defaults={"simulation_domain": "espace-pro.example"}
     )
     segment = Segment.objects.create(organisation=organisation, name="Tous")
-    draft = services.group_exercise_create(group=group_of(organisation, plain_mailbox), actor=admin)
+    draft = services.group_exercise_create(
+        group=group_of(organisation, plain_mailbox), actor=Actor.staff(admin)
+    )
     form = console(admin).get(reverse("phishing:simulation_new")).context["form"]
     offered = set(form.fields["scenarios"].queryset.values_list("pk", flat=True))
     assert draft.pk not in offered and offered
     with translation.override("fr"), pytest.raises(ValidationError, match="est un brouillon"):
         campaign_create(
-            organisation=organisation, actor=admin, name="Essai", scenarios=[draft], segment=segment
+            organisation=organisation,
+            actor=Actor.staff(admin),
+            name="Essai",
+            scenarios=[draft],
+            segment=segment,
         )
     # A campaign whose scenario is (somehow) a draft is not launched either.
     shipped = Scenario.objects.get(slug="espace-pro-sante-avis-paiement")
     campaign = campaign_create(
-        organisation=organisation, actor=admin, name="Essai", scenarios=[shipped], segment=segment
+        organisation=organisation,
+        actor=Actor.staff(admin),
+        name="Essai",
+        scenarios=[shipped],
+        segment=segment,
     )
     Scenario.objects.filter(pk=shipped.pk).update(status=ScenarioStatus.DRAFT)
     with pytest.raises(ValidationError):
-        campaign_launch(campaign=campaign, actor=admin)
+        campaign_launch(campaign=campaign, actor=Actor.staff(admin))
     assert not campaign.mailing.deliveries.exists()
-    published = scenario_publish(scenario=draft, organisation=organisation, actor=admin)
+    published = scenario_publish(
+        scenario=draft, organisation=organisation, actor=Actor.staff(admin)
+    )
     assert published.status == ScenarioStatus.PUBLISHED and published.published_by == admin
     form = console(admin).get(reverse("phishing:simulation_new")).context["form"]
     assert draft.pk in set(form.fields["scenarios"].queryset.values_list("pk", flat=True))
     assert (
         campaign_create(
             organisation=organisation,
-            actor=admin,
+            actor=Actor.staff(admin),
             name="Exercice",
             scenarios=[published],
             segment=segment,
@@ -199,7 +212,9 @@ def test_shipped_scenarios_are_published(db):
 def test_publishing_needs_the_content_right_and_is_audited(
     console, organisation, plain_mailbox, admin, staff_of
 ):
-    draft = services.group_exercise_create(group=group_of(organisation, plain_mailbox), actor=admin)
+    draft = services.group_exercise_create(
+        group=group_of(organisation, plain_mailbox), actor=Actor.staff(admin)
+    )
     url = reverse("phishing:scenario_publish", args=[draft.pk])
     for role in (Role.ANALYST, Role.INCIDENT_HANDLER):
         assert console(staff_of(role)).post(url).status_code == 403
@@ -225,17 +240,19 @@ def test_an_edited_draft_stays_a_draft_and_only_its_latest_version_publishes(
 ):
     from hygie.phishing.editing import initial_of, scenario_new_version
 
-    draft = services.group_exercise_create(group=group_of(organisation, plain_mailbox), actor=admin)
+    draft = services.group_exercise_create(
+        group=group_of(organisation, plain_mailbox), actor=Actor.staff(admin)
+    )
     changes = {**initial_of(draft), "subject": "Votre remboursement est en attente"}
     edited = scenario_new_version(
-        scenario=draft, organisation=organisation, actor=admin, changes=changes
+        scenario=draft, organisation=organisation, actor=Actor.staff(admin), changes=changes
     )
     assert edited.version == 2 and edited.status == ScenarioStatus.DRAFT
     with pytest.raises(ValidationError):
-        scenario_publish(scenario=draft, organisation=organisation, actor=admin)
-    assert scenario_publish(scenario=edited, organisation=organisation, actor=admin).status == (
-        ScenarioStatus.PUBLISHED
-    )
+        scenario_publish(scenario=draft, organisation=organisation, actor=Actor.staff(admin))
+    assert scenario_publish(
+        scenario=edited, organisation=organisation, actor=Actor.staff(admin)
+    ).status == (ScenarioStatus.PUBLISHED)
 
 
 def test_who_may_turn_a_group_into_an_exercise(
@@ -270,16 +287,18 @@ def test_who_may_turn_a_group_into_an_exercise(
 
 def test_a_legitimate_group_is_not_an_exercise(organisation, plain_mailbox, admin):
     group = group_of(organisation, plain_mailbox)
-    services.group_classify(group=group, actor=admin, status=GroupStatus.LEGITIMATE)
+    services.group_classify(group=group, actor=Actor.staff(admin), status=GroupStatus.LEGITIMATE)
     with translation.override("fr"), pytest.raises(ValidationError, match="légitime"):
-        services.group_exercise_create(group=group, actor=admin)
+        services.group_exercise_create(group=group, actor=Actor.staff(admin))
     assert not Scenario.objects.exists()
 
 
 def test_drafts_stay_within_their_organisation(
     console, organisation, other_organisation, plain_mailbox, admin, outsider
 ):
-    draft = services.group_exercise_create(group=group_of(organisation, plain_mailbox), actor=admin)
+    draft = services.group_exercise_create(
+        group=group_of(organisation, plain_mailbox), actor=Actor.staff(admin)
+    )
     group = LureGroup.objects.get()
     outside = console(outsider)
     assert outside.post(reverse("phishing:scenario_publish", args=[draft.pk])).status_code == 404
@@ -288,7 +307,9 @@ def test_drafts_stay_within_their_organisation(
     listed = outside.get(reverse("phishing:scenarios")).context["scenarios"]
     assert draft.pk not in {s.pk for s in listed}
     with pytest.raises(ValidationError):
-        scenario_publish(scenario=draft, organisation=other_organisation, actor=outsider)
+        scenario_publish(
+            scenario=draft, organisation=other_organisation, actor=Actor.staff(outsider)
+        )
     assert Scenario.objects.get(pk=draft.pk).status == ScenarioStatus.DRAFT
 
 
@@ -301,7 +322,7 @@ def test_an_sms_lure_becomes_a_draft_sms_scenario(organisation, admin):
         "https://ameli-carte.example/maj?id=7781 ou appelez le " + PHONE
     )
     report = ingest_text(organisation=organisation, text=text, reporter=person.email)
-    scenario = services.group_exercise_create(group=report.group, actor=admin)
+    scenario = services.group_exercise_create(group=report.group, actor=Actor.staff(admin))
     data = scenario.data
     assert scenario.channel == "sms" and scenario.status == ScenarioStatus.DRAFT
     body = data["sms_body"]

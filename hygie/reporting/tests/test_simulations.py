@@ -12,7 +12,7 @@ from django.core import mail
 
 from hygie.phishing.models import HitKind, SimulationEvent, SimulationResult, Verdict
 from hygie.phishing.reports import record_report, simulation_delivery_in
-from hygie.phishing.services import scenario_of
+from hygie.phishing.selectors import scenario_of
 from hygie.reporting import polling
 from hygie.reporting.models import Classification, Kind, Report
 from hygie.reporting.tests import corpus

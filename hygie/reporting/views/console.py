@@ -25,8 +25,8 @@ from hygie.accounts.access import (
     console_view,
     get_for_organisation,
     request_organisation,
-    request_user,
 )
+from hygie.accounts.actors import Actor
 from hygie.accounts.roles import Permission
 from hygie.audience.models import Segment
 from hygie.reporting import selectors, services
@@ -77,10 +77,9 @@ def mailbox_settings(request: HttpRequest) -> HttpResponse:
         try:
             services.mailbox_save(
                 organisation=organisation,
-                actor=request_user(request),
+                actor=Actor.from_request(request),
                 fields=data,
                 password=password,
-                request=request,
             )
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
@@ -171,9 +170,8 @@ def report_classify(request: HttpRequest, report_id: int) -> HttpResponse:
     if form.is_valid():
         services.report_classify(
             report=report,
-            actor=request_user(request),
+            actor=Actor.from_request(request),
             classification=form.cleaned_data["classification"],
-            request=request,
         )
         messages.success(request, _("Classification saved."))
     else:
@@ -192,10 +190,9 @@ def report_answer(request: HttpRequest, report_id: int) -> HttpResponse:
     try:
         services.report_answer(
             report=report,
-            actor=request_user(request),
+            actor=Actor.from_request(request),
             answer=form.cleaned_data["answer"],
             note=form.cleaned_data["note"],
-            request=request,
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -209,7 +206,7 @@ def report_answer(request: HttpRequest, report_id: int) -> HttpResponse:
 def report_alert(request: HttpRequest, report_id: int) -> HttpResponse:
     report = _report(request, report_id)
     try:
-        mailing = services.alert_create(report=report, actor=request_user(request), request=request)
+        mailing = services.alert_create(report=report, actor=Actor.from_request(request))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("reporting:report", report_id=report.pk)
@@ -275,7 +272,7 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
             "defanged_urls": [defang(u) for u in summary.urls],
             "others": others,
             "segments": Segment.objects.filter(organisation=group.organisation).order_by("name"),
-            "preview": services.alert_preview(group),
+            "preview": selectors.alert_preview(group),
             "can_open_scenarios": request.membership.can(  # type: ignore[attr-defined]
                 Permission.MANAGE_CAMPAIGNS
             ),
@@ -306,9 +303,8 @@ def group_rename(request: HttpRequest, group_id: int) -> HttpResponse:
         group.pk,
         lambda: services.group_rename(
             group=group,
-            actor=request_user(request),
+            actor=Actor.from_request(request),
             name=request.POST.get("name", ""),
-            request=request,
         ),
         _("Name saved."),
     )
@@ -326,9 +322,7 @@ def group_merge(request: HttpRequest, group_id: int) -> HttpResponse:
     return _done(
         request,
         group.pk,
-        lambda: services.group_merge(
-            group=group, others=others, actor=request_user(request), request=request
-        ),
+        lambda: services.group_merge(group=group, others=others, actor=Actor.from_request(request)),
         _("Groups merged."),
     )
 
@@ -343,8 +337,7 @@ def group_split(request: HttpRequest, group_id: int) -> HttpResponse:
         lambda: services.group_split(
             group=group,
             report_ids=_ids(request.POST.getlist("reports")),
-            actor=request_user(request),
-            request=request,
+            actor=Actor.from_request(request),
         ),
         _("The chosen reports now form a group of their own."),
     )
@@ -357,9 +350,8 @@ def group_classify(request: HttpRequest, group_id: int) -> HttpResponse:
     try:
         told = services.group_classify(
             group=group,
-            actor=request_user(request),
+            actor=Actor.from_request(request),
             status=request.POST.get("status", ""),
-            request=request,
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -387,10 +379,9 @@ def group_alert(request: HttpRequest, group_id: int) -> HttpResponse:
     try:
         alert = services.group_alert_send(
             group=group,
-            actor=request_user(request),
+            actor=Actor.from_request(request),
             segments=segments,
             sms=request.POST.get("sms") == "on",
-            request=request,
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -414,9 +405,7 @@ def group_exercise(request: HttpRequest, group_id: int) -> HttpResponse:
     straight to it."""
     group = _group(request, group_id)
     try:
-        scenario = services.group_exercise_create(
-            group=group, actor=request_user(request), request=request
-        )
+        scenario = services.group_exercise_create(group=group, actor=Actor.from_request(request))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("reporting:group", group_id=group.pk)
@@ -437,9 +426,7 @@ def group_exercise(request: HttpRequest, group_id: int) -> HttpResponse:
 def group_export(request: HttpRequest, group_id: int, kind: str) -> HttpResponse:
     group = _group(request, group_id)
     try:
-        export = services.group_export(
-            group=group, actor=request_user(request), kind=kind, request=request
-        )
+        export = services.group_export(group=group, actor=Actor.from_request(request), kind=kind)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("reporting:group", group_id=group.pk)

@@ -7,10 +7,10 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from hygie.accounts.audit import client_ip
+from hygie.accounts.actors import client_ip
 from hygie.accounts.models import Organisation
 from hygie.incidents.antispam import RateLimit
-from hygie.phishing.services import scenario_of
+from hygie.phishing.selectors import scenario_of
 from hygie.reporting.forms import SmsReportForm
 
 SMS_REPORTS_PER_CLIENT = RateLimit(name="sms_reports", limit=10, window=3600)

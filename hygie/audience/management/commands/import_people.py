@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from hygie.accounts.models import Organisation
 from hygie.audience.importing import ImportFailed
 from hygie.audience.models import ImportRejection
-from hygie.audience.services import import_from_file
+from hygie.audience.services import import_run_from_file
 
 
 class Command(BaseCommand):
@@ -38,7 +38,7 @@ class Command(BaseCommand):
             raise CommandError(f"No such file: {path}")
         mapping = self._mapping(path, options["map"]) if options["map"] else None
         try:
-            job = import_from_file(
+            job = import_run_from_file(
                 organisation=organisation, path=path, mapping=mapping, apply=options["apply"]
             )
         except (ImportFailed, ValidationError) as exc:

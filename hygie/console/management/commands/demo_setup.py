@@ -21,7 +21,7 @@ from hygie.accounts.roles import Role
 from hygie.accounts.services import membership_add, organisation_create
 from hygie.audience.demo import write_population_csv
 from hygie.audience.models import Person
-from hygie.audience.services import import_from_file
+from hygie.audience.services import import_run_from_file
 from hygie.console.demo import incident_desk, past_awareness_campaign
 from hygie.phishing.demo import past_simulation
 
@@ -68,7 +68,7 @@ class Command(BaseCommand):
         if not Person.objects.filter(organisation=organisation).exists():
             # Through the real import path, as an organisation would load its file.
             path = write_population_csv(settings.VAR_DIR / "demo-population.csv", DEMO_POPULATION)
-            import_from_file(organisation=organisation, path=path, apply=True)
+            import_run_from_file(organisation=organisation, path=path, apply=True)
             path.unlink(missing_ok=True)
         past_awareness_campaign(organisation, admin)
         past_simulation(organisation, admin)

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 
 from hygie.operations.loop import StopFlag, run_forever
 from hygie.operations.models import ProcessKind
-from hygie.operations.services import HeartbeatHandle, run_due_periodic_jobs, run_due_work
+from hygie.operations.services import HeartbeatHandle, due_work_start, periodic_jobs_enqueue_due
 
 logger = logging.getLogger("hygie.scheduler")
 
@@ -21,8 +21,8 @@ class SchedulerProcess:
         self.ticks = 0
 
     def step(self) -> bool:
-        enqueued = run_due_periodic_jobs()
-        started = run_due_work()
+        enqueued = periodic_jobs_enqueue_due()
+        started = due_work_start()
         self.ticks += 1
         self.heartbeat.beat(ticks=self.ticks, last_enqueued=enqueued, due_work_started=started)
         # Always idle between ticks: the scheduler only looks at due dates.
