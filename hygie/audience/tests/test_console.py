@@ -80,7 +80,9 @@ def test_import_wizard_end_to_end(
     job.refresh_from_db()
     assert job.status == ImportStatus.APPLIED
     assert Person.objects.count() == 2
-    assert AuditEntry.objects.filter(action="import.applied", organisation=organisation).exists()
+    applied = AuditEntry.objects.get(action="import.applied", organisation=organisation)
+    # Applied by the worker, in the name of the staff member who uploaded the file.
+    assert (applied.channel, applied.actor, applied.ip_address) == ("system", admin, None)
     # The uploaded file is not kept once the import is done.
     assert not (tmp_path / job.stored_path).exists()
 

@@ -507,6 +507,8 @@ def test_unsubscribing_from_the_space(client, people, organisation):
     assert Suppression.objects.filter(organisation=organisation).count() == 1
     entry = AuditEntry.objects.get(action="person.unsubscribed")
     assert entry.details == {"source": "portal"}
+    # A practitioner's own choice: no staff member, and their address is not kept.
+    assert (entry.channel, entry.actor, entry.ip_address) == ("public", None, None)
     assert client.get(HOME).context["subscribed"] is False
     people["B"].refresh_from_db()
     assert people["B"].status == PersonStatus.ACTIVE
