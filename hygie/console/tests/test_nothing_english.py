@@ -291,7 +291,7 @@ def test_the_capsule_and_its_quiz_result_are_all_french(member_client, filled_or
 
 def test_the_personal_space_is_all_french(member_client, filled_organisation):
     from hygie.portal.models import AccessLink
-    from hygie.portal.services import token_hash
+    from hygie.portal.selectors import token_hash
 
     person = filled_organisation.lure.person
     token = secrets.token_urlsafe(32)
