@@ -27,7 +27,7 @@ from hygie.delivery.sending import RELAY
 from hygie.operations import snapshots
 from hygie.phishing.lookup import forget_campaigns
 from hygie.phishing.selectors import forget_scenarios
-from hygie.testing import selection
+from hygie.testing import databases, selection
 
 pytest_plugins = ["hygie.testing.browser", "hygie.testing.smtp", "hygie.testing.imap"]
 
@@ -49,6 +49,27 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
     hashers.get_hashers.cache_clear()
     hashers.get_hashers_by_algorithm.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(
+    request: pytest.FixtureRequest,
+    django_db_modify_db_settings: None,
+    django_db_use_migrations: bool,
+    django_db_blocker,  # type: ignore[no-untyped-def]
+):
+    """On PostgreSQL each worker's database starts as a copy of a migrated template
+    (hygie/testing/databases.py), which Django then keeps as it is; it is dropped at the end."""
+    reuse = bool(request.config.getvalue("reuse_db"))
+    if reuse or not django_db_use_migrations or request.config.getvalue("create_db"):
+        yield reuse
+        return
+    with django_db_blocker.unblock():
+        copied = databases.copy_from_template()
+    yield copied
+    if copied:
+        with django_db_blocker.unblock():
+            databases.drop_copy()
 
 
 @pytest.fixture(autouse=True)

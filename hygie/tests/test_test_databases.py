@@ -1,0 +1,34 @@
+"""PostgreSQL test databases are copies of one migrated template (hygie/testing/databases.py)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from hygie.testing.databases import migrations_digest, template_name
+
+
+def test_the_template_is_named_after_the_migrations():
+    digest = migrations_digest()
+    assert len(digest) == 12
+    assert digest == migrations_digest()
+    assert template_name("test_hygie_gw0") == f"test_hygie_tpl_{digest}"
+    assert template_name("test_hygie") == f"test_hygie_tpl_{digest}"
+    assert len(template_name("test_" + "x" * 80 + "_gw1")) <= 63
+
+
+def test_this_database_is_fully_migrated(db):
+    executor = MigrationExecutor(connection)
+    targets = executor.loader.graph.leaf_nodes()
+    assert executor.migration_plan(targets) == []
+
+
+def test_on_postgresql_the_workers_database_is_a_copy_of_the_kept_template(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("the template is for PostgreSQL")
+    name = connection.settings_dict["NAME"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT datname FROM pg_database WHERE datname = %s", [template_name(name)])
+        assert cursor.fetchone() is not None
+    assert name != template_name(name)
