@@ -1,4 +1,5 @@
-"""The console editor's text formats for a quiz and sources, both ways.
+"""The capsule editor's side of hygie.lib.editing: a capsule read into the form
+(`capsule_form_initial`), and the text formats for a quiz and sources, both ways.
 
 A quiz is written as short lines a busy author can type without learning YAML:
 
@@ -17,11 +18,29 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from hygie.library.models import Capsule
+
 SEPARATOR = "::"
 
 
 class FormatError(ValueError):
     pass
+
+
+def capsule_form_initial(*, capsule: Capsule) -> dict[str, Any]:
+    """One version of a capsule as the editor form's fields."""
+    return {
+        "title": capsule.title,
+        "promise": capsule.promise,
+        "theme": capsule.theme,
+        "reading_minutes": capsule.reading_minutes,
+        "audience": capsule.audience,
+        "audience_notes": capsule.audience_notes,
+        "body": capsule.body_markdown,
+        "reflexes": "\n".join(capsule.reflexes),
+        "quiz": quiz_to_text(capsule.quiz),
+        "sources": sources_to_text(capsule.sources),
+    }
 
 
 def quiz_to_text(quiz: list[dict[str, Any]]) -> str:

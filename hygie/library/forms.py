@@ -8,7 +8,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from hygie.library import editing
-from hygie.library.models import Capsule
 from hygie.library.themes import THEMES
 
 AUDIENCE_CHOICES = (("doctor", _("Doctors")), ("staff", _("Practice staff")))
@@ -53,21 +52,6 @@ class CapsuleForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One per line: title | https://address"),
     )
-
-    @classmethod
-    def initial_from(cls, capsule: Capsule) -> dict[str, Any]:
-        return {
-            "title": capsule.title,
-            "promise": capsule.promise,
-            "theme": capsule.theme,
-            "reading_minutes": capsule.reading_minutes,
-            "audience": capsule.audience,
-            "audience_notes": capsule.audience_notes,
-            "body": capsule.body_markdown,
-            "reflexes": "\n".join(capsule.reflexes),
-            "quiz": editing.quiz_to_text(capsule.quiz),
-            "sources": editing.sources_to_text(capsule.sources),
-        }
 
     def clean_reflexes(self) -> list[str]:
         return editing.lines(self.cleaned_data["reflexes"])

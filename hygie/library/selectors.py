@@ -3,13 +3,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from hygie.accounts.models import Organisation
 from hygie.audience.models import PracticeRole
+from hygie.lib.editing import next_version
 from hygie.library import reader_roles
 from hygie.library.content import render_body
 from hygie.library.models import Capsule
@@ -121,7 +122,4 @@ def capsule_problems(capsule: Capsule) -> dict[str, list[str]]:
 
 def capsule_next_version(organisation: Organisation, slug: str, language: str) -> int:
     """The version a new save of this capsule gets in this organisation."""
-    latest = Capsule.objects.filter(
-        Q(organisation=None) | Q(organisation=organisation), slug=slug, language=language
-    ).aggregate(latest=Max("version"))["latest"]
-    return (latest or 0) + 1
+    return next_version(Capsule, organisation=organisation, slug=slug, language=language)

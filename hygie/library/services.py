@@ -7,37 +7,54 @@ campaign keeps pointing at the exact version it sent.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from hygie.accounts.actors import Actor
-from hygie.accounts.audit import audit_record
 from hygie.accounts.models import Organisation
+from hygie.lib.editing import (
+    content_checksum,
+    edit_audit_record,
+    next_version,
+    raise_problems,
+    refuse_foreign,
+)
 from hygie.library.models import Capsule
 from hygie.library.selectors import EDITABLE, capsule_draft, capsule_problems
 
 
 @transaction.atomic
-def capsule_save(
-    *,
-    organisation: Organisation,
-    actor: Actor,
-    data: dict[str, Any],
-    base: Capsule | None = None,
-) -> Capsule:
-    """Save the editor's capsule as a new version (of `base`, or a new capsule).
+def capsule_create(*, organisation: Organisation, data: dict[str, Any], actor: Actor) -> Capsule:
+    """Save the editor's new capsule as the organisation's version 1 (hygie.lib.editing).
 
     Raises ValidationError with the problems of each field; nothing is saved then.
     """
-    if base is not None and base.organisation_id not in (None, organisation.pk):
-        raise ValidationError(_("This capsule belongs to another organisation."))
+    return _capsule_save(organisation=organisation, data=data, actor=actor, base=None)
+
+
+@transaction.atomic
+def capsule_edit(
+    *, capsule: Capsule, organisation: Organisation, data: dict[str, Any], actor: Actor
+) -> Capsule:
+    """Save the editor's capsule as the organisation's next version of `capsule`.
+
+    Raises ValidationError with the problems of each field; nothing is saved then.
+    """
+    refuse_foreign(capsule, organisation, _("This capsule belongs to another organisation."))
+    return _capsule_save(organisation=organisation, data=data, actor=actor, base=capsule)
+
+
+def _capsule_save(
+    *, organisation: Organisation, data: dict[str, Any], actor: Actor, base: Capsule | None
+) -> Capsule:
     capsule = capsule_draft(organisation=organisation, data=data, base=base)
+    if base is not None:
+        capsule.version = next_version(
+            Capsule, organisation=organisation, slug=base.slug, language=base.language, lock=True
+        )
     errors = capsule_problems(capsule)
     if base is None and capsule.slug:
         taken = Capsule.objects.filter(
@@ -47,25 +64,12 @@ def capsule_save(
             errors.setdefault("title", []).append(
                 _("A capsule with a similar title exists already: edit it instead.")
             )
-    if errors:
-        raise ValidationError(errors)
-    capsule.checksum = hashlib.sha256(
-        json.dumps(
-            {name: getattr(capsule, name) for name in EDITABLE} | {"body": capsule.body_markdown},
-            sort_keys=True,
-            default=str,
-        ).encode()
-    ).hexdigest()
+    raise_problems(errors)
+    capsule.checksum = content_checksum(
+        {name: getattr(capsule, name) for name in EDITABLE} | {"body": capsule.body_markdown}
+    )
     capsule.save()
-    audit_record(
-        action="capsule.edited" if base else "capsule.created",
-        actor=actor,
-        organisation=organisation,
-        target=capsule,
-        details={
-            "slug": capsule.slug,
-            "version": capsule.version,
-            "from_version": base.version if base else None,
-        },
+    edit_audit_record(
+        kind="capsule", actor=actor, organisation=organisation, new=capsule, base=base
     )
     return capsule

@@ -16,7 +16,6 @@ from hygie.delivery.hosts import landing_hosts
 from hygie.delivery.sending import profile_of
 from hygie.delivery.windows import add_window_fields, clean_window_fields
 from hygie.phishing.content.scenarios import place_label
-from hygie.phishing.editing import launchable_scenarios
 from hygie.phishing.models import (
     AfterClick,
     AnnouncementChannel,
@@ -25,6 +24,7 @@ from hygie.phishing.models import (
     Scenario,
     Verdict,
 )
+from hygie.phishing.selectors import launchable_scenarios
 
 
 class SimulationForm(forms.Form):

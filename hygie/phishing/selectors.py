@@ -11,7 +11,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+)
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import get_language
@@ -30,12 +39,37 @@ from hygie.phishing.models import (
     KnownScanner,
     ScannerMatch,
     Scenario,
+    ScenarioStatus,
     SimulationCampaign,
     SimulationEvent,
     SimulationResult,
     Stage,
     Verdict,
 )
+
+
+def available_scenarios(organisation: Organisation, language: str = "fr") -> QuerySet[Scenario]:
+    """The latest version of each scenario: shipped ones and the organisation's own edits."""
+    rows = Scenario.objects.filter(language=language).filter(
+        Q(organisation__isnull=True) | Q(organisation=organisation)
+    )
+    latest: dict[str, int] = {}
+    # Newest first; at equal version the organisation's own edit wins.
+    # (NULLs placed explicitly: SQLite and PostgreSQL sort them at opposite ends.)
+    order = ("slug", "-version", F("organisation_id").asc(nulls_last=True))
+    for pk, slug in rows.order_by(*order).values_list("pk", "slug"):
+        latest.setdefault(slug, pk)
+    return Scenario.objects.filter(pk__in=latest.values()).order_by("difficulty", "title")
+
+
+def launchable_scenarios(organisation: Organisation, language: str = "fr") -> QuerySet[Scenario]:
+    """The scenarios a simulation may use: the latest version of each, once published."""
+    return available_scenarios(organisation, language).filter(status=ScenarioStatus.PUBLISHED)
+
+
+def visible_scenarios(organisation: Organisation) -> QuerySet[Scenario]:
+    """Every version the organisation may open (shipped, or its own)."""
+    return Scenario.objects.filter(Q(organisation__isnull=True) | Q(organisation=organisation))
 
 
 def campaigns(organisation: Organisation) -> QuerySet[SimulationCampaign]:

@@ -3,6 +3,7 @@ recording hits on tracked links."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import ipaddress
 import json
@@ -26,6 +27,14 @@ from hygie.delivery.models import Delivery, DeliveryStatus, Mailing, MailingKind
 from hygie.delivery.sending import profile_of
 from hygie.delivery.services import mailing_launch, mailing_send_test
 from hygie.delivery.windows import SendingHours
+from hygie.lib.editing import (
+    content_checksum,
+    edit_audit_record,
+    kept_state,
+    next_version,
+    raise_problems,
+    refuse_foreign,
+)
 from hygie.lib.visits import Visit
 from hygie.phishing import selectors, tracking_sql, variants
 from hygie.phishing.content.scenarios import (
@@ -49,6 +58,7 @@ from hygie.phishing.detection import (
     source_of,
     visitor_of,
 )
+from hygie.phishing.editing import TOP_LEVEL, flags_from_text
 from hygie.phishing.follow_up import follow_up_send
 from hygie.phishing.models import (
     UNKNOWN_CLUE,
@@ -733,3 +743,84 @@ def scenario_publish(
         details={"slug": locked.slug, "version": locked.version},
     )
     return locked
+
+
+@transaction.atomic
+def scenario_edit(
+    *,
+    scenario: Scenario,
+    organisation: Organisation,
+    data: dict[str, Any],
+    actor: Actor,
+) -> Scenario:
+    """Save the editor's fields (`data`, the form's cleaned data; a field left out keeps
+    its value) as the organisation's next version of the scenario (hygie.lib.editing).
+
+    The new version keeps the edited one's state: a draft stays a draft until it is
+    published; a published scenario edited by someone allowed to manage content
+    stays published (they wrote it). Raises ValidationError keyed by form field;
+    nothing is written then."""
+    refuse_foreign(scenario, organisation, _("This scenario belongs to another organisation."))
+    content = copy.deepcopy(scenario.data)
+    for name in TOP_LEVEL:
+        if name in data:
+            content[name] = data[name]
+    landing = dict(content.get("landing") or {})
+    if "landing_title" in data:
+        landing["title"] = data["landing_title"]
+    if "landing_html" in data:
+        landing["html"] = data["landing_html"]
+    content["landing"] = landing
+    if "attachment_name" in data or "attachment_html" in data:
+        attachment = dict(content.get("attachment") or {})
+        attachment["filename"] = data.get("attachment_name", attachment.get("filename", ""))
+        attachment["html"] = data.get("attachment_html", attachment.get("html", ""))
+        # Both emptied: no attachment any more.
+        content.pop("attachment", None)
+        if attachment["filename"].strip() or attachment["html"].strip():
+            content["attachment"] = attachment
+    if "red_flags" in data:
+        content["red_flags"] = flags_from_text(data["red_flags"])
+    if {"cues", "premise", "premise_note"} & set(data):
+        # Staff rate the message; the difficulty follows from the scale, never typed.
+        rating = dict(content.get("difficulty_rating") or {})
+        for name in ("cues", "premise", "premise_note"):
+            if name in data:
+                rating[name] = data[name]
+        content["difficulty_rating"] = rating
+        if isinstance(rating.get("cues"), int) and rating.get("premise") in PREMISE_ALIGNMENT:
+            content["difficulty"] = rated_difficulty(rating["cues"], rating["premise"])
+    content["version"] = next_version(
+        Scenario,
+        organisation=organisation,
+        slug=scenario.slug,
+        language=scenario.language,
+        lock=True,
+    )
+    content["last_reviewed"] = date.today()  # noqa: DTZ011 - a calendar date
+    errors: dict[str, list[str]] = {}
+    for name, message in field_problems(content):
+        # The form has no difficulty field: its rating's problems go beside the cues.
+        errors.setdefault("cues" if name == "difficulty" else name, []).append(message)
+    raise_problems(errors)
+    stored = {k: v for k, v in content.items() if k != "last_reviewed"}
+    new = Scenario.objects.create(
+        organisation=organisation,
+        slug=scenario.slug,
+        language=scenario.language,
+        version=content["version"],
+        title=content["title"],
+        channel=content["channel"],
+        technique=content["technique"],
+        difficulty=content["difficulty"],
+        theme=content["theme"],
+        last_reviewed=content["last_reviewed"],
+        checksum=content_checksum(stored),
+        data=stored,
+        created_by=actor.user,
+        **kept_state(scenario, actor=actor),
+    )
+    edit_audit_record(
+        kind="scenario", actor=actor, organisation=organisation, new=new, base=scenario
+    )
+    return new

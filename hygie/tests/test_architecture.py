@@ -78,7 +78,6 @@ DECLARED_PUBLIC: dict[str, dict[str, str]] = {
 
 # Imports outside the rule above, each with its reason.
 EXCEPTIONS: dict[tuple[str, str], str] = {
-    ("console", "phishing.editing"): "the library page lists scenarios beside capsules",
     # The demo assembles every app's sample data in one command.
     ("console", "audience.demo"): "demo data",
     ("console", "phishing.demo"): "demo data",

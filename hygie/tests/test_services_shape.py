@@ -22,11 +22,11 @@ HYGIE = Path(__file__).resolve().parents[1]
 VERBS = frozenset(
     {
         "accept", "add", "advance", "analyse", "answer", "assign", "cancel", "change", "classify",
-        "confirm", "count", "create", "delete", "disown", "enable", "end", "enqueue", "ensure",
-        "erase", "export", "finish", "launch", "mark", "merge", "pause", "publish", "purge",
-        "reclassify", "record", "refresh", "remove", "rename", "replay", "request", "reschedule",
-        "resume", "retry", "revoke", "rotate", "run", "save", "send", "set", "share", "split",
-        "start", "submit", "unsubscribe", "update", "upload", "upsert", "use",
+        "confirm", "count", "create", "delete", "disown", "edit", "enable", "end", "enqueue",
+        "ensure", "erase", "export", "finish", "launch", "mark", "merge", "pause", "publish",
+        "purge", "reclassify", "record", "refresh", "remove", "rename", "replay", "request",
+        "reschedule", "resume", "retry", "revoke", "rotate", "run", "save", "send", "set", "share",
+        "split", "start", "submit", "unsubscribe", "update", "upload", "upsert", "use",
     }
 )  # fmt: skip
 

@@ -26,7 +26,7 @@ from hygie.audience import selectors as audience_selectors
 from hygie.console import selectors
 from hygie.library.selectors import available_capsules
 from hygie.operations import selectors as ops_selectors
-from hygie.phishing.editing import available_scenarios
+from hygie.phishing.selectors import available_scenarios
 
 AUDIT_PAGE_SIZE = 50
 

@@ -10,7 +10,6 @@ from hygie.accounts.models import AuditEntry
 from hygie.accounts.roles import Role
 from hygie.library import editing
 from hygie.library.content import capsules_sync
-from hygie.library.forms import CapsuleForm
 from hygie.library.models import Capsule
 from hygie.library.selectors import available_capsules
 from hygie.testing.text import plain
@@ -23,7 +22,7 @@ def shipped(db):
 
 
 def form_data(capsule: Capsule, **changes: str) -> dict[str, object]:
-    data = CapsuleForm.initial_from(capsule)
+    data = editing.capsule_form_initial(capsule=capsule)
     data.update(changes)
     return data
 

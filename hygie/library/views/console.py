@@ -14,8 +14,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from hygie.accounts.access import console_view, request_organisation
 from hygie.accounts.actors import Actor
 from hygie.accounts.roles import Permission
+from hygie.lib.editing import attach_problems
 from hygie.library import selectors as library_selectors
 from hygie.library import services as capsule_services
+from hygie.library.editing import capsule_form_initial
 from hygie.library.forms import CapsuleForm
 from hygie.library.models import Capsule
 from hygie.library.selectors import available_capsules
@@ -46,13 +48,6 @@ def capsule_preview(request: HttpRequest, capsule_id: int) -> HttpResponse:
     )
 
 
-def _attach(form: CapsuleForm, errors: dict[str, list[str]]) -> None:
-    """Show each schema problem next to its field (or above the form)."""
-    for field, problems in errors.items():
-        for problem in problems:
-            form.add_error(field if field in form.fields else None, problem)
-
-
 def _capsule_editor(request: HttpRequest, base: Capsule | None) -> HttpResponse:
     organisation = request_organisation(request)
     preview: Capsule | None = base
@@ -61,15 +56,18 @@ def _capsule_editor(request: HttpRequest, base: Capsule | None) -> HttpResponse:
         form = CapsuleForm(request.POST)
         valid = form.is_valid()
         if valid and "save" in request.POST:
+            actor = Actor.from_request(request)
             try:
-                saved = capsule_services.capsule_save(
-                    organisation=organisation,
-                    actor=Actor.from_request(request),
-                    data=form.cleaned_data,
-                    base=base,
-                )
+                if base is None:
+                    saved = capsule_services.capsule_create(
+                        organisation=organisation, data=form.cleaned_data, actor=actor
+                    )
+                else:
+                    saved = capsule_services.capsule_edit(
+                        capsule=base, organisation=organisation, data=form.cleaned_data, actor=actor
+                    )
             except ValidationError as exc:
-                _attach(form, exc.message_dict)
+                attach_problems(form, exc.message_dict)
             else:
                 messages.success(request, _("Saved as version %(v)s.") % {"v": saved.version})
                 return redirect("console:capsule_preview", capsule_id=saved.pk)
@@ -79,9 +77,9 @@ def _capsule_editor(request: HttpRequest, base: Capsule | None) -> HttpResponse:
             )
             preview_problems = library_selectors.capsule_problems(preview)
             if "preview" in request.POST:
-                _attach(form, preview_problems)
+                attach_problems(form, preview_problems)
     else:
-        form = CapsuleForm(initial=CapsuleForm.initial_from(base) if base else None)
+        form = CapsuleForm(initial=capsule_form_initial(capsule=base) if base else None)
     return render(
         request,
         "library/capsule_edit.html",

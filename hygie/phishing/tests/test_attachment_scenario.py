@@ -113,13 +113,13 @@ def test_editing_the_attachment_is_checked_and_can_remove_it(
 
 
 def test_another_organisations_attachment_is_not_found(simulation, console, admin, outsider):
-    from hygie.phishing.editing import scenario_new_version
+    from hygie.phishing.services import scenario_edit
 
-    ours = scenario_new_version(
+    ours = scenario_edit(
         scenario=_scenario(),
         organisation=simulation.organisation,
         actor=Actor.staff(admin),
-        changes={"title": "Notre version de la facture"},
+        data={"title": "Notre version de la facture"},
     )
     assert ours.data["attachment"]["filename"] == "facture_FA-2026-1187.pdf"
     url = reverse("phishing:scenario_attachment_pdf", args=[ours.pk])

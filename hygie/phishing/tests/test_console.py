@@ -326,13 +326,13 @@ def test_another_organisations_scenario_version_cannot_be_used(
 ):
     from django.core.exceptions import ValidationError
 
-    from hygie.phishing.editing import scenario_new_version
+    from hygie.phishing.services import scenario_edit
 
-    theirs = scenario_new_version(
+    theirs = scenario_edit(
         scenario=_shipped(),
         organisation=other_organisation,
         actor=Actor.staff(outsider),
-        changes={"title": "Version privée d'une autre union"},
+        data={"title": "Version privée d'une autre union"},
     )
     response = console(admin).post(
         reverse("phishing:simulation_new"),
@@ -372,19 +372,19 @@ def test_the_teachable_moment_points_to_the_capsule_of_the_theme(simulation, smt
 def test_the_content_library_never_lists_another_organisations_versions(
     simulation, console, admin, outsider, other_organisation
 ):
-    from hygie.phishing.editing import scenario_new_version
+    from hygie.phishing.services import scenario_edit
 
-    scenario_new_version(
+    scenario_edit(
         scenario=_shipped(),
         organisation=other_organisation,
         actor=Actor.staff(outsider),
-        changes={"title": "Version privée d'une autre union"},
+        data={"title": "Version privée d'une autre union"},
     )
-    ours = scenario_new_version(
+    ours = scenario_edit(
         scenario=_shipped(),
         organisation=simulation.organisation,
         actor=Actor.staff(admin),
-        changes={"title": "Notre version du scénario"},
+        data={"title": "Notre version du scénario"},
     )
 
     page = console(admin).get(reverse("console:library")).content.decode()

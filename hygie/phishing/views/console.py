@@ -27,6 +27,7 @@ from hygie.delivery import attachments
 from hygie.delivery import selectors as delivery_selectors
 from hygie.delivery import services as delivery_services
 from hygie.delivery.models import DeliveryStatus, MailingStatus
+from hygie.lib.editing import attach_problems
 from hygie.lib.pdf import pdf_response
 from hygie.operations import snapshots
 from hygie.phishing import editing, preview, selectors, services, teaching
@@ -351,13 +352,13 @@ def scenario_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "phishing/scenarios.html",
-        {"scenarios": editing.available_scenarios(organisation)},
+        {"scenarios": selectors.available_scenarios(organisation)},
     )
 
 
 def _scenario(request: HttpRequest, scenario_id: int) -> Scenario:
     return get_object_or_404(
-        editing.visible_scenarios(request_organisation(request)), pk=scenario_id
+        selectors.visible_scenarios(request_organisation(request)), pk=scenario_id
     )
 
 
@@ -368,7 +369,7 @@ def scenario_detail(request: HttpRequest, scenario_id: int) -> HttpResponse:
     organisation = request_organisation(request)
     rendered = preview.render_scenario(scenario, organisation)
     values = preview.sample_values(organisation)
-    versions = editing.visible_scenarios(organisation).filter(
+    versions = selectors.visible_scenarios(organisation).filter(
         slug=scenario.slug, language=scenario.language
     )
     return render(
@@ -439,19 +440,20 @@ def _attachment_response(content: bytes, name: str) -> HttpResponse:
 def scenario_edit(request: HttpRequest, scenario_id: int) -> HttpResponse:
     scenario = _scenario(request, scenario_id)
     form = ScenarioForm(
-        request.POST or None, initial=editing.initial_of(scenario), channel=scenario.channel
+        request.POST or None,
+        initial=editing.scenario_form_initial(scenario=scenario),
+        channel=scenario.channel,
     )
     if request.method == "POST" and form.is_valid():
         try:
-            new = editing.scenario_new_version(
+            new = services.scenario_edit(
                 scenario=scenario,
                 organisation=request_organisation(request),
+                data=form.cleaned_data,
                 actor=Actor.from_request(request),
-                changes=form.cleaned_data,
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            attach_problems(form, exc.message_dict)
         else:
             messages.success(
                 request,

@@ -238,14 +238,18 @@ def test_publishing_needs_the_content_right_and_is_audited(
 def test_an_edited_draft_stays_a_draft_and_only_its_latest_version_publishes(
     organisation, plain_mailbox, admin
 ):
-    from hygie.phishing.editing import initial_of, scenario_new_version
+    from hygie.phishing.editing import scenario_form_initial
+    from hygie.phishing.services import scenario_edit
 
     draft = services.group_exercise_create(
         group=group_of(organisation, plain_mailbox), actor=Actor.staff(admin)
     )
-    changes = {**initial_of(draft), "subject": "Votre remboursement est en attente"}
-    edited = scenario_new_version(
-        scenario=draft, organisation=organisation, actor=Actor.staff(admin), changes=changes
+    changes = {
+        **scenario_form_initial(scenario=draft),
+        "subject": "Votre remboursement est en attente",
+    }
+    edited = scenario_edit(
+        scenario=draft, organisation=organisation, actor=Actor.staff(admin), data=changes
     )
     assert edited.version == 2 and edited.status == ScenarioStatus.DRAFT
     with pytest.raises(ValidationError):
