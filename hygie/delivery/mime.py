@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -82,6 +83,8 @@ def sanitise_html(html: str) -> str:
     )
 
 
+_ASCII_WHITESPACE = " \t\r\n\v\f"
+_ASCII_SPACES = re.compile(r"[ \t\r\n\v\f]+")
 _SPECIALS = set('()<>[]:;@\\,."')
 
 
@@ -91,7 +94,8 @@ def encode_header(value: str) -> str:
     The standard library's Header does the same far more slowly; this runs once
     or twice per message. Words never split a character and stay under 76 octets.
     """
-    value = " ".join(value.split())  # no CR/LF can reach a header
+    # No CR/LF can reach a header; no-break spaces (French typography) stay.
+    value = " ".join(_ASCII_SPACES.split(value.strip(_ASCII_WHITESPACE)))
     if value.isascii():
         return value
     words: list[str] = []

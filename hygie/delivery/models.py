@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hygie.accounts.models import Organisation
 from hygie.audience.models import Person, Segment
+from hygie.delivery.headers import validate_headers
 from hygie.lib.encrypted_field import EncryptedTextField
 
 
@@ -157,6 +158,9 @@ class Mailing(models.Model):
     # Workers claim due messages of higher priority first: an alert about a lure in
     # circulation overtakes the bulk sends queued before it.
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    # Headers every message of the mailing carries, from the allow-list of
+    # hygie.delivery.headers (an automatic answer's Auto-Submitted); set by code only.
+    headers = models.JSONField(default=dict, blank=True, validators=[validate_headers])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -188,6 +192,9 @@ class Variant(models.Model):
     # (placeholders, {{ qr_code }} for a QR code of the personal link): delivery.attachments.
     attachment_name = models.CharField(_("attachment file name"), max_length=100, blank=True)
     attachment_html = models.TextField(_("attachment (HTML)"), blank=True)
+    # The language the content is written in, which its typography follows (a verdict
+    # to a reporter who reads English); empty: the organisation's language.
+    language = models.CharField(max_length=8, blank=True)
 
     class Meta:
         ordering = ("key",)
@@ -230,6 +237,9 @@ class Delivery(models.Model):
     message_id = models.CharField(max_length=255, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
     is_test = models.BooleanField(default=False)
+    # This message's own headers, from the same allow-list (threading under the
+    # message it answers); set by code only.
+    headers = models.JSONField(default=dict, blank=True, validators=[validate_headers])
 
     class Meta:
         verbose_name_plural = _("deliveries")

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import dkim
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
@@ -27,6 +28,7 @@ from django.utils import timezone, translation
 
 from hygie.audience.models import Person
 from hygie.delivery import attachments, greetings
+from hygie.delivery.headers import headers_checked
 from hygie.delivery.mime import CompiledMessage, Headers
 from hygie.delivery.models import (
     Channel,
@@ -185,7 +187,7 @@ def _compiled(variant_id: int, revision: str) -> CompiledMessage:
         name, value = identification.split(":", 1)
         extra.append((name.strip(), value.strip()))
     subject, text_body, html_body = variant.subject, variant.text_body, variant.html_body
-    if organisation.language.startswith("fr"):
+    if language_of(variant).startswith("fr"):
         # Once per variant (the result is cached): French typography and contractions.
         subject, text_body = french_text(subject), french_text(text_body)
         html_body = french_html(html_body)
@@ -204,7 +206,12 @@ def _compiled(variant_id: int, revision: str) -> CompiledMessage:
 
 
 def _revision(variant: Variant) -> str:
-    return str(hash((variant.subject, variant.text_body, variant.html_body)))
+    return str(hash((variant.subject, variant.text_body, variant.html_body, variant.language)))
+
+
+def language_of(variant: Variant) -> str:
+    """The language a variant is written in: its own, or its organisation's."""
+    return variant.language or variant.mailing.organisation.language
 
 
 def recipient_values(delivery: Delivery, person: Person | None = None) -> dict[str, str]:
@@ -217,7 +224,7 @@ def recipient_values(delivery: Delivery, person: Person | None = None) -> dict[s
         "link": personal_link(delivery),
         "unsubscribe_link": unsubscribe_url(delivery),
     }
-    values.update(person_values(person, language=mailing.organisation.language))
+    values.update(person_values(person, language=language_of(delivery.variant)))
     return values
 
 
@@ -273,8 +280,12 @@ def render_email(
     values: dict[str, str] | None = None,
     profile: SendingProfile | None = None,
 ) -> tuple[bytes, str]:
-    """The message bytes and the Message-ID (without brackets)."""
+    """The message bytes and the Message-ID (without brackets).
+
+    ValidationError when the mailing's or the delivery's own headers are not allowed
+    (checked when stored, and here again: nothing reaches the wire unchecked)."""
     variant = delivery.variant
+    own = headers_checked(delivery.mailing.headers) | headers_checked(delivery.headers)
     # Variants are frozen once their mailing is launched; test sends of a draft
     # pass a revision so that an edited draft is compiled afresh.
     compiled = _compiled(variant.pk, _revision(variant))
@@ -284,6 +295,7 @@ def render_email(
             ("List-Unsubscribe", f"<{unsubscribe_url(delivery)}>"),
             ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
         )
+    extra += tuple(own.items())
     person = delivery.person
     values = values if values is not None else recipient_values(delivery)
     attachment = None
@@ -314,6 +326,7 @@ def render_email(
                 b"message-id",
                 b"list-unsubscribe",
                 b"list-unsubscribe-post",
+                *(name.lower().encode() for name in own),
                 b"mime-version",
                 b"content-type",
             ],
@@ -512,12 +525,18 @@ def send_claimed(ids: Iterable[int], worker_id: str, *, stand_in: Person | None 
                 if delivery.organisation_id not in profiles:
                     profiles[delivery.organisation_id] = profile_of(delivery.organisation_id)
                 profile = profiles[delivery.organisation_id]
-                data, message_id = render_email(
-                    delivery,
-                    now=now,
-                    values=recipient_values(delivery, stand_in),
-                    profile=profile,
-                )
+                try:
+                    data, message_id = render_email(
+                        delivery,
+                        now=now,
+                        values=recipient_values(delivery, stand_in),
+                        profile=profile,
+                    )
+                except ValidationError:
+                    # Headers that escaped their checks: this message is never sent.
+                    result = Result(Outcome.PERMANENT, "extra headers refused")
+                    _record(delivery, worker_id, result, now)
+                    continue
                 sender = envelope_sender(
                     delivery, profile, delivery.variant.from_email or sender_address(mailing)
                 )

@@ -155,16 +155,25 @@ def mailing_launch(
         target=mailing,
         details={"deliveries": len(recipients)},
     )
-    # Every campaign (awareness, simulation, notice or alert) is sent by one mailing:
-    # announcing it here gives each campaign exactly one event, whichever app made it.
+    mailing_announce(mailing=mailing, deliveries=len(recipients))
+    return len(recipients)
+
+
+def mailing_announce(*, mailing: Mailing, deliveries: int) -> None:
+    """Publish that `mailing` was launched with `deliveries` messages queued.
+
+    Every campaign (awareness, simulation, notice or alert) is sent by one mailing:
+    announcing it when its deliveries are queued gives each mailing exactly one
+    launched event, whichever app queued them, before the finished event the
+    workers publish once it has nothing left to send. Call it in the transaction
+    that queues the deliveries."""
     events.publish(
         events.CAMPAIGN_LAUNCHED,
         organisation_id=mailing.organisation_id,
         mailing_id=mailing.pk,
         kind=mailing.kind,
-        deliveries=len(recipients),
+        deliveries=deliveries,
     )
-    return len(recipients)
 
 
 def _insert_deliveries(
@@ -191,7 +200,9 @@ def _insert_deliveries(
         "message_id",
         "last_error",
         "is_test",
+        "headers",
     )
+    no_headers = Delivery._meta.get_field("headers").get_db_prep_value({}, connection)
     rows = []
     for (person_id, address), moment, variant in zip(recipients, times, variants, strict=True):
         at = ops.adapt_datetimefield_value(moment)
@@ -212,6 +223,7 @@ def _insert_deliveries(
                 "",
                 "",
                 False,
+                no_headers,
             )
         )
     insert_rows(Delivery, columns, rows)

@@ -59,6 +59,7 @@ DECLARED_PUBLIC: dict[str, dict[str, str]] = {
         "windows": "sending windows, shown and edited by campaign forms",
         "hosts": "tracking host names of an organisation",
         "attachments": "attachments rendered per recipient",
+        "headers": "the extra headers a mailing or a delivery may carry (RFC 3834, threading)",
     },
     "audience": {
         "values": "the cleaning of member-file values, reused by public forms",
