@@ -41,6 +41,7 @@ from hygie.delivery.models import (
     Variant,
 )
 from hygie.delivery.sending import profile_of, window_of
+from hygie.delivery.services import mailing_announce
 from hygie.delivery.windows import spread
 
 MAX_AFTER_DAYS = 60
@@ -201,6 +202,7 @@ def send_reminder(reminder: Reminder, *, now: datetime) -> bool:
         ],
         batch_size=1000,
     )
+    mailing_announce(mailing=mailing, deliveries=len(recipients))
     Reminder.objects.filter(pk=reminder.pk).update(mailing=mailing, recipients=len(recipients))
     audit_record(
         action="awareness.reminder_sent",

@@ -35,6 +35,7 @@ from hygie.delivery.models import (
     Variant,
 )
 from hygie.delivery.sending import window_of
+from hygie.delivery.services import mailing_announce
 from hygie.library.enrolment import Enrolment, enrol
 from hygie.library.models import Capsule
 from hygie.library.selectors import available_capsules
@@ -136,6 +137,8 @@ def _send_explanations(
         launched_at=now,
         completed_at=None if rows else now,
     )
+    if rows:  # an empty one is completed at once, and announced neither way
+        mailing_announce(mailing=mailing, deliveries=len(rows))
     return len(rows)
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from hygie.accounts.models import User
+from hygie.delivery.headers import AUTO_REPLY, headers_checked, reply_headers
 from hygie.delivery.models import (
     Channel,
     Delivery,
@@ -29,6 +30,7 @@ from hygie.delivery.models import (
     Variant,
 )
 from hygie.delivery.selectors import organisation_email
+from hygie.delivery.services import mailing_announce
 from hygie.lib.emails import absolute_url
 from hygie.reporting.models import ReplyStatus, Report
 
@@ -52,15 +54,9 @@ def _send(report: Report, name: str, context: dict[str, object]) -> None:
         context=context,
         language=language_of(report),
     )
-    message.extra_headers.update(
-        {
-            "Auto-Submitted": "auto-replied",
-            "X-Auto-Response-Suppress": "All",
-        }
-    )
-    in_reply_to = str(report.details.get("message_id", ""))
-    if in_reply_to:
-        message.extra_headers["In-Reply-To"] = in_reply_to
+    message.extra_headers.update(AUTO_REPLY)
+    # Threaded under the reporter's message (nothing when its id is not plain).
+    message.extra_headers.update(reply_headers(str(report.details.get("message_id", ""))))
     transaction.on_commit(lambda: message.send(fail_silently=False))
 
 
@@ -183,7 +179,9 @@ def verdicts_queue(
     The messages are deliveries of one mailing, created in the caller's transaction:
     when the verdict is recorded, its messages exist, and the workers send each one
     once, however often they run or crash. Sent at once, at any hour, ahead of bulk
-    sends; who received it is private (they are the reporters)."""
+    sends; who received it is private (they are the reporters). Like the other
+    answers, each says it is automatic (RFC 3834) and threads under the message the
+    reporter forwarded; its typography is that of the reporter's language."""
     if verdict not in VERDICTS:
         raise ValueError(verdict)
     if not reports:
@@ -205,6 +203,7 @@ def verdicts_queue(
         send_start=now,
         launched_at=now,
         created_by=actor,
+        headers=headers_checked(AUTO_REPLY),
     )
     variants: dict[tuple[str, str], Variant] = {}
     rows = []
@@ -215,6 +214,7 @@ def verdicts_queue(
             variants[key] = Variant.objects.create(
                 mailing=mailing,
                 key=f"v{len(variants) + 1}",
+                language=language,
                 **_verdict_content(report, verdict=verdict, alerted=alerted, language=language),
             )
         person = report.person
@@ -232,7 +232,9 @@ def verdicts_queue(
                 status=DeliveryStatus.SCHEDULED,
                 scheduled_at=now,
                 next_attempt_at=now,
+                headers=headers_checked(reply_headers(str(report.details.get("message_id", "")))),
             )
         )
     Delivery.objects.bulk_create(rows)
+    mailing_announce(mailing=mailing, deliveries=len(rows))
     return mailing

@@ -131,3 +131,40 @@ def test_an_incident_status_change_is_announced_from_the_desk_and_the_api(
     assert {p["type"] for p in payloads} == {events.INCIDENT_STATUS_CHANGED}
     assert payloads[0]["data"]["incident_id"] == incident.pk
     assert "example.org" not in json.dumps(payloads) and "Dr Test" not in json.dumps(payloads)
+
+
+def test_a_verdict_mailing_gives_one_launched_and_one_finished_event(receiver, admin, organisation):
+    endpoint = endpoint_for(
+        receiver, admin, organisation, events.CAMPAIGN_LAUNCHED, events.CAMPAIGN_FINISHED
+    )
+    mailbox = Mailbox.objects.create(organisation=organisation, host="imap.example", username="s")
+    reports = [report_from(mailbox, member(organisation, n, "33")) for n in range(2)]
+    group = LureGroup.objects.get(pk=reports[0].group_id)
+    reporting.group_classify(group=group, actor=Actor.staff(admin), status="legitimate")
+    verdicts = Mailing.objects.get(deliveries__recipient=reports[0].reporter_email)
+    Delivery.objects.filter(mailing=verdicts).update(status=DeliveryStatus.SENT)
+    assert sending.complete_finished_mailings() == 1
+    payloads = sorted(received(receiver, endpoint), key=lambda p: p["type"], reverse=True)
+    # Like every other mailing: launched when its messages are queued, then finished.
+    assert [p["type"] for p in payloads] == [events.CAMPAIGN_LAUNCHED, events.CAMPAIGN_FINISHED]
+    assert payloads[0]["data"] == {"mailing_id": verdicts.pk, "kind": "notice", "deliveries": 2}
+    assert payloads[1]["data"] == {"mailing_id": verdicts.pk, "kind": "notice"}
+
+
+def test_every_mailing_queued_outside_its_launch_is_announced():
+    """Apps that queue a mailing's deliveries themselves (verdicts to reporters,
+    explanations after an exercise, reminders) announce it as `mailing_launch` does: a
+    receiver never sees a campaign finish that it did not see launched."""
+    import re
+    from pathlib import Path
+
+    hygie = Path(events.__file__).parents[1]
+    queues = re.compile(r"\bDelivery\.objects\.bulk_create\(")
+    queuing = [
+        path
+        for path in hygie.rglob("*.py")
+        if "tests" not in path.parts and queues.search(path.read_text(encoding="utf-8"))
+    ]
+    assert len(queuing) >= 3
+    for path in queuing:
+        assert "mailing_announce(" in path.read_text(encoding="utf-8"), path.relative_to(hygie)
