@@ -21,12 +21,13 @@ HYGIE = Path(__file__).resolve().parents[1]
 # The verbs a service name may use. A new verb is fine: add it here, in the imperative.
 VERBS = frozenset(
     {
-        "accept", "add", "advance", "analyse", "answer", "assign", "cancel", "change", "classify",
-        "confirm", "count", "create", "delete", "disown", "edit", "enable", "end", "enqueue",
-        "ensure", "erase", "export", "finish", "launch", "mark", "merge", "pause", "publish",
-        "purge", "reclassify", "record", "refresh", "remove", "rename", "replay", "request",
-        "reschedule", "resume", "retry", "revoke", "rotate", "run", "save", "send", "set", "share",
-        "split", "start", "submit", "unsubscribe", "update", "upload", "upsert", "use",
+        "accept", "add", "advance", "analyse", "announce", "answer", "assign", "cancel", "change",
+        "classify", "confirm", "count", "create", "delete", "disown", "edit", "enable", "end",
+        "enqueue", "ensure", "erase", "export", "finish", "launch", "mark", "merge", "pause",
+        "publish", "purge", "reclassify", "record", "refresh", "remove", "rename", "replay",
+        "request", "reschedule", "resume", "retry", "revoke", "rotate", "run", "save", "send",
+        "set", "share", "split", "start", "submit", "unsubscribe", "update", "upload", "upsert",
+        "use",
     }
 )  # fmt: skip
 
