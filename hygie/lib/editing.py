@@ -6,14 +6,15 @@ Capsules and scenarios are edited in the console the same way. Each app has:
   form's fields (the text formats an author types live beside it);
 - `<kind>_edit(*, <kind>, organisation, data, actor)` in its `services.py`: the form's
   cleaned data saved as the organisation's next version, checked by the same schema the
-  loader uses. Problems raise a `ValidationError` keyed by form field, in French, and
-  nothing is written; the view puts each one beside its field (`attach_problems`).
+  loader uses. Problems raise a `ValidationError` keyed by form field, and nothing is
+  written; the view puts each one beside its field (`attach_problems`).
 
 Every edit follows the same rules, held here: an organisation edits only shipped content
 and its own (`refuse_foreign`); versions are numbered under a lock (`next_version`); the
 new version keeps the edited one's state, a draft staying a draft and a published version
 staying published (`kept_state`); and the audit says `<kind>.created` or `<kind>.edited`
-with the slug and both versions (`edit_audit_record`).
+with the slug and both versions (`edit_audit_entry`). Like all of `hygie.lib`, it imports
+no app: organisations, users and versions are whatever model rows the app passes.
 """
 
 from __future__ import annotations
@@ -29,14 +30,10 @@ from django.db import models
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from hygie.accounts.actors import Actor
-from hygie.accounts.audit import audit_record
-from hygie.accounts.models import Organisation
-
 PUBLISHED = "published"
 
 
-def refuse_foreign(base: models.Model, organisation: Organisation, message: str) -> None:
+def refuse_foreign(base: models.Model, organisation: models.Model, message: str) -> None:
     """Refuse to edit another organisation's version (shipped ones belong to nobody)."""
     if getattr(base, "organisation_id", None) not in (None, organisation.pk):
         raise ValidationError(message)
@@ -45,7 +42,7 @@ def refuse_foreign(base: models.Model, organisation: Organisation, message: str)
 def next_version(
     model: type[models.Model],
     *,
-    organisation: Organisation,
+    organisation: models.Model,
     slug: str,
     language: str,
     lock: bool = False,
@@ -75,40 +72,32 @@ def content_checksum(data: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def kept_state(base: models.Model | None, *, actor: Actor) -> dict[str, Any]:
+def kept_state(base: Any | None, *, editor: models.Model | None) -> dict[str, Any]:
     """The state fields of a new version: the edited version's state, kept. A published
     version edited by someone allowed to manage content stays published (they wrote it),
-    signed by them; a draft stays a draft. Content without a state gets none."""
+    signed by its editor; a draft stays a draft. Content without a state gets none."""
     if base is None or not hasattr(base, "status"):
         return {}
     published = base.status == PUBLISHED
     return {
         "status": base.status,
-        "published_by": actor.user if published else None,
+        "published_by": editor if published else None,
         "published_at": timezone.now() if published else None,
     }
 
 
-def edit_audit_record(
-    *,
-    kind: str,
-    actor: Actor,
-    organisation: Organisation,
-    new: Any,
-    base: Any | None,
-) -> None:
-    """`<kind>.edited` (or `<kind>.created` for new content), with the versions."""
-    audit_record(
-        action=f"{kind}.edited" if base is not None else f"{kind}.created",
-        actor=actor,
-        organisation=organisation,
-        target=new,
-        details={
+def edit_audit_entry(*, kind: str, new: Any, base: Any | None) -> dict[str, Any]:
+    """The audit entry of a save, for `audit_record(**entry, actor=…, organisation=…)`:
+    `<kind>.edited` (or `<kind>.created` for new content), with the versions."""
+    return {
+        "action": f"{kind}.edited" if base is not None else f"{kind}.created",
+        "target": new,
+        "details": {
             "slug": new.slug,
             "version": new.version,
             "from_version": base.version if base is not None else None,
         },
-    )
+    }
 
 
 def attach_problems(form: forms.Form, problems: Mapping[str, list[str]]) -> None:

@@ -14,10 +14,11 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from hygie.accounts.actors import Actor
+from hygie.accounts.audit import audit_record
 from hygie.accounts.models import Organisation
 from hygie.lib.editing import (
     content_checksum,
-    edit_audit_record,
+    edit_audit_entry,
     next_version,
     raise_problems,
     refuse_foreign,
@@ -69,7 +70,9 @@ def _capsule_save(
         {name: getattr(capsule, name) for name in EDITABLE} | {"body": capsule.body_markdown}
     )
     capsule.save()
-    edit_audit_record(
-        kind="capsule", actor=actor, organisation=organisation, new=capsule, base=base
+    audit_record(
+        actor=actor,
+        organisation=organisation,
+        **edit_audit_entry(kind="capsule", new=capsule, base=base),
     )
     return capsule

@@ -29,7 +29,7 @@ from hygie.delivery.services import mailing_launch, mailing_send_test
 from hygie.delivery.windows import SendingHours
 from hygie.lib.editing import (
     content_checksum,
-    edit_audit_record,
+    edit_audit_entry,
     kept_state,
     next_version,
     raise_problems,
@@ -818,9 +818,11 @@ def scenario_edit(
         checksum=content_checksum(stored),
         data=stored,
         created_by=actor.user,
-        **kept_state(scenario, actor=actor),
+        **kept_state(scenario, editor=actor.user),
     )
-    edit_audit_record(
-        kind="scenario", actor=actor, organisation=organisation, new=new, base=scenario
+    audit_record(
+        actor=actor,
+        organisation=organisation,
+        **edit_audit_entry(kind="scenario", new=new, base=scenario),
     )
     return new

@@ -9,11 +9,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from hygie.accounts.actors import Actor
+from hygie.accounts.audit import audit_record
 from hygie.accounts.models import AuditEntry
 from hygie.lib.editing import (
     attach_problems,
     content_checksum,
-    edit_audit_record,
+    edit_audit_entry,
     kept_state,
     next_version,
     raise_problems,
@@ -69,15 +70,14 @@ def test_an_organisation_edits_shipped_content_and_its_own_only(organisation, ot
 
 @pytest.mark.django_db
 def test_an_edited_version_keeps_its_state(admin):
-    actor = Actor.staff(admin)
-    published = kept_state(SimpleNamespace(status="published"), actor=actor)
+    published = kept_state(SimpleNamespace(status="published"), editor=admin)
     assert (published["status"], published["published_by"]) == ("published", admin)
     assert published["published_at"] is not None
-    draft = kept_state(SimpleNamespace(status="draft"), actor=actor)
+    draft = kept_state(SimpleNamespace(status="draft"), editor=admin)
     assert draft == {"status": "draft", "published_by": None, "published_at": None}
     # Content without a state (capsules), or new content, gets no state field.
-    assert kept_state(SimpleNamespace(version=1), actor=actor) == {}
-    assert kept_state(None, actor=actor) == {}
+    assert kept_state(SimpleNamespace(version=1), editor=admin) == {}
+    assert kept_state(None, editor=admin) == {}
 
 
 def test_problems_are_raised_by_field_and_none_raise_nothing():
@@ -108,11 +108,15 @@ def test_the_audit_names_every_kind_the_same_way(organisation, admin):
     base = _capsule(organisation, 1)
     new = _capsule(organisation, 2)
     actor = Actor.staff(admin, organisation)
-    edit_audit_record(kind="capsule", actor=actor, organisation=organisation, new=new, base=base)
-    edit_audit_record(kind="scenario", actor=actor, organisation=organisation, new=base, base=None)
+    for entry in (
+        edit_audit_entry(kind="capsule", new=new, base=base),
+        edit_audit_entry(kind="scenario", new=base, base=None),
+    ):
+        audit_record(actor=actor, organisation=organisation, **entry)
     entries = AuditEntry.objects.order_by("pk")
     assert [(e.action, e.details) for e in entries] == [
         ("capsule.edited", {"slug": "sauvegardes", "version": 2, "from_version": 1}),
         ("scenario.created", {"slug": "sauvegardes", "version": 1, "from_version": None}),
     ]
+    assert [e.target_id for e in entries] == [str(new.pk), str(base.pk)]
     assert {(e.actor, e.organisation) for e in entries} == {(admin, organisation)}
