@@ -137,6 +137,8 @@ def handler_answer(report: Report, *, answer: str, note: str) -> None:
         },
         language=language_of(report),
     )
+    # Written by a person (not Auto-Submitted), threaded under the reporter's message.
+    message.extra_headers.update(reply_headers(str(report.details.get("message_id", ""))))
     transaction.on_commit(lambda: message.send(fail_silently=False))
 
 

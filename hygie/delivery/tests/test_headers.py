@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import re
 from datetime import timedelta
 from html import unescape
 
+import dkim
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
@@ -12,7 +15,7 @@ from django.utils import timezone, translation
 from hygie.accounts.actors import Actor
 from hygie.delivery import sending
 from hygie.delivery.headers import AUTO_REPLY, headers_checked, reply_headers
-from hygie.delivery.models import Delivery, DeliveryStatus, Mailing, Variant
+from hygie.delivery.models import Delivery, DeliveryStatus, Mailing, SendingProfile, Variant
 from hygie.delivery.services import mailing_launch
 from hygie.delivery.tests.factories import mailing, people
 from hygie.lib.typography import NBSP, NNBSP
@@ -149,3 +152,37 @@ def test_typography_follows_the_language_the_message_is_written_in(
         assert f"vigilance{NBSP}: checking is right{NNBSP}! Ready{NNBSP}?" in text
         assert f"vigilance{NBSP}: checking is right{NNBSP}! Ready{NNBSP}?" in html
         assert subject == f"Thanks{NBSP}: Élise, ready{NNBSP}?"
+
+
+def test_the_extra_headers_are_signed_by_dkim(organisation, smtp_server):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    public = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    SendingProfile.objects.create(
+        organisation=organisation,
+        dkim_domain="urps.example",
+        dkim_selector="hygie",
+        dkim_private_key=private,
+    )
+    people(organisation, 1)
+    launch(mailing(organisation, headers=headers_checked(AUTO_REPLY)))
+    Delivery.objects.update(headers=reply_headers("<fwd-42@cabinet.example>"))
+    drain()
+    data = smtp_server.messages[0].data
+    record = b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
+    assert dkim.verify(data, dnsfunc=lambda name, timeout=5: record)
+    signature = str(smtp_server.messages[0].message["DKIM-Signature"]).replace(" ", "")
+    signed = re.search(r"h=([^;]*)", signature).group(1).lower().split(":")
+    assert {"auto-submitted", "x-auto-response-suppress", "in-reply-to", "references"} <= set(
+        signed
+    )
+    # Changing a signed header breaks the signature.
+    forged = data.replace(b"<fwd-42@cabinet.example>", b"<fwd-43@cabinet.example>", 1)
+    assert not dkim.verify(forged, dnsfunc=lambda name, timeout=5: record)

@@ -6,13 +6,14 @@ import re
 from html import unescape
 
 import pytest
+from django.core import mail
 
 from hygie.accounts.actors import Actor
 from hygie.audience.models import Person
 from hygie.delivery import sending
 from hygie.delivery.models import Delivery, MailingKind
 from hygie.lib.typography import NBSP, NNBSP
-from hygie.reporting import services
+from hygie.reporting import replies, services
 from hygie.reporting.models import GroupStatus, LureGroup, Mailbox, Report
 from hygie.reporting.tests.test_circulation import LURE, forward_from, members, receive
 
@@ -129,3 +130,27 @@ def test_the_verdict_typography_follows_the_reporters_language(
     assert f"Merci de votre vigilance{NBSP}: vérifier avant de cliquer" in text
     assert f"Merci de votre vigilance{NBSP}: vérifier avant de cliquer" in html
     assert f"(«{NNBSP}" in text and f"{NNBSP}»)" in text
+
+
+@pytest.mark.parametrize(
+    ("message_id", "threaded"),
+    [("<fwd-7@cabinet.example>", True), ("<fwd-7@cabinet.example>\r\nBcc: x@example.org", False)],
+)
+def test_the_handlers_answer_threads_under_the_report_when_its_id_is_plain(
+    organisation, django_capture_on_commit_callbacks, message_id, threaded
+):
+    report = Report.objects.create(
+        organisation=organisation,
+        reporter_email="dr.roux@example.org",
+        subject="Facture impayée",
+        details={"message_id": message_id},
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        replies.handler_answer(report, answer="phishing", note="")
+    [sent] = mail.outbox
+    message = sent.message()
+    assert sent.to == ["dr.roux@example.org"] and message["Bcc"] is None
+    # A person's answer, not an automatic one.
+    assert message["Auto-Submitted"] is None
+    expected = "<fwd-7@cabinet.example>" if threaded else None
+    assert message["In-Reply-To"] == expected and message["References"] == expected
