@@ -40,6 +40,7 @@ from hygie.phishing.models import (
     ScannerMatch,
     Scenario,
     ScenarioStatus,
+    SimulationAnnouncement,
     SimulationCampaign,
     SimulationEvent,
     SimulationResult,
@@ -76,6 +77,12 @@ def campaigns(organisation: Organisation) -> QuerySet[SimulationCampaign]:
     return SimulationCampaign.objects.filter(organisation=organisation).select_related(
         "mailing", "segment"
     )
+
+
+def announcement_recorded(organisation: Organisation) -> bool:
+    """Whether the organisation recorded that its people were told simulations exist
+    (no simulation is launched before)."""
+    return SimulationAnnouncement.objects.filter(organisation=organisation).exists()
 
 
 def _wilson_bounds(successes: int, total: int, z: float = 1.96) -> tuple[float, float]:

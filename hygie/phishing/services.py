@@ -70,7 +70,6 @@ from hygie.phishing.models import (
     ScannerNetwork,
     Scenario,
     ScenarioStatus,
-    SimulationAnnouncement,
     SimulationCampaign,
     SimulationEvent,
     SimulationResult,
@@ -204,7 +203,7 @@ def campaign_launch(*, campaign: SimulationCampaign, actor: Actor) -> int:
     """Refused until the organisation has recorded that its people were told, and
     while one of its scenarios is a draft."""
     _refuse_drafts(list(campaign.scenarios.all()))
-    if not SimulationAnnouncement.objects.filter(organisation=campaign.organisation).exists():
+    if not selectors.announcement_recorded(campaign.organisation):
         raise ValidationError(
             _("Record first when and how your members were told that simulations exist.")
         )

@@ -219,6 +219,7 @@ def launch_confirm(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "campaign": campaign,
             "forecast": delivery_selectors.launch_forecast(campaign.mailing, now=now),
             "lacking": delivery_selectors.lacking_labelled(campaign.mailing),
+            "announced": selectors.announcement_recorded(campaign.organisation),
             "now": now,
         },
     )
