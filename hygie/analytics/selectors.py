@@ -13,15 +13,14 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Min
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from hygie.accounts.models import Organisation
-from hygie.audience.models import Profession
+from hygie.audience.selectors import attribute_label
 from hygie.incidents.content import load_tree
 from hygie.incidents.models import IncidentReport
 from hygie.lib.small_cells import CellState, suppress
 from hygie.library.themes import THEMES
-from hygie.phishing.models import SimulationCampaign
+from hygie.phishing.models import SimulationCampaign, Technique
 from hygie.phishing.selectors import (
     ClueErrors,
     clue_errors_of,
@@ -34,17 +33,11 @@ from .models import BreakdownRollup, CampaignKind, CampaignRollup, Dimension, Ye
 from .stats import Rate
 
 OUTCOMES = ("ignored", "reported", "clicked", "submitted")
-# Scenario techniques (phishing.content.scenarios.TECHNIQUES) as the board reads them.
-TECHNIQUES = {
-    "link": _("Link to a fake site"),
-    "credential_form": _("Fake login form"),
-    "attachment_link": _("Link to a fake attachment"),
-    "qr_code": _("QR code"),
-}
 
 
 def technique_label(code: str) -> str:
-    return str(TECHNIQUES.get(code, code))
+    """A scenario's technique (kept as its code in the roll-ups) in the reader's language."""
+    return str(Technique(code).label) if code in Technique.values else code
 
 
 @dataclass(frozen=True)
@@ -529,9 +522,11 @@ class Breakdown:
 
 
 def value_label(dimension: str, value: str) -> str:
-    if dimension == Dimension.PROFESSION and value in Profession.values:
-        return str(Profession(value).label)
-    return value
+    """A group's stored value (a code) in the reader's language, labelled as everywhere
+    else; "" when not given (the pages say so) and a segment's name as it is."""
+    if not value or dimension == Dimension.SEGMENT:
+        return value
+    return attribute_label(dimension, value)
 
 
 def _breakdown_row(label: str, row: BreakdownRollup, state: CellState, k: int) -> BreakdownRow:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -27,17 +28,25 @@ DIMENSIONS = {
 
 
 @dataclass(frozen=True)
-class SegmentRow:
-    label: str
+class GroupRow:
+    """One group's figures, kept with the group's stored value (a code): its label is
+    given when the page is read, in the reader's language, not when computed."""
+
+    dimension: str
+    value: str  # "" = not given
     recipients: int | None
     readers: int | None
     quiz_takers: int | None
     average_score: float | None
 
+    @property
+    def label(self) -> str:
+        return _label(self.dimension, self.value)
+
 
 @dataclass(frozen=True)
 class Bucket:
-    label: str
+    label: Promise  # lazy: translated when the page is read
     count: int | None
     percent: float  # of the largest shown bucket, for the bar's length
 
@@ -45,7 +54,7 @@ class Bucket:
 @dataclass(frozen=True)
 class Breakdown:
     dimension: str
-    rows: list[SegmentRow]
+    rows: list[GroupRow]
     reading_times: list[Bucket]
     timed_readers: int
     threshold: int
@@ -55,15 +64,14 @@ class Breakdown:
 BUCKETS = (60, 120, 180, 300, 600)
 
 
-def bucket_labels() -> list[str]:
-    return [
-        _("under 1 min"),
-        _("1 to 2 min"),
-        _("2 to 3 min"),
-        _("3 to 5 min"),
-        _("5 to 10 min"),
-        _("over 10 min"),
-    ]
+BUCKET_LABELS = (
+    gettext_lazy("under 1 min"),
+    gettext_lazy("1 to 2 min"),
+    gettext_lazy("2 to 3 min"),
+    gettext_lazy("3 to 5 min"),
+    gettext_lazy("5 to 10 min"),
+    gettext_lazy("over 10 min"),
+)
 
 
 def _label(dimension: str, value: str) -> str:
@@ -85,8 +93,7 @@ def breakdown(
         mailing=campaign.mailing, is_test=False, status=DeliveryStatus.SENT
     )
     group_of = {
-        pk: _label(dimension, value or "")
-        for pk, value in deliveries.values_list("pk", f"person__{dimension}")
+        pk: value or "" for pk, value in deliveries.values_list("pk", f"person__{dimension}")
     }
     readers = set(
         ReadingEvent.objects.filter(
@@ -100,30 +107,33 @@ def breakdown(
     groups: dict[str, dict[str, list[float]]] = defaultdict(
         lambda: {"recipients": [], "readers": [], "scores": []}
     )
-    for pk, label in group_of.items():
-        groups[label]["recipients"].append(1)
+    for pk, value in group_of.items():
+        groups[value]["recipients"].append(1)
         if pk in readers:
-            groups[label]["readers"].append(1)
+            groups[value]["readers"].append(1)
     for attempt in attempts:
         group = group_of.get(attempt.delivery_id)
         if group is not None:
             groups[group]["scores"].append(attempt.score / attempt.total)
-    labels = sorted(groups, key=lambda g: (-len(groups[g]["recipients"]), g))
-    recipients = [len(groups[g]["recipients"]) for g in labels]
+    # Largest first; equal groups by value, the unknown ones last.
+    values = sorted(groups, key=lambda g: (-len(groups[g]["recipients"]), not g, g))
+    recipients = [len(groups[g]["recipients"]) for g in values]
     small = {i for i, n in enumerate(recipients) if n < k}
     shown_recipients = suppressed_column(recipients, k, small)
-    shown_readers = suppressed_column([len(groups[g]["readers"]) for g in labels], k, small)
-    shown_takers = suppressed_column([len(groups[g]["scores"]) for g in labels], k, small)
+    shown_readers = suppressed_column([len(groups[g]["readers"]) for g in values], k, small)
+    shown_takers = suppressed_column([len(groups[g]["scores"]) for g in values], k, small)
     rows = []
-    for i, label in enumerate(labels):
-        scores = groups[label]["scores"]
+    for i, value in enumerate(values):
+        scores = groups[value]["scores"]
         takers = shown_takers[i]
         average = (
             round(100 * sum(scores) / len(scores), 1)
             if takers is not None and takers >= k
             else None
         )
-        rows.append(SegmentRow(label, shown_recipients[i], shown_readers[i], takers, average))
+        rows.append(
+            GroupRow(dimension, value, shown_recipients[i], shown_readers[i], takers, average)
+        )
     times = [a.reading_seconds for a in attempts if a.reading_seconds is not None]
     return Breakdown(
         dimension=dimension,
@@ -146,5 +156,5 @@ def _distribution(seconds: list[int], k: int) -> list[Bucket]:
     largest = max((c for c in shown if c), default=0)
     return [
         Bucket(label, count, round(100 * count / largest, 1) if count and largest else 0.0)
-        for label, count in zip(bucket_labels(), shown, strict=True)
+        for label, count in zip(BUCKET_LABELS, shown, strict=True)
     ]

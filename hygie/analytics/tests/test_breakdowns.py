@@ -36,9 +36,9 @@ def test_breakdown_by_departement_matches_the_people(world, admin, console):
     )
     rows = {row.label: row for row in page.context["b"].rows}
     # People 0–7 live in the 33: 0–5 clicked, 7 reported.
-    gironde = rows["33"]
+    gironde = rows["33 – Gironde"]
     assert (gironde.people, gironde.clicked.count, gironde.reported.count) == (8, 6, 2)
-    assert rows["75"].state == rows["69"].state == "below"
+    assert rows["75 – Paris"].state == rows["69 – Rhône"].state == "below"
 
 
 def test_breakdown_by_segment_counts_current_members(world, admin, console):

@@ -56,7 +56,7 @@ def test_a_group_under_k_is_hidden_whole_and_its_neighbour_too(make_campaign, or
     DOCTOR, NURSE = labels()
     rows = {r.label: r for r in breakdown(campaign, "profession").rows}
     # 4 nurses are under k; hiding them alone would leave 9 - 5 = 4 readable.
-    assert rows[NURSE] == type(rows[NURSE])(NURSE, None, None, None, None)
+    assert rows[NURSE] == type(rows[NURSE])("profession", "nurse", None, None, None, None)
     assert rows[DOCTOR].recipients is None
 
 
