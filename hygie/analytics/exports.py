@@ -104,7 +104,7 @@ def flags(p: Programme) -> Table:
             f.technique_label,
             f.difficulty,
             f.scenario,
-            f.where,
+            f.where_label,
             f.anchor,
             f.missed.total,
             *_rate(f.missed),

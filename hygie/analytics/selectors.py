@@ -20,7 +20,7 @@ from hygie.incidents.content import load_tree
 from hygie.incidents.models import IncidentReport
 from hygie.lib.small_cells import CellState, suppress
 from hygie.library.themes import THEMES
-from hygie.phishing.models import SimulationCampaign, Technique
+from hygie.phishing.models import FlagPlace, SimulationCampaign, Technique
 from hygie.phishing.selectors import (
     ClueErrors,
     clue_errors_of,
@@ -104,6 +104,11 @@ class MissedFlag:
     @property
     def technique_label(self) -> str:
         return technique_label(self.technique)
+
+    @property
+    def where_label(self) -> str:
+        """Where the flag is (kept as its code in the roll-ups), in the reader's language."""
+        return str(FlagPlace(self.where).label) if self.where in FlagPlace.values else self.where
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from django.utils import translation
 
 from hygie.analytics import rollups, selectors
 from hygie.audience.selectors import attribute_label
-from hygie.phishing.models import Technique
+from hygie.phishing.models import FlagPlace, Technique
 
 PROFESSIONS = {"fr": ("Médecin", "Secrétaire médicale"), "en": ("Doctor", "Medical secretary")}
 
@@ -55,3 +55,18 @@ def test_breakdowns_computed_in_one_language_read_in_the_other(
         "75 – Paris",
         "69 – Rhône",
     }
+
+
+def test_the_red_flags_export_says_where_each_flag_is_in_words(world, admin, console):
+    client = console(admin)  # French
+    lines = (
+        client.get(reverse("analytics:export", args=["flags", "csv"]), {"year": 2025})
+        .content.decode("utf-8-sig")
+        .splitlines()
+    )
+    places = {line.split(";")[3] for line in lines[1:]}
+    assert places, lines
+    with translation.override("fr"):
+        labels = {str(place.label) for place in FlagPlace}
+    assert places <= labels, places
+    assert not places & set(FlagPlace.values)
