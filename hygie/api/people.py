@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from hygie.api.auth import actor_of, organisation_of, require
+from hygie.api.errors import field_error
 from hygie.api.paging import CURSOR_PATTERN, paged
 from hygie.api.schemas import (
     BulkIn,
@@ -108,6 +109,11 @@ def list_people(request: HttpRequest, filters: Query[PeopleFilters]) -> dict[str
     return {"items": [_person_out(p) for p in page], "next_cursor": cursor}
 
 
+def _refused(reason: str) -> dict[str, object]:
+    """The import's refusal of the row, already in the caller's language."""
+    return field_error({"loc": ("body",), "msg": reason})
+
+
 def _find(request: HttpRequest, person_id: int) -> Person:
     return get_object_or_404(audience.people(organisation_of(request)), pk=person_id)
 
@@ -171,7 +177,7 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Status[dict[str, o
     errors = result["errors"]
     if errors:
         reason = errors[0].reason  # type: ignore[index]
-        return Status(422, {"detail": reason, "errors": [{"field": "body", "message": reason}]})
+        return Status(422, {"detail": reason, "errors": [_refused(reason)]})
     person = audience.people(organisation_of(request)).get(email=payload.email.strip().lower())
     return Status(201, _person_out(person))
 
@@ -194,7 +200,7 @@ def update_person(
     errors = result["errors"]
     if errors:
         reason = errors[0].reason  # type: ignore[index]
-        return Status(422, {"detail": reason, "errors": [{"field": "body", "message": reason}]})
+        return Status(422, {"detail": reason, "errors": [_refused(reason)]})
     person.refresh_from_db()
     return Status(200, _person_out(person))
 

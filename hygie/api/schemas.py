@@ -14,8 +14,14 @@ class ErrorOut(Schema):
 
 
 class FieldError(Schema):
-    field: str
-    message: str
+    field: str = Field(..., description="The value refused, as written: `rows.3.email`.")
+    message: str = Field(..., description="Why, in the language of `Accept-Language`.")
+    type: str = Field(
+        ..., description="The kind of error, for programs (pydantic's: `string_too_long`)."
+    )
+    loc: list[str | int] = Field(
+        ..., description="Where the value was: `body`, `query` or `path`, then its path."
+    )
 
 
 class ValidationErrorOut(Schema):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -11,6 +9,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from hygie.api import campaigns, desk, people
 from hygie.api.auth import RateLimited, TokenAuth
+from hygie.api.errors import field_error
 
 api = NinjaAPI(
     title="Hygie API",
@@ -30,6 +29,9 @@ api.add_router("", people.router)
 api.add_router("", campaigns.router)
 api.add_router("", desk.router)
 
+# ninja's own refusal of a body that is not JSON (its English text, then details in DEBUG).
+UNPARSABLE_BODY = "Cannot parse request body"
+
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
@@ -45,37 +47,9 @@ def rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
     return response
 
 
-def _field_name(location: tuple[object, ...] | list[object]) -> str:
-    """`("body", "payload", "rows", 3, "email")` → `rows.3.email`; `("query", "limit")` →
-    `limit`: the name a caller wrote, without where ninja found it."""
-    parts = [str(part) for part in location]
-    if parts[:1] == ["body"]:
-        parts = parts[2:] if len(parts) > 2 else parts[1:]
-    elif parts[:1] in (["query"], ["path"]):
-        parts = parts[1:]
-        if parts[:1] == ["filters"]:
-            parts = parts[1:]
-    return ".".join(parts) or "body"
-
-
-def _message(error: dict[str, object]) -> str:
-    """The validator's message, in the caller's language where we know its kind."""
-    context = error.get("ctx")
-    expected = context.get("expected") if isinstance(context, dict) else None
-    if error.get("type") in {"enum", "literal_error"} and isinstance(expected, str):
-        values = ", ".join(re.findall(r"'([^']*)'", expected))
-        return _("Choose one of: %(values)s.") % {"values": values}
-    if error.get("type") == "missing":
-        return _("This value is required.")
-    return str(error.get("msg", ""))
-
-
 @api.exception_handler(ValidationError)
 def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    errors = [
-        {"field": _field_name(error.get("loc", ())), "message": _message(error)}
-        for error in exc.errors
-    ]
+    errors = [field_error(error) for error in exc.errors]
     return api.create_response(
         request, {"detail": _("Some values are not valid."), "errors": errors}, status=422
     )
@@ -88,4 +62,7 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+    detail = str(exc)
+    if exc.status_code == 400 and detail.startswith(UNPARSABLE_BODY):
+        detail = _("The request body is not valid JSON.")
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)

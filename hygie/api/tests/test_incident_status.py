@@ -54,8 +54,8 @@ def test_a_status_changes_as_on_the_desk_audited_and_shown_in_its_history(
 @pytest.mark.parametrize(
     ("language", "message"),
     [
-        ("fr", "Choisissez parmi : new, in_progress, closed."),
-        ("en", "Choose one of: new, in_progress, closed."),
+        ("fr", "Le champ « status » doit valoir l’une de ces valeurs : new, in_progress, closed."),
+        ("en", "The field “status” must be one of: new, in_progress, closed."),
     ],
 )
 def test_an_unknown_status_is_refused_in_the_callers_language_and_changes_nothing(
@@ -69,7 +69,9 @@ def test_an_unknown_status_is_refused_in_the_callers_language_and_changes_nothin
         **{"Accept-Language": language},
     )
     assert answer.status_code == 422
-    assert answer.json()["errors"] == [{"field": "status", "message": message}]
+    assert answer.json()["errors"] == [
+        {"field": "status", "message": message, "type": "enum", "loc": ["body", "status"]}
+    ]
     incident.refresh_from_db()
     assert incident.status == "new"
     assert not AuditEntry.objects.filter(action=CHANGED).exists()

@@ -151,7 +151,12 @@ def test_a_launch_needs_the_scope_a_confirmation_and_the_own_organisation(
     missing = api(Scope.MANAGE_CAMPAIGNS).send("post", path, {}, **{"Accept-Language": "fr"})
     assert missing.status_code == 422
     assert missing.json()["errors"] == [
-        {"field": "recipients", "message": "Cette valeur est obligatoire."}
+        {
+            "field": "recipients",
+            "message": "Le champ « recipients » est obligatoire.",
+            "type": "missing",
+            "loc": ["body", "recipients"],
+        }
     ]
     theirs = api(Scope.MANAGE_CAMPAIGNS, organisation=other_organisation)
     assert theirs.get(path).status_code == 404

@@ -108,7 +108,9 @@ def test_an_unknown_outcome_is_refused_naming_the_field(api, clicked):
     assert answer.status_code == 422
     [error] = answer.json()["errors"]
     assert error["field"] == "outcome"
-    assert "clicked" in error["message"] and "Choisissez" in error["message"]
+    assert error["message"] == (
+        "Le champ « outcome » doit valoir l’une de ces valeurs : clicked, submitted, reported."
+    )
     assert not AuditEntry.objects.filter(action=AUDITED).exists()
 
 
