@@ -39,6 +39,7 @@ class Actor:
     organisation: Organisation | None = None
     ip: str | None = None
     api_token_id: int | None = None
+    api_token_label: str = ""
 
     @classmethod
     def from_request(cls, request: HttpRequest) -> Actor:
@@ -79,13 +80,15 @@ class Actor:
     @classmethod
     def api_token(cls, token: Any, ip: str | None) -> Actor:
         """An API token (`api.ApiToken`, typed loosely: the API sits above accounts). The
-        audit keeps the token's id and, as the responsible person, whoever created it."""
+        audit keeps the token's id, its name and prefix (what the desk's history shows) and,
+        as the responsible person, whoever created it."""
         return cls(
             channel=Channel.API,
             user=token.created_by,
             organisation=token.organisation,
             ip=ip,
             api_token_id=token.pk,
+            api_token_label=f"{token.name} ({token.prefix})",
         )
 
     def require_user(self) -> User:

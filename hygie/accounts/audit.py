@@ -25,6 +25,7 @@ def audit_record(
         actor_label=actor.label,
         channel=actor.channel,
         api_token_id=actor.api_token_id,
+        api_token_label=actor.api_token_label[:254],
         action=action,
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",

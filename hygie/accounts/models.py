@@ -237,6 +237,8 @@ class AuditEntry(models.Model):
     channel = models.CharField(max_length=16, blank=True)
     # The API token that made the change (an id, not a key: the API sits above accounts).
     api_token_id = models.PositiveBigIntegerField(null=True, blank=True)
+    # Its name and prefix then ("CRM (a1b2c3d4)"), readable after the token is deleted.
+    api_token_label = models.CharField(max_length=254, blank=True)
     action = models.CharField(max_length=64, db_index=True)
     target_type = models.CharField(max_length=64, blank=True)
     target_id = models.CharField(max_length=64, blank=True)

@@ -33,18 +33,21 @@ def test_an_anonymous_request_is_a_public_visitor():
 
 
 def test_the_audit_keeps_the_channel_the_address_and_the_api_token(admin, organisation):
-    token = SimpleNamespace(pk=41, created_by=admin, organisation=organisation)
+    token = SimpleNamespace(
+        pk=41, name="CRM", prefix="a1b2c3d4", created_by=admin, organisation=organisation
+    )
     audit_record(
         action="test.api", actor=Actor.api_token(token, "198.51.100.4"), organisation=organisation
     )
     audit_record(action="test.system", actor=Actor.system(organisation), organisation=organisation)
     by_api = AuditEntry.objects.get(action="test.api")
-    assert (by_api.channel, by_api.api_token_id, by_api.actor, by_api.ip_address) == (
-        "api",
-        41,
-        admin,
-        "198.51.100.4",
-    )
+    assert (
+        by_api.channel,
+        by_api.api_token_id,
+        by_api.api_token_label,
+        by_api.actor,
+        by_api.ip_address,
+    ) == ("api", 41, "CRM (a1b2c3d4)", admin, "198.51.100.4")
     by_system = AuditEntry.objects.get(action="test.system")
     assert (by_system.channel, by_system.actor, by_system.actor_label, by_system.ip_address) == (
         "system",
@@ -55,7 +58,9 @@ def test_the_audit_keeps_the_channel_the_address_and_the_api_token(admin, organi
 
 
 def test_the_audit_log_page_says_which_token_did_a_change(console, admin, organisation):
-    token = SimpleNamespace(pk=41, created_by=admin, organisation=organisation)
+    token = SimpleNamespace(
+        pk=41, name="CRM", prefix="a1b2c3d4", created_by=admin, organisation=organisation
+    )
     audit_record(action="test.api", actor=Actor.api_token(token, None), organisation=organisation)
     html = console(admin).get(reverse("console:audit_log")).content.decode()
     assert "jeton d’API n°" in html and "41" in html

@@ -3,12 +3,17 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
+from hygie.accounts.actors import Actor, Channel
 from hygie.accounts.models import AuditEntry
+from hygie.api.models import ApiToken
 from hygie.api.scopes import Scope
 from hygie.incidents.models import IncidentReport
+from hygie.incidents.services import report_change_status
 from hygie.incidents.tests.helpers import make_report
 from hygie.testing.text import plain
 
@@ -47,8 +52,24 @@ def test_a_status_changes_as_on_the_desk_audited_and_shown_in_its_history(
     again = client.send("post", path, {"status": "new"}).json()
     assert (again["changed"], again["previous_status"]) == (False, "new")
     assert entries.count() == 3
-    history = console(admin).get(reverse("desk:report", args=[incident.pk]))
-    assert "Nouveaux → En cours" in plain(history.content.decode())
+    # The desk's history names the token that made the change, not the person who created it.
+    token = ApiToken.objects.get()
+    page = console(admin).get(reverse("desk:report", args=[incident.pk])).content.decode()
+    history = plain(re.search(r'<ul class="plain-list desk-history">(.*?)</ul>', page, re.S)[1])
+    assert history.count(f"CRM ({token.prefix}) via l’API · Statut : Nouveaux → En cours") == 1
+    assert history.count(f"CRM ({token.prefix}) via l’API") == 3
+    assert admin.email not in history
+
+
+def test_the_history_names_an_earlier_token_by_its_number(admin, organisation, console):
+    """An entry written before the audit kept the token's name shows its number."""
+    incident = make_report(organisation)
+    earlier = Actor(channel=Channel.API, user=admin, organisation=organisation, api_token_id=41)
+    report_change_status(report=incident, status="closed", actor=earlier)
+    page = console(admin).get(reverse("desk:report", args=[incident.pk])).content.decode()
+    history = plain(re.search(r'<ul class="plain-list desk-history">(.*?)</ul>', page, re.S)[1])
+    assert "jeton d’API n° 41 via l’API" in history
+    assert admin.email not in history
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ from hygie.accounts.access import (
     get_for_organisation,
     request_organisation,
 )
-from hygie.accounts.actors import Actor
+from hygie.accounts.actors import Actor, Channel
 from hygie.accounts.models import AuditEntry
 from hygie.accounts.roles import Permission
 from hygie.incidents import selectors, services
@@ -133,8 +133,16 @@ def _history(report: IncidentReport) -> list[HistoryLine]:
             )
         else:
             text = entry.action
-        lines.append(HistoryLine(at=entry.at, actor=entry.actor_label, text=text))
+        lines.append(HistoryLine(at=entry.at, actor=_who(entry), text=text))
     return lines
+
+
+def _who(entry: AuditEntry) -> str:
+    """The staff member, or the API token that made the change (not its creator)."""
+    if entry.channel != Channel.API:
+        return entry.actor_label
+    token = entry.api_token_label or _("API token no. %(id)s") % {"id": entry.api_token_id}
+    return _("%(token)s via the API") % {"token": token}
 
 
 def _render_report(
