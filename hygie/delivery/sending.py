@@ -224,7 +224,9 @@ def recipient_values(delivery: Delivery, person: Person | None = None) -> dict[s
         "link": personal_link(delivery),
         "unsubscribe_link": unsubscribe_url(delivery),
     }
-    values.update(person_values(person, language=language_of(delivery.variant)))
+    # The delivery's mailing is already loaded (the variant's may not be): no query per message.
+    language = delivery.variant.language or mailing.organisation.language
+    values.update(person_values(person, language=language))
     return values
 
 

@@ -186,3 +186,19 @@ def test_the_extra_headers_are_signed_by_dkim(organisation, smtp_server):
     # Changing a signed header breaks the signature.
     forged = data.replace(b"<fwd-42@cabinet.example>", b"<fwd-43@cabinet.example>", 1)
     assert not dkim.verify(forged, dnsfunc=lambda name, timeout=5: record)
+
+
+@pytest.mark.parametrize(("language", "greeting"), [("en", "Hello"), ("", "Bonjour")])
+def test_the_values_follow_the_variants_language_without_a_query_per_message(
+    organisation, django_assert_num_queries, language, greeting
+):
+    people(organisation, 1)
+    m = mailing(organisation)
+    Variant.objects.filter(mailing=m).update(language=language)
+    launch(m)
+    delivery = Delivery.objects.select_related(
+        "mailing__organisation", "variant", "person__practice"
+    ).get()
+    with django_assert_num_queries(0):
+        values = sending.recipient_values(delivery)
+    assert values["greeting"].startswith(greeting)
