@@ -148,7 +148,9 @@ def test_every_variant_is_previewed_and_can_be_sent_to_oneself(
     )
     (sent,) = smtp_server.messages
     assert sent.recipients == [admin.email]
-    assert sent.message["Subject"] == variant.subject
+    # The subject is sent with French typography (a no-break space before "%").
+    assert plain(sent.message["Subject"]) == plain(variant.subject)
+    assert "98\u00a0%" in sent.message["Subject"]
     test = Delivery.objects.get(is_test=True)
     assert not SimulationResult.objects.filter(delivery=test).exists()
 
