@@ -9,7 +9,7 @@ import secrets
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -48,10 +48,10 @@ def postgres_server() -> str:
     return ""
 
 
-@contextlib.contextmanager
-def private_postgres(server_url: str) -> Iterator[str]:
-    """The URL of a new, empty database on the server of `server_url`, dropped
-    afterwards whatever happens (the database named in the URL is not touched)."""
+def _create_database(server_url: str) -> tuple[str, Callable[[], None]]:
+    """A new, empty database on the server of `server_url` and the function that drops
+    it (the database named in the URL is never touched: benchmarks migrate and empty
+    the one they use)."""
     import psycopg
 
     parts = urlsplit(server_url)
@@ -59,20 +59,55 @@ def private_postgres(server_url: str) -> Iterator[str]:
     maintenance = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(maintenance, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
-    try:
-        yield urlunsplit(parts._replace(path=f"/{name}"))
-    finally:
+
+    def drop() -> None:
         with psycopg.connect(maintenance, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+
+    return urlunsplit(parts._replace(path=f"/{name}")), drop
+
+
+@contextlib.contextmanager
+def private_postgres(server_url: str) -> Iterator[str]:
+    """The URL of a new, empty database on the server of `server_url`, dropped
+    afterwards whatever happens (the database named in the URL is not touched)."""
+    url, drop = _create_database(server_url)
+    try:
+        yield url
+    finally:
+        drop()
+
+
+class _PrivatePlace(tempfile.TemporaryDirectory):  # type: ignore[type-arg]
+    """A benchmark's temporary directory that also drops its private database, if it
+    made one, when it is cleaned up."""
+
+    def __init__(self, drop: Callable[[], None] | None = None) -> None:
+        super().__init__(prefix="hygie-bench-")
+        self._drop = drop
+
+    def cleanup(self) -> None:
+        try:
+            super().cleanup()
+        finally:
+            drop, self._drop = self._drop, None
+            if drop is not None:
+                drop()
 
 
 def private_environment(
     *, sqlite: bool = False, database_url: str = ""
 ) -> tuple[dict[str, str], tempfile.TemporaryDirectory[str]]:
     """Environment for a Django child process on its own SQLite database (or
-    `database_url`, or the PostgreSQL given in HYGIE_BENCH_DATABASE_URL, unless
-    `sqlite`), migrated and empty."""
-    directory = tempfile.TemporaryDirectory(prefix="hygie-bench-")
+    `database_url`, or, unless `sqlite`, a database of its own created on the PostgreSQL
+    server of HYGIE_BENCH_DATABASE_URL and dropped with the returned directory),
+    migrated and empty."""
+    server = "" if sqlite or database_url else os.environ.get("HYGIE_BENCH_DATABASE_URL", "")
+    if server:
+        database_url, drop = _create_database(server)
+        directory = _PrivatePlace(drop)
+    else:
+        directory = _PrivatePlace()
     sqlite_url = f"sqlite:///{directory.name}/bench.sqlite3"
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(
@@ -81,9 +116,7 @@ def private_environment(
         SECRET_KEY="benchmark-only-" + "x" * 40,
         ALLOWED_HOSTS="localhost,127.0.0.1",
         HYGIE_VAR_DIR=directory.name,
-        DATABASE_URL=sqlite_url
-        if sqlite
-        else database_url or os.environ.get("HYGIE_BENCH_DATABASE_URL", sqlite_url),
+        DATABASE_URL=database_url or sqlite_url,
         HYGIE_LOG_LEVEL="WARNING",
         HYGIE_STATIC_ROOT=f"{directory.name}/static",
     )
