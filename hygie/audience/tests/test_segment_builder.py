@@ -3,7 +3,10 @@ communes, the people of one import, and a live count."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.urls import reverse
+from django.utils import timezone
 
 from hygie.audience.models import Person, Segment
 from hygie.audience.services import import_run_from_file
@@ -56,6 +59,17 @@ def test_people_of_an_import_and_added_since(console, admin, organisation, tmp_p
         reverse("audience:segment_count"), {"communes": ["Pau"], "statuses": ["active"]}
     )
     assert by_commune.json() == {"count": 2}
+    # "Added since": the member known for a month is left out, this week's two are counted.
+    Person.objects.filter(email="ancien@example.org").update(
+        created_at=timezone.now() - timedelta(days=30)
+    )
+    everyone = client.get(reverse("audience:segment_count"), {"statuses": ["active"]})
+    assert everyone.json() == {"count": 3}
+    since = (timezone.localdate() - timedelta(days=7)).isoformat()
+    added = client.get(
+        reverse("audience:segment_count"), {"joined_after": since, "statuses": ["active"]}
+    )
+    assert added.json() == {"count": 2}
     client.post(
         reverse("audience:segment_new"),
         {"name": "Import de décembre", "import_ids": [job.pk], "statuses": ["active"]},
