@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import segno
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hygie.delivery import placeholders
 from hygie.lib.pdf import html_to_pdf
@@ -53,7 +54,7 @@ def problems(name: str, html: str) -> dict[str, str]:
         return {}
     found = {}
     if not FILE_NAME.fullmatch(name):
-        found["attachment_name"] = (
+        found["attachment_name"] = _(
             "the attachment needs a file name of letters, digits, dots, hyphens or "
             "underscores ending in .pdf or .ics"
         )
@@ -61,19 +62,20 @@ def problems(name: str, html: str) -> dict[str, str]:
         lines = [line.strip() for line in html.splitlines() if line.strip()]
         wrong = [line for line in lines if not _CALENDAR_LINE.fullmatch(line)]
         if wrong:
-            found["attachment_html"] = (
-                f"an invitation has one PROPERTY:value per line "
-                f"({', '.join(CALENDAR_PROPERTIES)}): {wrong[0][:40]!r}"
-            )
+            found["attachment_html"] = _(
+                "an invitation has one PROPERTY:value per line (%(properties)s): %(line)r"
+            ) % {"properties": ", ".join(CALENDAR_PROPERTIES), "line": wrong[0][:40]}
         elif not any(line.startswith("SUMMARY:") for line in lines):
-            found["attachment_html"] = "an invitation needs a SUMMARY line"
+            found["attachment_html"] = _("an invitation needs a SUMMARY line")
     unknown = set(placeholders.unknown_placeholders(html)) - {"qr_code"}
     if not html.strip():
-        found["attachment_html"] = "the attachment has no content"
+        found["attachment_html"] = _("the attachment has no content")
     elif unknown:
-        found["attachment_html"] = f"unknown placeholder(s): {', '.join(sorted(unknown))}"
+        found["attachment_html"] = _("unknown placeholder(s): %(names)s") % {
+            "names": ", ".join(sorted(unknown))
+        }
     elif "<script" in html.lower():
-        found["attachment_html"] = "no script in an attachment"
+        found["attachment_html"] = _("no script in an attachment")
     return found
 
 

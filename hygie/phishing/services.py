@@ -38,6 +38,7 @@ from hygie.lib.editing import (
 from hygie.lib.visits import Visit
 from hygie.phishing import selectors, tracking_sql, variants
 from hygie.phishing.content.scenarios import (
+    FIELD_LABELS,
     PREMISE_ALIGNMENT,
     field_problems,
     rated_difficulty,
@@ -643,7 +644,7 @@ def clue_answer_record(
 
 def _data_problems(data: dict[str, Any], last_reviewed: date) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    for name, message in field_problems({**data, "last_reviewed": last_reviewed}):
+    for name, message in field_problems({**data, "last_reviewed": last_reviewed}, FIELD_LABELS):
         errors.setdefault(name, []).append(message)
     return errors
 
@@ -798,7 +799,7 @@ def scenario_edit(
     )
     content["last_reviewed"] = date.today()  # noqa: DTZ011 - a calendar date
     errors: dict[str, list[str]] = {}
-    for name, message in field_problems(content):
+    for name, message in field_problems(content, FIELD_LABELS):
         # The form has no difficulty field: its rating's problems go beside the cues.
         errors.setdefault("cues" if name == "difficulty" else name, []).append(message)
     raise_problems(errors)

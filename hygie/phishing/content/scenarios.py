@@ -6,11 +6,15 @@ validates, `scenarios_sync` saves."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from hygie.delivery import attachments
 from hygie.delivery.placeholders import PLACEHOLDER, unknown_placeholders
@@ -43,6 +47,52 @@ EXTRA_PLACEHOLDERS = {"qr_code"}
 # harder it is to detect. Difficulty = 1 + cue band + premise alignment, from 1 to 5.
 PREMISE_ALIGNMENT = {"low": 0, "medium": 1, "high": 2}
 MANY_CUES, SOME_CUES = 7, 5  # 7 or more: many; 5 or 6: some; 4 or fewer: few
+PREMISE_LABELS = {
+    "low": gettext_lazy("Low"),
+    "medium": gettext_lazy("Medium"),
+    "high": gettext_lazy("High"),
+}
+
+
+# How the console's scenario editor names each field (its form labels): its problems
+# name the field as the form does. The file loader names them by their YAML key.
+FIELD_LABELS: dict[str, str | Promise] = {
+    "title": gettext_lazy("Title"),
+    "channel": gettext_lazy("Channel"),
+    "technique": gettext_lazy("Technique"),
+    "theme": gettext_lazy("Theme"),
+    "language": gettext_lazy("Language"),
+    "version": gettext_lazy("Version"),
+    "last_reviewed": gettext_lazy("Last reviewed"),
+    "difficulty": gettext_lazy("Difficulty"),
+    "difficulty_rating": gettext_lazy("Difficulty"),
+    "cues": gettext_lazy("Cues a reader can see in the message"),
+    "premise": gettext_lazy("How closely the pretext matches the reader's work"),
+    "premise_note": gettext_lazy("Why"),
+    "sender_name": gettext_lazy("Sender name"),
+    "sender_local_part": gettext_lazy("Sender address (before the @)"),
+    "subject": gettext_lazy("Subject"),
+    "text_body": gettext_lazy("Text version"),
+    "html_body": gettext_lazy("HTML version"),
+    "sms_body": gettext_lazy("SMS text"),
+    "attachment_name": gettext_lazy("Attachment file name (PDF)"),
+    "attachment_html": gettext_lazy("Attachment content (HTML)"),
+    "landing": gettext_lazy("Landing page"),
+    "landing_title": gettext_lazy("Landing page title"),
+    "landing_html": gettext_lazy("Landing page (HTML)"),
+    "red_flags": gettext_lazy("Red flags"),
+}
+
+
+def field_namer(labels: Mapping[str, str | Promise] | None) -> Callable[[str], str]:
+    """How a problem names a field: «its label» when `labels` are given, else its key."""
+
+    def named(key: str) -> str:
+        if labels is not None and key in labels:
+            return _("“%(label)s”") % {"label": labels[key]}
+        return key
+
+    return named
 
 
 def cue_band(cues: int) -> int:
@@ -61,25 +111,52 @@ def message_flags(data: dict[str, Any]) -> int:
     return sum(1 for flag in data.get("red_flags") or [] if flag.get("where") != "landing")
 
 
-def rating_problems(data: dict[str, Any]) -> list[str]:
+def rating_problems(
+    data: dict[str, Any], labels: Mapping[str, str | Promise] | None = None
+) -> list[str]:
+    named = field_namer(labels)
     rating = data.get("difficulty_rating")
     if not isinstance(rating, dict):
-        return ["difficulty_rating (cues, premise, premise_note) is required"]
+        return [
+            _("%(field)s (cues, premise, premise_note) is required")
+            % {"field": named("difficulty_rating")}
+        ]
     found = []
     cues, premise = rating.get("cues"), rating.get("premise")
+    cues_name = named("cues") if labels is not None else "difficulty_rating.cues"
+    premise_name = named("premise") if labels is not None else "difficulty_rating.premise"
+    note_name = named("premise_note") if labels is not None else "difficulty_rating.premise_note"
+
+    def named_premise(value: str) -> str:
+        return str(PREMISE_LABELS[value]) if labels is not None else value
+
     if not isinstance(cues, int) or cues < message_flags(data):
         found.append(
-            f"difficulty_rating.cues must count at least the {message_flags(data)} "
-            "red flags of the message"
+            _("%(field)s must count at least the %(count)s red flags of the message")
+            % {"field": cues_name, "count": message_flags(data)}
         )
     if premise not in PREMISE_ALIGNMENT:
-        found.append("difficulty_rating.premise must be low, medium or high")
+        found.append(
+            _("%(field)s must be one of: %(values)s")
+            % {
+                "field": premise_name,
+                "values": ", ".join(named_premise(value) for value in PREMISE_ALIGNMENT),
+            }
+        )
     if not str(rating.get("premise_note", "")).strip():
-        found.append("difficulty_rating.premise_note must say why the premise fits or not")
+        found.append(_("%(field)s must say why the premise fits or not") % {"field": note_name})
     if not found and data.get("difficulty") != rated_difficulty(cues, premise):  # type: ignore[arg-type]
         found.append(
-            f"difficulty must be {rated_difficulty(cues, premise)} on the scale "  # type: ignore[arg-type]
-            f"({cues} cues, premise alignment {premise})"
+            _(
+                "%(field)s must be %(difficulty)s on the scale "
+                "(%(cues)s cues, premise alignment %(premise)s)"
+            )
+            % {
+                "field": named("difficulty"),
+                "difficulty": rated_difficulty(cues, premise),  # type: ignore[arg-type]
+                "cues": cues,
+                "premise": named_premise(premise),  # type: ignore[arg-type]
+            }
         )
     return found
 
@@ -122,13 +199,18 @@ def _field(data: dict[str, Any], where: str) -> str:
 
 
 def problems(data: dict[str, Any], path: Path) -> list[str]:
-    found = [] if path.stem == data.get("slug") else ["the file name must be the slug"]
+    found = [] if path.stem == data.get("slug") else [_("the file name must be the slug")]
     return found + [message for _field_name, message in field_problems(data)]
 
 
-def field_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
-    """Each problem with the field it concerns (console forms show it beside that field)."""
+def field_problems(
+    data: dict[str, Any], labels: Mapping[str, str | Promise] | None = None
+) -> list[tuple[str, str]]:
+    """Each problem with the field it concerns (console forms show it beside that field),
+    in the active language. With `labels` (FIELD_LABELS for the console's editor) a
+    message names its field by its label, else by its YAML key (the file loader's)."""
     found: list[tuple[str, str]] = []
+    named = field_namer(labels)
 
     def add(name: str, message: str) -> None:
         found.append((name, message))
@@ -147,44 +229,70 @@ def field_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
         "red_flags",
     ):
         if key not in data:
-            add(key, f"missing field '{key}'")
+            add(key, _("missing field %(field)s") % {"field": named(key)})
     if data.get("channel") not in CHANNELS:
-        add("channel", f"unknown channel {data.get('channel')!r}")
+        add("channel", _("unknown channel %(value)r") % {"value": data.get("channel")})
     if data.get("technique") not in TECHNIQUES:
-        add("technique", f"unknown technique {data.get('technique')!r}")
+        add("technique", _("unknown technique %(value)r") % {"value": data.get("technique")})
     if not isinstance(data.get("difficulty"), int) or not 1 <= data["difficulty"] <= 5:
-        add("difficulty", "difficulty must be 1 to 5")
+        add("difficulty", _("%(field)s must be 1 to 5") % {"field": named("difficulty")})
     else:
-        for message in rating_problems(data):
+        for message in rating_problems(data, labels):
             add("difficulty", message)
     if data.get("theme") not in THEMES:
-        add("theme", f"unknown theme {data.get('theme')!r}")
+        add("theme", _("unknown theme %(value)r") % {"value": data.get("theme")})
     if not isinstance(data.get("last_reviewed"), date):
-        add("last_reviewed", "last_reviewed must be a date")
+        add("last_reviewed", _("%(field)s must be a date") % {"field": named("last_reviewed")})
     channel = data.get("channel")
     if channel in {"email", "qr"}:
         for key in ("sender_name", "sender_local_part", "subject", "text_body", "html_body"):
             if not str(data.get(key, "")).strip():
-                add(key, f"missing '{key}' for an {channel} scenario")
+                message = (
+                    _("missing %(field)s for an email scenario")
+                    if channel == "email"
+                    else _("missing %(field)s for a QR code scenario")
+                )
+                add(key, message % {"field": named(key)})
         for key in ("text_body", "html_body"):
             if "lien" not in {m.group(1) for m in PLACEHOLDER.finditer(str(data.get(key, "")))}:
-                add(key, f"'{key}' must contain the tracked link {{{{ lien }}}}")
+                add(
+                    key,
+                    _("%(field)s must contain the tracked link {{ lien }}") % {"field": named(key)},
+                )
         if "@" in str(data.get("sender_local_part", "")):
-            add("sender_local_part", "sender_local_part is only the part before @")
+            add(
+                "sender_local_part",
+                _("%(field)s is only the part before @") % {"field": named("sender_local_part")},
+            )
     if channel == "qr" and "{{ qr_code }}" not in str(data.get("html_body", "")):
-        add("html_body", "a QR scenario places {{ qr_code }} in its HTML body")
+        add(
+            "html_body",
+            _("a QR code scenario places {{ qr_code }} in its %(field)s")
+            % {"field": named("html_body")},
+        )
     if channel == "sms":
         body = str(data.get("sms_body", ""))
         if "{{ lien }}" not in body or len(body) > 320:
-            add("sms_body", "the SMS body needs {{ lien }} and at most 320 characters")
+            add(
+                "sms_body",
+                _("%(field)s needs {{ lien }} and at most 320 characters")
+                % {"field": named("sms_body")},
+            )
     for key in ("subject", "text_body", "html_body", "sms_body"):
         unknown = set(unknown_placeholders(str(data.get(key, "")))) - EXTRA_PLACEHOLDERS
         if unknown:
-            add(key, f"unknown placeholder(s) in {key}: {', '.join(sorted(unknown))}")
+            add(
+                key,
+                _("unknown placeholder(s) in %(field)s: %(names)s")
+                % {"field": named(key), "names": ", ".join(sorted(unknown))},
+            )
     attachment = data.get("attachment")
     if attachment is not None:
         if channel not in {"email", "qr"} or not isinstance(attachment, dict):
-            add("attachment", "an attachment has a filename and html, in an email scenario")
+            add(
+                "attachment",
+                _("an attachment has a file name and HTML content, in an email scenario"),
+            )
         else:
             html = str(attachment.get("html", ""))
             for name, message in attachments.problems(
@@ -192,28 +300,43 @@ def field_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
             ).items():
                 add(name, message)
             if not re.search(r"\{\{\s*(lien|qr_code)\s*\}\}", html):
-                add("attachment_html", "the attachment needs the link {{ lien }} or {{ qr_code }}")
+                add(
+                    "attachment_html",
+                    _("the attachment needs the link {{ lien }} or {{ qr_code }}"),
+                )
     landing = data.get("landing") or {}
     if not landing.get("title"):
-        add("landing_title", "the landing page needs a title and html")
+        add("landing_title", _("the landing page needs a title and HTML content"))
     elif not landing.get("html"):
-        add("landing_html", "the landing page needs a title and html")
+        add("landing_html", _("the landing page needs a title and HTML content"))
     if "<script" in str(landing.get("html", "")).lower():
-        add("landing_html", "no script in a landing page")
+        add("landing_html", _("no script in a landing page"))
     flags = data.get("red_flags") or []
     if not 3 <= len(flags) <= 6:
-        add("red_flags", "3 to 6 red flags are required")
+        add("red_flags", _("3 to 6 red flags are required"))
     for number, flag in enumerate(flags, start=1):
         if flag.get("where") not in WHERE:
-            add("red_flags", f"red flag {number}: unknown place {flag.get('where')!r}")
+            add(
+                "red_flags",
+                _("red flag %(number)s: unknown place %(place)r")
+                % {"number": number, "place": flag.get("where")},
+            )
         elif not str(flag.get("anchor", "")).strip():
-            add("red_flags", f"red flag {number}: missing anchor")
+            add("red_flags", _("red flag %(number)s: missing anchor") % {"number": number})
         elif flag.get("where") == "attachment" and not attachment:
-            add("red_flags", f"red flag {number}: the scenario has no attachment")
+            add(
+                "red_flags",
+                _("red flag %(number)s: the scenario has no attachment") % {"number": number},
+            )
         elif str(flag.get("anchor", "")) not in _field(data, flag["where"]):
-            add("red_flags", f"red flag {number}: anchor not found in its {flag['where']}")
+            place = place_label(flag["where"]) if labels is not None else flag["where"]
+            add(
+                "red_flags",
+                _("red flag %(number)s: anchor not found in its place (%(place)s)")
+                % {"number": number, "place": place},
+            )
         if not str(flag.get("explanation", "")).strip():
-            add("red_flags", f"red flag {number}: missing explanation")
+            add("red_flags", _("red flag %(number)s: missing explanation") % {"number": number})
     return found
 
 

@@ -101,7 +101,7 @@ def test_a_bad_edit_names_the_field_and_changes_nothing(simulation, console, adm
     _first, rest = form.initial["red_flags"].split("\n", 1)
     data["red_flags"] = "subject | absent du message | explication\n" + rest
     errors = staff.post(url, data).context["form"].errors
-    assert "anchor not found" in errors["red_flags"][0]
+    assert errors["red_flags"][0] == "indice 1 : ancre introuvable à son emplacement (objet)"
     assert Scenario.objects.filter(slug=scenario.slug).count() == 1
 
 

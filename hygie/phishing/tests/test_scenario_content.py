@@ -107,7 +107,7 @@ def test_staff_rate_an_edit_and_the_difficulty_follows(console, admin, organisat
     assert (data["cues"], data["premise"]) == (4, "high")
     data["cues"] = 1  # fewer than the red flags of the message
     errors = staff.post(url, data).context["form"].errors
-    assert "at least the 4" in errors["cues"][0]
+    assert "doit compter au moins les 4 indices" in errors["cues"][0]
     assert not Scenario.objects.filter(organisation=organisation).exists()
     data.update(cues=4, premise="low", premise_note="Pour un public sans remplaçant.")
     assert staff.post(url, data).status_code == 302
