@@ -85,12 +85,12 @@ FIELD_LABELS: dict[str, str | Promise] = {
 
 
 def field_namer(labels: Mapping[str, str | Promise] | None) -> Callable[[str], str]:
-    """How a problem names a field: «its label» when `labels` are given, else its key."""
+    """How a problem names a field: “its label” when `labels` are given, else 'its key'."""
 
     def named(key: str) -> str:
         if labels is not None and key in labels:
             return _("“%(label)s”") % {"label": labels[key]}
-        return key
+        return f"'{key}'"
 
     return named
 
@@ -123,12 +123,12 @@ def rating_problems(
         ]
     found = []
     cues, premise = rating.get("cues"), rating.get("premise")
-    cues_name = named("cues") if labels is not None else "difficulty_rating.cues"
-    premise_name = named("premise") if labels is not None else "difficulty_rating.premise"
-    note_name = named("premise_note") if labels is not None else "difficulty_rating.premise_note"
+    cues_name = named("cues") if labels is not None else "'difficulty_rating.cues'"
+    premise_name = named("premise") if labels is not None else "'difficulty_rating.premise'"
+    note_name = named("premise_note") if labels is not None else "'difficulty_rating.premise_note'"
 
     def named_premise(value: str) -> str:
-        return str(PREMISE_LABELS[value]) if labels is not None else value
+        return str(PREMISE_LABELS[value]) if labels is not None else f"'{value}'"
 
     if not isinstance(cues, int) or cues < message_flags(data):
         found.append(

@@ -61,7 +61,7 @@ def test_the_library_spreads_channels_and_difficulties():
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"difficulty": 5}, "difficulty must be 3 on the scale"),
+        ({"difficulty": 5}, "'difficulty' must be 3 on the scale"),
         ({"difficulty_rating": None}, "difficulty_rating"),
         ({"difficulty_rating": {"cues": 1, "premise": "low", "premise_note": "x"}}, "at least"),
         ({"difficulty_rating": {"cues": 4, "premise": "odd", "premise_note": "x"}}, "premise"),

@@ -109,8 +109,8 @@ def _broken_file(tmp_path: Path) -> tuple[dict, Path]:
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("fr", ["le nom du fichier doit être le slug", "sender_local_part ne contient que"]),
-        ("en", ["the file name must be the slug", "sender_local_part is only the part before @"]),
+        ("fr", ["le nom du fichier doit être le slug", "'sender_local_part' ne contient que"]),
+        ("en", ["the file name must be the slug", "'sender_local_part' is only the part before @"]),
     ],
 )
 def test_the_loader_names_the_yaml_key_in_both_languages(tmp_path, language, expected):
