@@ -100,8 +100,17 @@ def edit_audit_entry(*, kind: str, new: Any, base: Any | None) -> dict[str, Any]
     }
 
 
-def attach_problems(form: forms.Form, problems: Mapping[str, list[str]]) -> None:
+def attach_problems(form: forms.BaseForm, problems: Mapping[str, list[str]]) -> None:
     """Show each problem beside its field, or above the form when no field has its name."""
     for field, messages in problems.items():
         for message in messages:
             form.add_error(field if field in form.fields else None, message)
+
+
+def attach_validation_error(form: forms.BaseForm, error: ValidationError) -> None:
+    """A service's refusal on the form: per field when it names fields (beside each one,
+    or above the form for a name the form lacks), otherwise above the form."""
+    if hasattr(error, "error_dict"):
+        attach_problems(form, error.message_dict)
+    else:
+        form.add_error(None, error)

@@ -25,6 +25,7 @@ from hygie.delivery.hosts import landing_hosts
 from hygie.delivery.models import DeliveryStatus, Mailing, MailingKind, MailingStatus
 from hygie.delivery.previews import PLACEHOLDER_LABELS, preview_for
 from hygie.delivery.sending import profile_of
+from hygie.lib.editing import attach_validation_error
 
 MANAGE = Permission.MANAGE_CAMPAIGNS
 
@@ -69,11 +70,7 @@ def mailing_edit(request: HttpRequest, mailing_id: int | None = None) -> HttpRes
                 mailing=mailing,
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            attach_validation_error(form, exc)
         else:
             messages.success(request, _("Draft saved."))
             return redirect("delivery:mailing", mailing_id=saved.pk)

@@ -29,6 +29,7 @@ from hygie.accounts.access import (
 from hygie.accounts.actors import Actor
 from hygie.accounts.roles import Permission
 from hygie.audience.models import Segment
+from hygie.lib.editing import attach_validation_error
 from hygie.reporting import selectors, services
 from hygie.reporting.forms import AnswerForm, ClassifyForm, MailboxForm
 from hygie.reporting.models import Classification, Kind, LureGroup, Mailbox, Report
@@ -82,11 +83,7 @@ def mailbox_settings(request: HttpRequest) -> HttpResponse:
                 password=password,
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            attach_validation_error(form, exc)
         else:
             messages.success(request, _("Report mailbox saved."))
             return redirect("reporting:settings")
