@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import time
 
 from hygie.audience.models import Person, Practice, Segment
-from hygie.delivery.models import Mailing, Variant
+from hygie.delivery.models import Mailing, SendingProfile, Variant
 
 ALWAYS = {
     "window_days": [0, 1, 2, 3, 4, 5, 6],
@@ -59,3 +59,26 @@ def mailing(
     m = Mailing.objects.create(organisation=organisation, **values)
     Variant.objects.create(mailing=m, key="A", subject=subject, text_body=text, html_body=html)
     return m
+
+
+def dkim_signing(organisation, *, domain: str = "urps.example", selector: str = "hygie") -> bytes:
+    """Give `organisation` a new DKIM key; returns the DNS record a verifier reads."""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    public = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    SendingProfile.objects.create(
+        organisation=organisation,
+        dkim_domain=domain,
+        dkim_selector=selector,
+        dkim_private_key=private,
+    )
+    return b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import re
 from datetime import timedelta
 from html import unescape
@@ -15,9 +14,9 @@ from django.utils import timezone, translation
 from hygie.accounts.actors import Actor
 from hygie.delivery import sending
 from hygie.delivery.headers import AUTO_REPLY, headers_checked, reply_headers
-from hygie.delivery.models import Delivery, DeliveryStatus, Mailing, SendingProfile, Variant
+from hygie.delivery.models import Delivery, DeliveryStatus, Mailing, Variant
 from hygie.delivery.services import mailing_launch
-from hygie.delivery.tests.factories import mailing, people
+from hygie.delivery.tests.factories import dkim_signing, mailing, people
 from hygie.lib.typography import NBSP, NNBSP
 
 INJECTED = "<lure-1@example.org>\r\nBcc: victim@example.org"
@@ -155,28 +154,12 @@ def test_typography_follows_the_language_the_message_is_written_in(
 
 
 def test_the_extra_headers_are_signed_by_dkim(organisation, smtp_server):
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-    public = key.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    SendingProfile.objects.create(
-        organisation=organisation,
-        dkim_domain="urps.example",
-        dkim_selector="hygie",
-        dkim_private_key=private,
-    )
+    record = dkim_signing(organisation)
     people(organisation, 1)
     launch(mailing(organisation, headers=headers_checked(AUTO_REPLY)))
     Delivery.objects.update(headers=reply_headers("<fwd-42@cabinet.example>"))
     drain()
     data = smtp_server.messages[0].data
-    record = b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
     assert dkim.verify(data, dnsfunc=lambda name, timeout=5: record)
     signature = str(smtp_server.messages[0].message["DKIM-Signature"]).replace(" ", "")
     signed = re.search(r"h=([^;]*)", signature).group(1).lower().split(":")

@@ -26,7 +26,7 @@ from hygie.delivery.models import (
     Variant,
 )
 from hygie.delivery.services import mailing_launch
-from hygie.delivery.tests.factories import mailing, people
+from hygie.delivery.tests.factories import dkim_signing, mailing, people
 from hygie.delivery.unsubscribe_tokens import unsubscribe_token
 from hygie.delivery.windows import Window, spread
 
@@ -295,28 +295,10 @@ def test_paused_mailings_do_not_send(organisation, smtp_server):
 
 
 def test_dkim_signature_verifies(organisation, smtp_server):
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-    public = key.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    SendingProfile.objects.create(
-        organisation=organisation,
-        dkim_domain="urps.example",
-        dkim_selector="hygie",
-        dkim_private_key=private,
-    )
+    record = dkim_signing(organisation)
     people(organisation, 1)
     launch(mailing(organisation))
     drain()
-    import base64
-
-    record = b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
     data = smtp_server.messages[0].data
     assert data.startswith(b"DKIM-Signature:")
     assert dkim.verify(data, dnsfunc=lambda name, timeout=5: record)
