@@ -252,6 +252,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": _static_backend},
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
+# Looked up at each request, as in development: otherwise every test client's middleware
+# lists every static file (Django's admin ships hundreds) when it is created.
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 
 # --- Email -------------------------------------------------------------------
 # Django 6.1 mailers. "default" carries staff mail (invitations, password

@@ -10,10 +10,13 @@ management command runs both. This module holds the reading and the error.
 
 from __future__ import annotations
 
+import copy
+import functools
 import hashlib
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from django.conf import settings
@@ -47,6 +50,47 @@ def content_directory(kind: str) -> Path:
 def content_files(directory: Path, pattern: str) -> list[Path]:
     """The directory's files matching `pattern` (e.g. `*/*.md`), in a stable order."""
     return sorted(directory.glob(pattern))
+
+
+Loaded = TypeVar("Loaded")
+# Directories whose last reading each loader keeps (the shipped one, and a few that tests
+# or an editor's preview give).
+KEPT_READINGS = 8
+
+
+def read_once_per_text(
+    list_files: Callable[[Path | None], list[Path]],
+) -> Callable[[Callable[[Path | None], Loaded]], Callable[[Path | None], Loaded]]:
+    """Decorate a `load_<kind>_files(directory)` so that files whose text did not change
+    are not parsed and validated again: the shipped content is loaded by every sync, and
+    the suite syncs it in hundreds of tests. The key is the name and the digest of every
+    file (never a date, which can stay the same across an edit); each caller gets its own
+    copy, so changing what it got changes no later reading. A reading that fails is
+    not kept: it is done again, and fails again with the same problems."""
+
+    def decorate(load: Callable[[Path | None], Loaded]) -> Callable[[Path | None], Loaded]:
+        kept: OrderedDict[tuple[tuple[str, bytes], ...], Loaded] = OrderedDict()
+
+        @functools.wraps(load)
+        def load_unless_unchanged(directory: Path | None = None) -> Loaded:
+            try:
+                key = tuple(
+                    (str(path), hashlib.sha256(path.read_bytes()).digest())
+                    for path in list_files(directory)
+                )
+            except OSError:
+                return load(directory)  # the loader names the file it cannot read
+            if key not in kept:
+                kept[key] = load(directory)
+                if len(kept) > KEPT_READINGS:
+                    kept.popitem(last=False)
+            kept.move_to_end(key)
+            return copy.deepcopy(kept[key])
+
+        load_unless_unchanged.forget = kept.clear  # type: ignore[attr-defined]
+        return load_unless_unchanged
+
+    return decorate
 
 
 def checksum(text: str) -> str:

@@ -9,6 +9,7 @@ value inside it) cannot make the server fetch a remote resource.
 from __future__ import annotations
 
 import mimetypes
+import ssl
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -69,7 +70,9 @@ def _fetcher() -> Any:
             body, mime_type = fetch_local(url)
             return URLFetcherResponse(url, body, headers={"Content-Type": mime_type})
 
-    return LocalFetcher()
+    # The fetcher never opens a connection; an empty TLS context spares reading the
+    # system's certificate authorities at every PDF (WeasyPrint's default does).
+    return LocalFetcher(ssl_context=ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT))
 
 
 # Tagged PDF for assistive technologies (PDF/UA-1): a structure tree (headings, tables,

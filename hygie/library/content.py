@@ -10,6 +10,7 @@ what a campaign sent stays reproducible. The shape is every content type's
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from hygie.lib.content import (
     checksum,
     content_directory,
     content_files,
+    read_once_per_text,
     read_text,
     split_front_matter,
 )
@@ -59,7 +61,9 @@ def problems(capsule: CapsuleFile) -> list[str]:
     return found
 
 
+@functools.lru_cache(maxsize=512)
 def render_body(body: str) -> str:
+    """Safe HTML of a capsule's Markdown (the same text always gives the same HTML)."""
     html = markdown.markdown(body, extensions=["sane_lists"], output_format="html")
     return nh3.clean(html, link_rel="noopener noreferrer")
 
@@ -68,6 +72,7 @@ def capsule_files(directory: Path | None = None) -> list[Path]:
     return content_files(directory or content_directory("capsules"), "*/*.md")
 
 
+@read_once_per_text(capsule_files)
 def load_capsule_files(directory: Path | None = None) -> list[CapsuleFile]:
     """Every capsule file of the directory, parsed and validated (nothing is saved)."""
     errors: list[str] = []
@@ -90,39 +95,48 @@ def capsules_sync(*, directory: Path | None = None) -> dict[str, int]:
     """Save the shipped capsule files. Returns counts of created and unchanged rows."""
     counts = {"created": 0, "unchanged": 0}
     parsed = load_capsule_files(directory)
+    # One read of what is loaded and one insert of what is new: the suite syncs the
+    # library in hundreds of tests, and a deployment at each release.
+    loaded = {
+        (slug, language, version): text_checksum
+        for slug, language, version, text_checksum in Capsule.objects.filter(
+            organisation=None
+        ).values_list("slug", "language", "version", "checksum")
+    }
+    new = []
     for capsule in parsed:
         meta = capsule.meta
-        existing = Capsule.objects.filter(
-            organisation=None,
-            slug=meta["slug"],
-            language=meta["language"],
-            version=meta["version"],
-        ).first()
+        key = (meta["slug"], meta["language"], meta["version"])
+        existing = loaded.get(key)
         if existing is not None:
-            if existing.checksum != capsule.checksum:
+            if existing != capsule.checksum:
                 raise CapsuleError(
                     f"{meta['language']}/{meta['slug']}: the text changed but version "
                     f"{meta['version']} is already loaded; increase the version."
                 )
             counts["unchanged"] += 1
             continue
-        Capsule.objects.create(
-            slug=meta["slug"],
-            language=meta["language"],
-            version=meta["version"],
-            theme=meta["theme"],
-            title=meta["title"],
-            promise=meta["promise"],
-            reading_minutes=meta["reading_minutes"],
-            audience=meta["audience"],
-            audience_notes=meta.get("audience_notes", ""),
-            reflexes=meta["reflexes"],
-            quiz=meta["quiz"],
-            sources=meta["sources"],
-            body_markdown=capsule.body,
-            body_html=render_body(body_for_role(capsule.body, DEFAULT_ROLE)),
-            last_reviewed=meta["last_reviewed"],
-            checksum=capsule.checksum,
+        loaded[key] = capsule.checksum  # a second file of the same version is held to the first
+        new.append(
+            Capsule(
+                slug=meta["slug"],
+                language=meta["language"],
+                version=meta["version"],
+                theme=meta["theme"],
+                title=meta["title"],
+                promise=meta["promise"],
+                reading_minutes=meta["reading_minutes"],
+                audience=meta["audience"],
+                audience_notes=meta.get("audience_notes", ""),
+                reflexes=meta["reflexes"],
+                quiz=meta["quiz"],
+                sources=meta["sources"],
+                body_markdown=capsule.body,
+                body_html=render_body(body_for_role(capsule.body, DEFAULT_ROLE)),
+                last_reviewed=meta["last_reviewed"],
+                checksum=capsule.checksum,
+            )
         )
-        counts["created"] += 1
+    Capsule.objects.bulk_create(new)
+    counts["created"] = len(new)
     return counts

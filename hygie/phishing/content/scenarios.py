@@ -24,6 +24,7 @@ from hygie.lib.content import (
     content_directory,
     content_files,
     parse_yaml,
+    read_once_per_text,
     read_text,
 )
 from hygie.library.themes import THEMES
@@ -340,6 +341,7 @@ def field_problems(
     return found
 
 
+@read_once_per_text(scenario_files)
 def load_scenario_files(directory: Path | None = None) -> list[tuple[dict[str, Any], str]]:
     """(data, checksum) of every scenario file of the directory, validated (nothing saved)."""
     errors: list[str] = []
@@ -361,34 +363,42 @@ def load_scenario_files(directory: Path | None = None) -> list[tuple[dict[str, A
 def scenarios_sync(*, directory: Path | None = None) -> dict[str, int]:
     """Save the shipped scenario files. Returns counts of created and unchanged rows."""
     counts = {"created": 0, "unchanged": 0}
+    # One read of what is loaded and one insert of what is new (see capsules_sync).
+    loaded = {
+        (slug, language, version): text_checksum
+        for slug, language, version, text_checksum in Scenario.objects.filter(
+            organisation__isnull=True
+        ).values_list("slug", "language", "version", "checksum")
+    }
+    new = []
     for data, text_checksum in load_scenario_files(directory):
-        existing = Scenario.objects.filter(
-            organisation__isnull=True,
-            slug=data["slug"],
-            language=data["language"],
-            version=data["version"],
-        ).first()
+        key = (data["slug"], data["language"], data["version"])
+        existing = loaded.get(key)
         if existing is not None:
-            if existing.checksum != text_checksum:
+            if existing != text_checksum:
                 raise ScenarioError(
                     f"{data['slug']}: changed under version {data['version']}; increase it."
                 )
             counts["unchanged"] += 1
             continue
-        Scenario.objects.create(
-            slug=data["slug"],
-            language=data["language"],
-            version=data["version"],
-            title=data["title"],
-            channel=data["channel"],
-            technique=data["technique"],
-            difficulty=data["difficulty"],
-            theme=data["theme"],
-            last_reviewed=data["last_reviewed"],
-            checksum=text_checksum,
-            data={k: v for k, v in data.items() if k != "last_reviewed"},
-            # The shipped library is reviewed before it ships.
-            status=ScenarioStatus.PUBLISHED,
+        loaded[key] = text_checksum  # a second file of the same version is held to the first
+        new.append(
+            Scenario(
+                slug=data["slug"],
+                language=data["language"],
+                version=data["version"],
+                title=data["title"],
+                channel=data["channel"],
+                technique=data["technique"],
+                difficulty=data["difficulty"],
+                theme=data["theme"],
+                last_reviewed=data["last_reviewed"],
+                checksum=text_checksum,
+                data={k: v for k, v in data.items() if k != "last_reviewed"},
+                # The shipped library is reviewed before it ships.
+                status=ScenarioStatus.PUBLISHED,
+            )
         )
-        counts["created"] += 1
+    Scenario.objects.bulk_create(new)
+    counts["created"] = len(new)
     return counts
