@@ -58,18 +58,23 @@ def django_db_keepdb(
     django_db_use_migrations: bool,
     django_db_blocker,  # type: ignore[no-untyped-def]
 ):
-    """On PostgreSQL each worker's database starts as a copy of a migrated template
-    (hygie/testing/databases.py), which Django then keeps as it is; it is dropped at the end."""
+    """Each worker's database starts as a copy of a migrated template
+    (hygie/testing/databases.py): on PostgreSQL a database that Django then keeps as it is
+    and that is dropped at the end; on SQLite the in-memory database, filled before
+    Django's set-up."""
     reuse = bool(request.config.getvalue("reuse_db"))
     if reuse or not django_db_use_migrations or request.config.getvalue("create_db"):
         yield reuse
         return
     with django_db_blocker.unblock():
+        keeper = databases.fill_sqlite_from_template()
         copied = databases.copy_from_template()
     yield copied
     if copied:
         with django_db_blocker.unblock():
             databases.drop_copy()
+    if keeper is not None:
+        keeper.close()
 
 
 @pytest.fixture(autouse=True)

@@ -1,19 +1,28 @@
-"""PostgreSQL test databases copied from one migrated template instead of migrated each.
+"""Test databases copied from one migrated template instead of migrated each.
 
-Migrating from nothing costs each test worker several seconds of CPU on every run. On
-PostgreSQL the first worker migrates a template database named after a digest of every
-migration file; each worker then gets `CREATE DATABASE … TEMPLATE` of it (a file copy),
-and Django's own set-up finds nothing left to migrate (it still runs the post-migrate
-loading of content). The template is kept for the next run while no migration changes.
+Migrating from nothing costs each test worker several seconds of CPU on every run (close
+to eight on a small machine). The first worker migrates a template named after a digest
+of every migration file; each worker's database then starts as a copy of it, and Django's
+own set-up finds nothing left to migrate (it still runs the post-migrate loading of
+content). The template is kept for the next run while no migration changes.
+
+- PostgreSQL: a template database; each worker's is `CREATE DATABASE … TEMPLATE` of it.
+- SQLite: a file under `var/test-databases/`; each worker's in-memory database is filled
+  from it with SQLite's backup API before Django's set-up.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import os
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import django
 from django.apps import apps
+from django.conf import settings
 from django.db import connection
 
 # An arbitrary key for PostgreSQL's advisory lock: one worker builds or copies at a time.
@@ -88,3 +97,48 @@ def drop_copy() -> None:
     connection.close()
     with connection.creation._nodb_cursor() as cursor:
         cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(worker)} WITH (FORCE)")
+
+
+def sqlite_template_path() -> Path:
+    return (
+        Path(settings.BASE_DIR) / "var" / "test-databases" / f"sqlite_{migrations_digest()}.sqlite3"
+    )
+
+
+def _build_sqlite_template(path: Path) -> None:
+    """Migrate an in-memory test database as Django does, and save it to `path`."""
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        connection.ensure_connection()
+        part = path.with_name(path.name + ".part")
+        with closing(sqlite3.connect(part)) as copy:
+            connection.connection.backup(copy)
+        os.replace(part, path)
+        for stale in path.parent.glob("sqlite_*"):
+            if stale.stem != path.stem:
+                stale.unlink(missing_ok=True)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def fill_sqlite_from_template() -> sqlite3.Connection | None:
+    """Fill this worker's in-memory SQLite test database with a copy of the migrated
+    template (built first if no run made it yet). Returns the connection that keeps the
+    in-memory database alive until Django's set-up opens its own; None, with nothing
+    done, on another database or a test database in a file."""
+    if connection.vendor != "sqlite":
+        return None
+    name = connection.creation._get_test_db_name()
+    if not connection.creation.is_in_memory_db(name):
+        return None
+    path = sqlite_template_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one worker builds; the others wait, then copy
+        if not path.exists():
+            _build_sqlite_template(path)
+        keeper = sqlite3.connect(name, uri=True, check_same_thread=False)
+        with closing(sqlite3.connect(path)) as template:
+            template.backup(keeper)
+    return keeper

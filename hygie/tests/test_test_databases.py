@@ -32,3 +32,21 @@ def test_on_postgresql_the_workers_database_is_a_copy_of_the_kept_template(db):
         cursor.execute("SELECT datname FROM pg_database WHERE datname = %s", [template_name(name)])
         assert cursor.fetchone() is not None
     assert name != template_name(name)
+
+
+def test_on_sqlite_the_in_memory_database_starts_from_the_kept_template(db):
+    if connection.vendor != "sqlite":
+        pytest.skip("the file template is for SQLite")
+    import sqlite3
+    from contextlib import closing
+
+    from hygie.testing.databases import sqlite_template_path
+
+    path = sqlite_template_path()
+    assert path.name == f"sqlite_{migrations_digest()}.sqlite3"
+    assert connection.creation.is_in_memory_db(connection.settings_dict["NAME"])
+    with closing(sqlite3.connect(path)) as template:
+        kept = template.execute("SELECT count(*) FROM django_migrations").fetchone()[0]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM django_migrations")
+        assert cursor.fetchone()[0] == kept > 50

@@ -70,6 +70,6 @@ def test_a_failed_reading_is_not_kept(library, parses):
     broken = library / "fr" / "cassee.md"
     broken.write_text("pas de front matter\n", encoding="utf-8")
     for _ in range(2):
-        with pytest.raises(CapsuleError, match="cassee.md"):
+        with pytest.raises(CapsuleError, match=r"cassee\.md"):
             load_capsule_files(library)
     assert parses.count(broken) == 2

@@ -169,13 +169,14 @@ def test_console_pages_carry_a_strict_csp(client, db):
         ),
     ],
 )
-def test_broken_configuration_fails_the_check(overrides, error_id):
+def test_broken_configuration_fails_the_check(db, overrides, error_id):
+    # `db`: like `manage.py check`, the model checks ask the database what it supports.
     with override_settings(**overrides):
         ids = {message.id for message in run_checks()}
     assert error_id in ids
 
 
-def test_default_configuration_passes_the_check():
+def test_default_configuration_passes_the_check(db):
     assert [m for m in run_checks() if m.is_serious()] == []
 
 
@@ -207,7 +208,7 @@ def test_the_cache_comes_from_a_url(monkeypatch):
         env_cache("HYGIE_CACHE_URL")
 
 
-def test_a_per_process_cache_is_flagged_in_production():
+def test_a_per_process_cache_is_flagged_in_production(db):
     def warnings() -> set[str]:
         return {message.id for message in run_checks() if message.id}
 
