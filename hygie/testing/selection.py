@@ -1,15 +1,18 @@
 """Which tests a run picks and in which order (hygie/conftest.py applies these rules).
 
 - `slow`: the test starts a real server, browser or process; `make check` leaves it out.
-- `database`: the test uses the database, through Django or through the processes it
-  starts. `make test` runs every test on SQLite, then only these again on PostgreSQL:
-  a test that uses no database gives the same answer on both.
+- `database`: the test uses the run's database, through Django or through the processes
+  it starts (its module reads `DATABASE_URL` from the environment). `make test` runs every
+  test on SQLite, then only these again on PostgreSQL: a test that uses no database, or
+  only one of its own (`own_database`: a SQLite file it makes), gives the same answer on
+  both.
 - Slow tests run first, so that the two workers do not wait for one long test at the end.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from types import ModuleType
 
 import pytest
@@ -32,17 +35,22 @@ def starts_processes(module: ModuleType | None) -> bool:
     return module is not None and "subprocess" in vars(module)
 
 
+# `os.environ["DATABASE_URL"]` or `os.environ.get("DATABASE_URL", …)`.
+_READS_DATABASE_URL = re.compile(r"""environ(?:\.get\(|\[)\s*["']DATABASE_URL["']""")
+
+
 def reads_database_settings(module: ModuleType | None) -> bool:
-    """The module names a database setting: it may reach a database without pytest-django
-    (a server of its own, a process given DATABASE_URL, a skip on SQLite)."""
+    """The module reads the run's database from the environment: it reaches it without
+    pytest-django (processes given DATABASE_URL, a skip on SQLite). A module that sets or
+    removes DATABASE_URL for its processes uses no database of the run."""
     source = getattr(module, "__file__", None)
-    return bool(source) and _mentions_database(source)
+    return bool(source) and _reads_database_url(source)
 
 
 @functools.cache
-def _mentions_database(path: str) -> bool:
+def _reads_database_url(path: str) -> bool:
     with open(path, encoding="utf-8") as file:
-        return "DATABASE" in file.read()
+        return _READS_DATABASE_URL.search(file.read()) is not None
 
 
 def is_slow(item: pytest.Item) -> bool:
@@ -52,12 +60,13 @@ def is_slow(item: pytest.Item) -> bool:
 
 
 def uses_database(item: pytest.Item) -> bool:
-    module = getattr(item, "module", None)
+    if item.get_closest_marker("own_database") is not None:
+        return False
     if item.get_closest_marker("django_db") is not None:
         return True
     if DATABASE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
         return True
-    return starts_processes(module) or reads_database_settings(module)
+    return reads_database_settings(getattr(item, "module", None))
 
 
 def mark_and_order(items: list[pytest.Item]) -> None:

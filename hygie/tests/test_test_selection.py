@@ -39,6 +39,18 @@ def items(tmp_path):  # type: ignore[no-untyped-def]
     plain = module(tmp_path, "test_plain", "def test_x(): pass\n")
     env = module(tmp_path, "test_env", 'URL = os.environ["DATABASE_URL"]\n')
     processes = module(tmp_path, "test_processes", "import subprocess\n", subprocess=object())
+    gives = module(
+        tmp_path,
+        "test_gives",
+        'import subprocess\nenv = {"DATABASE_URL": f"sqlite:///{path}"}\nenv.pop("DATABASE_URL")\n',
+        subprocess=object(),
+    )
+    runs = module(
+        tmp_path,
+        "test_runs",
+        'import subprocess\nURL = os.environ.get("DATABASE_URL", "")\n',
+        subprocess=object(),
+    )
     return {
         "pure": FakeItem("pure", plain, ["tmp_path"]),
         "db": FakeItem("db", plain, ["organisation", "db"]),
@@ -48,6 +60,9 @@ def items(tmp_path):  # type: ignore[no-untyped-def]
         "imap": FakeItem("imap", plain, ["imap_server"]),
         "env": FakeItem("env", env),
         "processes": FakeItem("processes", processes),
+        "gives": FakeItem("gives", gives),
+        "runs": FakeItem("runs", runs),
+        "own": FakeItem("own", runs, markers=[pytest.mark.own_database.mark]),
     }
 
 
@@ -65,7 +80,10 @@ def test_each_test_is_marked_by_what_it_uses(items):
         "browser": {"slow", "database"},
         "imap": {"slow"},
         "env": {"database"},
-        "processes": {"slow", "database"},
+        "processes": {"slow"},
+        "gives": {"slow"},
+        "runs": {"slow", "database"},
+        "own": {"slow"},
     }
 
 
@@ -73,5 +91,6 @@ def test_slow_tests_run_first_and_the_others_keep_their_order(items):
     order = list(items.values())
     mark_and_order(order)
     assert [item.name for item in order] == [
-        "live", "browser", "imap", "processes", "pure", "db", "marker", "env",
+        "live", "browser", "imap", "processes", "gives", "runs", "own",
+        "pure", "db", "marker", "env",
     ]  # fmt: skip

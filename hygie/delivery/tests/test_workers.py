@@ -49,6 +49,9 @@ def smtp() -> SmtpServer:
     server.stop()
 
 
+# A SQLite file of the test's own: the same test on both runs. A database restart under
+# PostgreSQL workers is hygie/operations/tests/test_faults.py's.
+@pytest.mark.own_database
 def test_a_killed_worker_loses_nothing_and_repeats_at_most_one(tmp_path, smtp):
     count = 300
     env = environment(f"sqlite:///{tmp_path}/kill.sqlite3", tmp_path, smtp)
@@ -118,6 +121,8 @@ def test_three_workers_share_a_campaign_without_duplicates(tmp_path, smtp):
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+# PostgreSQL's counterpart: test_faults.py, a slow relay against a short lease.
+@pytest.mark.own_database
 def test_a_slow_relay_outlasting_the_lease_sends_nothing_twice(tmp_path, smtp):
     # One worker claims the whole campaign as one batch that takes twice its lease;
     # the other, idle, must not take over the rows still waiting.
