@@ -15,13 +15,20 @@ def has_confirmed_device(user: User) -> bool:
     return bool(user_has_device(user, confirmed=True))
 
 
+def _verified(user: User) -> bool:
+    # Set on the request's user by django-otp's middleware, which keeps only a confirmed
+    # device of that user: a verified session proves a confirmed device with no query.
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified and is_verified())
+
+
 def needs_two_factor_verification(user: User) -> bool:
     """A user with a second factor must use it in every session."""
-    return has_confirmed_device(user) and not user.is_verified()  # type: ignore[attr-defined]
+    return not _verified(user) and has_confirmed_device(user)
 
 
 def needs_two_factor_setup(user: User, organisation: Organisation) -> bool:
-    return organisation.require_two_factor and not has_confirmed_device(user)
+    return organisation.require_two_factor and not (_verified(user) or has_confirmed_device(user))
 
 
 def pending_totp_device(user: User) -> TOTPDevice:

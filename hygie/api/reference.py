@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.utils.translation import gettext
@@ -36,11 +37,18 @@ SUMMARIES = (
 )
 
 
-def operations() -> list[dict[str, Any]]:
-    """Each operation: method, path, summary, parameters and the scopes it needs."""
+@functools.cache
+def _schema() -> dict[str, Any]:
+    """The generated schema, built once per process: the API is fixed at start-up, and
+    building it takes longer than the rest of the page. Only read, never changed."""
     from hygie.api.v1 import api
 
-    schema = api.get_openapi_schema()
+    return dict(api.get_openapi_schema())
+
+
+def operations() -> list[dict[str, Any]]:
+    """Each operation: method, path, summary, parameters and the scopes it needs."""
+    schema = _schema()
     found = []
     for path, methods in schema["paths"].items():
         for method, operation in methods.items():

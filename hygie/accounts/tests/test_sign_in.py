@@ -148,3 +148,25 @@ def test_sign_in_page_speaks_both_languages(client, db, language):
     page = client.get(reverse("accounts:login"))
     expected = "Se connecter" if language == "fr" else "Sign in"
     assert expected in page.content.decode()
+
+
+def test_a_verified_session_looks_devices_up_once_per_page(console, admin):
+    """The middleware finds the session's device; the console's checks then ask nothing more
+    of the device tables (before, each page asked twice for every kind of device)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = console(admin)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("console:dashboard"))
+    assert response.status_code == 200
+    device_queries = [q["sql"] for q in queries if "otp_" in q["sql"]]
+    assert len(device_queries) == 1, device_queries
+
+
+def test_a_session_without_its_code_still_has_to_give_it(client, admin):
+    confirmed_totp_device(admin)
+    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.get(reverse("console:dashboard"))
+    assert response.status_code == 302
+    assert reverse("accounts:two_factor_verify") in response["Location"]
