@@ -1,6 +1,9 @@
 """Which tests a run picks and in which order (hygie/conftest.py applies these rules).
 
-- `slow`: the test starts a real server, browser or process; `make check` leaves it out.
+- `slow`: the test starts a real server, browser or process, builds a whole union's
+  first months (`filled_organisation`), or is marked by hand because it walks every page,
+  URL, operation, field or document, or migrates a database (seconds each); `make check`
+  leaves it out, `make test` runs it.
 - `database`: the test uses the run's database, through Django or through the processes
   it starts (its module reads `DATABASE_URL` from the environment). `make test` runs every
   test on SQLite, then only these again on PostgreSQL: a test that uses no database, or
@@ -17,8 +20,11 @@ from types import ModuleType
 
 import pytest
 
-# A real server, browser or IMAP account.
-SLOW_FIXTURES = frozenset({"browser_page", "live_server", "imap_server", "imap_account"})
+# A real server, browser or IMAP account; an organisation filled through the real
+# endpoints (hygie/console/tests/filled.py: ten seconds and more for each worker).
+SLOW_FIXTURES = frozenset(
+    {"browser_page", "live_server", "imap_server", "imap_account", "filled_organisation"}
+)
 # pytest-django's ways into the test database (the `django_db` marker is the other).
 DATABASE_FIXTURES = frozenset(
     {

@@ -58,6 +58,7 @@ def items(tmp_path):  # type: ignore[no-untyped-def]
         "live": FakeItem("live", plain, ["live_server", "transactional_db"]),
         "browser": FakeItem("browser", plain, ["browser_page", "live_server"]),
         "imap": FakeItem("imap", plain, ["imap_server"]),
+        "filled": FakeItem("filled", plain, ["filled_organisation", "db"]),
         "env": FakeItem("env", env),
         "processes": FakeItem("processes", processes),
         "gives": FakeItem("gives", gives),
@@ -79,6 +80,7 @@ def test_each_test_is_marked_by_what_it_uses(items):
         "live": {"slow", "database"},
         "browser": {"slow", "database"},
         "imap": {"slow"},
+        "filled": {"slow", "database"},
         "env": {"database"},
         "processes": {"slow"},
         "gives": {"slow"},
@@ -91,6 +93,6 @@ def test_slow_tests_run_first_and_the_others_keep_their_order(items):
     order = list(items.values())
     mark_and_order(order)
     assert [item.name for item in order] == [
-        "live", "browser", "imap", "processes", "gives", "runs", "own",
+        "live", "browser", "imap", "filled", "processes", "gives", "runs", "own",
         "pure", "db", "marker", "env",
     ]  # fmt: skip

@@ -104,6 +104,7 @@ def no_raise(client: Client) -> Client:
 PARTS = 4
 
 
+@pytest.mark.slow  # walks every console URL (see hygie/testing/selection.py)
 @pytest.mark.parametrize("part", range(PARTS))
 def test_console_pages_as_administrator(no_raise, console, admin, organisation, part):
     client = console(admin)
@@ -112,11 +113,13 @@ def test_console_pages_as_administrator(no_raise, console, admin, organisation, 
     assert check(client, paths[part::PARTS]) == []
 
 
+@pytest.mark.slow  # walks every public URL
 def test_public_pages_as_a_stranger(no_raise, db, organisation):
     paths = [p for p in concrete_paths(settings.ROOT_URLCONF) if not p.startswith("/console/")]
     assert check(no_raise, paths) == []
 
 
+@pytest.mark.slow  # walks every tracking URL
 def test_tracking_host_pages_as_a_stranger(no_raise, db, organisation):
     paths = concrete_paths(settings.TRACKING_URLCONF)
     host = settings.TRACKING_HOSTS[0]

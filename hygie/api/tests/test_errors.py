@@ -441,6 +441,7 @@ def _refused_in_french(  # type: ignore[no-untyped-def]
     check()
 
 
+@pytest.mark.slow  # every field of every body (see hygie/testing/selection.py)
 @pytest.mark.django_db
 def test_wrong_values_in_every_body_field_are_refused_in_french_only(
     token_for, organisation, settings

@@ -47,6 +47,7 @@ def api_schema(db, settings, organisation, token_for, _connection_kept):  # type
     return loaded
 
 
+@pytest.mark.slow  # generates requests for every operation (see hygie/testing/selection.py)
 def test_the_api_answers_every_request_within_its_schema(api_schema):  # type: ignore[no-untyped-def]
     # Driven by hand rather than by schemathesis' pytest plugin, which does not run under
     # this pytest: each operation gets its own generated cases.

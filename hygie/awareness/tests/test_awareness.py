@@ -344,6 +344,7 @@ def test_the_secretary_and_the_doctor_each_read_their_own_words(
     assert results.quiz_takers == 1
 
 
+@pytest.mark.slow  # a PDF of every capsule (see hygie/testing/selection.py)
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_every_capsule_gives_a_one_page_reflex_sheet(db, organisation, language):
     from pypdf import PdfReader

@@ -12,6 +12,7 @@ BEFORE = [("phishing", "0008_scanner_texts")]
 AFTER = [("phishing", "0009_scenario_status")]
 
 
+@pytest.mark.slow  # migrates a database back and forth (see hygie/testing/selection.py)
 @pytest.mark.django_db(transaction=True)
 def test_existing_scenarios_are_published_by_the_migration():
     executor = MigrationExecutor(connection)
