@@ -16,6 +16,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import shutil
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -63,14 +64,19 @@ def _build_template(name: str, verbosity: int) -> None:
         connection.close()
 
 
+def _worker_name() -> str:
+    """This worker's test database (`test_<name>_gw0` under xdist)."""
+    return connection.settings_dict["TEST"].get("NAME") or (
+        "test_" + connection.settings_dict["NAME"]
+    )
+
+
 def copy_from_template(verbosity: int = 0) -> bool:
     """Make this worker's PostgreSQL test database a copy of the migrated template (built
     first if no run made it yet). False, with nothing done, on another database."""
     if connection.vendor != "postgresql":
         return False
-    worker = connection.settings_dict["TEST"].get("NAME") or (
-        "test_" + connection.settings_dict["NAME"]
-    )
+    worker = _worker_name()
     template = template_name(worker)
     quote = connection.ops.quote_name
     with connection.creation._nodb_cursor() as cursor:
@@ -90,6 +96,31 @@ def copy_from_template(verbosity: int = 0) -> bool:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
     connection.settings_dict["TEST"]["NAME"] = worker
     return True
+
+
+def create_copy(name: str) -> str:
+    """A new PostgreSQL database `name`, a copy of this run's migrated template (for the
+    processes a test starts); returns its URL's database part. Needs the test database
+    set up (the `django_db_setup` fixture), which builds the template."""
+    template = template_name(_worker_name())
+    quote = connection.ops.quote_name
+    with connection.creation._nodb_cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
+        try:
+            cursor.execute(f"CREATE DATABASE {quote(name)} TEMPLATE {quote(template)}")
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
+    return name
+
+
+def template_url() -> str:
+    """The libpq URL of this run's migrated PostgreSQL template (for `pg_dump`)."""
+    settings_dict = connection.settings_dict
+    user = settings_dict.get("USER") or "postgres"
+    password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
+    host = settings_dict.get("HOST") or "127.0.0.1"
+    port = settings_dict.get("PORT") or 5432
+    return f"postgresql://{user}{password}@{host}:{port}/{template_name(_worker_name())}"
 
 
 def drop_copy() -> None:
@@ -120,6 +151,16 @@ def _build_sqlite_template(path: Path) -> None:
                 stale.unlink(missing_ok=True)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def sqlite_copy(target: Path) -> bool:
+    """Copy the kept SQLite template to `target`, a database file for processes a test
+    starts; False, with nothing done, when no run has made it (the test then migrates)."""
+    path = sqlite_template_path()
+    if not path.exists():
+        return False
+    shutil.copyfile(path, target)
+    return True
 
 
 def fill_sqlite_from_template() -> sqlite3.Connection | None:

@@ -105,6 +105,23 @@ class PrivatePostgres:
         time.sleep(seconds)
         self.start()
 
+    def restore(self, source_url: str, database: str) -> None:
+        """Copy every table and row of the database at `source_url` (another server)
+        into `database` here, with this version's pg_dump and psql."""
+        dump = subprocess.run(  # noqa: S603 - our own binaries
+            [str(self.bin / "pg_dump"), "--no-owner", "--no-acl", "--dbname", source_url],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        ).stdout
+        subprocess.run(  # noqa: S603 - our own binaries
+            [str(self.bin / "psql"), "-q", "-v", "ON_ERROR_STOP=1", "--dbname", self.url(database)],
+            input=dump,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+
     def sql(self, statement: str, database: str = "postgres") -> None:
         import psycopg
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from hygie.testing import databases
 from hygie.testing.faults import SETUP, base_env, manage, wait_for
 from hygie.testing.smtp import SmtpServer
 
@@ -41,6 +42,13 @@ def recipients(smtp: SmtpServer) -> Counter[str]:
         return Counter(r for message in smtp.messages for r in message.recipients)
 
 
+def migrated_sqlite(env: dict[str, str], path: Path) -> None:
+    """A migrated SQLite file at `path`: a copy of the run's template (`django_db_setup`
+    makes it on SQLite), or migrated from nothing when there is none."""
+    if not databases.sqlite_copy(path):
+        manage(env, "migrate", "-v0")
+
+
 @pytest.fixture
 def smtp() -> SmtpServer:
     server = SmtpServer()
@@ -52,10 +60,10 @@ def smtp() -> SmtpServer:
 # A SQLite file of the test's own: the same test on both runs. A database restart under
 # PostgreSQL workers is hygie/operations/tests/test_faults.py's.
 @pytest.mark.own_database
-def test_a_killed_worker_loses_nothing_and_repeats_at_most_one(tmp_path, smtp):
+def test_a_killed_worker_loses_nothing_and_repeats_at_most_one(tmp_path, smtp, django_db_setup):
     count = 300
     env = environment(f"sqlite:///{tmp_path}/kill.sqlite3", tmp_path, smtp)
-    manage(env, "migrate", "-v0")
+    migrated_sqlite(env, tmp_path / "kill.sqlite3")
     assert manage(env, "shell", "-c", SETUP.format(count=count)).strip().endswith(str(count))
     smtp.handler.delay = 0.005  # slow enough to be caught in the middle of a batch
 
@@ -84,22 +92,23 @@ def test_a_killed_worker_loses_nothing_and_repeats_at_most_one(tmp_path, smtp):
     not os.environ.get("DATABASE_URL", "").startswith("postgres"),
     reason="needs PostgreSQL (the suite's second run provides it)",
 )
-def test_three_workers_share_a_campaign_without_duplicates(tmp_path, smtp):
+def test_three_workers_share_a_campaign_without_duplicates(
+    tmp_path, smtp, django_db_setup, django_db_blocker
+):
     import psycopg
 
     base = os.environ["DATABASE_URL"]
     name = f"hygie_workers_{uuid.uuid4().hex[:8]}"
     admin_url = base.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
+    with django_db_blocker.unblock():
+        databases.create_copy(name)  # migrated already: a copy of the run's template
     try:
         # 60 batches for three workers: each claims many times against the others. The
         # 20,000-recipient run is a benchmark (`make bench ONLY=faults`).
-        count = 3_000
+        count = 1_500
         env = environment(
-            base.rsplit("/", 1)[0] + f"/{name}", tmp_path, smtp, HYGIE_DELIVERY_BATCH_SIZE="50"
+            base.rsplit("/", 1)[0] + f"/{name}", tmp_path, smtp, HYGIE_DELIVERY_BATCH_SIZE="25"
         )
-        manage(env, "migrate", "-v0")
         manage(env, "shell", "-c", SETUP.format(count=count))
         started = time.monotonic()
         workers = [start_worker(env) for _ in range(3)]
@@ -123,7 +132,7 @@ def test_three_workers_share_a_campaign_without_duplicates(tmp_path, smtp):
 
 # PostgreSQL's counterpart: test_faults.py, a slow relay against a short lease.
 @pytest.mark.own_database
-def test_a_slow_relay_outlasting_the_lease_sends_nothing_twice(tmp_path, smtp):
+def test_a_slow_relay_outlasting_the_lease_sends_nothing_twice(tmp_path, smtp, django_db_setup):
     # One worker claims the whole campaign as one batch that takes twice its lease;
     # the other, idle, must not take over the rows still waiting.
     count = 60
@@ -134,7 +143,7 @@ def test_a_slow_relay_outlasting_the_lease_sends_nothing_twice(tmp_path, smtp):
         HYGIE_DELIVERY_BATCH_SIZE=str(count),
         HYGIE_WORKER_IDLE_SECONDS="1",
     )
-    manage(env, "migrate", "-v0")
+    migrated_sqlite(env, tmp_path / "slow.sqlite3")
     manage(env, "shell", "-c", SETUP.format(count=count))
     smtp.handler.delay = 0.17  # about 10 s for the batch, against a 5 s lease
     workers = [start_worker(env) for _ in range(2)]

@@ -4,8 +4,9 @@ recording SMTP server, with the faults a production platform meets.
 Each test asserts per recipient: sent exactly once (a database outage may repeat at
 most the one message each worker had on the wire), nothing left stuck, and no
 process to restart by hand. The server is the test's own (initdb in a temporary
-folder, its own port), stopped and started by the test; it is migrated once per run
-and each test gets a fresh database copied from it.
+folder, its own port), stopped and started by the test; its template database is a copy
+of the run's migrated template (hygie/testing/databases.py), and each test gets a fresh
+database copied from it.
 
 Runs with the PostgreSQL pass of the suite (DATABASE_URL=postgresql://…), where the
 server binaries are installed. A larger run: `make bench ONLY=faults`.
@@ -25,7 +26,8 @@ from pathlib import Path
 
 import pytest
 
-from hygie.testing.faults import TEMPLATE, Platform, base_env, manage, wait_for
+from hygie.testing import databases
+from hygie.testing.faults import TEMPLATE, Platform, wait_for
 from hygie.testing.postgres import PrivatePostgres, binaries
 from hygie.testing.smtp import SmtpServer, free_port
 
@@ -39,14 +41,17 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivatePostgres]:
+def server(django_db_setup: None, django_db_blocker) -> Iterator[PrivatePostgres]:  # type: ignore[no-untyped-def]
     pg = PrivatePostgres()
     try:
         pg.init()
         pg.start()
         pg.sql(f'CREATE DATABASE "{TEMPLATE}"')
-        var = tmp_path_factory.mktemp("template")
-        manage(base_env(pg.url(TEMPLATE), var, 25), "migrate", "-v0")
+        # Migrated already: a copy of the run's template on the suite's server (pg_dump
+        # takes a second where migrating from nothing takes a process and several).
+        with django_db_blocker.unblock():
+            source = databases.template_url()
+        pg.restore(source, TEMPLATE)
         yield pg
     finally:
         pg.destroy()
