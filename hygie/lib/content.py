@@ -93,6 +93,31 @@ def read_once_per_text(
     return decorate
 
 
+def loaded_checksums(shipped: Any) -> dict[tuple[str, str, int], str]:
+    """The checksum of each shipped row already loaded, by (slug, language, version): one
+    read, against which a sync checks every file (`shipped` is a queryset of them)."""
+    rows = shipped.values_list("slug", "language", "version", "checksum")
+    return {(slug, language, version): text for slug, language, version, text in rows}
+
+
+def is_new_version(
+    loaded: dict[tuple[str, str, int], str],
+    key: tuple[str, str, int],
+    text_checksum: str,
+    refusal: ContentError,
+) -> bool:
+    """True when the version `key` is not loaded yet (it is then noted, so that a second
+    file of that version is held to the first); False when it is loaded with the same
+    text; `refusal` is raised when it is loaded with another text."""
+    existing = loaded.get(key)
+    if existing is None:
+        loaded[key] = text_checksum
+        return True
+    if existing != text_checksum:
+        raise refusal
+    return False
+
+
 def checksum(text: str) -> str:
     """The fingerprint of a file's text: a loaded version whose text changed is refused."""
     return hashlib.sha256(text.encode()).hexdigest()

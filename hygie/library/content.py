@@ -24,6 +24,8 @@ from hygie.lib.content import (
     checksum,
     content_directory,
     content_files,
+    is_new_version,
+    loaded_checksums,
     read_once_per_text,
     read_text,
     split_front_matter,
@@ -97,26 +99,18 @@ def capsules_sync(*, directory: Path | None = None) -> dict[str, int]:
     parsed = load_capsule_files(directory)
     # One read of what is loaded and one insert of what is new: the suite syncs the
     # library in hundreds of tests, and a deployment at each release.
-    loaded = {
-        (slug, language, version): text_checksum
-        for slug, language, version, text_checksum in Capsule.objects.filter(
-            organisation=None
-        ).values_list("slug", "language", "version", "checksum")
-    }
+    loaded = loaded_checksums(Capsule.objects.filter(organisation=None))
     new = []
     for capsule in parsed:
         meta = capsule.meta
         key = (meta["slug"], meta["language"], meta["version"])
-        existing = loaded.get(key)
-        if existing is not None:
-            if existing != capsule.checksum:
-                raise CapsuleError(
-                    f"{meta['language']}/{meta['slug']}: the text changed but version "
-                    f"{meta['version']} is already loaded; increase the version."
-                )
+        refusal = CapsuleError(
+            f"{meta['language']}/{meta['slug']}: the text changed but version "
+            f"{meta['version']} is already loaded; increase the version."
+        )
+        if not is_new_version(loaded, key, capsule.checksum, refusal):
             counts["unchanged"] += 1
             continue
-        loaded[key] = capsule.checksum  # a second file of the same version is held to the first
         new.append(
             Capsule(
                 slug=meta["slug"],

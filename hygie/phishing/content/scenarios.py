@@ -23,6 +23,8 @@ from hygie.lib.content import (
     checksum,
     content_directory,
     content_files,
+    is_new_version,
+    loaded_checksums,
     parse_yaml,
     read_once_per_text,
     read_text,
@@ -364,24 +366,16 @@ def scenarios_sync(*, directory: Path | None = None) -> dict[str, int]:
     """Save the shipped scenario files. Returns counts of created and unchanged rows."""
     counts = {"created": 0, "unchanged": 0}
     # One read of what is loaded and one insert of what is new (see capsules_sync).
-    loaded = {
-        (slug, language, version): text_checksum
-        for slug, language, version, text_checksum in Scenario.objects.filter(
-            organisation__isnull=True
-        ).values_list("slug", "language", "version", "checksum")
-    }
+    loaded = loaded_checksums(Scenario.objects.filter(organisation__isnull=True))
     new = []
     for data, text_checksum in load_scenario_files(directory):
         key = (data["slug"], data["language"], data["version"])
-        existing = loaded.get(key)
-        if existing is not None:
-            if existing != text_checksum:
-                raise ScenarioError(
-                    f"{data['slug']}: changed under version {data['version']}; increase it."
-                )
+        refusal = ScenarioError(
+            f"{data['slug']}: changed under version {data['version']}; increase it."
+        )
+        if not is_new_version(loaded, key, text_checksum, refusal):
             counts["unchanged"] += 1
             continue
-        loaded[key] = text_checksum  # a second file of the same version is held to the first
         new.append(
             Scenario(
                 slug=data["slug"],
