@@ -59,7 +59,7 @@ run_pytest() {
     shift
     # pytest exits with 5 when it collected nothing: that is a failure here.
     set +e
-    $BIN/pytest -n 2 --dist loadgroup -q --durations=15 --basetemp="$basetemp" "$@" ${PYTEST_ARGS:-}
+    $BIN/pytest -n 2 -q --durations=15 --basetemp="$basetemp" "$@" ${PYTEST_ARGS:-}
     status=$?
     set -e
     if [ "$status" -eq 5 ]; then

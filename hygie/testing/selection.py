@@ -10,8 +10,6 @@
   only one of its own (`own_database`: a SQLite file it makes), gives the same answer on
   both.
 - Slow tests run first, so that the two workers do not wait for one long test at the end.
-- Tests that share an expensive module fixture run on one worker (`xdist_group`, with
-  `--dist loadgroup`), so that it is built once per run rather than once per worker.
 """
 
 from __future__ import annotations
@@ -37,11 +35,6 @@ DATABASE_FIXTURES = frozenset(
         "live_server",
     }
 )
-
-
-# Module fixtures worth building once per run: an organisation filled through the real
-# endpoints (hygie/console/tests/filled.py). test_faults.py groups its private server itself.
-SHARED_FIXTURES = frozenset({"filled_organisation"})
 
 
 def starts_processes(module: ModuleType | None) -> bool:
@@ -89,6 +82,4 @@ def mark_and_order(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
         if uses_database(item):
             item.add_marker(pytest.mark.database)
-        for name in sorted(SHARED_FIXTURES.intersection(getattr(item, "fixturenames", ()))):
-            item.add_marker(pytest.mark.xdist_group(name))
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)

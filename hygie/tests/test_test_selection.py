@@ -89,13 +89,6 @@ def test_each_test_is_marked_by_what_it_uses(items):
     }
 
 
-def test_tests_sharing_a_filled_organisation_run_on_one_worker(items):
-    mark_and_order(list(items.values()))
-    group = items["filled"].get_closest_marker("xdist_group")
-    assert group is not None and group.args == ("filled_organisation",)
-    assert items["db"].get_closest_marker("xdist_group") is None
-
-
 def test_slow_tests_run_first_and_the_others_keep_their_order(items):
     order = list(items.values())
     mark_and_order(order)

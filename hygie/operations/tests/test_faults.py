@@ -37,8 +37,6 @@ pytestmark = [
         reason="PostgreSQL faults: run with the PostgreSQL pass of the suite",
     ),
     pytest.mark.skipif(binaries() is None, reason="PostgreSQL server binaries not installed"),
-    # One worker runs them all: the private server is built once, not once per worker.
-    pytest.mark.xdist_group("private_postgres"),
 ]
 
 
