@@ -13,13 +13,15 @@ from __future__ import annotations
 import copy
 import functools
 import hashlib
-from collections import OrderedDict
+import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
 from django.conf import settings
+
+from hygie.lib.kept import Kept
 
 # libyaml's parser where PyYAML was built with it: the content is read again by every load
 # command and by the many tests that load it, and PyYAML's pure-Python parser is about ten
@@ -69,7 +71,9 @@ def read_once_per_text(
     not kept: it is done again, and fails again with the same problems."""
 
     def decorate(load: Callable[[Path | None], Loaded]) -> Callable[[Path | None], Loaded]:
-        kept: OrderedDict[tuple[tuple[str, bytes], ...], Loaded] = OrderedDict()
+        kept: Kept[tuple[tuple[str, bytes], ...], Loaded] = Kept(
+            seconds=math.inf, most=KEPT_READINGS
+        )
 
         @functools.wraps(load)
         def load_unless_unchanged(directory: Path | None = None) -> Loaded:
@@ -80,14 +84,8 @@ def read_once_per_text(
                 )
             except OSError:
                 return load(directory)  # the loader names the file it cannot read
-            if key not in kept:
-                kept[key] = load(directory)
-                if len(kept) > KEPT_READINGS:
-                    kept.popitem(last=False)
-            kept.move_to_end(key)
-            return copy.deepcopy(kept[key])
+            return copy.deepcopy(kept.get(key, lambda: load(directory)))
 
-        load_unless_unchanged.forget = kept.clear  # type: ignore[attr-defined]
         return load_unless_unchanged
 
     return decorate

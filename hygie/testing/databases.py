@@ -98,10 +98,10 @@ def copy_from_template(verbosity: int = 0) -> bool:
     return True
 
 
-def create_copy(name: str) -> str:
+def create_copy(name: str) -> None:
     """A new PostgreSQL database `name`, a copy of this run's migrated template (for the
-    processes a test starts); returns its URL's database part. Needs the test database
-    set up (the `django_db_setup` fixture), which builds the template."""
+    processes a test starts). Needs the test database set up (the `django_db_setup`
+    fixture), which builds the template."""
     template = template_name(_worker_name())
     quote = connection.ops.quote_name
     with connection.creation._nodb_cursor() as cursor:
@@ -110,7 +110,6 @@ def create_copy(name: str) -> str:
             cursor.execute(f"CREATE DATABASE {quote(name)} TEMPLATE {quote(template)}")
         finally:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
-    return name
 
 
 def template_url() -> str:
