@@ -29,7 +29,12 @@ from hygie.phishing.lookup import forget_campaigns
 from hygie.phishing.selectors import forget_scenarios
 from hygie.testing import databases, selection
 
-pytest_plugins = ["hygie.testing.browser", "hygie.testing.smtp", "hygie.testing.imap"]
+pytest_plugins = [
+    "hygie.testing.browser",
+    "hygie.testing.smtp",
+    "hygie.testing.imap",
+    "hygie.testing.scheduling",
+]
 
 # A fast hasher for every test: production hashes staff passwords with PBKDF2 at full
 # strength (close to a second per hash on a small machine), which protects nothing in a test
@@ -49,6 +54,7 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
     hashers.get_hashers.cache_clear()
     hashers.get_hashers_by_algorithm.cache_clear()
+    databases.empty_tables_with_delete()
 
 
 @pytest.fixture(scope="session")

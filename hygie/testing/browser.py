@@ -25,6 +25,49 @@ def chromium_path() -> str | None:
     return candidate if os.path.exists(candidate) else shutil.which("chromium")
 
 
+class SharedChromium:
+    """One Chromium for journeys that run one after the other in a test process, each in
+    a fresh context (its own cookies and storage), as a fresh browser would be.
+
+    Playwright's synchronous API keeps an event loop running in this thread, which
+    other tests' asyncio would trip on: the browser is closed before any test that does
+    not use it (`pytest_runtest_setup`), and journeys are handed to one worker together
+    (hygie/testing/scheduling.py), so that one launch serves them all.
+    """
+
+    def __init__(self) -> None:
+        self._playwright: Any = None
+        self._browser: Any = None
+
+    def browser(self, path: str) -> Any:
+        if self._browser is not None and not self._browser.is_connected():
+            self.close()  # crashed in an earlier journey: start again
+        if self._browser is None:
+            from playwright.sync_api import sync_playwright
+
+            # Playwright runs an event loop in this thread; the ORM calls made by the
+            # test itself are still synchronous and safe.
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+            self._playwright = sync_playwright().start()
+            self._browser = self._playwright.chromium.launch(
+                executable_path=path, args=CHROMIUM_FLAGS
+            )
+        return self._browser
+
+    def close(self) -> None:
+        browser, playwright = self._browser, self._playwright
+        self._browser = self._playwright = None
+        try:
+            if browser is not None and browser.is_connected():
+                browser.close()
+        finally:
+            if playwright is not None:
+                playwright.stop()
+
+
+CHROMIUM = SharedChromium()
+
+
 @pytest.fixture
 def browser_page(live_server: object) -> Iterator[object]:
     """A fresh page in headless Chromium; skipped with a reason when there is no browser."""
@@ -33,21 +76,25 @@ def browser_page(live_server: object) -> Iterator[object]:
         if os.environ.get("HYGIE_REQUIRE_BROWSER") == "1":
             pytest.fail("Chromium is required (HYGIE_REQUIRE_BROWSER=1) but was not found.")
         pytest.skip("Chromium not installed: run `make test`, which installs it where possible.")
-    from playwright.sync_api import sync_playwright
+    browser = CHROMIUM.browser(path)
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        yield page
+    finally:
+        # With the contexts the journey opened itself (a phone, a second reader).
+        for opened in list(browser.contexts):
+            opened.close()
 
-    # Playwright runs an event loop in this thread; the ORM calls made by the
-    # test itself are still synchronous and safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
-        context = browser.new_context(locale="fr-FR")
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        try:
-            yield page
-        finally:
-            context.close()
-            browser.close()
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if "browser_page" not in getattr(item, "fixturenames", ()):
+        CHROMIUM.close()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    CHROMIUM.close()
 
 
 def as_android_chrome(page: Any) -> str:

@@ -9,7 +9,8 @@
   test on SQLite, then only these again on PostgreSQL: a test that uses no database, or
   only one of its own (`own_database`: a SQLite file it makes), gives the same answer on
   both.
-- Slow tests run first, so that the two workers do not wait for one long test at the end.
+- Slow tests run first, so that the two workers do not wait for one long test at the end;
+  among them, those that share something costly (`shared_unit`) go first, together.
 """
 
 from __future__ import annotations
@@ -35,6 +36,43 @@ DATABASE_FIXTURES = frozenset(
         "live_server",
     }
 )
+
+
+# Modules whose tests share a costly module fixture: they go to one worker together
+# (hygie/testing/scheduling.py), which builds it once instead of each worker building it.
+SHARED_MODULES = {
+    "hygie/console/tests/test_nothing_english.py": "filled_organisation",
+    "hygie/operations/tests/test_faults.py": "a private PostgreSQL server",
+    "hygie/operations/tests/test_processes.py": "a migrated SQLite database",
+}
+# The journeys (`browser_page`) share one Chromium while they run one after the other.
+JOURNEY_MODULE_PREFIX = "test_browser_"
+JOURNEYS = "browser journeys"
+
+
+def shared_unit(nodeid: str) -> str | None:
+    """The unit `nodeid` goes to a worker with, when its test shares something costly."""
+    path = nodeid.split("::", 1)[0]
+    if path in SHARED_MODULES:
+        return path
+    if path.rsplit("/", 1)[-1].startswith(JOURNEY_MODULE_PREFIX):
+        return JOURNEYS
+    return None
+
+
+def check_shared(item: pytest.Item) -> None:
+    """A test using a shared fixture outside the modules that share it would build it
+    on each worker again, silently: refused at collection."""
+    fixtures = getattr(item, "fixturenames", ())
+    unit = shared_unit(item.nodeid)
+    if "browser_page" in fixtures and unit != JOURNEYS:
+        raise pytest.UsageError(
+            f"{item.nodeid}: journeys in Chromium live in {JOURNEY_MODULE_PREFIX}*.py modules."
+        )
+    if "filled_organisation" in fixtures and unit is None:
+        raise pytest.UsageError(
+            f"{item.nodeid}: a module using filled_organisation is listed in SHARED_MODULES."
+        )
 
 
 def starts_processes(module: ModuleType | None) -> bool:
@@ -76,10 +114,17 @@ def uses_database(item: pytest.Item) -> bool:
 
 
 def mark_and_order(items: list[pytest.Item]) -> None:
-    """Add the `slow` and `database` markers, and put slow tests first (in place)."""
+    """Add the `slow` and `database` markers, and put slow tests first, the shared units
+    first among them (in place)."""
     for item in items:
+        check_shared(item)
         if is_slow(item):
             item.add_marker(pytest.mark.slow)
         if uses_database(item):
             item.add_marker(pytest.mark.database)
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    items.sort(
+        key=lambda item: (
+            item.get_closest_marker("slow") is None,
+            shared_unit(item.nodeid) is None,
+        )
+    )

@@ -50,3 +50,31 @@ def test_on_sqlite_the_in_memory_database_starts_from_the_kept_template(db):
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM django_migrations")
         assert cursor.fetchone()[0] == kept > 50
+
+
+def test_on_postgresql_tests_that_commit_are_emptied_with_delete(transactional_db):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite empties tables with DELETE already")
+    from django.core.management import call_command
+    from django.test.utils import CaptureQueriesContext
+
+    from hygie.accounts.models import Membership, Organisation, User
+    from hygie.accounts.tests.factories import MembershipFactory
+
+    MembershipFactory()  # rows that point at each other: a user, an organisation, a role
+    with CaptureQueriesContext(connection) as queries:
+        # As Django's teardown of such a test calls it.
+        call_command(
+            "flush",
+            verbosity=0,
+            interactive=False,
+            reset_sequences=False,
+            inhibit_post_migrate=True,
+        )
+    assert queries.captured_queries
+    assert not [q for q in queries.captured_queries if "TRUNCATE" in q["sql"]]
+    assert (Membership.objects.count(), User.objects.count(), Organisation.objects.count()) == (
+        0,
+        0,
+        0,
+    )

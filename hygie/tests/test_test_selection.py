@@ -8,13 +8,18 @@ from types import ModuleType
 
 import pytest
 
-from hygie.testing.selection import mark_and_order
+from hygie.testing.selection import JOURNEYS, SHARED_MODULES, mark_and_order, shared_unit
+
+FILLED_MODULE = "hygie/console/tests/test_nothing_english.py"
 
 
 class FakeItem:
-    def __init__(self, name: str, module: ModuleType, fixtures=(), markers=()) -> None:
+    def __init__(
+        self, name: str, module: ModuleType, fixtures=(), markers=(), path: str = ""
+    ) -> None:
         self.name = name
         self.module = module
+        self.nodeid = f"{path or f'hygie/tests/{module.__name__}.py'}::{name}"
         self.fixturenames = list(fixtures)
         self.markers = {mark.name: mark for mark in markers}
 
@@ -37,6 +42,7 @@ def module(tmp_path: Path, name: str, source: str, **names: object) -> ModuleTyp
 @pytest.fixture
 def items(tmp_path):  # type: ignore[no-untyped-def]
     plain = module(tmp_path, "test_plain", "def test_x(): pass\n")
+    journeys = module(tmp_path, "test_browser_plain", "def test_x(): pass\n")
     env = module(tmp_path, "test_env", 'URL = os.environ["DATABASE_URL"]\n')
     processes = module(tmp_path, "test_processes", "import subprocess\n", subprocess=object())
     gives = module(
@@ -56,9 +62,9 @@ def items(tmp_path):  # type: ignore[no-untyped-def]
         "db": FakeItem("db", plain, ["organisation", "db"]),
         "marker": FakeItem("marker", plain, markers=[pytest.mark.django_db.mark]),
         "live": FakeItem("live", plain, ["live_server", "transactional_db"]),
-        "browser": FakeItem("browser", plain, ["browser_page", "live_server"]),
+        "browser": FakeItem("browser", journeys, ["browser_page", "live_server"]),
         "imap": FakeItem("imap", plain, ["imap_server"]),
-        "filled": FakeItem("filled", plain, ["filled_organisation", "db"]),
+        "filled": FakeItem("filled", plain, ["filled_organisation", "db"], path=FILLED_MODULE),
         "env": FakeItem("env", env),
         "processes": FakeItem("processes", processes),
         "gives": FakeItem("gives", gives),
@@ -89,10 +95,33 @@ def test_each_test_is_marked_by_what_it_uses(items):
     }
 
 
-def test_slow_tests_run_first_and_the_others_keep_their_order(items):
+def test_slow_tests_run_first_shared_ones_leading_and_the_others_keep_their_order(items):
     order = list(items.values())
     mark_and_order(order)
     assert [item.name for item in order] == [
-        "live", "browser", "imap", "filled", "processes", "gives", "runs", "own",
+        "browser", "filled",
+        "live", "imap", "processes", "gives", "runs", "own",
         "pure", "db", "marker", "env",
     ]  # fmt: skip
+
+
+def test_journeys_and_modules_with_a_costly_fixture_are_each_one_unit():
+    assert shared_unit("hygie/a/tests/test_browser_one.py::test_x[phone]") == JOURNEYS
+    assert shared_unit("hygie/b/tests/test_browser_two.py::test_y") == JOURNEYS
+    assert shared_unit(f"{FILLED_MODULE}::test_z[page-1]") == FILLED_MODULE
+    assert shared_unit("hygie/a/tests/test_views.py::test_x") is None
+
+
+@pytest.mark.parametrize(
+    ("fixture", "path"),
+    [("browser_page", "hygie/a/tests/test_views.py"), ("filled_organisation", "")],
+)
+def test_a_shared_fixture_outside_its_unit_is_refused_at_collection(tmp_path, fixture, path):
+    stray = FakeItem("stray", module(tmp_path, "test_stray", ""), [fixture], path=path)
+    with pytest.raises(pytest.UsageError, match="stray"):
+        mark_and_order([stray])
+
+
+def test_every_shared_module_exists():
+    root = Path(__file__).resolve().parents[2]
+    assert all((root / path).is_file() for path in SHARED_MODULES)
