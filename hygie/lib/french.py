@@ -35,8 +35,14 @@ _CONTRACTIONS = (
 )
 
 
+# What every contraction above starts with: most texts have none and are not read by them.
+_MAY_CONTRACT = re.compile(r"\b[Dd]e |[àÀ] le")
+
+
 def contract(text: str) -> str:
     """The French contractions before names, in a text already in French."""
+    if not _MAY_CONTRACT.search(text):
+        return text
     for pattern, replacement in _CONTRACTIONS:
         text = pattern.sub(replacement, text)
     return text

@@ -21,24 +21,48 @@ NNBSP = "\u202f"  # narrow no-break space
 NBSP = "\u00a0"
 
 _SPACES = f"[ {NBSP}{NNBSP}]"
-_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
-    # « guillemets » hold narrow no-break spaces.
-    (re.compile(rf"«{_SPACES}*"), f"«{NNBSP}"),
-    (re.compile(rf"{_SPACES}*»"), f"{NNBSP}»"),
-    # ; ! ? take a narrow no-break space, added when missing before a word's end.
-    (re.compile(rf"{_SPACES}+([;!?])"), rf"{NNBSP}\1"),
-    (re.compile(r"(?<=[\w»)\]])([;!?]+)(?=\s|$|[»\"'’)<])"), rf"{NNBSP}\1"),
-    # : takes a no-break space (not in "10:30", "https://", "a:b").
-    (re.compile(rf"{_SPACES}+:(?=\s|$)"), f"{NBSP}:"),
-    (re.compile(r"(?<=[\w»)\]])(:)(?=\s|$)"), f"{NBSP}:"),
-    # Numbers: groups of three digits stay together; units stay with their number.
-    (re.compile(rf"(?<=\d){_SPACES}(?=\d{{3}}(?!\d))"), NNBSP),
+# Each group of rules with what its rules need (a character of a kind): a text without
+# it is not read by them (most text of a page has none, and the filter runs on every
+# page).
+_RULES: tuple[tuple[re.Pattern[str], tuple[tuple[re.Pattern[str], str], ...]], ...] = (
     (
-        re.compile(
-            rf"(?<=\d){_SPACES}(?=(?:€|%|‰|\$|£|EUR\b|euros?\b|h\b|min\b|km\b|"
-            r"ko\b|Mo\b|Go\b|To\b|ans?\b|jours?\b|mois\b|semaines?\b|heures?\b|minutes?\b))"
+        re.compile("[«»]"),
+        (
+            # « guillemets » hold narrow no-break spaces.
+            (re.compile(rf"«{_SPACES}*"), f"«{NNBSP}"),
+            (re.compile(rf"{_SPACES}*»"), f"{NNBSP}»"),
         ),
-        NBSP,
+    ),
+    (
+        re.compile("[;!?]"),
+        (
+            # ; ! ? take a narrow no-break space, added when missing before a word's end.
+            (re.compile(rf"{_SPACES}+([;!?])"), rf"{NNBSP}\1"),
+            (re.compile(r"(?<=[\w»)\]])([;!?]+)(?=\s|$|[»\"'’)<])"), rf"{NNBSP}\1"),
+        ),
+    ),
+    (
+        re.compile(":"),
+        (
+            # : takes a no-break space (not in "10:30", "https://", "a:b").
+            (re.compile(rf"{_SPACES}+:(?=\s|$)"), f"{NBSP}:"),
+            (re.compile(r"(?<=[\w»)\]])(:)(?=\s|$)"), f"{NBSP}:"),
+        ),
+    ),
+    (
+        re.compile(r"\d"),  # any digit, as in the rules
+        (
+            # Numbers: groups of three digits stay together; units stay with their number.
+            (re.compile(rf"(?<=\d){_SPACES}(?=\d{{3}}(?!\d))"), NNBSP),
+            (
+                re.compile(
+                    rf"(?<=\d){_SPACES}(?=(?:€|%|‰|\$|£|EUR\b|euros?\b|h\b|min\b|km\b|"
+                    r"ko\b|Mo\b|Go\b|To\b|ans?\b|jours?\b|mois\b|semaines?\b|heures?\b|"
+                    r"minutes?\b))"
+                ),
+                NBSP,
+            ),
+        ),
     ),
 )
 _ENTITY_OR_URL = re.compile(r"(&#?[A-Za-z0-9]+;|\b(?:https?|mailto|tel):[^\s<>\"]+)")
@@ -49,13 +73,16 @@ def french_text(text: str) -> str:
     parts = _ENTITY_OR_URL.split(contract(text))
     for index in range(0, len(parts), 2):  # even: text; odd: an entity or a URL
         piece = parts[index]
-        for pattern, replacement in _RULES:
-            piece = pattern.sub(replacement, piece)
+        for needed, rules in _RULES:
+            if needed.search(piece):
+                for pattern, replacement in rules:
+                    piece = pattern.sub(replacement, piece)
         parts[index] = piece
     return "".join(parts)
 
 
 _TAG = re.compile(r"(<!--.*?-->|<[^>]*>)", re.S)
+_TAG_NAME = re.compile(r"</?\s*([A-Za-z0-9]+)")
 _RAW = ("script", "style", "pre", "code", "textarea")
 
 
@@ -65,11 +92,11 @@ def french_html(html: str) -> str:
     raw_depth = 0
     for index, piece in enumerate(pieces):
         if index % 2:  # a tag or a comment
-            name = re.match(r"</?\s*([A-Za-z0-9]+)", piece)
+            name = _TAG_NAME.match(piece)
             if name and name.group(1).lower() in _RAW:
                 raw_depth += -1 if piece.startswith("</") else 1
                 raw_depth = max(raw_depth, 0)
             continue
-        if raw_depth == 0 and piece:
+        if raw_depth == 0 and piece and not piece.isspace():
             pieces[index] = french_text(piece)
     return "".join(pieces)

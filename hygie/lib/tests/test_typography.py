@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
+from hygie.lib import french, typography
 from hygie.lib.french import contract, of_name, to_name, with_article
 from hygie.lib.typography import NBSP, NNBSP, french_html, french_text
 
@@ -74,3 +77,41 @@ def test_organisation_names_read_right_in_french(name, article, of, to):
 
 def test_contractions_only_before_a_name():
     assert contract("Il faut de le faire, à les voir.") == "Il faut de le faire, à les voir."
+
+
+# Text made mostly of what the rules look at, so that the skipping of rules that cannot
+# apply is tried where it could go wrong.
+_TRICKY = st.lists(
+    st.sampled_from(
+        [
+            *["«", "»", ";", "!", "?", ":", " : ", "9", "0", "12", " 345", " min", " ans", " %"],
+            *[" €", " ", NBSP, NNBSP, "\n", "de ", "De ", "de le ", "de les ", "à le ", "À les "],
+            *["Ordre", "URPS", "Élise", "x", "l'", ")", "10:30", "https://a.fr", "&amp;", "’", '"'],
+        ]
+    ),
+    max_size=30,
+).map("".join)
+
+
+def _every_rule(text: str) -> str:
+    """The typography with every rule applied to every text, as before rules were skipped."""
+    for pattern, replacement in french._CONTRACTIONS:
+        text = pattern.sub(replacement, text)
+    parts = typography._ENTITY_OR_URL.split(text)
+    for index in range(0, len(parts), 2):
+        for _needed, rules in typography._RULES:
+            for pattern, replacement in rules:
+                parts[index] = pattern.sub(replacement, parts[index])
+    return "".join(parts)
+
+
+@given(_TRICKY)
+@example("9 min")
+@example("7 %")
+@example("٣ 000")  # an Arabic-Indic digit is a digit to the rules too
+@settings(max_examples=500, deadline=None)
+def test_skipping_the_rules_that_cannot_apply_changes_nothing(text):
+    assert french_text(text) == _every_rule(text)
+    if "<" in text or ">" in text:
+        return  # not text in HTML
+    assert french_html(f"<p>{text}</p>\n  <b>x</b>") == f"<p>{_every_rule(text)}</p>\n  <b>x</b>"
