@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aiosmtpd.controller import Controller
-
 from hygie.testing.postgres import PrivatePostgres
 from hygie.testing.smtp import SmtpServer
 
@@ -158,10 +156,7 @@ class Platform:
         return dict(self.rows("SELECT status, count(*) FROM delivery_delivery GROUP BY status"))  # type: ignore[arg-type]
 
     def restart_relay(self) -> None:
-        self.smtp.controller = Controller(
-            self.smtp.handler, hostname="127.0.0.1", port=self.smtp.port
-        )
-        self.smtp.start()
+        self.smtp.restart()
 
     def stop_all(self) -> dict[str, list[int | None]]:
         """SIGTERM every process still running; returns the exit codes by command and

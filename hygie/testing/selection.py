@@ -9,6 +9,10 @@
   test on SQLite, then only these again on PostgreSQL: a test that uses no database, or
   only one of its own (`own_database`: a SQLite file it makes), gives the same answer on
   both.
+- `one_database`: what the test checks is what a person sees (a journey in Chromium, the
+  words of every page, the pages of every PDF), which the database under the page does
+  not change: `make test` runs it once, on PostgreSQL (the production database) when the
+  run has one, else on SQLite. Journeys are marked automatically, the others by hand.
 - Slow tests run first, so that the two workers do not wait for one long test at the end;
   among them, those that share something costly (`shared_unit`) go first, together.
 """
@@ -114,14 +118,16 @@ def uses_database(item: pytest.Item) -> bool:
 
 
 def mark_and_order(items: list[pytest.Item]) -> None:
-    """Add the `slow` and `database` markers, and put slow tests first, the shared units
-    first among them (in place)."""
+    """Add the `slow`, `database` and (journeys) `one_database` markers, and put slow
+    tests first, the shared units first among them (in place)."""
     for item in items:
         check_shared(item)
         if is_slow(item):
             item.add_marker(pytest.mark.slow)
         if uses_database(item):
             item.add_marker(pytest.mark.database)
+        if "browser_page" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.one_database)
     items.sort(
         key=lambda item: (
             item.get_closest_marker("slow") is None,

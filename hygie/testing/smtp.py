@@ -64,11 +64,34 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _bound_socket(port: int = 0) -> socket.socket:
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    return sock
+
+
+class _BoundController(Controller):
+    """aiosmtpd's controller serving a socket bound beforehand: the port is the server's
+    from the moment it is chosen. A port found free and bound later can be taken by
+    another process in between (test runs go side by side)."""
+
+    def __init__(self, handler: RecordingHandler, sock: socket.socket) -> None:
+        self._socket = sock
+        super().__init__(handler, hostname="127.0.0.1", port=sock.getsockname()[1])
+
+    def _create_server(self) -> Any:
+        return self.loop.create_server(
+            self._factory_invoker, sock=self._socket, ssl=self.ssl_context
+        )
+
+
 class SmtpServer:
     def __init__(self) -> None:
         self.handler = RecordingHandler()
-        self.port = free_port()
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        sock = _bound_socket()
+        self.port = int(sock.getsockname()[1])
+        self.controller: Controller = _BoundController(self.handler, sock)
 
     @property
     def messages(self) -> list[Received]:
@@ -80,6 +103,11 @@ class SmtpServer:
     def stop(self) -> None:
         if self.controller.server is not None:
             self.controller.stop()
+
+    def restart(self) -> None:
+        """Back on the same port after `stop`, as a relay that comes back."""
+        self.controller = _BoundController(self.handler, _bound_socket(self.port))
+        self.start()
 
     def options(self) -> dict[str, Any]:
         return {"host": "127.0.0.1", "port": self.port, "timeout": 5}

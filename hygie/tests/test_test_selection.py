@@ -74,7 +74,8 @@ def items(tmp_path):  # type: ignore[no-untyped-def]
 
 
 def marked(item: FakeItem) -> set[str]:
-    return {name for name in ("slow", "database") if item.get_closest_marker(name)}
+    names = ("slow", "database", "one_database")
+    return {name for name in names if item.get_closest_marker(name)}
 
 
 def test_each_test_is_marked_by_what_it_uses(items):
@@ -84,7 +85,7 @@ def test_each_test_is_marked_by_what_it_uses(items):
         "db": {"database"},
         "marker": {"database"},
         "live": {"slow", "database"},
-        "browser": {"slow", "database"},
+        "browser": {"slow", "database", "one_database"},
         "imap": {"slow"},
         "filled": {"slow", "database"},
         "env": {"database"},

@@ -345,6 +345,7 @@ def test_the_secretary_and_the_doctor_each_read_their_own_words(
 
 
 @pytest.mark.slow  # a PDF of every capsule (see hygie/testing/selection.py)
+@pytest.mark.one_database  # the pages of each sheet, the same whatever the database
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_every_capsule_gives_a_one_page_reflex_sheet(db, organisation, language):
     from pypdf import PdfReader

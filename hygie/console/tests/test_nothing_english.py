@@ -25,6 +25,9 @@ from hygie.console.tests.filled import PHONE, Filled, catch_mail, filled_organis
 
 __all__ = ["filled_organisation"]  # a fixture of this module
 
+# The words on the pages, the same whatever the database (hygie/testing/selection.py).
+pytestmark = pytest.mark.one_database
+
 # Pages that are not HTML (exports) are read elsewhere.
 HTML_PAGES = [(name, args) for name, args, _ in CONSOLE_PAGES if name != "audience:people_export"]
 HTML_PAGES = [(name, args) for name, args in HTML_PAGES if name != "analytics:export"]
