@@ -55,6 +55,7 @@ def pytest_configure(config: pytest.Config) -> None:
     hashers.get_hashers.cache_clear()
     hashers.get_hashers_by_algorithm.cache_clear()
     databases.empty_tables_with_delete()
+    databases.keep_template_rows_between_committing_tests()
 
 
 @pytest.fixture(scope="session")

@@ -20,11 +20,13 @@ import shutil
 import sqlite3
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import django
 from django.apps import apps
 from django.conf import settings
-from django.db import connection
+from django.core.management.color import no_style
+from django.db import connection, connections, models, transaction
 
 # An arbitrary key for PostgreSQL's advisory lock: one worker builds or copies at a time.
 LOCK_KEY = 7_413_297
@@ -207,3 +209,66 @@ def empty_tables_with_delete() -> None:
         return [f"DELETE FROM {self.quote_name(table)};" for table in tables]  # noqa: S608
 
     DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
+
+
+class TemplateRows:
+    """After a test that commits, Django empties every table and sends `post_migrate`,
+    which writes again what a migrated database holds (content types, permissions, the
+    shipped scanner knowledge): a tenth of a second each time, and a few percent of a
+    run. Here those rows are kept from the first such test, taken while the database is
+    as migrated, and put back after each: the same rows, without the signal's work."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, list[tuple[type[models.Model], list[models.Model]]]] = {}
+
+    def take(self, alias: str) -> None:
+        if alias in self.rows:
+            return
+        kept = []
+        for model in apps.get_models(include_auto_created=True):
+            if not model._meta.managed or model._meta.proxy:
+                continue
+            found = list(model._base_manager.using(alias).order_by("pk"))
+            if found:
+                kept.append((model, found))
+        self.rows[alias] = kept
+
+    def restore(self, alias: str) -> None:
+        database = connections[alias]
+        tables = database.introspection.django_table_names(only_existing=True, include_views=False)
+        statements = database.ops.sql_flush(no_style(), tables, reset_sequences=False)
+        with transaction.atomic(using=alias):
+            database.ops.execute_sql_flush(statements)
+            for model, found in self.rows[alias]:
+                model._base_manager.using(alias).bulk_create(found)
+
+
+def keep_template_rows_between_committing_tests() -> None:
+    """Install `TemplateRows` for Django's tests that commit (pytest-django's
+    `transactional_db` and the live server), but for those that choose their apps or
+    serialise the database, which keep Django's way."""
+    from django.test import TransactionTestCase
+
+    template = TemplateRows()
+    django_setup = TransactionTestCase._fixture_setup.__func__  # type: ignore[attr-defined]
+    django_teardown = TransactionTestCase._fixture_teardown
+
+    def own_way(case: Any) -> bool:
+        return case.available_apps is None and not case.serialized_rollback
+
+    @classmethod  # type: ignore[misc]
+    def _fixture_setup(cls: Any) -> None:
+        if own_way(cls):
+            for alias in cls._databases_names(include_mirrors=False):
+                template.take(alias)
+        django_setup(cls)
+
+    def _fixture_teardown(self: Any) -> None:
+        if not own_way(self):
+            django_teardown(self)
+            return
+        for alias in self._databases_names(include_mirrors=False):
+            template.restore(alias)
+
+    TransactionTestCase._fixture_setup = _fixture_setup  # type: ignore[method-assign,assignment]
+    TransactionTestCase._fixture_teardown = _fixture_teardown  # type: ignore[method-assign]

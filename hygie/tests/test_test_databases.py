@@ -78,3 +78,40 @@ def test_on_postgresql_tests_that_commit_are_emptied_with_delete(transactional_d
         0,
         0,
     )
+
+
+def test_after_a_test_that_commits_the_migrated_rows_are_back_and_nothing_else(
+    transactional_db,
+):
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models.signals import post_migrate
+
+    from hygie.accounts.models import Organisation
+    from hygie.accounts.tests.factories import MembershipFactory
+    from hygie.phishing.models import KnownScanner
+    from hygie.testing.databases import TemplateRows
+
+    def migrated() -> tuple[list[tuple[object, ...]], ...]:
+        return (
+            list(ContentType.objects.order_by("pk").values_list()),
+            list(Permission.objects.order_by("pk").values_list()),
+            list(KnownScanner.objects.order_by("pk").values_list()),
+        )
+
+    before = migrated()
+    assert all(before)  # each kind of migrated row is there to be kept
+    rows = TemplateRows()
+    rows.take("default")
+    MembershipFactory()
+    KnownScanner.objects.filter(pk=before[2][0][0]).delete()
+    Permission.objects.update(name="changed")
+    signals: list[object] = []
+    post_migrate.connect(signals.append, dispatch_uid="test-template-rows")
+    try:
+        rows.restore("default")
+    finally:
+        post_migrate.disconnect(dispatch_uid="test-template-rows")
+    assert migrated() == before
+    assert Organisation.objects.count() == 0
+    assert signals == []
