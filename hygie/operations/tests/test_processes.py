@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import queue
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -125,10 +127,21 @@ def wait_for_line(process: subprocess.Popen, needle: str, timeout: float) -> str
 
 
 def test_demo_setup_is_idempotent_and_prints_the_login(migrated_env):
-    first = run_manage("demo_setup", env=migrated_env)
-    second = run_manage("demo_setup", env=migrated_env)
+    # A small union: every step of the demo runs, without two thousand members' traffic.
+    first = run_manage("demo_setup", "--population", "60", env=migrated_env)
+    second = run_manage("demo_setup", "--population", "60", env=migrated_env)
     assert first.returncode == 0, first.stderr
     assert "admin@demo.hygie.test" in first.stdout
     password_line = [line for line in first.stdout.splitlines() if "Password" in line]
     assert password_line
     assert password_line == [line for line in second.stdout.splitlines() if "Password" in line]
+    database = migrated_env["DATABASE_URL"].removeprefix("sqlite:///")
+    with closing(sqlite3.connect(database)) as connection:
+        (members,) = connection.execute("SELECT count(*) FROM audience_person").fetchone()
+    assert members == 60  # once, though the command ran twice
+
+
+def test_demo_setup_refuses_a_population_of_nobody(migrated_env):
+    result = run_manage("demo_setup", "--population", "0", env=migrated_env)
+    assert result.returncode != 0
+    assert "--population" in result.stderr

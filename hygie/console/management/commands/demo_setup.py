@@ -12,7 +12,7 @@ import secrets
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from hygie.accounts.actors import Actor
@@ -33,7 +33,18 @@ DEMO_POPULATION = 2000
 class Command(BaseCommand):
     help = "Create the demo organisation and administrator if missing, then print the login."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--population",
+            type=int,
+            default=DEMO_POPULATION,
+            help=f"Members of the demo union, when it has none yet (default {DEMO_POPULATION}).",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        population = options.get("population", DEMO_POPULATION)
+        if population < 1:
+            raise CommandError("--population must be a positive number of members.")
         credentials_file = settings.VAR_DIR / "demo-login.txt"
         with transaction.atomic():
             organisation = Organisation.objects.filter(slug=DEMO_SLUG).first()
@@ -67,7 +78,7 @@ class Command(BaseCommand):
                 )
         if not Person.objects.filter(organisation=organisation).exists():
             # Through the real import path, as an organisation would load its file.
-            path = write_population_csv(settings.VAR_DIR / "demo-population.csv", DEMO_POPULATION)
+            path = write_population_csv(settings.VAR_DIR / "demo-population.csv", population)
             import_run_from_file(organisation=organisation, path=path, apply=True)
             path.unlink(missing_ok=True)
         past_awareness_campaign(organisation, admin)
