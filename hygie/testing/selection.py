@@ -12,7 +12,8 @@
 - `one_database`: what the test checks is what a person sees (a journey in Chromium, the
   words of every page, the pages of every PDF), which the database under the page does
   not change: `make test` runs it once, on PostgreSQL (the production database) when the
-  run has one, else on SQLite. Journeys are marked automatically, the others by hand.
+  run has one, else on SQLite. Journeys are marked automatically, the others by hand; a
+  test so marked that uses no database runs on SQLite, as every such test.
 - Slow tests run first, so that the two workers do not wait for one long test at the end;
   among them, those that share something costly (`shared_unit`) go first, together.
 """

@@ -126,3 +126,32 @@ def test_a_shared_fixture_outside_its_unit_is_refused_at_collection(tmp_path, fi
 def test_every_shared_module_exists():
     root = Path(__file__).resolve().parents[2]
     assert all((root / path).is_file() for path in SHARED_MODULES)
+
+
+def test_with_postgresql_every_test_runs_in_one_pass_at_least(items, tmp_path):
+    """`make test`'s two passes (scripts/test.sh) leave no test out: a `one_database` test
+    that uses no database stays on SQLite."""
+    import re
+
+    from _pytest.mark.expression import Expression
+
+    script = (Path(__file__).resolve().parents[2] / "scripts" / "test.sh").read_text()
+    sqlite_pass = re.search(r'run_pytest sqlite -m "([^"]+)"', script)
+    postgres_pass = re.search(r'run_pytest postgres -m "?(\w+)', script)
+    assert sqlite_pass and postgres_pass
+    words = module(tmp_path, "test_words", "")
+    everyone = [
+        *items.values(),
+        FakeItem("seen", words, ["db"], markers=[pytest.mark.one_database.mark]),
+        FakeItem("no_db", words, markers=[pytest.mark.one_database.mark]),
+    ]
+    mark_and_order(everyone)
+    for item in everyone:
+        has = marked(item)
+        runs = [
+            Expression.compile(expression).evaluate(lambda name, has=has, **_: name in has)
+            for expression in (sqlite_pass.group(1), postgres_pass.group(1))
+        ]
+        assert any(runs), item.name
+        if {"one_database", "database"} <= has:
+            assert runs == [False, True], item.name
