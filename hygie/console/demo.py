@@ -65,7 +65,8 @@ def past_awareness_campaign(organisation: Organisation, admin: User, seed: int =
         campaign.mailing.save(update_fields=["status", "completed_at"])
     client = Client(HTTP_HOST="127.0.0.1")
     quiz = capsule.quiz
-    for delivery in Delivery.objects.filter(mailing=campaign.mailing).only("token"):
+    # In a fixed order, so that the seeded draws fall on the same readers on every database.
+    for delivery in Delivery.objects.filter(mailing=campaign.mailing).order_by("pk").only("token"):
         url = reverse("awareness:capsule", args=[delivery.token])
         if rng.random() < 0.3:
             client.get(url, HTTP_USER_AGENT=SCANNER)  # a mail gateway checks the link

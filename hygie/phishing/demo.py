@@ -95,7 +95,10 @@ def past_simulation(organisation: Organisation, admin: User, seed: int = 11) -> 
         campaign.mailing.save(update_fields=["status", "completed_at"])
     client = Client(HTTP_HOST=settings.TRACKING_HOSTS[0])
     now = timezone.now()
-    for delivery in Delivery.objects.filter(mailing=campaign.mailing).only("pk", "token"):
+    # In a fixed order: the seeded draws then fall on the same people on every database
+    # (PostgreSQL returns unordered rows in whatever order its pages hold them).
+    deliveries = Delivery.objects.filter(mailing=campaign.mailing).order_by("pk")
+    for delivery in deliveries.only("pk", "token"):
         base = f"/{campaign.path_prefix}/{delivery.token}/"
         # Each practice has its own address (one address for everyone would be a burst).
         address = f"10.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"

@@ -337,3 +337,29 @@ def test_the_demo_simulation_goes_through_the_real_endpoints(organisation, admin
         and "hidden link (invisible to people)" in reasons
     )
     assert SimulationEvent.objects.filter(kind=HitKind.PRESENCE).exists()
+
+
+def test_the_demo_traffic_falls_on_the_same_messages_in_any_row_order(
+    organisation, admin, other_organisation, outsider, settings, monkeypatch
+):
+    from hygie.audience.models import Person
+    from hygie.delivery.models import Delivery
+    from hygie.phishing.demo import past_simulation
+
+    settings.ALLOWED_HOSTS = ["*"]
+
+    def traffic(union, staff) -> list[list[str]]:
+        for n in range(40):
+            Person.objects.create(organisation=union, email=f"p{n}@x.example", departement="33")
+        past_simulation(union, staff)
+        sent = Delivery.objects.filter(mailing__organisation=union).order_by("pk")
+        return [
+            sorted(SimulationEvent.objects.filter(delivery=d).values_list("kind", flat=True))
+            for d in sent
+        ]
+
+    in_order = traffic(organisation, admin)
+    # A database that returns unordered rows the other way round (PostgreSQL returns them
+    # in whatever order its pages hold them).
+    monkeypatch.setattr(Delivery._meta, "ordering", ["-pk"])
+    assert traffic(other_organisation, outsider) == in_order
