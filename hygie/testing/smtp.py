@@ -89,9 +89,8 @@ class _BoundController(Controller):
 class SmtpServer:
     def __init__(self) -> None:
         self.handler = RecordingHandler()
-        sock = _bound_socket()
-        self.port = int(sock.getsockname()[1])
-        self.controller: Controller = _BoundController(self.handler, sock)
+        self.controller: Controller = _BoundController(self.handler, _bound_socket())
+        self.port = int(self.controller.port)
 
     @property
     def messages(self) -> list[Received]:
