@@ -59,9 +59,7 @@ def campaign(pg: PrivatePostgres, name: str, *, outage: bool) -> dict[str, float
         exited = sum(1 for _, p, _ in platform.processes if p.poll() is not None)
         if not exited:
             platform.stop_all()
-        for _, process, _ in platform.processes:
-            if process.poll() is None:
-                process.kill()
+        platform.kill_all()
     smtp.stop()
     pg.sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     return {

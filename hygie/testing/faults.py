@@ -4,6 +4,7 @@ benchmark (bench/bench_faults.py)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -113,6 +114,9 @@ class Platform:
                 stdout=subprocess.DEVNULL,
                 stderr=stderr,
                 text=True,
+                # A group of its own, so that `kill_all` reaches its children too (the
+                # tracking server's worker would otherwise outlive a killed master).
+                start_new_session=True,
             )
         self.processes.append((command, process, log))
         return process
@@ -170,15 +174,26 @@ class Platform:
             try:
                 process.wait(timeout=60)
             except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+                _kill_group(process)
             codes.setdefault(command, []).append(process.returncode)
         if exited_early:
             raise RuntimeError(f"{exited_early} exited on their own:\n{self.logs()}")
         return codes
 
+    def kill_all(self) -> None:
+        """Kill every process this platform started, with the processes they started."""
+        for _, process, _ in self.processes:
+            _kill_group(process)
+
     def logs(self) -> str:
         return "\n".join(f"--- {c}\n{log.read_text()[-2000:]}" for c, _, log in self.processes)
+
+
+def _kill_group(process: subprocess.Popen[str]) -> None:
+    # The group outlives its leader while a child remains: killed even after it exited.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
 
 
 def wait_for(condition, timeout: float) -> bool:  # type: ignore[no-untyped-def]

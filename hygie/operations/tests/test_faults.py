@@ -67,10 +67,7 @@ def platform(server: PrivatePostgres, tmp_path: Path) -> Iterator[Platform]:
     try:
         yield here
     finally:
-        for _, process, _ in here.processes:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
+        here.kill_all()
         smtp.stop()
         server.sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
