@@ -8,7 +8,9 @@ Personas:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -34,6 +36,7 @@ pytest_plugins = [
     "hygie.testing.smtp",
     "hygie.testing.imap",
     "hygie.testing.scheduling",
+    "hygie.testing.shared_rows",
 ]
 
 # A fast hasher for every test: production hashes staff passwords with PBKDF2 at full
@@ -118,16 +121,34 @@ def _figures_always_live(monkeypatch):
     monkeypatch.setattr(snapshots, "LIVE_BELOW_SECONDS", float("inf"))
 
 
+_VAR_DIRS = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def _var_dirs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("var")
+
+
 @pytest.fixture(autouse=True)
-def _private_var_dir(settings, tmp_path):
-    """Uploads, caught mail and other local files go to a directory of the test's own."""
-    settings.VAR_DIR = tmp_path / "var"
+def _private_var_dir(settings, _var_dirs: Path):
+    """Uploads, caught mail and other local files go to a directory of the test's own,
+    made when first written to (pytest's `tmp_path` lists its whole base directory each
+    time, a cost every test paid)."""
+    settings.VAR_DIR = _var_dirs / str(next(_VAR_DIRS))
     settings.MAIL_CATCHER_DIR = settings.VAR_DIR / "mail"
+
+
+def new_organisation() -> Organisation:
+    return OrganisationFactory(name="URPS Médecins Test", slug="urps-test")
+
+
+def new_admin(organisation: Organisation) -> User:
+    return staff_member(organisation, Role.ADMIN, "admin@urps-test.example")
 
 
 @pytest.fixture
 def organisation(db: None) -> Organisation:
-    return OrganisationFactory(name="URPS Médecins Test", slug="urps-test")
+    return new_organisation()
 
 
 @pytest.fixture
@@ -135,7 +156,8 @@ def other_organisation(db: None) -> Organisation:
     return OrganisationFactory(name="Autre union", slug="autre-union")
 
 
-def _staff(organisation: Organisation, role: str, email: str) -> User:
+def staff_member(organisation: Organisation, role: str, email: str) -> User:
+    """A new staff member of `organisation` with `role`."""
     membership: Membership = MembershipFactory(
         organisation=organisation, role=role, user=UserFactory(email=email)
     )
@@ -144,17 +166,17 @@ def _staff(organisation: Organisation, role: str, email: str) -> User:
 
 @pytest.fixture
 def admin(organisation: Organisation) -> User:
-    return _staff(organisation, Role.ADMIN, "admin@urps-test.example")
+    return new_admin(organisation)
 
 
 @pytest.fixture
 def member(organisation: Organisation) -> User:
-    return _staff(organisation, Role.CAMPAIGN_MANAGER, "member@urps-test.example")
+    return staff_member(organisation, Role.CAMPAIGN_MANAGER, "member@urps-test.example")
 
 
 @pytest.fixture
 def outsider(other_organisation: Organisation) -> User:
-    return _staff(other_organisation, Role.ADMIN, "admin@autre-union.example")
+    return staff_member(other_organisation, Role.ADMIN, "admin@autre-union.example")
 
 
 @pytest.fixture
@@ -163,7 +185,7 @@ def staff_of(organisation: Organisation) -> Callable[[str], User]:
     counter = iter(range(1000))
 
     def make(role: str) -> User:
-        return _staff(organisation, role, f"{role}-{next(counter)}@urps-test.example")
+        return staff_member(organisation, role, f"{role}-{next(counter)}@urps-test.example")
 
     return make
 

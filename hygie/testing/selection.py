@@ -16,6 +16,8 @@
   test so marked that uses no database runs on SQLite, as every such test.
 - Slow tests run first, so that the two workers do not wait for one long test at the end;
   among them, those that share something costly (`shared_unit`) go first, together.
+  Among the others, those that share rows (`SHARED_ROWS`, hygie/testing/shared_rows.py)
+  go next to each other, so that each worker builds the rows about once.
 """
 
 from __future__ import annotations
@@ -50,6 +52,9 @@ SHARED_MODULES = {
     "hygie/operations/tests/test_faults.py": "a private PostgreSQL server",
     "hygie/operations/tests/test_processes.py": "a migrated SQLite database",
 }
+# Fixtures whose rows consecutive tests share (hygie/testing/shared_rows.py).
+SHARED_ROWS = ("world",)
+
 # The journeys (`browser_page`) share one Chromium while they run one after the other.
 JOURNEY_MODULE_PREFIX = "test_browser_"
 JOURNEYS = "browser journeys"
@@ -120,7 +125,8 @@ def uses_database(item: pytest.Item) -> bool:
 
 def mark_and_order(items: list[pytest.Item]) -> None:
     """Add the `slow`, `database` and (journeys) `one_database` markers, and put slow
-    tests first, the shared units first among them (in place)."""
+    tests first, the shared units first among them, and the tests sharing rows next to
+    each other (in place)."""
     for item in items:
         check_shared(item)
         if is_slow(item):
@@ -133,5 +139,15 @@ def mark_and_order(items: list[pytest.Item]) -> None:
         key=lambda item: (
             item.get_closest_marker("slow") is None,
             shared_unit(item.nodeid) is None,
+            _shared_rows_rank(item),
         )
     )
+
+
+def _shared_rows_rank(item: pytest.Item) -> int:
+    """Tests sharing the same rows get the same rank; the others come after them."""
+    fixtures = getattr(item, "fixturenames", ())
+    for rank, fixture in enumerate(SHARED_ROWS):
+        if fixture in fixtures:
+            return rank
+    return len(SHARED_ROWS)

@@ -106,6 +106,18 @@ def test_slow_tests_run_first_shared_ones_leading_and_the_others_keep_their_orde
     ]  # fmt: skip
 
 
+def test_tests_sharing_rows_come_next_to_each_other(tmp_path):
+    plain = module(tmp_path, "test_plain", "def test_x(): pass\n")
+    order = [
+        FakeItem("a", plain, ["db"]),
+        FakeItem("world-1", plain, ["world", "db"]),
+        FakeItem("b", plain, ["db"]),
+        FakeItem("world-2", plain, ["organisation", "world"]),
+    ]
+    mark_and_order(order)
+    assert [item.name for item in order] == ["world-1", "world-2", "a", "b"]
+
+
 def test_journeys_and_modules_with_a_costly_fixture_are_each_one_unit():
     assert shared_unit("hygie/a/tests/test_browser_one.py::test_x[phone]") == JOURNEYS
     assert shared_unit("hygie/b/tests/test_browser_two.py::test_y") == JOURNEYS

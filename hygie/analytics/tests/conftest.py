@@ -1,6 +1,12 @@
 """A year of programme built from raw events: two capsules, two simulations (and one the
 year before), robots among the visitors, retried quizzes, reports after clicks, and four
-incident reports."""
+incident reports.
+
+The tests that ask for `world` share one build of it (hygie/testing/shared_rows.py):
+each reads it again from the database, so that what one test changes, in memory or in
+rows, is gone for the next; `organisation` and `admin` are then the world's. Tests that
+commit (a live server) take `committed_world`, built for the test alone.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ import pytest
 
 from hygie.accounts.models import Organisation, User
 from hygie.awareness.models import AwarenessCampaign
+from hygie.conftest import new_admin, new_organisation
 from hygie.delivery.models import Delivery
 from hygie.incidents.models import IncidentReport
 from hygie.incidents.tests.helpers import PHISHING_NO_DATA, RANSOMWARE, make_report
@@ -31,10 +38,103 @@ class World:
     older: SimulationCampaign
     deliveries: dict[str, dict[int, Delivery]]
     people: list[int]
+    admin_pk: int
+
+
+@dataclass(frozen=True)
+class WorldKeys:
+    organisation: int
+    admin: int
+    backups: int
+    updates: int
+    spring: int
+    summer: int
+    older: int
+    deliveries: dict[str, dict[int, int]]
+    people: list[int]
+
+
+def _commits(request: pytest.FixtureRequest) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and bool(marker.kwargs.get("transaction"))
+    return transactional or bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+def _build_keys() -> WorldKeys:
+    organisation = new_organisation()
+    built = build_world(organisation, new_admin(organisation))
+    return WorldKeys(
+        organisation=organisation.pk,
+        admin=built.admin_pk,
+        backups=built.backups.pk,
+        updates=built.updates.pk,
+        spring=built.spring.pk,
+        summer=built.summer.pk,
+        older=built.older.pk,
+        deliveries={
+            name: {person: delivery.pk for person, delivery in by_person.items()}
+            for name, by_person in built.deliveries.items()
+        },
+        people=built.people,
+    )
+
+
+@pytest.fixture(autouse=True)
+def _world_keys(request: pytest.FixtureRequest) -> WorldKeys | None:
+    """The shared world's keys, built before the test's own transaction (an autouse
+    fixture comes before the test's `db`)."""
+    if "world" not in request.fixturenames:
+        return None
+    if _commits(request):
+        pytest.fail("A test that commits takes `committed_world`, built for it alone.")
+    return request.getfixturevalue("shared_rows")("world").value(_build_keys)
 
 
 @pytest.fixture
-def world(organisation: Organisation, admin: User) -> World:
+def world(_world_keys: WorldKeys, db: None) -> World:
+    """The shared world, read again for this test."""
+    keys = _world_keys
+    deliveries = Delivery.objects.in_bulk(
+        [pk for by_person in keys.deliveries.values() for pk in by_person.values()]
+    )
+    return World(
+        organisation=Organisation.objects.get(pk=keys.organisation),
+        backups=AwarenessCampaign.objects.get(pk=keys.backups),
+        updates=AwarenessCampaign.objects.get(pk=keys.updates),
+        spring=SimulationCampaign.objects.get(pk=keys.spring),
+        summer=SimulationCampaign.objects.get(pk=keys.summer),
+        older=SimulationCampaign.objects.get(pk=keys.older),
+        deliveries={
+            name: {person: deliveries[pk] for person, pk in by_person.items()}
+            for name, by_person in keys.deliveries.items()
+        },
+        people=list(keys.people),
+        admin_pk=keys.admin,
+    )
+
+
+@pytest.fixture
+def organisation(request: pytest.FixtureRequest, db: None) -> Organisation:
+    if "world" in request.fixturenames:
+        world: World = request.getfixturevalue("world")
+        return world.organisation
+    return new_organisation()
+
+
+@pytest.fixture
+def admin(request: pytest.FixtureRequest, organisation: Organisation) -> User:
+    if "world" in request.fixturenames:
+        return User.objects.get(pk=request.getfixturevalue("world").admin_pk)
+    return new_admin(organisation)
+
+
+@pytest.fixture
+def committed_world(organisation: Organisation, admin: User) -> World:
+    """The world for a test that commits (a live server), built for it alone."""
+    return build_world(organisation, admin)
+
+
+def build_world(organisation: Organisation, admin: User) -> World:
     organisation.anonymity_threshold = 3
     organisation.save()
     b.setup_library(organisation)
@@ -107,4 +207,5 @@ def world(organisation: Organisation, admin: User) -> World:
         older=older,
         deliveries={"a1": a1, "a2": a2, "s1": s1, "s2": s2, "old": old_d},
         people=people,
+        admin_pk=admin.pk,
     )

@@ -24,7 +24,7 @@ SPILLED = """() => [...document.querySelectorAll('svg.chart')].flatMap(svg => {
 
 @pytest.mark.parametrize("screen", sorted(VIEWPORTS))
 def test_results_page_reads_on_a_desktop_and_a_phone(
-    live_server, browser_page, world, admin, screen
+    live_server, browser_page, committed_world, admin, screen
 ):
     page = browser_page
     page.set_viewport_size(VIEWPORTS[screen])

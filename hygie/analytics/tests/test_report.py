@@ -14,8 +14,9 @@ from hygie.testing.text import plain
 
 
 def test_annual_report_is_generated_in_the_background_and_kept(
-    transactional_db, world, admin, outsider, console
+    transactional_db, committed_world, admin, outsider, console
 ):
+    world = committed_world
     world.organisation.brand_name = "Union des médecins libéraux"
     world.organisation.save()
     client = console(admin)

@@ -106,9 +106,9 @@ def test_a_bad_role_changes_nothing(console, admin, claire):
 
 def test_another_organisation_cannot_set_the_role(console, other_organisation, claire):
     from hygie.accounts.roles import Role
-    from hygie.conftest import _staff
+    from hygie.conftest import staff_member
 
-    stranger = _staff(other_organisation, Role.ADMIN, "stranger@autre-union.example")
+    stranger = staff_member(other_organisation, Role.ADMIN, "stranger@autre-union.example")
     response = console(stranger).post(
         reverse("audience:person_role", args=[claire.pk]), {"practice_role": "secretary"}
     )
