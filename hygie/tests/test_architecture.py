@@ -10,6 +10,7 @@ Tests, migrations, `hygie.lib` and `hygie.testing` are outside the rule.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -99,8 +100,14 @@ def imports_of(path: Path) -> Iterator[str]:
             yield from (a.name for a in node.names if a.name.startswith("hygie."))
 
 
-def cross_app_imports() -> Iterator[tuple[str, str, str, Path]]:
-    """(importing app, imported app, imported module, file) for each import between apps."""
+@functools.cache
+def cross_app_imports() -> tuple[tuple[str, str, str, Path], ...]:
+    """(importing app, imported app, imported module, file) for each import between apps;
+    read once for the tests below (parsing every module takes a second)."""
+    return tuple(_cross_app_imports())
+
+
+def _cross_app_imports() -> Iterator[tuple[str, str, str, Path]]:
     for path in sorted(HYGIE.rglob("*.py")):
         parts = path.relative_to(HYGIE).parts
         if len(parts) < 2 or "tests" in parts or "migrations" in parts:

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from hygie.incidents import antispam
 from hygie.incidents.content import load_tree
 from hygie.incidents.models import IncidentReport
+from hygie.incidents.views import public
 from hygie.testing.pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -78,8 +79,15 @@ def test_an_unknown_path_or_organisation_is_not_found(client):
     assert client.get("/aide/r/1/resume.pdf").status_code == 302
 
 
+@pytest.fixture
+def no_rendering(monkeypatch):
+    """For the tests of the limits, which count PDFs and do not read them (the tests above
+    do): rendering one takes half a second."""
+    monkeypatch.setattr(public, "render_pdf", lambda *_args, **_kwargs: b"%PDF-1.7\n")
+
+
 def test_pdfs_are_limited_per_browser_with_a_helpful_page_and_the_printable_fallback(
-    client, monkeypatch
+    client, monkeypatch, no_rendering
 ):
     monkeypatch.setattr(antispam, "PDFS_PER_BROWSER", antispam.RateLimit("pdf", 2, LONG_WINDOW))
     url = "/aide/r/u0/resume.pdf?decouverte=2025-11-28T14%3A05"
@@ -100,7 +108,7 @@ def test_pdfs_are_limited_per_browser_with_a_helpful_page_and_the_printable_fall
     assert Client().get(url).status_code == 200
 
 
-def test_the_pdf_has_a_generous_ceiling_per_address(monkeypatch):
+def test_the_pdf_has_a_generous_ceiling_per_address(monkeypatch, no_rendering):
     monkeypatch.setattr(antispam, "PDFS_PER_ADDRESS", antispam.RateLimit("pdf-a", 2, LONG_WINDOW))
     for _ in range(2):
         assert Client().get("/aide/r/u0/resume.pdf").status_code == 200
