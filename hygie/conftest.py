@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from importlib import import_module
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.test import Client
 from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -26,6 +29,7 @@ from hygie.accounts.tests.factories import (
     confirmed_totp_device,
 )
 from hygie.delivery.sending import RELAY
+from hygie.lib import pdf
 from hygie.operations import snapshots
 from hygie.phishing.lookup import forget_campaigns
 from hygie.phishing.selectors import forget_scenarios
@@ -146,6 +150,19 @@ def new_admin(organisation: Organisation) -> User:
     return staff_member(organisation, Role.ADMIN, "admin@urps-test.example")
 
 
+@pytest.fixture(autouse=True)
+def _pdfs_in_slow_tests_only(request: pytest.FixtureRequest, monkeypatch) -> None:
+    """A test that renders a PDF is marked `slow` (hygie/testing/selection.py), so that
+    `make check` stays quick: both ways of rendering one go through `pdf._fetcher`."""
+    if request.node.get_closest_marker("slow") is not None:
+        return
+
+    def refused() -> None:
+        pytest.fail(f"{request.node.nodeid} renders a PDF: mark it `slow`.")
+
+    monkeypatch.setattr(pdf, "_fetcher", refused)
+
+
 @pytest.fixture
 def organisation(db: None) -> Organisation:
     return new_organisation()
@@ -191,12 +208,28 @@ def staff_of(organisation: Organisation) -> Callable[[str], User]:
 
 
 def sign_in(client: Client, user: User) -> Client:
-    """Sign `user` in as after a password and a verified TOTP code."""
+    """Sign `user` in as after a password and a verified TOTP code: a new session holding
+    what Django's sign-in and the second factor put in it, as `Client.force_login` makes
+    one, without the sign-in signals (the lockout's bookkeeping, the last sign-in date),
+    which cost more than the rest and which the sign-in tests go through for real."""
     device = confirmed_totp_device(user)
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    session = client.session
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = user._meta.pk.value_to_string(user)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
+    name = settings.SESSION_COOKIE_NAME
+    client.cookies[name] = session.session_key
+    client.cookies[name].update(
+        {
+            "max-age": None,
+            "path": "/",
+            "domain": settings.SESSION_COOKIE_DOMAIN,
+            "secure": settings.SESSION_COOKIE_SECURE or None,
+            "expires": None,
+        }
+    )
     return client
 
 

@@ -83,22 +83,24 @@ ACCESSIBLE_VARIANT = "pdf/ua-1"
 
 def render_pdf(template_name: str, context: dict[str, Any], *, language: str = "fr") -> bytes:
     """Render `template_name` (extending pdf/base.html) to tagged, accessible PDF bytes."""
+    fetcher = _fetcher()
     from weasyprint import HTML
 
     with translation.override(language):
         html = str(render_to_string(template_name, context))
     if language.startswith("fr"):
         html = french_html(html)
-    document = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=_fetcher())
+    document = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=fetcher)
     return bytes(document.write_pdf(pdf_variant=ACCESSIBLE_VARIANT))
 
 
 def html_to_pdf(html: str) -> bytes:
     """A PDF from a complete HTML string (an attachment), with the same closed fetcher:
     images must be `data:` URIs or static files."""
+    fetcher = _fetcher()
     from weasyprint import HTML
 
-    document = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=_fetcher())
+    document = HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=fetcher)
     return bytes(document.write_pdf())
 
 

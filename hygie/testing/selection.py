@@ -2,8 +2,10 @@
 
 - `slow`: the test starts a real server, browser or process, builds a whole union's
   first months (`filled_organisation`), or is marked by hand because it walks every page,
-  URL, operation, field or document, or migrates a database (seconds each); `make check`
-  leaves it out, `make test` runs it.
+  URL, operation, field or document, migrates a database, or renders a PDF (WeasyPrint
+  loads its fonts and lays pages out: a second or more for each worker; a test not so
+  marked that renders one fails, see hygie/conftest.py); `make check` leaves it out,
+  `make test` runs it.
 - `database`: the test uses the run's database, through Django or through the processes
   it starts (its module reads `DATABASE_URL` from the environment). `make test` runs every
   test on SQLite, then only these again on PostgreSQL: a test that uses no database, or

@@ -167,3 +167,10 @@ def test_with_postgresql_every_test_runs_in_one_pass_at_least(items, tmp_path):
         assert any(runs), item.name
         if {"one_database", "database"} <= has:
             assert runs == [False, True], item.name
+
+
+def test_a_test_not_marked_slow_cannot_render_a_pdf():
+    from hygie.lib.pdf import html_to_pdf
+
+    with pytest.raises(pytest.fail.Exception, match="renders a PDF: mark it `slow`"):
+        html_to_pdf("<p>Fiche réflexe</p>")

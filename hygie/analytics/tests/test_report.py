@@ -3,6 +3,7 @@ refreshes itself, kept for download by the organisation only; its text is checke
 
 from __future__ import annotations
 
+import pytest
 from django.urls import reverse
 
 from hygie.accounts.models import AuditEntry
@@ -13,6 +14,7 @@ from hygie.testing.pdf import pdf_text
 from hygie.testing.text import plain
 
 
+@pytest.mark.slow  # renders a PDF (see hygie/testing/selection.py)
 def test_annual_report_is_generated_in_the_background_and_kept(
     transactional_db, committed_world, admin, outsider, console
 ):
@@ -68,6 +70,7 @@ def test_a_report_still_running_cannot_be_downloaded(world, admin, console):
     assert page.status_code == 200 and page.context["pending"]
 
 
+@pytest.mark.slow  # renders a PDF (see hygie/testing/selection.py)
 def test_annual_report_is_a_tagged_pdf_opening_with_the_summary_and_the_charts(world):
     import io
 

@@ -365,6 +365,7 @@ def test_every_capsule_gives_a_one_page_reflex_sheet(db, organisation, language)
         assert " ".join(capsule.reflexes[0].split()) in text
 
 
+@pytest.mark.slow  # renders a PDF (see hygie/testing/selection.py)
 def test_the_reader_page_links_its_reflex_sheet(campaign, client, smtp_server):
     from hygie.testing.pdf import pdf_text
 

@@ -39,6 +39,7 @@ def _send(organisation, html: str = INVOICE) -> list:
     return list(Delivery.objects.filter(mailing=m).order_by("recipient"))
 
 
+@pytest.mark.slow  # renders a PDF (see hygie/testing/selection.py)
 def test_each_recipient_gets_a_pdf_with_their_own_link(organisation, smtp_server):
     deliveries = _send(organisation)
     assert len(smtp_server.messages) == 2
@@ -68,6 +69,7 @@ def test_each_recipient_gets_a_pdf_with_their_own_link(organisation, smtp_server
     assert contents[0] != contents[1]
 
 
+@pytest.mark.slow  # renders a PDF (see hygie/testing/selection.py)
 def test_an_attachment_cannot_fetch_anything_remote(organisation, smtp_server, monkeypatch):
     from hygie.lib import pdf
 

@@ -225,6 +225,7 @@ def test_the_desk_and_its_reminders_count_only_the_duties_the_answers_make_due(o
     }
 
 
+@pytest.mark.slow  # renders a PDF (see hygie/testing/selection.py)
 def test_the_pdf_says_which_duties_are_not_required_and_why(client):
     leak = path_to("Mes propres données ont fuité")
     response = client.get(f"/aide/r/{leak}/resume.pdf", DISCOVERY)

@@ -27,6 +27,7 @@ def test_the_outcome_page_links_to_its_pdf_with_the_discovery_time(client):
     assert 'href="/aide/r/u0/resume.pdf?decouverte=2025-11-28T14%3A05"' in response.content.decode()
 
 
+@pytest.mark.slow  # renders a PDF (see hygie/testing/selection.py)
 def test_the_pdf_gives_the_actions_deadlines_contacts_and_sources(client):
     tree = load_tree()
     outcome = tree.outcomes["ransomware"]
@@ -51,6 +52,7 @@ def test_the_pdf_gives_the_actions_deadlines_contacts_and_sources(client):
         assert source.url in unwrapped
 
 
+@pytest.mark.slow  # renders a PDF (see hygie/testing/selection.py)
 def test_the_pdf_follows_the_language_and_the_organisation(client, organisation):
     tree = load_tree()
     client.cookies["django_language"] = "en"
@@ -115,6 +117,7 @@ def test_the_pdf_has_a_generous_ceiling_per_address(monkeypatch, no_rendering):
     assert Client().get("/aide/r/u0/resume.pdf").status_code == 429
 
 
+@pytest.mark.slow  # renders a PDF (see hygie/testing/selection.py)
 def test_the_pdf_tells_to_go_in_person_to_the_police(client):
     response = client.get("/aide/r/u0/resume.pdf", {"decouverte": "2025-11-28T14:05"})
     text = pdf_text(response.content)
@@ -132,6 +135,7 @@ def test_the_pdf_route_exists_for_both_guides():
     )
 
 
+@pytest.mark.slow  # renders a PDF (see hygie/testing/selection.py)
 def test_a_due_date_stays_on_three_short_lines_in_the_pdf(client):
     """Weekday, date and time each on one unbroken line of the due-date column."""
     response = client.get("/aide/r/u0/resume.pdf", {"decouverte": "2025-11-28T14:05"})

@@ -18,6 +18,7 @@ def template_dir(settings, tmp_path):
     return tmp_path / "pdf"
 
 
+@pytest.mark.slow  # renders a PDF (see hygie/testing/selection.py)
 def test_renders_french_text_with_accents(template_dir):
     (template_dir / "sample.html").write_text(
         '{% extends "pdf/base.html" %}{% block content %}<h1>Déclaration à la CNIL</h1>'
@@ -56,6 +57,7 @@ def test_fetcher_serves_static_files_and_data_uris():
     assert fetch_local("data:text/plain,hello") == (b"hello", "text/plain")
 
 
+@pytest.mark.slow  # renders a PDF (see hygie/testing/selection.py)
 def test_remote_image_in_a_template_is_not_fetched(monkeypatch, template_dir):
     import urllib.request
 

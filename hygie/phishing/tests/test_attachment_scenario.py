@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -22,6 +23,7 @@ def _scenario() -> Scenario:
     return Scenario.objects.get(slug=SLUG, organisation__isnull=True)
 
 
+@pytest.mark.slow  # renders a PDF (see hygie/testing/selection.py)
 def test_the_attachment_carries_each_persons_tracked_link(
     simulation, organisation, admin, client, smtp_server, console
 ):
@@ -72,6 +74,7 @@ def test_the_attachment_carries_each_persons_tracked_link(
     assert '<mark id="flag-3">Scannez ce code avec votre téléphone' in teach
 
 
+@pytest.mark.slow  # renders a PDF (see hygie/testing/selection.py)
 def test_the_attachment_is_previewed_and_downloadable(simulation, console, admin):
     staff = console(admin)
     scenario = _scenario()
@@ -112,6 +115,7 @@ def test_editing_the_attachment_is_checked_and_can_remove_it(
     assert "attachment" not in new.data
 
 
+@pytest.mark.slow  # renders a PDF (see hygie/testing/selection.py)
 def test_another_organisations_attachment_is_not_found(simulation, console, admin, outsider):
     from hygie.phishing.services import scenario_edit
 

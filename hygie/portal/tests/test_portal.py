@@ -530,6 +530,7 @@ def test_choosing_the_language(client, people):
     assert people["B"].language == "fr"
 
 
+@pytest.mark.slow  # renders a PDF (see hygie/testing/selection.py)
 def test_the_yearly_certificate_lists_the_years_activity(client, people, history):
     a_capsule = history["capsules"]["A"]
     # Last year: one reading and one quiz, on another delivery of A.
