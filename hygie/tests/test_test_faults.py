@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from hygie.testing.faults import Platform
+from hygie.testing.faults import Platform, wait_for
 
 
 @dataclass
@@ -27,35 +26,35 @@ def alive(pid: int) -> bool:
     return state != "Z"  # a zombie has stopped; only its parent's wait is missing
 
 
-def test_killing_the_platform_kills_what_its_processes_started(tmp_path):
-    platform = Platform(Unused(), "nothing", tmp_path, Unused())  # type: ignore[arg-type]
+def worker_of(platform: Platform, tmp_path: Path, after: str) -> int:
+    """Start a master that starts a worker (as the tracking server does) and then runs
+    `after`; the worker's process id."""
     child_pid = tmp_path / "child.pid"
-    # Like the tracking server: a master that starts a worker, which a SIGKILL of the
-    # master alone would leave running.
-    platform.start("/bin/sh", "-c", f"sleep 300 & echo $! > {child_pid}; wait")
-    deadline = time.monotonic() + 10
-    while not child_pid.exists() or not child_pid.read_text().strip():
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
+    platform.start(
+        "/bin/sh",
+        "-c",
+        f"sleep 300 & echo $! > {child_pid}.tmp; mv {child_pid}.tmp {child_pid}; {after}",
+    )
+    assert wait_for(child_pid.exists, 10)
     child = int(child_pid.read_text())
     assert alive(child)
+    return child
+
+
+def test_killing_the_platform_kills_what_its_processes_started(tmp_path):
+    platform = Platform(Unused(), "nothing", tmp_path, Unused())  # type: ignore[arg-type]
+    # A SIGKILL of the master alone would leave its worker running.
+    child = worker_of(platform, tmp_path, "wait")
     platform.kill_all()
-    deadline = time.monotonic() + 10
-    while alive(child) and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert not alive(child)
+    assert wait_for(lambda: not alive(child), 10)
     assert all(process.poll() is not None for _, process, _ in platform.processes)
 
 
 def test_killing_after_the_master_exited_still_reaches_its_worker(tmp_path):
     platform = Platform(Unused(), "nothing", tmp_path, Unused())  # type: ignore[arg-type]
-    child_pid = tmp_path / "child.pid"
-    master = platform.start("/bin/sh", "-c", f"sleep 300 & echo $! > {child_pid}")
+    child = worker_of(platform, tmp_path, "exit 0")
+    master = platform.processes[0][1]
     master.wait(timeout=10)  # the master is gone, its worker remains in its group
-    child = int(child_pid.read_text())
     assert alive(child)
     platform.kill_all()
-    deadline = time.monotonic() + 10
-    while alive(child) and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert not alive(child)
+    assert wait_for(lambda: not alive(child), 10)
