@@ -131,9 +131,15 @@ wait
 
 failed=""
 for name in static sqlite postgres; do
-    [ -f "$LOGS/$name.status" ] || continue
+    # A part that started has a log; one that has no status did not end by itself (killed).
+    [ -f "$LOGS/$name.log" ] || continue
     [ "${HYGIE_TEST_ONE_AT_A_TIME:-0}" = "1" ] || cat "$LOGS/$name.log"
-    [ "$(cat "$LOGS/$name.status")" = "0" ] || failed="$failed $name"
+    if [ ! -f "$LOGS/$name.status" ]; then
+        echo "== $name ended without an exit status: it was killed." >&2
+        failed="$failed $name"
+    elif [ "$(cat "$LOGS/$name.status")" != "0" ]; then
+        failed="$failed $name"
+    fi
 done
 if [ -n "$failed" ]; then
     echo "== Failed:$failed" >&2
