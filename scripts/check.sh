@@ -10,7 +10,12 @@ unset DATABASE_URL DEBUG SECRET_KEY ALLOWED_HOSTS
 unset PYTHONDONTWRITEBYTECODE
 $BIN/ruff check .
 $BIN/ruff format --check .
-DEBUG=1 $BIN/mypy hygie
+# Types are checked while the tests start (their workers spend seconds importing and
+# collecting); the result is printed, and counted, after the tests.
+TYPES=$(mktemp)
+trap 'rm -f "$TYPES"' EXIT
+DEBUG=1 $BIN/mypy hygie >"$TYPES" 2>&1 &
+MYPY=$!
 # Tests read the French pages: compile the catalogues that changed since they last were.
 for po in locale/*/LC_MESSAGES/*.po; do
     if [ ! "${po%.po}.mo" -nt "$po" ]; then
@@ -18,4 +23,11 @@ for po in locale/*/LC_MESSAGES/*.po; do
         break
     fi
 done
+set +e
 $BIN/pytest -n 2 -q -m "not slow" --durations=10 ${PYTEST_ARGS:-}
+tests=$?
+wait "$MYPY"
+types=$?
+set -e
+cat "$TYPES"
+[ "$types" -eq 0 ] && [ "$tests" -eq 0 ]
