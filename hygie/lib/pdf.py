@@ -83,7 +83,7 @@ ACCESSIBLE_VARIANT = "pdf/ua-1"
 
 def render_pdf(template_name: str, context: dict[str, Any], *, language: str = "fr") -> bytes:
     """Render `template_name` (extending pdf/base.html) to tagged, accessible PDF bytes."""
-    fetcher = _fetcher()
+    fetcher = _fetcher()  # first: the fast tests refuse a rendering here (hygie/conftest.py)
     from weasyprint import HTML
 
     with translation.override(language):

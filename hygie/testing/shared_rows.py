@@ -10,7 +10,8 @@ sees the rows. The tests that ask for it are put next to each other
 (hygie/testing/selection.py), so that each worker builds them about once.
 
 Tests that commit (`transactional_db`, a live server) cannot share the rows: the
-fixture refuses them.
+fixture that uses them refuses such tests (as the analytics `world` does), and rows built
+inside a test's own transaction are refused here.
 """
 
 from __future__ import annotations
