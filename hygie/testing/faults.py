@@ -181,7 +181,8 @@ class Platform:
         return codes
 
     def kill_all(self) -> None:
-        """Kill every process this platform started, with the processes they started."""
+        """Kill every process this platform started and has not reaped yet, with the
+        processes they started."""
         for _, process, _ in self.processes:
             _kill_group(process)
 
@@ -190,7 +191,11 @@ class Platform:
 
 
 def _kill_group(process: subprocess.Popen[str]) -> None:
-    # The group outlives its leader while a child remains: killed even after it exited.
+    # The group outlives its leader while a child remains: killed even after the leader
+    # exited, as long as it was not reaped. Once reaped, its number is free and may
+    # already be another process's group (this machine reuses numbers within a run).
+    if process.returncode is not None:
+        return
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
     process.wait()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,7 +55,19 @@ def test_killing_after_the_master_exited_still_reaches_its_worker(tmp_path):
     platform = Platform(Unused(), "nothing", tmp_path, Unused())  # type: ignore[arg-type]
     child = worker_of(platform, tmp_path, "exit 0")
     master = platform.processes[0][1]
-    master.wait(timeout=10)  # the master is gone, its worker remains in its group
+    # The master is gone (not yet reaped, so its number stays its own); its worker remains.
+    os.waitid(os.P_PID, master.pid, os.WEXITED | os.WNOWAIT)
     assert alive(child)
     platform.kill_all()
     assert wait_for(lambda: not alive(child), 10)
+    assert master.returncode == 0
+
+
+def test_a_reaped_process_group_is_left_alone(tmp_path, monkeypatch):
+    platform = Platform(Unused(), "nothing", tmp_path, Unused())  # type: ignore[arg-type]
+    master = platform.start("/bin/sh", "-c", "exit 0")
+    master.wait(timeout=10)  # reaped: its number may now be anyone's
+    killed: list[int] = []
+    monkeypatch.setattr(os, "killpg", lambda group, _signal: killed.append(group))
+    platform.kill_all()
+    assert killed == []
