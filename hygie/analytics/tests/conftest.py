@@ -41,75 +41,48 @@ class World:
     admin_pk: int
 
 
-@dataclass(frozen=True)
-class WorldKeys:
-    organisation: int
-    admin: int
-    backups: int
-    updates: int
-    spring: int
-    summer: int
-    older: int
-    deliveries: dict[str, dict[int, int]]
-    people: list[int]
-
-
 def _commits(request: pytest.FixtureRequest) -> bool:
     marker = request.node.get_closest_marker("django_db")
     transactional = marker is not None and bool(marker.kwargs.get("transaction"))
     return transactional or bool({"transactional_db", "live_server"} & set(request.fixturenames))
 
 
-def _build_keys() -> WorldKeys:
+def _new_world() -> World:
     organisation = new_organisation()
-    built = build_world(organisation, new_admin(organisation))
-    return WorldKeys(
-        organisation=organisation.pk,
-        admin=built.admin_pk,
-        backups=built.backups.pk,
-        updates=built.updates.pk,
-        spring=built.spring.pk,
-        summer=built.summer.pk,
-        older=built.older.pk,
-        deliveries={
-            name: {person: delivery.pk for person, delivery in by_person.items()}
-            for name, by_person in built.deliveries.items()
-        },
-        people=built.people,
-    )
+    return build_world(organisation, new_admin(organisation))
 
 
 @pytest.fixture(autouse=True)
-def _world_keys(request: pytest.FixtureRequest) -> WorldKeys | None:
-    """The shared world's keys, built before the test's own transaction (an autouse
-    fixture comes before the test's `db`)."""
+def _shared_world(request: pytest.FixtureRequest) -> World | None:
+    """The shared world as built, before the test's own transaction (an autouse fixture
+    comes before the test's `db`)."""
     if "world" not in request.fixturenames:
         return None
     if _commits(request):
         pytest.fail("A test that commits takes `committed_world`, built for it alone.")
-    return request.getfixturevalue("shared_rows")("world").value(_build_keys)
+    return request.getfixturevalue("shared_rows")("world").value(_new_world)
 
 
 @pytest.fixture
-def world(_world_keys: WorldKeys, db: None) -> World:
-    """The shared world, read again for this test."""
-    keys = _world_keys
+def world(_shared_world: World, db: None) -> World:
+    """The shared world, each object read again from the database for this test."""
+    built = _shared_world
     deliveries = Delivery.objects.in_bulk(
-        [pk for by_person in keys.deliveries.values() for pk in by_person.values()]
+        [d.pk for by_person in built.deliveries.values() for d in by_person.values()]
     )
     return World(
-        organisation=Organisation.objects.get(pk=keys.organisation),
-        backups=AwarenessCampaign.objects.get(pk=keys.backups),
-        updates=AwarenessCampaign.objects.get(pk=keys.updates),
-        spring=SimulationCampaign.objects.get(pk=keys.spring),
-        summer=SimulationCampaign.objects.get(pk=keys.summer),
-        older=SimulationCampaign.objects.get(pk=keys.older),
+        organisation=Organisation.objects.get(pk=built.organisation.pk),
+        backups=AwarenessCampaign.objects.get(pk=built.backups.pk),
+        updates=AwarenessCampaign.objects.get(pk=built.updates.pk),
+        spring=SimulationCampaign.objects.get(pk=built.spring.pk),
+        summer=SimulationCampaign.objects.get(pk=built.summer.pk),
+        older=SimulationCampaign.objects.get(pk=built.older.pk),
         deliveries={
-            name: {person: deliveries[pk] for person, pk in by_person.items()}
-            for name, by_person in keys.deliveries.items()
+            name: {person: deliveries[d.pk] for person, d in by_person.items()}
+            for name, by_person in built.deliveries.items()
         },
-        people=list(keys.people),
-        admin_pk=keys.admin,
+        people=list(built.people),
+        admin_pk=built.admin_pk,
     )
 
 
