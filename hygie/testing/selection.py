@@ -17,7 +17,11 @@
   run has one, else on SQLite. Journeys are marked automatically, the others by hand; a
   test so marked that uses no database runs on SQLite, as every such test.
 - Slow tests run first, so that the two workers do not wait for one long test at the end;
-  among them, those that share something costly (`shared_unit`) go first, together.
+  among them, those that share something costly (`shared_unit`) go first, together, in
+  the order of `SHARED_MODULES`, the journeys last: the units that mostly wait (on a
+  restarted server, a lease, a process) start while the other run of `make test` keeps
+  the cores busy, not at the end, where a worker waiting beside the last tests leaves a
+  core idle.
   Among the others, those that share rows (`SHARED_ROWS`, hygie/testing/shared_rows.py)
   go next to each other, so that each worker builds the rows about once.
 """
@@ -49,10 +53,11 @@ DATABASE_FIXTURES = frozenset(
 
 # Modules whose tests share a costly module fixture: they go to one worker together
 # (hygie/testing/scheduling.py), which builds it once instead of each worker building it.
+# In the order they start: those that mostly wait first.
 SHARED_MODULES = {
-    "hygie/console/tests/test_nothing_english.py": "filled_organisation",
     "hygie/operations/tests/test_faults.py": "a private PostgreSQL server",
     "hygie/operations/tests/test_processes.py": "a migrated SQLite database",
+    "hygie/console/tests/test_nothing_english.py": "filled_organisation",
 }
 # Fixtures whose rows consecutive tests share (hygie/testing/shared_rows.py).
 SHARED_ROWS = ("world",)
@@ -87,8 +92,18 @@ def check_shared(item: pytest.Item) -> None:
         )
 
 
+# Helpers that start processes for the module using them (servers, workers, a shell).
+PROCESS_HELPERS = frozenset({"hygie.testing.faults", "hygie.testing.postgres"})
+
+
 def starts_processes(module: ModuleType | None) -> bool:
-    return module is not None and "subprocess" in vars(module)
+    """The module starts processes: it imports `subprocess`, or a helper that does."""
+    if module is None:
+        return False
+    names = vars(module)
+    return "subprocess" in names or any(
+        getattr(value, "__module__", None) in PROCESS_HELPERS for value in names.values()
+    )
 
 
 # `os.environ["DATABASE_URL"]` or `os.environ.get("DATABASE_URL", …)`.
@@ -140,10 +155,18 @@ def mark_and_order(items: list[pytest.Item]) -> None:
     items.sort(
         key=lambda item: (
             item.get_closest_marker("slow") is None,
-            shared_unit(item.nodeid) is None,
+            _shared_unit_rank(item),
             _shared_rows_rank(item),
         )
     )
+
+
+def _shared_unit_rank(item: pytest.Item) -> int:
+    """A shared module's place in `SHARED_MODULES`; then the journeys; then the rest."""
+    unit = shared_unit(item.nodeid)
+    if unit is None:
+        return len(SHARED_MODULES) + 1
+    return list(SHARED_MODULES).index(unit) if unit in SHARED_MODULES else len(SHARED_MODULES)
 
 
 def _shared_rows_rank(item: pytest.Item) -> int:

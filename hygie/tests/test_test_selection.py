@@ -11,6 +11,7 @@ import pytest
 from hygie.testing.selection import JOURNEYS, SHARED_MODULES, mark_and_order, shared_unit
 
 FILLED_MODULE = "hygie/console/tests/test_nothing_english.py"
+FAULTS_MODULE = "hygie/operations/tests/test_faults.py"
 
 
 class FakeItem:
@@ -51,6 +52,10 @@ def items(tmp_path):  # type: ignore[no-untyped-def]
         'import subprocess\nenv = {"DATABASE_URL": f"sqlite:///{path}"}\nenv.pop("DATABASE_URL")\n',
         subprocess=object(),
     )
+    # A helper of hygie.testing.faults, named as imported (not imported here: this
+    # module would then start processes, by the rule it tests).
+    helper = type("Platform", (), {"__module__": "hygie.testing.faults"})
+    platform = module(tmp_path, "test_platform", "", Platform=helper)
     runs = module(
         tmp_path,
         "test_runs",
@@ -67,6 +72,7 @@ def items(tmp_path):  # type: ignore[no-untyped-def]
         "filled": FakeItem("filled", plain, ["filled_organisation", "db"], path=FILLED_MODULE),
         "env": FakeItem("env", env),
         "processes": FakeItem("processes", processes),
+        "platform": FakeItem("platform", platform),
         "gives": FakeItem("gives", gives),
         "runs": FakeItem("runs", runs),
         "own": FakeItem("own", runs, markers=[pytest.mark.own_database.mark]),
@@ -90,6 +96,7 @@ def test_each_test_is_marked_by_what_it_uses(items):
         "filled": {"slow", "database"},
         "env": {"database"},
         "processes": {"slow"},
+        "platform": {"slow"},
         "gives": {"slow"},
         "runs": {"slow", "database"},
         "own": {"slow"},
@@ -100,10 +107,24 @@ def test_slow_tests_run_first_shared_ones_leading_and_the_others_keep_their_orde
     order = list(items.values())
     mark_and_order(order)
     assert [item.name for item in order] == [
-        "browser", "filled",
-        "live", "imap", "processes", "gives", "runs", "own",
+        "filled", "browser",
+        "live", "imap", "processes", "platform", "gives", "runs", "own",
         "pure", "db", "marker", "env",
     ]  # fmt: skip
+
+
+def test_shared_units_start_in_their_declared_order_the_journeys_last(tmp_path):
+    plain = module(tmp_path, "test_plain", "def test_x(): pass\n")
+    journeys = module(tmp_path, "test_browser_plain", "def test_x(): pass\n")
+    order = [
+        FakeItem("browser", journeys, ["browser_page", "live_server"]),
+        FakeItem("filled", plain, ["filled_organisation", "db"], path=FILLED_MODULE),
+        FakeItem("fault", plain, ["live_server"], path=FAULTS_MODULE),
+        FakeItem("live", plain, ["live_server"]),
+    ]
+    mark_and_order(order)
+    assert list(SHARED_MODULES).index(FAULTS_MODULE) < list(SHARED_MODULES).index(FILLED_MODULE)
+    assert [item.name for item in order] == ["fault", "filled", "browser", "live"]
 
 
 def test_tests_sharing_rows_come_next_to_each_other(tmp_path):
