@@ -5,15 +5,20 @@ PY := $(BIN)/python
 
 .PHONY: run test check bench lint format messages clean
 
+# Installs leave modules uncompiled (`--no-compile`): Python compiles each on its first
+# import and keeps it, so only what runs is compiled, not every file of every package.
+# The development set holds the runtime one: one install, not two.
+INSTALL = (test -x $(PY) || $$(scripts/python.sh) -m venv $(VENV)) && \
+	$(PY) -m pip install -q --upgrade pip && \
+	$(PY) -m pip install -q --no-compile -c constraints.txt -e
+
 $(VENV)/.runtime: pyproject.toml constraints.txt
-	test -x $(PY) || $$(scripts/python.sh) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -c constraints.txt -e .
+	$(INSTALL) .
 	touch $@
 
-$(VENV)/.dev: $(VENV)/.runtime
-	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
-	touch $@
+$(VENV)/.dev: pyproject.toml constraints.txt
+	$(INSTALL) '.[dev]'
+	touch $(VENV)/.runtime $@
 
 ## Start the whole platform (web, worker, scheduler, mail catcher) on the local SQLite database.
 run: export DEBUG ?= 1

@@ -81,6 +81,14 @@ else
     echo "PostgreSQL skipped: $PG_URL does not answer." >&2
 fi
 
+# timed COMMAND...: run a part's command into its log; write its status and its duration.
+timed() {
+    started=$(date +%s)
+    "$@" >>"$LOGS/$name.log" 2>&1
+    echo $? >"$LOGS/$name.status"
+    echo $(($(date +%s) - started)) >"$LOGS/$name.seconds"
+}
+
 # start NAME TITLE COMMAND...: run a part in the background (or at once, one at a time).
 start() {
     name=$1 title=$2
@@ -88,15 +96,13 @@ start() {
     echo "$title" >"$LOGS/$name.log"
     if [ "${HYGIE_TEST_ONE_AT_A_TIME:-0}" = "1" ]; then
         set +e
-        "$@" >>"$LOGS/$name.log" 2>&1
-        echo $? >"$LOGS/$name.status"
+        timed "$@"
         set -e
         cat "$LOGS/$name.log"
     else
         (
             set +e
-            "$@" >>"$LOGS/$name.log" 2>&1
-            echo $? >"$LOGS/$name.status"
+            timed "$@"
         ) &
     fi
 }
@@ -130,6 +136,7 @@ fi
 wait
 
 failed=""
+durations=""
 for name in static sqlite postgres; do
     # A part that started has a log; one without a status did not finish its course.
     [ -f "$LOGS/$name.log" ] || continue
@@ -140,7 +147,9 @@ for name in static sqlite postgres; do
     elif [ "$(cat "$LOGS/$name.status")" != "0" ]; then
         failed="$failed $name"
     fi
+    durations="$durations $name $(cat "$LOGS/$name.seconds" 2>/dev/null || echo "?") s,"
 done
+echo "== Durations:${durations%,}"
 if [ -n "$failed" ]; then
     echo "== Failed:$failed" >&2
     exit 1
