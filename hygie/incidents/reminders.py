@@ -74,14 +74,20 @@ def _remind(report: IncidentReport, obligation_id: str, title: Text, due: dt.dat
         with transaction.atomic():
             DeadlineReminder.objects.create(report=report, obligation_id=obligation_id, due_at=due)
             # Robust: a mail server that is down must not stop the scheduler's other work.
-            transaction.on_commit(lambda: _send(message, report.reference), robust=True)
+            transaction.on_commit(lambda: _send(message, report, obligation_id), robust=True)
     except IntegrityError:  # another scheduler sent it
         return False
     return True
 
 
-def _send(message: EmailMultiAlternatives, reference: str) -> None:
+def _send(message: EmailMultiAlternatives, report: IncidentReport, obligation_id: str) -> None:
     try:
         message.send(fail_silently=False)
     except Exception:
-        logger.exception("Incident report %s: the deadline reminder could not be sent.", reference)
+        # The record said "sent": without it, the next pass of the scheduler tries again
+        # (a relay that is down, or not started yet, must not cost the reminder).
+        logger.exception(
+            "Incident report %s: the deadline reminder could not be sent; it will be tried again.",
+            report.reference,
+        )
+        DeadlineReminder.objects.filter(report=report, obligation_id=obligation_id).delete()

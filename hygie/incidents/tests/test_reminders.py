@@ -69,12 +69,21 @@ def test_the_assignee_alone_is_reminded_when_there_is_one(organisation, handler,
     assert {tuple(message.to) for message in mail.outbox} == {(other.email,)}
 
 
-def test_a_mail_server_failure_does_not_stop_the_scheduler(organisation, handler, settings):
+def test_a_mail_server_failure_does_not_stop_the_scheduler_and_the_next_pass_sends(
+    organisation, handler, settings
+):
+    mailers = settings.MAILERS
     settings.MAILERS = {
         "default": {"BACKEND": "hygie.incidents.tests.test_reminders.BrokenBackend"}
     }
-    ransomware_discovered(organisation, hours_ago=66)
-    assert remind_near_deadlines() == 2  # recorded; the failure is logged
+    report = ransomware_discovered(organisation, hours_ago=66)
+    assert remind_near_deadlines() == 2  # tried; the failure is logged
+    assert not DeadlineReminder.objects.filter(report=report).exists()
+
+    settings.MAILERS = mailers  # the relay is back
+    assert remind_near_deadlines() == 2
+    assert remind_near_deadlines() == 0
+    assert len(mail.outbox) == 2
 
 
 def test_reminders_run_from_the_scheduler():
