@@ -96,6 +96,23 @@ class ReplyStatus(models.TextChoices):
     SKIPPED = "skipped", _("No automatic answer")
 
 
+# Why a reporter got no automatic answer: `Report.reply_note` keeps the code (written by
+# hygie.reporting.parsing and hygie.reporting.replies), the console shows the label.
+RELAY_REFUSED = "mail server unavailable"
+NO_REPLY_REASONS = {
+    "no sender address": _("the message has no sender address"),
+    "our own address": _("the message came from the report mailbox itself"),
+    "reply limit reached": _("this address already had its automatic answers for the day"),
+    "auto-submitted": _("the message was sent automatically"),
+    "null return path": _("the message has no return address"),
+    "robot sender": _("the sender is a robot address"),
+    "bulk precedence": _("the message is a bulk or list mailing"),
+    "automatic or list message": _("the message is an automatic answer or a list mailing"),
+    "delivery report": _("the message is a delivery report"),
+    RELAY_REFUSED: _("the mail server did not accept the answer"),
+}
+
+
 class GroupStatus(models.TextChoices):
     OPEN = "open", _("To review")
     PHISHING = "phishing", _("Confirmed fraud")
@@ -214,6 +231,12 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return self.subject or f"#{self.pk}"
+
+    @property
+    def reply_reason(self) -> str:
+        """Why the reporter got no automatic answer, in the reader's language ("" when
+        the note is not a known reason)."""
+        return str(NO_REPLY_REASONS.get(self.reply_note, ""))
 
 
 class LureKey(models.Model):

@@ -8,9 +8,12 @@ automatic (RFC 3834 `Auto-Submitted: auto-replied`), and one address gets at mos
 
 from __future__ import annotations
 
+import logging
 from datetime import time, timedelta
+from functools import partial
 from typing import TYPE_CHECKING
 
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -32,10 +35,12 @@ from hygie.delivery.models import (
 from hygie.delivery.selectors import organisation_email
 from hygie.delivery.services import mailing_announce
 from hygie.lib.emails import absolute_url
-from hygie.reporting.models import ReplyStatus, Report
+from hygie.reporting.models import RELAY_REFUSED, ReplyStatus, Report
 
 if TYPE_CHECKING:
     from hygie.phishing.reports import ReportedSimulation
+
+logger = logging.getLogger(__name__)
 
 REPLY_LIMIT = 5
 REPLY_WINDOW = timedelta(hours=24)
@@ -57,7 +62,19 @@ def _send(report: Report, name: str, context: dict[str, object]) -> None:
     message.extra_headers.update(AUTO_REPLY)
     # Threaded under the reporter's message (nothing when its id is not plain).
     message.extra_headers.update(reply_headers(str(report.details.get("message_id", ""))))
-    transaction.on_commit(lambda: message.send(fail_silently=False))
+    transaction.on_commit(partial(_send_auto_reply, report.pk, message), robust=True)
+
+
+def _send_auto_reply(report_id: int, message: EmailMessage) -> None:
+    """Send after commit; a relay that refuses it costs the reporter's thanks, not the
+    report, and the console says so instead of "thanked"."""
+    try:
+        message.send(fail_silently=False)
+    except Exception:
+        logger.exception("Report %s: the automatic answer could not be sent.", report_id)
+        Report.objects.filter(pk=report_id).update(
+            reply_status=ReplyStatus.SKIPPED, reply_note=RELAY_REFUSED, replied_at=None
+        )
 
 
 def skip_reason(report: Report, auto_generated: str) -> str:
@@ -122,7 +139,9 @@ ANSWERS = ("phishing", "spam", "legitimate")
 
 
 def handler_answer(report: Report, *, answer: str, note: str) -> None:
-    """The handler's verdict, from a template, with an optional personal note."""
+    """Send the handler's verdict, from a template, with an optional personal note, at
+    once: called last in the handler's transaction, a relay that refuses it raises and
+    undoes the rest, and the handler is told (hygie.reporting.services.report_answer)."""
     if answer not in ANSWERS:
         raise ValueError(answer)
     message = organisation_email(
@@ -139,7 +158,7 @@ def handler_answer(report: Report, *, answer: str, note: str) -> None:
     )
     # Written by a person (not Auto-Submitted), threaded under the reporter's message.
     message.extra_headers.update(reply_headers(str(report.details.get("message_id", ""))))
-    transaction.on_commit(lambda: message.send(fail_silently=False))
+    message.send(fail_silently=False)
 
 
 VERDICTS = ("phishing", "legitimate")

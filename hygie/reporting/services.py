@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import smtplib
 from dataclasses import dataclass
 from datetime import time
 
@@ -31,6 +33,8 @@ from hygie.reporting.models import (
     Report,
 )
 from hygie.reporting.parsing import attached_original
+
+logger = logging.getLogger(__name__)
 
 MAILBOX_FIELDS = (
     "address",
@@ -122,7 +126,6 @@ def report_answer(
         raise ValidationError(_("Choose the answer to send."))
     if not report.reporter_email:
         raise ValidationError(_("This report has no address to answer."))
-    replies.handler_answer(report, answer=answer, note=note.strip()[:2000])
     audit_record(
         action="report.answered",
         actor=actor,
@@ -130,6 +133,14 @@ def report_answer(
         target=report,
         details={"answer": answer},
     )
+    # Last: a relay that refuses the answer undoes the record above.
+    try:
+        replies.handler_answer(report, answer=answer, note=note.strip()[:2000])
+    except (OSError, smtplib.SMTPException) as exc:
+        logger.warning("Report %s: the answer could not be sent: %s", report.pk, exc)
+        raise ValidationError(
+            _("The mail server did not accept the answer: nothing was sent. Try again later.")
+        ) from exc
 
 
 @transaction.atomic

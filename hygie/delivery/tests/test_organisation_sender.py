@@ -82,7 +82,7 @@ def test_replies_to_reports_come_from_the_union(
     )
     with django_capture_on_commit_callbacks(execute=True):
         auto_reply(report, simulation=None, auto_generated="")
-        handler_answer(report, answer="phishing", note="")
+    handler_answer(report, answer="phishing", note="")  # sent at once
     assert len(mail.outbox) == 2
     received = assert_from_the_union(mail.outbox[0], dkim_record)
     assert "à l'URPS Occitanie" in received

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import itertools
 from datetime import date, timedelta
+from email.message import EmailMessage
 
 import pytest
 from django.utils import timezone
@@ -12,7 +14,8 @@ from hygie.delivery.models import Delivery, DeliveryStatus, SendingProfile
 from hygie.phishing.content.scenarios import scenarios_sync
 from hygie.phishing.models import Scenario, SimulationAnnouncement
 from hygie.phishing.services import campaign_create, campaign_launch
-from hygie.reporting.models import Mailbox, Security
+from hygie.reporting.intake import ingest
+from hygie.reporting.models import Mailbox, Report, Security
 from hygie.reporting.services import mailbox_save
 from hygie.reporting.tests import corpus
 from hygie.testing.imap import ImapAccount
@@ -84,3 +87,40 @@ def mailbox(organisation, admin, imap_account: ImapAccount) -> Mailbox:
         },
         password=imap_account.password,
     )
+
+
+# Reports fed without a server: each message its own uid.
+UIDS = itertools.count(1)
+PHISHING_LINK = "https://portail-ameli-securite.example/connexion"
+
+
+@pytest.fixture
+def plain_mailbox(organisation) -> Mailbox:
+    """A configured mailbox, for reports fed without a server."""
+    return Mailbox.objects.create(
+        organisation=organisation, host="imap.example", username="signalement"
+    )
+
+
+def receive(mailbox: Mailbox, raw: bytes) -> Report:
+    report = ingest(mailbox=mailbox, uidvalidity=1, uid=next(UIDS), raw=raw, size=len(raw))
+    assert report is not None
+    return report
+
+
+def with_attachment() -> bytes:
+    original = EmailMessage()
+    original["Authentication-Results"] = "mx.example; spf=softfail; dkim=fail; dmarc=fail"
+    original["From"] = "Support <support@portail-ameli-securite.example>"
+    original["Subject"] = "Votre remboursement est en attente"
+    original.set_content(f"Cliquez : {PHISHING_LINK}")
+    original.add_alternative(
+        f'<p onclick="x()">Cliquez <a href="{PHISHING_LINK}">ici</a></p>'
+        '<img src="https://tracker.example/p.gif"><script>alert("x")</script>'
+        '<iframe src="https://evil.example"></iframe><form action="https://evil.example">',
+        subtype="html",
+    )
+    original.add_attachment(
+        b"PK\x03\x04zip", maintype="application", subtype="zip", filename="remboursement.zip"
+    )
+    return corpus.as_attachment(original.as_bytes())

@@ -4,7 +4,6 @@ and the public SMS report page."""
 from __future__ import annotations
 
 import hashlib
-import itertools
 from email.message import EmailMessage
 
 import pytest
@@ -17,46 +16,9 @@ from hygie.accounts.roles import Role
 from hygie.delivery.models import Mailing, MailingStatus
 from hygie.phishing.reports import record_report
 from hygie.reporting.crypto import decrypt
-from hygie.reporting.intake import ingest
 from hygie.reporting.models import Classification, Kind, Mailbox, Report
 from hygie.reporting.tests import corpus
-from hygie.reporting.tests.conftest import tracked_link
-
-UIDS = itertools.count(1)
-PHISHING_LINK = "https://portail-ameli-securite.example/connexion"
-
-
-@pytest.fixture
-def plain_mailbox(organisation) -> Mailbox:
-    """A configured mailbox, for reports fed without a server."""
-    return Mailbox.objects.create(
-        organisation=organisation, host="imap.example", username="signalement"
-    )
-
-
-def receive(mailbox: Mailbox, raw: bytes) -> Report:
-    report = ingest(mailbox=mailbox, uidvalidity=1, uid=next(UIDS), raw=raw, size=len(raw))
-    assert report is not None
-    return report
-
-
-def with_attachment() -> bytes:
-    original = EmailMessage()
-    original["Authentication-Results"] = "mx.example; spf=softfail; dkim=fail; dmarc=fail"
-    original["From"] = "Support <support@portail-ameli-securite.example>"
-    original["Subject"] = "Votre remboursement est en attente"
-    original.set_content(f"Cliquez : {PHISHING_LINK}")
-    original.add_alternative(
-        f'<p onclick="x()">Cliquez <a href="{PHISHING_LINK}">ici</a></p>'
-        '<img src="https://tracker.example/p.gif"><script>alert("x")</script>'
-        '<iframe src="https://evil.example"></iframe><form action="https://evil.example">',
-        subtype="html",
-    )
-    original.add_attachment(
-        b"PK\x03\x04zip", maintype="application", subtype="zip", filename="remboursement.zip"
-    )
-    return corpus.as_attachment(original.as_bytes())
-
+from hygie.reporting.tests.conftest import PHISHING_LINK, receive, tracked_link, with_attachment
 
 # --- Configuration ---------------------------------------------------------------------
 
