@@ -103,8 +103,10 @@ def plain_mailbox(organisation) -> Mailbox:
 
 
 def receive(mailbox: Mailbox, raw: bytes) -> Report:
+    """The report of `raw`, as read back from the database."""
     report = ingest(mailbox=mailbox, uidvalidity=1, uid=next(UIDS), raw=raw, size=len(raw))
     assert report is not None
+    report.refresh_from_db()
     return report
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import replace
 from email.message import EmailMessage
 
@@ -17,28 +16,13 @@ from hygie.audience.models import Person
 from hygie.delivery import sending
 from hygie.delivery.models import Delivery, DeliveryStatus, MailingKind
 from hygie.reporting import grouping, services
-from hygie.reporting.intake import ingest
-from hygie.reporting.models import Classification, GroupStatus, LureGroup, Mailbox, Report
+from hygie.reporting.models import Classification, GroupStatus, LureGroup, Report
 from hygie.reporting.rendering import annotate, defang
 from hygie.reporting.tests import forwards
+from hygie.reporting.tests.conftest import receive
 from hygie.testing.text import plain
 
-UIDS = itertools.count(1)
 LURE = forwards.Lure()
-
-
-@pytest.fixture
-def plain_mailbox(organisation) -> Mailbox:
-    return Mailbox.objects.create(
-        organisation=organisation, host="imap.example", username="signalement"
-    )
-
-
-def receive(mailbox: Mailbox, raw: bytes) -> Report:
-    report = ingest(mailbox=mailbox, uidvalidity=1, uid=next(UIDS), raw=raw, size=len(raw))
-    assert report is not None
-    report.refresh_from_db()
-    return report
 
 
 def members(organisation, n: int, departement: str = "33") -> list[Person]:
